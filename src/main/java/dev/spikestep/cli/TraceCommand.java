@@ -1,0 +1,151 @@
+package dev.spikestep.cli;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.neuron.NeuronKernels;
+import dev.spikestep.neuron.NeuronSpec;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Trace one neuron population over given input currents (states, spikes, gradients) as CSV.",
+        description = {
+            "Runs one neuron population over given input currents and writes every state, to check",
+            "the dynamics against another simulator. Input x.csv: T rows of N comma-separated currents,",
+            "no header. Output CSV: t,n,x,h,v,w,spike[,grad_x], one row per (t, n): h the potential",
+            "before reset, v after reset, w the izh recovery variable after the step (0 for lif).",
+            "With --grad g.csv (same shape as x), grad_x = dL/dx for L = sum g*spike by surrogate BPTT",
+            "(SPEC section 4). Parameters default to the notebook's values.", ""})
+public final class TraceCommand implements Callable<Integer> {
+    @Option(names = "--neuron", paramLabel = "lif|izh", required = true, description = "Neuron model.")
+    String model;
+
+    @Mixin
+    NeuronOptions neuron;
+
+    @Option(names = "--input", paramLabel = "x.csv", required = true, description = "Input currents, T rows x N columns.")
+    Path input;
+
+    @Option(names = "--grad", paramLabel = "g.csv", description = "Loss weights on the spikes, same shape as the input.")
+    Path grad;
+
+    @Option(names = "--output", paramLabel = "out.csv", required = true, description = "Where to write the trace.")
+    Path output;
+
+    @Override
+    public Integer call() {
+        NeuronSpec spec = neuron.build(model);
+        float[][] x = readMatrix(input);
+        int T = x.length;
+        int N = x[0].length;
+        float[] x_seq = flatten(x);
+        float[] h_seq = new float[T * N];
+        float[] v_seq = new float[T * N];
+        float[] w_seq = new float[T * N];
+        byte[] spike_seq = new byte[T * N];
+        NeuronKernels.forward(spec, x_seq, T, N, h_seq, spike_seq, v_seq, w_seq);
+        float[] grad_x = null;
+        if (grad != null) {
+            float[][] g = readMatrix(grad);
+            if (g.length != T || g[0].length != N) {
+                throw new SpikestepException(grad + " is " + g.length + " x " + g[0].length + " but " + input
+                        + " is " + T + " x " + N + ": they must have the same shape");
+            }
+            grad_x = new float[T * N];
+            NeuronKernels.backward(spec, flatten(g), h_seq, spike_seq, T, N, grad_x);
+        }
+        write(T, N, x_seq, h_seq, v_seq, w_seq, spike_seq, grad_x);
+        System.err.println("trace: " + spec.model() + " " + spec.integrator().cliName() + " dt " + spec.dt() + ", "
+                + T + " steps x " + N + " neurons -> " + output);
+        return 0;
+    }
+
+    private void write(int T, int N, float[] x, float[] h, float[] v, float[] w, byte[] s, float[] gx) {
+        try {
+            Path parent = output.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+                out.write(gx == null ? "t,n,x,h,v,w,spike\n" : "t,n,x,h,v,w,spike,grad_x\n");
+                for (int t = 0; t < T; t++) {
+                    for (int n = 0; n < N; n++) {
+                        int i = t * N + n;
+                        out.write(t + "," + n + "," + num(x[i]) + "," + num(h[i]) + "," + num(v[i]) + "," + num(w[i])
+                                + "," + s[i] + (gx == null ? "" : "," + num(gx[i])) + "\n");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new SpikestepException("cannot write " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Shortest decimal that reads back as the same float; nan/inf spelled as numpy and pandas read them. */
+    static String num(float f) {
+        if (Float.isNaN(f)) {
+            return "nan";
+        }
+        if (Float.isInfinite(f)) {
+            return f > 0 ? "inf" : "-inf";
+        }
+        return Float.toString(f);
+    }
+
+    static float[][] readMatrix(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new SpikestepException("input file not found: " + file);
+        } catch (IOException e) {
+            throw new SpikestepException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        List<float[]> rows = new ArrayList<>();
+        int width = -1;
+        for (int ln = 0; ln < lines.size(); ln++) {
+            String line = lines.get(ln).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] cells = line.split(",", -1);
+            if (width >= 0 && cells.length != width) {
+                throw new SpikestepException(file + " line " + (ln + 1) + " has " + cells.length + " values, expected "
+                        + width + " like the lines before it");
+            }
+            width = cells.length;
+            float[] row = new float[width];
+            for (int c = 0; c < width; c++) {
+                try {
+                    row[c] = Float.parseFloat(cells[c].strip());
+                } catch (NumberFormatException e) {
+                    throw new SpikestepException(file + " line " + (ln + 1) + " column " + (c + 1) + ": '" + cells[c].strip()
+                            + "' is not a number (the file must have no header)");
+                }
+            }
+            rows.add(row);
+        }
+        if (rows.isEmpty()) {
+            throw new SpikestepException(file + " is empty: expected T rows of N comma-separated numbers");
+        }
+        return rows.toArray(new float[0][]);
+    }
+
+    private static float[] flatten(float[][] m) {
+        int N = m[0].length;
+        float[] f = new float[m.length * N];
+        for (int t = 0; t < m.length; t++) {
+            System.arraycopy(m[t], 0, f, t * N, N);
+        }
+        return f;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.spikestep.cli;
+
+import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.net.Readout;
+import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.train.TrainConfig;
+import dev.spikestep.train.Trainer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Train the notebook's SNN with surrogate gradients and report accuracy and spike statistics.",
+        description = {
+            "Trains the notebook's network (784 -> hidden -> 10, no bias) with surrogate-gradient BPTT:",
+            "Poisson-encoded input, fc1 over all T*B rows at once, one neuron scan over time, fc_out,",
+            "a readout over time, cross-entropy and Adam (SPEC section 5). Prints the configuration,",
+            "one line per epoch, and appends epochs to OUT/epochs.jsonl and the run to OUT/results.csv",
+            "(both flushed to disk as they are written).", ""},
+        footer = {"", "Example:",
+            "  spikestep train --model lif --integrator exp --dt 5 --T 50 --epochs 2 --readout max \\",
+            "                  --dataset mnist-sample --data data --out results"})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "lif|izh", defaultValue = "lif", description = "Neuron model (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Mixin
+    NeuronOptions neuron;
+
+    @Option(names = "--T", paramLabel = "STEPS", defaultValue = "50", description = "Time steps per sample (default: ${DEFAULT-VALUE}).")
+    int T;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Training epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--seed", defaultValue = "0",
+            description = "Seeds weights, shuffling and the encoder (train seed+epoch, test seed+10000+epoch) (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--readout", paramLabel = "last|max|mean|sum", defaultValue = "max",
+            description = "How outputs over time become logits (default: ${DEFAULT-VALUE}).")
+    String readout;
+
+    @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--encoder", paramLabel = "exact|approx|bernoulli", defaultValue = "exact",
+            description = "Spike probability per step from intensity x: 1-exp(-x*dt), clamp(x*dt), or x (default: ${DEFAULT-VALUE}).")
+    String encoder;
+
+    @Option(names = "--hidden", defaultValue = "256", description = "Hidden neurons (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--dataset", paramLabel = "mnist|mnist-sample|fashion", defaultValue = "mnist",
+            description = "Which dataset under --data (default: ${DEFAULT-VALUE}). Prepare it with 'spikestep data'.")
+    String dataset;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "data",
+            description = "Data directory (default: ${DEFAULT-VALUE}); a torchvision root with MNIST/raw works too.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "results", description = "Where results are appended (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--backend", paramLabel = "cpu", defaultValue = "cpu", description = "Compute backend (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--train-samples", paramLabel = "N", defaultValue = "0",
+            description = "Train on the first N samples only, 0 = all (default: ${DEFAULT-VALUE}).")
+    int trainSamples;
+
+    @Option(names = "--eval-batches", paramLabel = "N", defaultValue = "0",
+            description = "Evaluate on the first N test batches only, 0 = all; the notebook used 10 per epoch (default: ${DEFAULT-VALUE}).")
+    int evalBatches;
+
+    @Override
+    public Integer call() {
+        int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        TrainConfig cfg = new TrainConfig(neuron.build(model), T, epochs, seed, Readout.parse(readout), batch, lr,
+                PoissonEncoder.Method.parse(encoder), hidden, DatasetLocator.checkName(dataset), data.toString(),
+                out.toString(), backend, nThreads, trainSamples, evalBatches);
+        DatasetLocator.Split split = DatasetLocator.load(data, cfg.dataset());
+        new Trainer(cfg, System.out, System.err, System.console() != null).run(split);
+        return 0;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.spikestep.data;
+
+import dev.spikestep.SpikestepException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds and loads a dataset's four standard IDX files. Users get MNIST in several layouts
+ * (prepared by {@code spikestep data}, unpacked by hand, or downloaded by torchvision), so a few
+ * directories under the data root are searched in a fixed order, and each file may be raw or
+ * {@code .gz} (raw wins when both exist, it loads faster). Directories searched for dataset
+ * {@code D} under data root {@code R}, first complete one wins:
+ * <ol>
+ *   <li>{@code R/D}</li>
+ *   <li>{@code R/D/raw}</li>
+ *   <li>{@code R/D/MNIST/raw}</li>
+ *   <li>{@code R/MNIST/raw} (only for {@code mnist}) and {@code R/FashionMNIST/raw} (only for
+ *       {@code fashion}): torchvision's layout when {@code R} is its root</li>
+ *   <li>{@code R} itself</li>
+ * </ol>
+ */
+public final class DatasetLocator {
+    /** Both splits of a dataset. */
+    public record Split(Dataset train, Dataset test) {}
+
+    /** The datasets that {@code spikestep data} can prepare and this class can find. */
+    public static final List<String> DATASETS = List.of("mnist", "mnist-sample", "fashion");
+    /** Every supported dataset has ten classes (digits, or Fashion-MNIST's ten garment types). */
+    public static final int NUM_CLASSES = 10;
+
+    public static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
+    public static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
+    public static final String TEST_IMAGES = "t10k-images-idx3-ubyte";
+    public static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
+    /** The four standard file names, without the optional {@code .gz}. */
+    public static final List<String> FILES = List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS);
+
+    private DatasetLocator() {}
+
+    /** Finds {@code dataset} under {@code dataDir} and loads both splits. */
+    public static Split load(Path dataDir, String dataset) {
+        return loadFrom(findDir(dataDir, dataset), dataset);
+    }
+
+    /** The first directory of {@link #searchDirs} that holds all four files of {@code dataset}. */
+    public static Path findDir(Path dataDir, String dataset) {
+        List<Path> dirs = searchDirs(dataDir, dataset);
+        for (Path dir : dirs) {
+            if (hasAllFiles(dir)) {
+                return dir;
+            }
+        }
+        StringBuilder msg = new StringBuilder("dataset '" + dataset + "' not found: none of these directories holds "
+                + "the four IDX files " + String.join(", ", FILES) + " (each raw or .gz):");
+        for (Path dir : dirs) {
+            msg.append("\n  ").append(dir);
+            List<String> present = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            for (String base : FILES) {
+                Path file = resolve(dir, base);
+                if (file == null) {
+                    missing.add(base);
+                } else {
+                    present.add(file.getFileName().toString());
+                }
+            }
+            if (!present.isEmpty()) {
+                msg.append("  (has ").append(String.join(", ", present))
+                        .append("; missing ").append(String.join(", ", missing)).append(')');
+            } else if (!Files.isDirectory(dir)) {
+                msg.append("  (does not exist)");
+            }
+        }
+        msg.append("\nRun `spikestep data ").append(dataset).append(" --data ").append(dataDir)
+                .append("` to prepare it, or copy the IDX files into ").append(dataDir.resolve(dataset)).append('.');
+        throw new SpikestepException(msg.toString());
+    }
+
+    /** The directories searched for {@code dataset}, in order (see the class comment). */
+    public static List<Path> searchDirs(Path dataDir, String dataset) {
+        checkName(dataset);
+        Path own = dataDir.resolve(dataset);
+        List<Path> dirs = new ArrayList<>(List.of(own, own.resolve("raw"), own.resolve("MNIST").resolve("raw")));
+        if (dataset.equals("mnist")) {
+            dirs.add(dataDir.resolve("MNIST").resolve("raw"));
+        } else if (dataset.equals("fashion")) {
+            dirs.add(dataDir.resolve("FashionMNIST").resolve("raw"));
+        }
+        dirs.add(dataDir);
+        return dirs;
+    }
+
+    /** Returns {@code dataset} when it is one of {@link #DATASETS}; otherwise a user-facing error. */
+    public static String checkName(String dataset) {
+        if (!DATASETS.contains(dataset)) {
+            throw new SpikestepException("unknown dataset '" + dataset + "': choose one of "
+                    + String.join(", ", DATASETS) + " (see `spikestep data --help`)");
+        }
+        return dataset;
+    }
+
+    static boolean hasAllFiles(Path dir) {
+        return FILES.stream().allMatch(base -> resolve(dir, base) != null);
+    }
+
+    /** {@code dir/base} if it exists, else {@code dir/base.gz} if that exists, else null. */
+    static Path resolve(Path dir, String base) {
+        Path raw = dir.resolve(base);
+        if (Files.isRegularFile(raw)) {
+            return raw;
+        }
+        Path gz = dir.resolve(base + ".gz");
+        return Files.isRegularFile(gz) ? gz : null;
+    }
+
+    /** Loads and cross-checks the four files in {@code dir}, which must all be present. */
+    static Split loadFrom(Path dir, String dataset) {
+        Path[] files = new Path[FILES.size()];
+        for (int i = 0; i < files.length; i++) {
+            files[i] = resolve(dir, FILES.get(i));
+            if (files[i] == null) {
+                throw new SpikestepException("IDX file not found: " + dir.resolve(FILES.get(i))
+                        + " (nor " + FILES.get(i) + ".gz)");
+            }
+        }
+        IdxImages trainImages = IdxReader.readImages(files[0]);
+        byte[] trainLabels = IdxReader.readLabels(files[1]);
+        IdxImages testImages = IdxReader.readImages(files[2]);
+        byte[] testLabels = IdxReader.readLabels(files[3]);
+        checkCounts(trainImages, files[0], trainLabels, files[1]);
+        checkCounts(testImages, files[2], testLabels, files[3]);
+        if (trainImages.rows() != testImages.rows() || trainImages.cols() != testImages.cols()) {
+            throw new SpikestepException("image sizes differ: " + files[0] + " holds " + trainImages.rows() + "x"
+                    + trainImages.cols() + " images but " + files[2] + " holds " + testImages.rows() + "x"
+                    + testImages.cols() + "; the files come from different datasets, replace them with a matching set");
+        }
+        checkLabels(trainLabels, files[1]);
+        checkLabels(testLabels, files[3]);
+        return new Split(
+                new Dataset(dataset + "/train", trainImages.rows(), trainImages.cols(), NUM_CLASSES,
+                        trainImages.data(), trainLabels),
+                new Dataset(dataset + "/test", testImages.rows(), testImages.cols(), NUM_CLASSES,
+                        testImages.data(), testLabels));
+    }
+
+    private static void checkCounts(IdxImages images, Path imageFile, byte[] labels, Path labelFile) {
+        if (images.count() != labels.length) {
+            throw new SpikestepException("count mismatch: " + imageFile + " holds " + images.count() + " images but "
+                    + labelFile + " holds " + labels.length + " labels; the files do not belong together, "
+                    + "replace them with a matching set");
+        }
+    }
+
+    private static void checkLabels(byte[] labels, Path labelFile) {
+        for (int i = 0; i < labels.length; i++) {
+            int label = Byte.toUnsignedInt(labels[i]);
+            if (label >= NUM_CLASSES) {
+                throw new SpikestepException(labelFile + ": label " + label + " at index " + i + " is outside 0.."
+                        + (NUM_CLASSES - 1) + "; the file is corrupt or not a label file of this dataset");
+            }
+        }
+    }
+}

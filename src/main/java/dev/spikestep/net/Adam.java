@@ -1,0 +1,56 @@
+package dev.spikestep.net;
+
+/**
+ * Adam exactly as {@code torch.optim.Adam} (single-tensor path, no weight decay, no amsgrad): bias
+ * corrections in double as Python computes them, element updates in float32.
+ */
+public final class Adam {
+    private final double lr;
+    private final double beta1;
+    private final double beta2;
+    private final float eps;
+    private int step;
+
+    public Adam(double lr, double beta1, double beta2, double eps) {
+        if (!(lr > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0)) {
+            throw new dev.spikestep.SpikestepException("Adam needs lr > 0, betas in [0, 1), eps > 0");
+        }
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = (float) eps;
+    }
+
+    /** torch's defaults with the notebook's lr 1e-3. */
+    public static Adam notebook() {
+        return new Adam(1e-3, 0.9, 0.999, 1e-8);
+    }
+
+    /** Advances the step counter; call once per optimizer step, before {@link #update}. */
+    public void nextStep() {
+        step++;
+    }
+
+    public int step() {
+        return step;
+    }
+
+    /** Updates {@code param[from, to)} in place; m and v are the moment buffers of the same shape. */
+    public void update(float[] param, float[] grad, float[] m, float[] v, int from, int to) {
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        float stepSize = (float) (lr / bc1);
+        float bc2Sqrt = (float) Math.sqrt(bc2);
+        float b1 = (float) beta1;
+        float b2 = (float) beta2;
+        float oneMinusB1 = (float) (1 - beta1);
+        float oneMinusB2 = (float) (1 - beta2);
+        for (int i = from; i < to; i++) {
+            float g = grad[i];
+            m[i] = m[i] * b1 + oneMinusB1 * g;
+            v[i] = v[i] * b2 + oneMinusB2 * g * g;
+            float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + eps;
+            param[i] = param[i] - stepSize * (m[i] / denom);
+        }
+    }
+}

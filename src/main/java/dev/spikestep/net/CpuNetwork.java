@@ -1,0 +1,283 @@
+package dev.spikestep.net;
+
+import dev.spikestep.neuron.NeuronKernels;
+import dev.spikestep.neuron.NeuronSpec;
+import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.rng.Streams;
+
+/**
+ * The SPEC section 5 network on the CPU, time-batched: one encoder pass, fc1 over all {@code T*B}
+ * rows at once, one neuron scan over t, fc_out over all rows, readout, loss; then the same in
+ * reverse. Rows are ordered {@code r = t * B + b}, so every sequence buffer is {@code [T, B, N]}.
+ * All buffers are allocated once for the largest batch and reused.
+ */
+public final class CpuNetwork {
+    private final NetShape shape;
+    private final NeuronSpec neuron;
+    private final Readout readout;
+    private final Parallel par;
+    private final Adam adam;
+
+    // Parameters [n_in, n_out] (transposed nn.Linear.weight), their gradients and Adam moments.
+    private final float[] w1;
+    private final float[] wOut;
+    private final float[] gW1;
+    private final float[] gWOut;
+    private final float[] m1;
+    private final float[] v1;
+    private final float[] mOut;
+    private final float[] vOut;
+
+    // Per-batch buffers.
+    private final int[] inIdx;      // [T, B, nIn] active input indices per row (row r at r * nIn)
+    private final int[] inCount;    // [T, B]
+    private final float[] cur;      // [T, B, nH] fc1 output = neuron input (x_seq)
+    private final float[] h_seq;    // [T, B, nH]
+    private final byte[] spike_seq; // [T, B, nH]
+    private final float[] out_seq;  // [T, B, nOut]
+    private final float[] logits;   // [B, nOut]
+    private final float[] gLogits;  // [B, nOut]
+    private final float[] gOut;     // [T, B, nOut]
+    private final float[] gSpike;   // [T, B, nH]
+    private final float[] gCur;     // [T, B, nH]
+    private int batch;
+
+    public CpuNetwork(NetShape shape, NeuronSpec neuron, Readout readout, Adam adam, Parallel par) {
+        this.shape = shape;
+        this.neuron = neuron;
+        this.readout = readout;
+        this.adam = adam;
+        this.par = par;
+        int nIn = shape.nIn();
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        int rows = shape.T() * shape.maxBatch();
+        w1 = new float[nIn * nH];
+        wOut = new float[nH * nOut];
+        gW1 = new float[w1.length];
+        gWOut = new float[wOut.length];
+        m1 = new float[w1.length];
+        v1 = new float[w1.length];
+        mOut = new float[wOut.length];
+        vOut = new float[wOut.length];
+        inIdx = new int[rows * nIn];
+        inCount = new int[rows];
+        cur = new float[rows * nH];
+        h_seq = new float[rows * nH];
+        spike_seq = new byte[rows * nH];
+        out_seq = new float[rows * nOut];
+        logits = new float[shape.maxBatch() * nOut];
+        gLogits = new float[logits.length];
+        gOut = new float[out_seq.length];
+        gSpike = new float[cur.length];
+        gCur = new float[cur.length];
+    }
+
+    public NetShape shape() {
+        return shape;
+    }
+
+    /**
+     * nn.Linear's default initialisation, uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)], drawn from the
+     * WEIGHT_INIT Philox stream: element k of layer l (in PyTorch's [out, in] order) is word k of
+     * counter (k / 4, l, 0, WEIGHT_INIT) under key {@code seed}.
+     */
+    public void initWeights(long seed) {
+        initLayer(seed, 0, w1, shape.nIn(), shape.nHidden());
+        initLayer(seed, 1, wOut, shape.nHidden(), shape.nOut());
+        java.util.Arrays.fill(m1, 0f);
+        java.util.Arrays.fill(v1, 0f);
+        java.util.Arrays.fill(mOut, 0f);
+        java.util.Arrays.fill(vOut, 0f);
+    }
+
+    private static void initLayer(long seed, int layer, float[] w, int fanIn, int fanOut) {
+        float[] u = Streams.uniforms(seed, layer, 0, Streams.WEIGHT_INIT, fanIn * fanOut);
+        double bound = 1.0 / Math.sqrt(fanIn);
+        for (int o = 0; o < fanOut; o++) {
+            for (int i = 0; i < fanIn; i++) {
+                w[i * fanOut + o] = (float) ((2.0 * u[o * fanIn + i] - 1.0) * bound);
+            }
+        }
+    }
+
+    /** Copies in weights given in PyTorch's layout: w1 [nH, nIn], wOut [nOut, nH]. */
+    public void setWeightsTorchLayout(float[] w1Torch, float[] wOutTorch) {
+        transpose(w1Torch, shape.nHidden(), shape.nIn(), w1);
+        transpose(wOutTorch, shape.nOut(), shape.nHidden(), wOut);
+    }
+
+    /** fc1 weights in PyTorch's layout [nH, nIn]. */
+    public float[] w1TorchLayout() {
+        float[] t = new float[w1.length];
+        transpose(w1, shape.nIn(), shape.nHidden(), t);
+        return t;
+    }
+
+    /** fc_out weights in PyTorch's layout [nOut, nH]. */
+    public float[] wOutTorchLayout() {
+        float[] t = new float[wOut.length];
+        transpose(wOut, shape.nHidden(), shape.nOut(), t);
+        return t;
+    }
+
+    public float[] gradW1TorchLayout() {
+        float[] t = new float[gW1.length];
+        transpose(gW1, shape.nIn(), shape.nHidden(), t);
+        return t;
+    }
+
+    public float[] gradWOutTorchLayout() {
+        float[] t = new float[gWOut.length];
+        transpose(gWOut, shape.nHidden(), shape.nOut(), t);
+        return t;
+    }
+
+    private static void transpose(float[] src, int rows, int cols, float[] dst) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                dst[c * rows + r] = src[r * cols + c];
+            }
+        }
+    }
+
+    /**
+     * Poisson-encodes a batch: sample b is image {@code order[first + b]} of {@code images}, at
+     * position {@code first + b} of the epoch (the position, not the image, keys its random numbers).
+     */
+    public void encode(PoissonEncoder encoder, long seed, byte[] images, int[] order, int first, int B) {
+        setBatch(B);
+        int T = shape.T();
+        int nIn = shape.nIn();
+        par.forRange(B, 1, (b0, b1) -> {
+            int[] scratch = new int[4];
+            for (int b = b0; b < b1; b++) {
+                int img = order == null ? first + b : order[first + b];
+                for (int t = 0; t < T; t++) {
+                    int r = t * B + b;
+                    inCount[r] = encoder.encodeStep(seed, first + b, t, images, img * nIn, nIn, inIdx, r * nIn, scratch);
+                }
+            }
+        });
+    }
+
+    /** Sets the input spikes directly from a dense 0/1 array x_seq [T, B, nIn] (tests, trace tools). */
+    public void setInputSpikes(float[] x_seq, int B) {
+        setBatch(B);
+        int nIn = shape.nIn();
+        for (int r = 0; r < shape.T() * B; r++) {
+            int n = 0;
+            for (int i = 0; i < nIn; i++) {
+                float x = x_seq[r * nIn + i];
+                if (x != 0f && x != 1f) {
+                    throw new IllegalArgumentException("input spikes must be 0 or 1, got " + x);
+                }
+                if (x == 1f) {
+                    inIdx[r * nIn + n++] = i;
+                }
+            }
+            inCount[r] = n;
+        }
+    }
+
+    private void setBatch(int B) {
+        if (B < 1 || B > shape.maxBatch()) {
+            throw new IllegalArgumentException("batch " + B + " outside [1, " + shape.maxBatch() + "]");
+        }
+        batch = B;
+    }
+
+    /** Forward pass of the current batch: fc1, neuron scan, fc_out, readout. */
+    public void forward() {
+        int B = batch;
+        int T = shape.T();
+        int nIn = shape.nIn();
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        int R = T * B;
+        par.forRange(R, 16, (r0, r1) -> SpikeLinear.forwardIndexed(inIdx, inCount, nIn, w1, nH, cur, r0, r1));
+        int M = B * nH;
+        par.forRange(M, 256, (m0, m1) -> NeuronKernels.forwardRange(neuron, cur, T, M, m0, m1, h_seq, spike_seq, null, null));
+        par.forRange(R, 64, (r0, r1) -> SpikeLinear.forwardSpikes(spike_seq, nH, wOut, nOut, out_seq, r0, r1));
+        readout.forward(out_seq, T, B * nOut, logits);
+    }
+
+    /** Cross-entropy of the current logits; fills the weight gradients by BPTT; returns the mean loss. */
+    public float backward(int[] labels) {
+        int B = batch;
+        int T = shape.T();
+        int nIn = shape.nIn();
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        int R = T * B;
+        float loss = Loss.crossEntropy(logits, labels, B, nOut, gLogits);
+        readout.backward(out_seq, T, B * nOut, gLogits, gOut);
+        java.util.Arrays.fill(gWOut, 0f);
+        par.forRange(nH, 8, (n0, n1) -> SpikeLinear.weightGradSpikes(spike_seq, nH, R, gOut, nOut, gWOut, n0, n1));
+        par.forRange(R, 64, (r0, r1) -> SpikeLinear.inputGrad(gOut, nOut, wOut, nH, gSpike, r0, r1));
+        int M = B * nH;
+        par.forRange(M, 256, (m0, m1) -> NeuronKernels.backwardRange(neuron, gSpike, h_seq, spike_seq, T, M, m0, m1, gCur));
+        java.util.Arrays.fill(gW1, 0f);
+        par.forRange(nH, 16, (j0, j1) -> SpikeLinear.weightGradIndexed(inIdx, inCount, nIn, R, gCur, nH, gW1, j0, j1));
+        return loss;
+    }
+
+    /** One Adam step on both layers with the gradients of the last {@link #backward}. */
+    public void adamStep() {
+        adam.nextStep();
+        par.forRange(w1.length, 4096, (i0, i1) -> adam.update(w1, gW1, m1, v1, i0, i1));
+        adam.update(wOut, gWOut, mOut, vOut, 0, wOut.length);
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    /** Logits of the current batch, [B, nOut] (a view: valid until the next forward). */
+    public float[] logits() {
+        return logits;
+    }
+
+    /** Hidden spikes of the current batch, [T, B, nH] (a view). */
+    public byte[] hiddenSpikes() {
+        return spike_seq;
+    }
+
+    /** Hidden potentials before reset of the current batch, [T, B, nH] (a view). */
+    public float[] hiddenPotentials() {
+        return h_seq;
+    }
+
+    /** Number of hidden spikes in the current batch. */
+    public long hiddenSpikeCount() {
+        long n = 0;
+        int len = shape.T() * batch * shape.nHidden();
+        for (int i = 0; i < len; i++) {
+            n += spike_seq[i];
+        }
+        return n;
+    }
+
+    /** Number of hidden states (potential before reset) that are NaN or infinite in the current batch. */
+    public long nonFiniteCount() {
+        long n = 0;
+        int len = shape.T() * batch * shape.nHidden();
+        for (int i = 0; i < len; i++) {
+            if (!Float.isFinite(h_seq[i])) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Number of samples of the current batch whose argmax logit equals the label. */
+    public int correct(int[] labels) {
+        int c = 0;
+        for (int b = 0; b < batch; b++) {
+            if (Loss.argmax(logits, b, shape.nOut()) == labels[b]) {
+                c++;
+            }
+        }
+        return c;
+    }
+}

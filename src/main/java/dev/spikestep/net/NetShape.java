@@ -1,0 +1,24 @@
+package dev.spikestep.net;
+
+import dev.spikestep.SpikestepException;
+
+/** Sizes of the SPEC section 5 network: {@code nIn -> nHidden -> nOut}, {@code T} steps, batches up to {@code maxBatch}. */
+public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
+    public NetShape {
+        if (nIn < 1 || nHidden < 1 || nOut < 2) {
+            throw new SpikestepException("network sizes must be positive (and at least 2 classes): "
+                    + nIn + " -> " + nHidden + " -> " + nOut);
+        }
+        if (T < 1 || T > 100_000) {
+            throw new SpikestepException("--T must be within [1, 100000], got " + T);
+        }
+        if (maxBatch < 1) {
+            throw new SpikestepException("--batch must be >= 1, got " + maxBatch);
+        }
+        long rows = (long) T * maxBatch;
+        if (rows * Math.max(nIn, nHidden) > Integer.MAX_VALUE) {
+            throw new SpikestepException("T x batch x layer width = " + rows * Math.max(nIn, nHidden)
+                    + " does not fit one buffer; lower --T or --batch");
+        }
+    }
+}

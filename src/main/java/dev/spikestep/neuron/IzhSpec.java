@@ -1,0 +1,51 @@
+package dev.spikestep.neuron;
+
+import dev.spikestep.SpikestepException;
+
+/** Izhikevich-type neuron of SPEC section 3 (the fork's IzhikevichNode). */
+public record IzhSpec(Integrator integrator, double dt, double tau, float vC, float a0, float vTh,
+                      float vReset, float vRest, float wRest, double tauW, float a, float b,
+                      boolean softReset) implements NeuronSpec {
+    public IzhSpec {
+        if (integrator != Integrator.EULER && integrator != Integrator.SYMPLECTIC) {
+            throw new SpikestepException("integrator '" + integrator.cliName()
+                    + "' is not defined for izh: use euler or symplectic");
+        }
+        NeuronSpec.requireFinitePositive("dt", dt);
+        NeuronSpec.requireFinitePositive("tau", tau);
+        NeuronSpec.requireFinitePositive("tau_w", tauW);
+        for (float f : new float[] {vC, a0, vTh, vReset, vRest, wRest, a, b}) {
+            NeuronSpec.requireFinite("izh parameter", f);
+        }
+        if (softReset) {
+            vReset = 0f;
+        }
+    }
+
+    /** The notebook's parameters: tau 2, v_c 0.8, a0 1, v_th 1, v_reset 0, v_rest -0.1, w_rest 0, tau_w 2, a 0.02, b 0.2. */
+    public static IzhSpec notebook(Integrator integrator, double dt) {
+        return new IzhSpec(integrator, dt, 2f, 0.8f, 1f, 1f, 0f, -0.1f, 0f, 2f, 0.02f, 0.2f, false);
+    }
+
+    @Override
+    public String model() {
+        return "izh";
+    }
+
+    @Override
+    public String params() {
+        return "tau " + tau + ", v_c " + vC + ", a0 " + a0 + ", v_th " + vTh + ", "
+                + (softReset ? "soft reset" : "v_reset " + vReset) + ", v_rest " + vRest + ", w_rest " + wRest
+                + ", tau_w " + tauW + ", a " + a + ", b " + b;
+    }
+
+    @Override
+    public float vInit() {
+        return vReset;
+    }
+
+    @Override
+    public IzhSpec withDt(double newDt) {
+        return new IzhSpec(integrator, newDt, tau, vC, a0, vTh, vReset, vRest, wRest, tauW, a, b, softReset);
+    }
+}

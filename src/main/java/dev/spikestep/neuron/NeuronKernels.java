@@ -1,0 +1,269 @@
+package dev.spikestep.neuron;
+
+/**
+ * Multi-step neuron forward and surrogate backward (SPEC sections 2-4), the Java twin of
+ * {@code kernels/neuron.cu}: same arguments, same order, same {@code [T, M]} layout with
+ * {@code M = B * N} and index {@code t * M + m}.
+ *
+ * <p>Float arithmetic follows the SPEC formulas operation by operation, in float32, so that spikes
+ * agree bit for bit with the PyTorch golden fixtures and with the CUDA kernels (built without FMA
+ * contraction). Constants that PyTorch would compute in Python doubles ({@code exp(-dt/tau)},
+ * {@code 1 - e}) are computed in double and rounded once.
+ *
+ * <p>The reset is computed literally ({@code (1 - s) * h + s * v_reset}), never as a branch: when the
+ * Izhikevich Euler step overflows, {@code h = inf} spikes and {@code 0 * inf} turns the state into NaN,
+ * exactly the silent divergence the notebook observed at dt = 5.
+ */
+public final class NeuronKernels {
+    /** Slope of the sigmoid surrogate (spikingjelly {@code surrogate.Sigmoid()}). */
+    public static final float SURROGATE_ALPHA = 4f;
+
+    private NeuronKernels() {
+    }
+
+    /** Runs all {@code M} neurons over {@code T} steps. {@code v_seq} and {@code w_seq} may be null. */
+    public static void forward(NeuronSpec p, float[] x_seq, int T, int M, float[] h_seq, byte[] spike_seq,
+                               float[] v_seq, float[] w_seq) {
+        forwardRange(p, x_seq, T, M, 0, M, h_seq, spike_seq, v_seq, w_seq);
+    }
+
+    /** Surrogate BPTT for all {@code M} neurons: {@code grad_x_seq = dL/dx} given {@code dL/dspike}. */
+    public static void backward(NeuronSpec p, float[] grad_spike_seq, float[] h_seq, byte[] spike_seq,
+                                int T, int M, float[] grad_x_seq) {
+        backwardRange(p, grad_spike_seq, h_seq, spike_seq, T, M, 0, M, grad_x_seq);
+    }
+
+    /** Forward for the neurons {@code [m0, m1)} only; threads split M into disjoint ranges. */
+    public static void forwardRange(NeuronSpec p, float[] x_seq, int T, int M, int m0, int m1, float[] h_seq,
+                                    byte[] spike_seq, float[] v_seq, float[] w_seq) {
+        if (p instanceof LifSpec lif) {
+            lifForward(lif, x_seq, T, M, m0, m1, h_seq, spike_seq, v_seq, w_seq);
+        } else {
+            izhForward((IzhSpec) p, x_seq, T, M, m0, m1, h_seq, spike_seq, v_seq, w_seq);
+        }
+    }
+
+    /** Backward for the neurons {@code [m0, m1)} only. */
+    public static void backwardRange(NeuronSpec p, float[] grad_spike_seq, float[] h_seq, byte[] spike_seq,
+                                     int T, int M, int m0, int m1, float[] grad_x_seq) {
+        if (p instanceof LifSpec lif) {
+            lifBackward(lif, grad_spike_seq, h_seq, spike_seq, T, M, m0, m1, grad_x_seq);
+        } else {
+            izhBackward((IzhSpec) p, grad_spike_seq, h_seq, spike_seq, T, M, m0, m1, grad_x_seq);
+        }
+    }
+
+    /** {@code dH/dz} of the sigmoid surrogate at {@code z = h - v_th}. */
+    public static float surrogateGrad(float z) {
+        float sig = (float) (1.0 / (1.0 + Math.exp(-(double) (SURROGATE_ALPHA * z))));
+        return SURROGATE_ALPHA * sig * (1f - sig);
+    }
+
+    // ---------------------------------------------------------------- LIF
+
+    /** The charge step's float constants, derived once per launch (the CUDA launcher passes these). */
+    private record LifConst(int form, float dt, float tau, float vr, float e, float oneMinusE, float dhdv, float dhdx) {
+        static final int EULER_DECAY = 0;
+        static final int EULER_NODECAY = 1;
+        static final int EXP_DECAY = 2;
+        static final int EXP_NODECAY = 3;
+        static final int ZOH_NODECAY = 4;
+
+        static LifConst of(LifSpec p) {
+            double eD = Math.exp(-p.dt() / p.tau());
+            float dt = (float) p.dt();
+            float tau = (float) p.tau();
+            float e = (float) eD;
+            float ome = (float) (1.0 - eD);
+            return switch (p.integrator()) {
+                case EULER -> p.decayInput()
+                        ? new LifConst(EULER_DECAY, dt, tau, p.vReset(), e, ome, (float) (1 - p.dt() / p.tau()), (float) (p.dt() / p.tau()))
+                        : new LifConst(EULER_NODECAY, dt, tau, p.vReset(), e, ome, (float) (1 - p.dt() / p.tau()), dt);
+                case EXP -> new LifConst(p.decayInput() ? EXP_DECAY : EXP_NODECAY, dt, tau, p.vReset(), e, ome, e, ome);
+                case ZOH -> p.decayInput()
+                        ? new LifConst(EXP_DECAY, dt, tau, p.vReset(), e, ome, e, ome)
+                        : new LifConst(ZOH_NODECAY, dt, tau, p.vReset(), e, ome, e, (float) (p.tau() * (1.0 - eD)));
+                default -> throw new IllegalStateException("validated by LifSpec");
+            };
+        }
+
+        /** Charge, written exactly as SPEC section 2 (and tools/golden.py) orders the operations. */
+        float charge(float v, float x) {
+            return switch (form) {
+                case EULER_DECAY -> v + dt * (x - (v - vr)) / tau;
+                case EULER_NODECAY -> v - dt * (v - vr) / tau + dt * x;
+                case EXP_DECAY -> v * e + (vr + x) * oneMinusE;
+                case EXP_NODECAY -> vr + (v - vr) * e + x * oneMinusE;
+                default -> vr + (v - vr) * e + x * tau * oneMinusE;
+            };
+        }
+    }
+
+    private static void lifForward(LifSpec p, float[] x_seq, int T, int M, int m0, int m1, float[] h_seq,
+                                   byte[] spike_seq, float[] v_seq, float[] w_seq) {
+        LifConst c = LifConst.of(p);
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        float[] v = new float[m1 - m0]; // state of each neuron, carried over t
+        java.util.Arrays.fill(v, p.vInit());
+        for (int t = 0; t < T; t++) {
+            int row = t * M;
+            for (int m = m0; m < m1; m++) {
+                int i = row + m;
+                float h = c.charge(v[m - m0], x_seq[i]);
+                float s = h - vTh >= 0f ? 1f : 0f;
+                float vn = soft ? h - s * vTh : (1f - s) * h + s * vr;
+                v[m - m0] = vn;
+                h_seq[i] = h;
+                spike_seq[i] = (byte) s;
+                if (v_seq != null) {
+                    v_seq[i] = vn;
+                }
+                if (w_seq != null) {
+                    w_seq[i] = 0f;
+                }
+            }
+        }
+    }
+
+    private static void lifBackward(LifSpec p, float[] grad_spike_seq, float[] h_seq, byte[] spike_seq,
+                                    int T, int M, int m0, int m1, float[] grad_x_seq) {
+        LifConst c = LifConst.of(p);
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        float[] gv = new float[m1 - m0]; // dL/dv_t flowing back from step t+1
+        for (int t = T - 1; t >= 0; t--) {
+            int row = t * M;
+            for (int m = m0; m < m1; m++) {
+                int i = row + m;
+                float h = h_seq[i];
+                float s = spike_seq[i];
+                float g = gv[m - m0];
+                // Reset is not detached: the spike also carries gradient through v = reset(h, s).
+                float dvdh = soft ? 1f : 1f - s;
+                float dvds = soft ? -vTh : vr - h;
+                float gh = g * dvdh + (grad_spike_seq[i] + g * dvds) * surrogateGrad(h - vTh);
+                grad_x_seq[i] = gh * c.dhdx;
+                gv[m - m0] = gh * c.dhdv;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Izhikevich
+
+    private static void izhForward(IzhSpec p, float[] x_seq, int T, int M, int m0, int m1, float[] h_seq,
+                                   byte[] spike_seq, float[] v_seq, float[] w_seq) {
+        float dt = (float) p.dt();
+        float tau = (float) p.tau();
+        float tauW = (float) p.tauW();
+        float a0 = p.a0();
+        float vC = p.vC();
+        float vRest = p.vRest();
+        float a = p.a();
+        float b = p.b();
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        boolean symplectic = p.integrator() == Integrator.SYMPLECTIC;
+        int n = m1 - m0;
+        float[] v = new float[n];
+        float[] w = new float[n];
+        java.util.Arrays.fill(v, p.vInit());
+        java.util.Arrays.fill(w, p.wRest());
+        for (int t = 0; t < T; t++) {
+            int row = t * M;
+            for (int m = m0; m < m1; m++) {
+                int i = row + m;
+                float vo = v[m - m0];
+                float wo = w[m - m0];
+                float x = x_seq[i];
+                float h;
+                float w1;
+                if (symplectic) {
+                    w1 = wo + dt * (a * (vo - vRest) - wo) / tauW;
+                    h = vo + dt * (x + a0 * (vo - vRest) * (vo - vC) - w1) / tau;
+                } else {
+                    h = vo + dt * (x + a0 * (vo - vRest) * (vo - vC) - wo) / tau;
+                    w1 = wo + dt * (a * (h - vRest) - wo) / tauW;
+                }
+                float s = h - vTh >= 0f ? 1f : 0f;
+                float vn = soft ? h - s * vTh : (1f - s) * h + s * vr;
+                float wn = w1 + b * s;
+                v[m - m0] = vn;
+                w[m - m0] = wn;
+                h_seq[i] = h;
+                spike_seq[i] = (byte) s;
+                if (v_seq != null) {
+                    v_seq[i] = vn;
+                }
+                if (w_seq != null) {
+                    w_seq[i] = wn;
+                }
+            }
+        }
+    }
+
+    private static void izhBackward(IzhSpec p, float[] grad_spike_seq, float[] h_seq, byte[] spike_seq,
+                                    int T, int M, int m0, int m1, float[] grad_x_seq) {
+        float dt = (float) p.dt();
+        float vC = p.vC();
+        float vRest = p.vRest();
+        float a0 = p.a0();
+        float b = p.b();
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        boolean symplectic = p.integrator() == Integrator.SYMPLECTIC;
+        // Partial derivatives of one step that do not depend on the state.
+        float dvdx = (float) (p.dt() / p.tau());           // dv1/dx = dt/tau; dv1/dw = -dt/tau
+        float dwdv = (float) (p.dt() * p.a() / p.tauW());  // dw1/dv (v old for symplectic, v1 for euler)
+        float dwdw = (float) (1 - p.dt() / p.tauW());      // dw1/dw
+        float quad = (float) (p.dt() * p.a0() / p.tau());  // dv1/dv = 1 + quad*((v - v_c) + (v - v_rest))
+        int n = m1 - m0;
+        float[] gv = new float[n]; // dL/dv_t and dL/dw_t flowing back from step t+1
+        float[] gw = new float[n];
+        for (int t = T - 1; t >= 0; t--) {
+            int row = t * M;
+            for (int m = m0; m < m1; m++) {
+                int i = row + m;
+                int k = m - m0;
+                float h = h_seq[i];
+                float s = spike_seq[i];
+                // v before this step, recomputed from the stored h and spike of step t-1.
+                float vPrev;
+                if (t == 0) {
+                    vPrev = p.vInit();
+                } else {
+                    float hp = h_seq[i - M];
+                    float sp = spike_seq[i - M];
+                    vPrev = soft ? hp - sp * vTh : (1f - sp) * hp + sp * vr;
+                }
+                float g = gv[k];
+                float gwNext = gw[k];
+                float dvdh = soft ? 1f : 1f - s;
+                float dvds = soft ? -vTh : vr - h;
+                float gs = grad_spike_seq[i] + g * dvds + gwNext * b;
+                float gh = g * dvdh + gs * surrogateGrad(h - vTh);
+                float dv1dv = 1f + quad * ((vPrev - vC) + (vPrev - vRest));
+                float gPrevV;
+                float gPrevW;
+                if (symplectic) {
+                    // w1 = adapt(v, w); v1 = charge(v, w1): v1 feeds back into w1's gradient.
+                    float gw1 = gwNext - gh * dvdx;
+                    gPrevV = gh * dv1dv + gw1 * dwdv;
+                    gPrevW = gw1 * dwdw;
+                } else {
+                    // v1 = charge(v, w); w1 = adapt(v1, w): w1 adds to v1's gradient.
+                    gh = gh + gwNext * dwdv;
+                    gPrevV = gh * dv1dv;
+                    gPrevW = gwNext * dwdw - gh * dvdx;
+                }
+                grad_x_seq[i] = gh * dvdx;
+                gv[k] = gPrevV;
+                gw[k] = gPrevW;
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.spikestep.train;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.net.Readout;
+import dev.spikestep.neuron.NeuronSpec;
+import dev.spikestep.rng.PoissonEncoder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One surrogate-gradient training run (SPEC section 5), fully resolved and validated.
+ *
+ * @param trainLimit use only the first N training samples (0 = all)
+ * @param evalBatches evaluate on the first N test batches only (0 = all, the default)
+ */
+public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Readout readout, int batch,
+                          double lr, PoissonEncoder.Method encoder, int hidden, String dataset,
+                          String dataDir, String outDir, String backend, int threads, int trainLimit,
+                          int evalBatches) {
+    public TrainConfig {
+        if (T < 1 || T > 100_000) {
+            throw new SpikestepException("--T must be within [1, 100000], got " + T);
+        }
+        if (epochs < 1) {
+            throw new SpikestepException("--epochs must be >= 1, got " + epochs);
+        }
+        if (batch < 1 || batch > 65_536) {
+            throw new SpikestepException("--batch must be within [1, 65536], got " + batch);
+        }
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+            throw new SpikestepException("--lr must be a finite number > 0, got " + lr);
+        }
+        if (hidden < 1) {
+            throw new SpikestepException("--hidden must be >= 1, got " + hidden);
+        }
+        if (threads < 1) {
+            throw new SpikestepException("--threads must be >= 1, got " + threads);
+        }
+        if (trainLimit < 0 || evalBatches < 0) {
+            throw new SpikestepException("--train-samples and --eval-batches must be >= 0 (0 = all)");
+        }
+        if (!backend.equals("cpu")) {
+            throw new SpikestepException("--backend " + backend + " is not available in this build: "
+                    + "only the CPU backend exists yet (use --backend cpu)");
+        }
+    }
+
+    /** Encoder seed of an epoch's training pass (the notebook's {@code seed + epoch}). */
+    public long trainEncoderSeed(int epoch) {
+        return seed + epoch;
+    }
+
+    /** Encoder seed of an epoch's test pass (the notebook's {@code seed + 10000 + epoch}). */
+    public long testEncoderSeed(int epoch) {
+        return seed + 10_000 + epoch;
+    }
+
+    /** The configuration as ordered name/value pairs, for the start-up table and the results. */
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("model", neuron.model());
+        m.put("integrator", neuron.integrator().cliName());
+        m.put("dt", fmt(neuron.dt()));
+        m.put("neuron", neuron.params());
+        m.put("T", Integer.toString(T));
+        m.put("epochs", Integer.toString(epochs));
+        m.put("seed", Long.toString(seed));
+        m.put("readout", readout.cliName());
+        m.put("batch", Integer.toString(batch));
+        m.put("lr", fmt(lr));
+        m.put("encoder", encoder.cliName());
+        m.put("network", "784 -> " + hidden + " -> 10");
+        m.put("dataset", dataset + (trainLimit > 0 ? " (first " + trainLimit + " train samples)" : ""));
+        m.put("data", dataDir);
+        m.put("eval batches", evalBatches == 0 ? "all" : Integer.toString(evalBatches));
+        m.put("backend", backend + " (" + threads + " threads)");
+        m.put("out", outDir);
+        return m;
+    }
+
+    static String fmt(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+}

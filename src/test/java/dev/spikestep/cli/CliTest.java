@@ -1,0 +1,139 @@
+package dev.spikestep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, messages, files written. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void traceWritesEveryStateAndGradient() throws Exception {
+        Path x = dir.resolve("x.csv");
+        Path g = dir.resolve("g.csv");
+        Files.writeString(x, "0.5,3\n0.5,3\n0.5,-1\n");
+        Files.writeString(g, "1,1\n1,1\n1,1\n");
+        Path o = dir.resolve("sub/out.csv");
+        int rc = Main.execute("trace", "--neuron", "lif", "--integrator", "euler", "--dt", "1", "--input", x.toString(),
+                "--grad", g.toString(), "--output", o.toString());
+        assertEquals(0, rc, err());
+        List<String> lines = Files.readAllLines(o);
+        assertEquals("t,n,x,h,v,w,spike,grad_x", lines.get(0));
+        assertEquals(1 + 3 * 2, lines.size());
+        // lif euler decay_input, dt 1, tau 2: h = v + (x - v)/2. Neuron 1 at t=0: h = 1.5 -> spike, v = 0.
+        assertTrue(lines.get(2).startsWith("0,1,3.0,1.5,0.0,0.0,1,"), lines.get(2));
+        // Neuron 0: h = 0.25, then 0.25 + (0.5 - 0.25)/2 = 0.375; no spikes.
+        assertTrue(lines.get(3).startsWith("1,0,0.5,0.375,0.375,0.0,0,"), lines.get(3));
+    }
+
+    @Test
+    void traceOfIzhWritesTheRecoveryVariable() throws Exception {
+        Path x = dir.resolve("x.csv");
+        Files.writeString(x, "2.0\n");
+        Path o = dir.resolve("o.csv");
+        assertEquals(0, Main.execute("trace", "--neuron", "izh", "--integrator", "symplectic", "--dt", "1",
+                "--input", x.toString(), "--output", o.toString()), err());
+        // w1 = 0 + 1*(0.02*(0+0.1) - 0)/2 = 0.001; h = 0 + (2 + (0.1)(-0.8) - 0.001)/2 = 0.9595; no spike.
+        String row = Files.readAllLines(o).get(1);
+        String[] c = row.split(",");
+        assertEquals(0.9595f, Float.parseFloat(c[3]), 1e-6f);
+        assertEquals(0.001f, Float.parseFloat(c[5]), 1e-7f);
+        assertEquals("0", c[6]);
+    }
+
+    @Test
+    void traceRejectsRaggedAndMismatchedInput() throws Exception {
+        Path x = dir.resolve("x.csv");
+        Files.writeString(x, "1,2\n3\n");
+        assertEquals(2, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--output", dir.resolve("o").toString()));
+        assertTrue(err().contains("line 2 has 1 values, expected 2"), err());
+        Files.writeString(x, "t,n\n");
+        assertEquals(2, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--output", dir.resolve("o").toString()));
+        assertTrue(err().contains("is not a number (the file must have no header)"), err());
+        Files.writeString(x, "1,2\n");
+        Path g = dir.resolve("g.csv");
+        Files.writeString(g, "1\n");
+        assertEquals(2, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--grad", g.toString(),
+                "--output", dir.resolve("o").toString()));
+        assertTrue(err().contains("must have the same shape"), err());
+        assertEquals(2, Main.execute("trace", "--neuron", "lif", "--input", dir.resolve("missing.csv").toString(),
+                "--output", dir.resolve("o").toString()));
+        assertTrue(err().contains("input file not found"), err());
+    }
+
+    @Test
+    void unknownIntegratorIsAClearErrorWithoutStackTrace() throws Exception {
+        Path x = dir.resolve("x.csv");
+        Files.writeString(x, "1\n");
+        assertEquals(2, Main.execute("trace", "--neuron", "izh", "--integrator", "exp", "--input", x.toString(),
+                "--output", dir.resolve("o").toString()));
+        assertTrue(err().contains("error: integrator 'exp' is not defined for izh: use euler or symplectic"), err());
+        assertEquals(2, Main.execute("trace", "--neuron", "lif", "--integrator", "rk4", "--input", x.toString(),
+                "--output", dir.resolve("o").toString()));
+        assertTrue(err().contains("unknown integrator 'rk4': expected one of euler, exp, zoh, symplectic"), err());
+        assertTrue(!err().contains("\tat "), "no stack trace: " + err());
+    }
+
+    @Test
+    void trainWithoutDataSaysHowToGetIt() {
+        int rc = Main.execute("train", "--dataset", "mnist", "--data", dir.toString(), "--epochs", "1");
+        assertEquals(2, rc);
+        assertTrue(err().contains("spikestep data mnist"), err());
+    }
+
+    @Test
+    void trainRejectsBadOptionValues() {
+        assertEquals(2, Main.execute("train", "--dt", "-1", "--data", dir.toString()));
+        assertTrue(err().contains("dt must be a finite number > 0"), err());
+        assertEquals(2, Main.execute("train", "--readout", "median", "--data", dir.toString()));
+        assertTrue(err().contains("unknown readout 'median'"), err());
+        assertEquals(2, Main.execute("train", "--backend", "cuda", "--data", dir.toString()));
+        assertTrue(err().contains("--backend cuda is not available"), err());
+        assertEquals(2, Main.execute("train", "--dataset", "cifar", "--data", dir.toString()));
+        assertTrue(err().contains("unknown dataset 'cifar'"), err());
+    }
+
+    @Test
+    void helpExplainsTheCommands() {
+        assertEquals(0, Main.execute("--help"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.contains("train") && help.contains("trace") && help.contains("data"), help);
+        assertEquals(0, Main.execute("train", "--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--integrator"));
+    }
+}

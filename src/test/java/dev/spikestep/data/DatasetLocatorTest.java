@@ -1,0 +1,134 @@
+package dev.spikestep.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikestep.SpikestepException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DatasetLocatorTest {
+    @TempDir
+    Path root;
+
+    @ParameterizedTest
+    @CsvSource({
+        "mnist, mnist, false",
+        "mnist, mnist, true",
+        "mnist, mnist/raw, false",
+        "mnist, mnist/raw, true",
+        "mnist, mnist/MNIST/raw, true",
+        "mnist, MNIST/raw, false",
+        "mnist, MNIST/raw, true",
+        "mnist, ., false",
+        "fashion, fashion, true",
+        "fashion, FashionMNIST/raw, true",
+        "mnist-sample, mnist-sample, false",
+    })
+    void findsEachLayout(String dataset, String layout, boolean gzip) {
+        Path dir = root.resolve(layout).normalize();
+        Fixtures.writeSet(dir, 7, 3, gzip);
+
+        assertEquals(dir, DatasetLocator.findDir(root, dataset));
+        DatasetLocator.Split split = DatasetLocator.load(root, dataset);
+        assertEquals(7, split.train().size());
+        assertEquals(3, split.test().size());
+        assertEquals(4, split.train().rows());
+        assertEquals(3, split.train().cols());
+        assertEquals(10, split.train().numClasses());
+        assertEquals(dataset + "/train", split.train().name());
+        assertArrayEquals(Fixtures.images(3, 4, 3, 2).data(), split.test().images());
+        assertArrayEquals(Fixtures.labels(7), split.train().labels());
+    }
+
+    @Test
+    void torchvisionRootIsOnlyForMnist() {
+        Fixtures.writeSet(root.resolve("MNIST/raw"), 2, 2, true);
+        assertEquals(root.resolve("MNIST/raw"), DatasetLocator.findDir(root, "mnist"));
+        assertThrows(SpikestepException.class, () -> DatasetLocator.findDir(root, "fashion"));
+    }
+
+    @Test
+    void rawIsPreferredOverGz() {
+        Path dir = root.resolve("mnist");
+        Fixtures.writeSet(dir, 5, 2, true);
+        Fixtures.writeSet(dir, 6, 2, false);
+        assertEquals(6, DatasetLocator.load(root, "mnist").train().size());
+    }
+
+    @Test
+    void datasetDirWinsOverLaterDirs() {
+        Fixtures.writeSet(root.resolve("mnist/raw"), 4, 2, false);
+        Fixtures.writeSet(root.resolve("mnist"), 3, 2, true);
+        Fixtures.writeSet(root, 8, 2, false);
+        assertEquals(3, DatasetLocator.load(root, "mnist").train().size());
+    }
+
+    @Test
+    void missingDatasetListsTheSearchedDirs() {
+        Path partial = root.resolve("mnist");
+        IdxWriter.writeLabels(partial.resolve(DatasetLocator.TRAIN_LABELS + ".gz"), new byte[] {1}, true);
+
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "mnist")).getMessage();
+        for (Path dir : DatasetLocator.searchDirs(root, "mnist")) {
+            assertTrue(msg.contains("\n  " + dir), dir + " missing from: " + msg);
+        }
+        assertEquals(5, DatasetLocator.searchDirs(root, "mnist").size());
+        assertTrue(msg.contains("has " + DatasetLocator.TRAIN_LABELS + ".gz; missing " + DatasetLocator.TRAIN_IMAGES), msg);
+        assertTrue(msg.contains("spikestep data mnist --data " + root), msg);
+    }
+
+    @Test
+    void unknownDatasetListsTheChoices() {
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "cifar")).getMessage();
+        assertTrue(msg.contains("'cifar'") && msg.contains("mnist, mnist-sample, fashion"), msg);
+    }
+
+    @Test
+    void labelCountMismatchNamesBothFiles() {
+        Path dir = root.resolve("mnist");
+        Fixtures.writeSet(dir, 5, 2, false);
+        Path labels = dir.resolve(DatasetLocator.TEST_LABELS);
+        IdxWriter.writeLabels(labels, Fixtures.labels(3), false);
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "mnist")).getMessage();
+        assertTrue(msg.contains(dir.resolve(DatasetLocator.TEST_IMAGES) + " holds 2 images"), msg);
+        assertTrue(msg.contains(labels + " holds 3 labels"), msg);
+    }
+
+    @Test
+    void trainTestSizeMismatch() {
+        Path dir = root.resolve("fashion");
+        Fixtures.writeSet(dir, 5, 2, false);
+        IdxWriter.writeImages(dir.resolve(DatasetLocator.TEST_IMAGES), Fixtures.images(2, 3, 3, 0), false);
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "fashion")).getMessage();
+        assertTrue(msg.contains("4x3") && msg.contains("3x3") && msg.contains(DatasetLocator.TEST_IMAGES), msg);
+    }
+
+    @Test
+    void labelOutOfRangeNamesTheFile() {
+        Path dir = root.resolve("mnist");
+        Fixtures.writeSet(dir, 3, 2, false);
+        Path labels = dir.resolve(DatasetLocator.TRAIN_LABELS);
+        IdxWriter.writeLabels(labels, new byte[] {1, 12, 3}, false);
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "mnist")).getMessage();
+        assertTrue(msg.startsWith(labels.toString()) && msg.contains("label 12 at index 1"), msg);
+    }
+
+    @Test
+    void brokenFileIsReportedNotSkipped() throws IOException {
+        Path dir = root.resolve("mnist");
+        Fixtures.writeSet(dir, 3, 2, false);
+        Fixtures.writeSet(root.resolve("MNIST/raw"), 3, 2, false);
+        Path broken = dir.resolve(DatasetLocator.TRAIN_IMAGES);
+        Files.writeString(broken, "<html>");
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "mnist")).getMessage();
+        assertTrue(msg.contains(broken.toString()), msg);
+    }
+}

@@ -1,0 +1,133 @@
+package dev.spikestep.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.data.Dataset;
+import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.net.Readout;
+import dev.spikestep.neuron.Integrator;
+import dev.spikestep.neuron.IzhSpec;
+import dev.spikestep.neuron.LifSpec;
+import dev.spikestep.neuron.NeuronSpec;
+import dev.spikestep.rng.PoissonEncoder;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    @TempDir
+    Path dir;
+
+    /** Ten classes, each a bright horizontal band at its own height, with random speckle noise. */
+    static Dataset bands(String name, int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] images = new byte[n * 784];
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int c = rnd.nextInt(10);
+            labels[i] = (byte) c;
+            for (int p = 0; p < 784; p++) {
+                int row = p / 28;
+                boolean band = row >= 2 + 2 * c && row < 4 + 2 * c + 2;
+                int v = band ? 200 + rnd.nextInt(56) : (rnd.nextInt(10) == 0 ? rnd.nextInt(256) : 0);
+                images[i * 784 + p] = (byte) v;
+            }
+        }
+        return new Dataset(name, 28, 28, 10, images, labels);
+    }
+
+    private TrainConfig config(NeuronSpec neuron, int epochs, int threads, Path out) {
+        return config(neuron, 12, epochs, threads, out);
+    }
+
+    private TrainConfig config(NeuronSpec neuron, int T, int epochs, int threads, Path out) {
+        return new TrainConfig(neuron, T, epochs, 3, Readout.MAX, 32, 3e-3, PoissonEncoder.Method.EXACT, 48,
+                "mnist-sample", dir.toString(), out.toString(), "cpu", threads, 0, 0);
+    }
+
+    private List<EpochResult> train(TrainConfig cfg, DatasetLocator.Split split) {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(sink, true, StandardCharsets.UTF_8);
+        return new Trainer(cfg, ps, ps, false).run(split);
+    }
+
+    @Test
+    void learnsSeparableBandsAndWritesResults() throws Exception {
+        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 640, 1), bands("test", 200, 2));
+        Path out = dir.resolve("out");
+        List<EpochResult> r = train(config(LifSpec.notebook(Integrator.EXP, 1.0), 3, 2, out), split);
+        assertEquals(3, r.size());
+        EpochResult last = r.get(2);
+        assertTrue(last.testAcc() > 90, "test accuracy " + last.testAcc());
+        assertTrue(r.get(0).loss() > last.loss(), "loss decreases: " + r.get(0).loss() + " -> " + last.loss());
+        assertTrue(last.spikeRate() > 0 && last.spikeRate() < 1);
+        assertEquals(1.0, last.spikeRate() + last.silentFrac(), 1e-12);
+        assertEquals(0, last.nonFinite());
+
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(2, csv.size());
+        assertEquals(String.join(",", Trainer.CSV_HEADER), csv.get(0));
+        assertTrue(csv.get(1).startsWith("lif,exp,3,1,12,max,"), csv.get(1));
+        List<String> jsonl = Files.readAllLines(out.resolve("epochs.jsonl"));
+        assertEquals(3, jsonl.size());
+        assertTrue(jsonl.get(2).contains("\"epoch\":2") && jsonl.get(2).contains("\"test_acc\":"), jsonl.get(2));
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 160, 5), bands("test", 64, 6));
+        NeuronSpec izh = IzhSpec.notebook(Integrator.SYMPLECTIC, 1.0);
+        List<EpochResult> one = train(config(izh, 2, 1, dir.resolve("a")), split);
+        List<EpochResult> two = train(config(izh, 2, 2, dir.resolve("b")), split);
+        List<EpochResult> again = train(config(izh, 2, 2, dir.resolve("c")), split);
+        for (int e = 0; e < 2; e++) {
+            assertEquals(one.get(e).loss(), two.get(e).loss(), 0.0, "loss of epoch " + e);
+            assertEquals(one.get(e).testAcc(), two.get(e).testAcc(), 0.0);
+            assertEquals(one.get(e).spikeRate(), two.get(e).spikeRate(), 0.0);
+            assertEquals(two.get(e).loss(), again.get(e).loss(), 0.0, "same seed, same run");
+        }
+    }
+
+    @Test
+    void izhEulerAtDt5DivergesAndIsReported() {
+        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 64, 7), bands("test", 64, 8));
+        // dt/tau_w = 2.5 > 2: the euler recovery variable grows by 1.5x per step until v*v overflows,
+        // and the hard reset then turns inf into NaN (0 * inf). 50 steps are enough, as in the notebook.
+        List<EpochResult> r = train(config(IzhSpec.notebook(Integrator.EULER, 5.0), 50, 1, 2, dir.resolve("d")), split);
+        EpochResult last = r.get(0);
+        assertTrue(last.nonFinite() > 0, "the euler step overflows at dt 5");
+        assertTrue(last.trainNonFinite() > 0);
+        assertEquals(0.0, last.spikeRate(), "a diverged (NaN) neuron never fires");
+    }
+
+    @Test
+    void batchLargerThanTheTrainingSetIsAClearError() {
+        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 20, 1), bands("test", 20, 2));
+        SpikestepException e = assertThrows(SpikestepException.class,
+                () -> train(config(LifSpec.notebook(Integrator.EXP, 1.0), 1, 1, dir.resolve("e")), split));
+        assertTrue(e.getMessage().contains("fewer than one batch"), e.getMessage());
+    }
+
+    @Test
+    void configRejectsBadValues() {
+        LifSpec lif = LifSpec.notebook(Integrator.EXP, 1.0);
+        SpikestepException e = assertThrows(SpikestepException.class, () -> new TrainConfig(lif, 0, 1, 0, Readout.MAX,
+                32, 1e-3, PoissonEncoder.Method.EXACT, 8, "mnist", "d", "o", "cpu", 1, 0, 0));
+        assertTrue(e.getMessage().contains("--T"));
+        e = assertThrows(SpikestepException.class, () -> new TrainConfig(lif, 5, 1, 0, Readout.MAX,
+                32, 1e-3, PoissonEncoder.Method.EXACT, 8, "mnist", "d", "o", "cuda", 1, 0, 0));
+        assertTrue(e.getMessage().contains("--backend cuda"), e.getMessage());
+        e = assertThrows(SpikestepException.class, () -> new TrainConfig(lif, 5, 1, 0, Readout.MAX,
+                32, -1, PoissonEncoder.Method.EXACT, 8, "mnist", "d", "o", "cpu", 1, 0, 0));
+        assertTrue(e.getMessage().contains("--lr"));
+    }
+}
