@@ -19,12 +19,15 @@ import picocli.CommandLine.Option;
 @Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Trace one neuron population over given input currents (states, spikes, gradients) as CSV.",
         description = {
-            "Runs one neuron population over given input currents and writes every state, to check",
-            "the dynamics against another simulator. Input x.csv: T rows of N comma-separated currents,",
-            "no header. Output CSV: t,n,x,h,v,w,spike[,grad_x], one row per (t, n): h the potential",
-            "before reset, v after reset, w the izh recovery variable after the step (0 for lif).",
-            "With --grad g.csv (same shape as x), grad_x = dL/dx for L = sum g*spike by surrogate BPTT",
-            "(SPEC section 4). Parameters default to the notebook's values.", ""})
+            "Runs one neuron population over given input currents and writes every state, to check the "
+                + "dynamics against another simulator. Input x.csv: T rows of N comma-separated currents, "
+                + "no header. Output CSV: t,n,x,h,v,w,spike[,grad_x], one row per (t, n): h the potential "
+                + "before reset, v after reset, w the izh recovery variable after the step (0 for lif). "
+                + "With --grad g.csv (same shape as x), grad_x = dL/dx for L = sum g*spike by surrogate BPTT "
+                + "(SPEC section 4). Parameters default to the notebook's values.", ""},
+        footer = {"", "Example:",
+            "  spikestep trace --neuron izh --integrator symplectic --dt 1 \\",
+            "      --input x.csv --grad g.csv --output trace.csv"})
 public final class TraceCommand implements Callable<Integer> {
     @Option(names = "--neuron", paramLabel = "lif|izh", required = true, description = "Neuron model.")
     String model;

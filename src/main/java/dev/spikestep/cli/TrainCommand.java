@@ -14,14 +14,14 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Train the notebook's SNN with surrogate gradients and report accuracy and spike statistics.",
         description = {
-            "Trains the notebook's network (784 -> hidden -> 10, no bias) with surrogate-gradient BPTT:",
-            "Poisson-encoded input, fc1 over all T*B rows at once, one neuron scan over time, fc_out,",
-            "a readout over time, cross-entropy and Adam (SPEC section 5). Prints the configuration,",
-            "one line per epoch, and appends epochs to OUT/epochs.jsonl and the run to OUT/results.csv",
-            "(both flushed to disk as they are written).", ""},
+            "Trains the notebook's network (784 -> hidden -> 10, no bias) with surrogate-gradient BPTT: "
+                + "Poisson-encoded input, fc1 over all T*B rows at once, one neuron scan over time, fc_out, "
+                + "a readout over time, cross-entropy and Adam (SPEC section 5). Prints the configuration "
+                + "and one line per epoch; appends each epoch to OUT/epochs.jsonl and the finished run to "
+                + "OUT/results.csv, flushed to disk as they are written.", ""},
         footer = {"", "Example:",
-            "  spikestep train --model lif --integrator exp --dt 5 --T 50 --epochs 2 --readout max \\",
-            "                  --dataset mnist-sample --data data --out results"})
+            "  spikestep train --model lif --integrator exp --dt 5 --T 50 --epochs 2 \\",
+            "      --readout max --dataset mnist-sample --data data --out results"})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "lif|izh", defaultValue = "lif", description = "Neuron model (default: ${DEFAULT-VALUE}).")
     String model;
