@@ -11,11 +11,12 @@ import dev.spikestep.rng.Streams;
  * reverse. Rows are ordered {@code r = t * B + b}, so every sequence buffer is {@code [T, B, N]}.
  * All buffers are allocated once for the largest batch and reused.
  */
-public final class CpuNetwork {
+public final class CpuNetwork implements Network {
     private final NetShape shape;
     private final NeuronSpec neuron;
     private final Readout readout;
     private final Parallel par;
+    private final boolean ownsPool;
     private final Adam adam;
 
     // Parameters [n_in, n_out] (transposed nn.Linear.weight), their gradients and Adam moments.
@@ -43,6 +44,12 @@ public final class CpuNetwork {
     private int batch;
 
     public CpuNetwork(NetShape shape, NeuronSpec neuron, Readout readout, Adam adam, Parallel par) {
+        this(shape, neuron, readout, adam, par, false);
+    }
+
+    /** @param ownsPool whether {@link #close} shuts {@code par} down */
+    public CpuNetwork(NetShape shape, NeuronSpec neuron, Readout readout, Adam adam, Parallel par, boolean ownsPool) {
+        this.ownsPool = ownsPool;
         this.shape = shape;
         this.neuron = neuron;
         this.readout = readout;
@@ -73,6 +80,7 @@ public final class CpuNetwork {
         gCur = new float[cur.length];
     }
 
+    @Override
     public NetShape shape() {
         return shape;
     }
@@ -82,6 +90,7 @@ public final class CpuNetwork {
      * WEIGHT_INIT Philox stream: element k of layer l (in PyTorch's [out, in] order) is word k of
      * counter (k / 4, l, 0, WEIGHT_INIT) under key {@code seed}.
      */
+    @Override
     public void initWeights(long seed) {
         initLayer(seed, 0, w1, shape.nIn(), shape.nHidden());
         initLayer(seed, 1, wOut, shape.nHidden(), shape.nOut());
@@ -102,12 +111,14 @@ public final class CpuNetwork {
     }
 
     /** Copies in weights given in PyTorch's layout: w1 [nH, nIn], wOut [nOut, nH]. */
+    @Override
     public void setWeightsTorchLayout(float[] w1Torch, float[] wOutTorch) {
         transpose(w1Torch, shape.nHidden(), shape.nIn(), w1);
         transpose(wOutTorch, shape.nOut(), shape.nHidden(), wOut);
     }
 
     /** fc1 weights in PyTorch's layout [nH, nIn]. */
+    @Override
     public float[] w1TorchLayout() {
         float[] t = new float[w1.length];
         transpose(w1, shape.nIn(), shape.nHidden(), t);
@@ -115,18 +126,21 @@ public final class CpuNetwork {
     }
 
     /** fc_out weights in PyTorch's layout [nOut, nH]. */
+    @Override
     public float[] wOutTorchLayout() {
         float[] t = new float[wOut.length];
         transpose(wOut, shape.nHidden(), shape.nOut(), t);
         return t;
     }
 
+    @Override
     public float[] gradW1TorchLayout() {
         float[] t = new float[gW1.length];
         transpose(gW1, shape.nIn(), shape.nHidden(), t);
         return t;
     }
 
+    @Override
     public float[] gradWOutTorchLayout() {
         float[] t = new float[gWOut.length];
         transpose(gWOut, shape.nHidden(), shape.nOut(), t);
@@ -145,6 +159,7 @@ public final class CpuNetwork {
      * Poisson-encodes a batch: sample b is image {@code order[first + b]} of {@code images}, at
      * position {@code first + b} of the epoch (the position, not the image, keys its random numbers).
      */
+    @Override
     public void encode(PoissonEncoder encoder, long seed, byte[] images, int[] order, int first, int B) {
         setBatch(B);
         int T = shape.T();
@@ -162,6 +177,7 @@ public final class CpuNetwork {
     }
 
     /** Sets the input spikes directly from a dense 0/1 array x_seq [T, B, nIn] (tests, trace tools). */
+    @Override
     public void setInputSpikes(float[] x_seq, int B) {
         setBatch(B);
         int nIn = shape.nIn();
@@ -188,6 +204,7 @@ public final class CpuNetwork {
     }
 
     /** Forward pass of the current batch: fc1, neuron scan, fc_out, readout. */
+    @Override
     public void forward() {
         int B = batch;
         int T = shape.T();
@@ -203,6 +220,7 @@ public final class CpuNetwork {
     }
 
     /** Cross-entropy of the current logits; fills the weight gradients by BPTT; returns the mean loss. */
+    @Override
     public float backward(int[] labels) {
         int B = batch;
         int T = shape.T();
@@ -223,32 +241,38 @@ public final class CpuNetwork {
     }
 
     /** One Adam step on both layers with the gradients of the last {@link #backward}. */
+    @Override
     public void adamStep() {
         adam.nextStep();
         par.forRange(w1.length, 4096, (i0, i1) -> adam.update(w1, gW1, m1, v1, i0, i1));
         adam.update(wOut, gWOut, mOut, vOut, 0, wOut.length);
     }
 
+    @Override
     public int batch() {
         return batch;
     }
 
     /** Logits of the current batch, [B, nOut] (a view: valid until the next forward). */
+    @Override
     public float[] logits() {
         return logits;
     }
 
     /** Hidden spikes of the current batch, [T, B, nH] (a view). */
+    @Override
     public byte[] hiddenSpikes() {
         return spike_seq;
     }
 
     /** Hidden potentials before reset of the current batch, [T, B, nH] (a view). */
+    @Override
     public float[] hiddenPotentials() {
         return h_seq;
     }
 
     /** Number of hidden spikes in the current batch. */
+    @Override
     public long hiddenSpikeCount() {
         long n = 0;
         int len = shape.T() * batch * shape.nHidden();
@@ -259,6 +283,7 @@ public final class CpuNetwork {
     }
 
     /** Number of hidden states (potential before reset) that are NaN or infinite in the current batch. */
+    @Override
     public long nonFiniteCount() {
         long n = 0;
         int len = shape.T() * batch * shape.nHidden();
@@ -271,6 +296,7 @@ public final class CpuNetwork {
     }
 
     /** Number of samples of the current batch whose argmax logit equals the label. */
+    @Override
     public int correct(int[] labels) {
         int c = 0;
         for (int b = 0; b < batch; b++) {
@@ -279,5 +305,17 @@ public final class CpuNetwork {
             }
         }
         return c;
+    }
+
+    @Override
+    public String describe() {
+        return "cpu (" + par.threads() + (par.threads() == 1 ? " thread)" : " threads)");
+    }
+
+    @Override
+    public void close() {
+        if (ownsPool) {
+            par.close();
+        }
     }
 }

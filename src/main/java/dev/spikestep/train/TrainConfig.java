@@ -39,10 +39,7 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
         if (trainLimit < 0 || evalBatches < 0) {
             throw new SpikestepException("--train-samples and --eval-batches must be >= 0 (0 = all)");
         }
-        if (!backend.equals("cpu")) {
-            throw new SpikestepException("--backend " + backend + " is not available in this build: "
-                    + "only the CPU backend exists yet (use --backend cpu)");
-        }
+        dev.spikestep.net.Backends.check(backend);
     }
 
     /** Encoder seed of an epoch's training pass (the notebook's {@code seed + epoch}). */
@@ -73,7 +70,7 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
         m.put("dataset", dataset + (trainLimit > 0 ? " (first " + trainLimit + " train samples)" : ""));
         m.put("data", dataDir);
         m.put("eval batches", evalBatches == 0 ? "all" : Integer.toString(evalBatches));
-        m.put("backend", backend + " (" + threads + " threads)");
+        m.put("backend", backend + (backend.equals("cpu") ? " (" + threads + " threads)" : ""));
         m.put("out", outDir);
         return m;
     }

@@ -5,9 +5,9 @@ import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.net.Adam;
-import dev.spikestep.net.CpuNetwork;
+import dev.spikestep.net.Backends;
 import dev.spikestep.net.NetShape;
-import dev.spikestep.net.Parallel;
+import dev.spikestep.net.Network;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
 import java.io.PrintStream;
@@ -58,9 +58,9 @@ public final class Trainer {
 
         List<EpochResult> results = new ArrayList<>();
         long runStart = System.nanoTime();
-        try (Parallel par = new Parallel(cfg.threads())) {
-            NetShape shape = new NetShape(nIn, cfg.hidden(), train.numClasses(), cfg.T(), cfg.batch());
-            CpuNetwork net = new CpuNetwork(shape, cfg.neuron(), cfg.readout(), new Adam(cfg.lr(), 0.9, 0.999, 1e-8), par);
+        NetShape shape = new NetShape(nIn, cfg.hidden(), train.numClasses(), cfg.T(), cfg.batch());
+        try (Network net = Backends.create(cfg.backend(), shape, cfg.neuron(), cfg.readout(),
+                new Adam(cfg.lr(), 0.9, 0.999, 1e-8), cfg.threads())) {
             net.initWeights(cfg.seed());
             PoissonEncoder encoder = new PoissonEncoder(cfg.encoder(), cfg.neuron().dt());
             int[] labels = new int[cfg.batch()];
@@ -118,7 +118,7 @@ public final class Trainer {
     record Evaluation(double accuracy, double spikeRate, long nonFinite, int samples) {
     }
 
-    private Evaluation evaluate(CpuNetwork net, PoissonEncoder encoder, Dataset test, long seed, int[] labels) {
+    private Evaluation evaluate(Network net, PoissonEncoder encoder, Dataset test, long seed, int[] labels) {
         int batches = (test.size() + cfg.batch() - 1) / cfg.batch();
         if (cfg.evalBatches() > 0) {
             batches = Math.min(batches, cfg.evalBatches());
