@@ -1,14 +1,14 @@
 # Spikestep: build, data, run, test. `make run` and `make test` are the two commands of the README.
 SHELL := /bin/bash
 MVN ?= mvn -B -q
-JAVA ?= java
+JAVA ?= java --add-modules jdk.incubator.vector
 JAR := target/spikestep.jar
 SPIKESTEP := $(JAVA) -jar $(JAR)
 DATA ?= data
 OUT ?= results
 SOURCES := $(shell find src/main -type f) pom.xml
 
-.PHONY: build test run data kernels clean
+.PHONY: build test run data kernels clean jmh
 
 build: $(JAR)
 
@@ -34,3 +34,9 @@ kernels:
 
 clean:
 	$(MVN) clean
+
+# JMH micro-benchmarks of the hot CPU kernels (ns per neuron-step); JMH_ARGS passes JMH options.
+JMH_ARGS ?=
+jmh:
+	$(MVN) test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	$(JAVA) -cp target/classes:target/test-classes:$$(cat target/test-classpath.txt) org.openjdk.jmh.Main $(JMH_ARGS)

@@ -22,6 +22,7 @@ public final class CpuNetwork implements Network {
     // Parameters [n_in, n_out] (transposed nn.Linear.weight), their gradients and Adam moments.
     private final float[] w1;
     private final float[] wOut;
+    private final float[] wOutT;    // [nOut, nH], wOut transposed for the spike gradient
     private final float[] gW1;
     private final float[] gWOut;
     private final float[] m1;
@@ -30,8 +31,8 @@ public final class CpuNetwork implements Network {
     private final float[] vOut;
 
     // Per-batch buffers.
-    private final int[] inIdx;      // [T, B, nIn] active input indices per row (row r at r * nIn)
-    private final int[] inCount;    // [T, B]
+    private final int inWords;      // 64-bit words per input bitmask row
+    private final long[] inBits;    // [T, B, inWords] input spikes, bit i = input i
     private final float[] cur;      // [T, B, nH] fc1 output = neuron input (x_seq)
     private final float[] h_seq;    // [T, B, nH]
     private final byte[] spike_seq; // [T, B, nH]
@@ -42,6 +43,7 @@ public final class CpuNetwork implements Network {
     private final float[] gSpike;   // [T, B, nH]
     private final float[] gCur;     // [T, B, nH]
     private int batch;
+    private final PhaseTimes times = new PhaseTimes();
 
     public CpuNetwork(NetShape shape, NeuronSpec neuron, Readout readout, Adam adam, Parallel par) {
         this(shape, neuron, readout, adam, par, false);
@@ -61,14 +63,15 @@ public final class CpuNetwork implements Network {
         int rows = shape.T() * shape.maxBatch();
         w1 = new float[nIn * nH];
         wOut = new float[nH * nOut];
+        wOutT = new float[nOut * nH];
         gW1 = new float[w1.length];
         gWOut = new float[wOut.length];
         m1 = new float[w1.length];
         v1 = new float[w1.length];
         mOut = new float[wOut.length];
         vOut = new float[wOut.length];
-        inIdx = new int[rows * nIn];
-        inCount = new int[rows];
+        inWords = PoissonEncoder.words(nIn);
+        inBits = new long[rows * inWords];
         cur = new float[rows * nH];
         h_seq = new float[rows * nH];
         spike_seq = new byte[rows * nH];
@@ -161,6 +164,7 @@ public final class CpuNetwork implements Network {
      */
     @Override
     public void encode(PoissonEncoder encoder, long seed, byte[] images, int[] order, int first, int B) {
+        long t0 = System.nanoTime();
         setBatch(B);
         int T = shape.T();
         int nIn = shape.nIn();
@@ -170,10 +174,11 @@ public final class CpuNetwork implements Network {
                 int img = order == null ? first + b : order[first + b];
                 for (int t = 0; t < T; t++) {
                     int r = t * B + b;
-                    inCount[r] = encoder.encodeStep(seed, first + b, t, images, img * nIn, nIn, inIdx, r * nIn, scratch);
+                    encoder.encodeStep(seed, first + b, t, images, img * nIn, nIn, inBits, r * inWords, scratch);
                 }
             }
         });
+        times.lap(PhaseTimes.Phase.ENCODE, t0);
     }
 
     /** Sets the input spikes directly from a dense 0/1 array x_seq [T, B, nIn] (tests, trace tools). */
@@ -181,18 +186,17 @@ public final class CpuNetwork implements Network {
     public void setInputSpikes(float[] x_seq, int B) {
         setBatch(B);
         int nIn = shape.nIn();
+        java.util.Arrays.fill(inBits, 0, shape.T() * B * inWords, 0L);
         for (int r = 0; r < shape.T() * B; r++) {
-            int n = 0;
             for (int i = 0; i < nIn; i++) {
                 float x = x_seq[r * nIn + i];
                 if (x != 0f && x != 1f) {
                     throw new IllegalArgumentException("input spikes must be 0 or 1, got " + x);
                 }
                 if (x == 1f) {
-                    inIdx[r * nIn + n++] = i;
+                    inBits[r * inWords + (i >>> 6)] |= 1L << (i & 63);
                 }
             }
-            inCount[r] = n;
         }
     }
 
@@ -212,11 +216,16 @@ public final class CpuNetwork implements Network {
         int nH = shape.nHidden();
         int nOut = shape.nOut();
         int R = T * B;
-        par.forRange(R, 16, (r0, r1) -> SpikeLinear.forwardIndexed(inIdx, inCount, nIn, w1, nH, cur, r0, r1));
+        long t = System.nanoTime();
+        par.forRange(B, 1, (b0, b1) -> SpikeLinear.forwardBits(inBits, inWords, T, B, w1, nH, cur, b0, b1));
+        t = times.lap(PhaseTimes.Phase.FC1, t);
         int M = B * nH;
         par.forRange(M, 256, (m0, m1) -> NeuronKernels.forwardRange(neuron, cur, T, M, m0, m1, h_seq, spike_seq, null, null));
+        t = times.lap(PhaseTimes.Phase.NEURON_FORWARD, t);
         par.forRange(R, 64, (r0, r1) -> SpikeLinear.forwardSpikes(spike_seq, nH, wOut, nOut, out_seq, r0, r1));
+        t = times.lap(PhaseTimes.Phase.FC_OUT, t);
         readout.forward(out_seq, T, B * nOut, logits);
+        times.lap(PhaseTimes.Phase.READOUT_LOSS, t);
     }
 
     /** Cross-entropy of the current logits; fills the weight gradients by BPTT; returns the mean loss. */
@@ -228,24 +237,32 @@ public final class CpuNetwork implements Network {
         int nH = shape.nHidden();
         int nOut = shape.nOut();
         int R = T * B;
+        long t = System.nanoTime();
         float loss = Loss.crossEntropy(logits, labels, B, nOut, gLogits);
         readout.backward(out_seq, T, B * nOut, gLogits, gOut);
+        t = times.lap(PhaseTimes.Phase.READOUT_LOSS, t);
         java.util.Arrays.fill(gWOut, 0f);
         par.forRange(nH, 8, (n0, n1) -> SpikeLinear.weightGradSpikes(spike_seq, nH, R, gOut, nOut, gWOut, n0, n1));
-        par.forRange(R, 64, (r0, r1) -> SpikeLinear.inputGrad(gOut, nOut, wOut, nH, gSpike, r0, r1));
+        transpose(wOut, nH, nOut, wOutT);
+        par.forRange(R, 64, (r0, r1) -> SpikeLinear.inputGrad(gOut, nOut, wOutT, nH, gSpike, r0, r1));
+        t = times.lap(PhaseTimes.Phase.WEIGHT_GRADS, t);
         int M = B * nH;
         par.forRange(M, 256, (m0, m1) -> NeuronKernels.backwardRange(neuron, gSpike, h_seq, spike_seq, T, M, m0, m1, gCur));
+        t = times.lap(PhaseTimes.Phase.NEURON_BACKWARD, t);
         java.util.Arrays.fill(gW1, 0f);
-        par.forRange(nH, 16, (j0, j1) -> SpikeLinear.weightGradIndexed(inIdx, inCount, nIn, R, gCur, nH, gW1, j0, j1));
+        par.forRange(inWords, 1, (wd0, wd1) -> SpikeLinear.weightGradBits(inBits, inWords, R, gCur, nH, gW1, wd0, wd1));
+        times.lap(PhaseTimes.Phase.WEIGHT_GRADS, t);
         return loss;
     }
 
     /** One Adam step on both layers with the gradients of the last {@link #backward}. */
     @Override
     public void adamStep() {
+        long t = System.nanoTime();
         adam.nextStep();
         par.forRange(w1.length, 4096, (i0, i1) -> adam.update(w1, gW1, m1, v1, i0, i1));
         adam.update(wOut, gWOut, mOut, vOut, 0, wOut.length);
+        times.lap(PhaseTimes.Phase.OPTIMIZER, t);
     }
 
     @Override
@@ -305,6 +322,11 @@ public final class CpuNetwork implements Network {
             }
         }
         return c;
+    }
+
+    /** Time spent per phase since construction (or the last reset). */
+    public PhaseTimes phaseTimes() {
+        return times;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.spikestep.net;
 
+import dev.spikestep.simd.VectorOps;
+
 /**
  * Bias-free linear layers whose input is binary spikes, the Java twin of {@code kernels/linear.cu}.
  * Since a spike is exactly 0 or 1, {@code x W} is the sum of the weight rows of the active inputs and
@@ -13,36 +15,66 @@ public final class SpikeLinear {
     private SpikeLinear() {
     }
 
+    /** Rows of one sample handled together by {@link #forwardBits}: their weight rows are shared in cache. */
+    static final int TIME_BLOCK = 8;
+
     /**
-     * out[r, :] = sum of w[i, :] over the active inputs i of row r, for rows [r0, r1).
+     * fc1 forward from input spike bitmasks: {@code out[r, :] = sum of w[i, :]} over the inputs i whose
+     * bit is set in row r, for the samples {@code [b0, b1)} at every step.
      *
-     * @param idx active input indices, row r at {@code idx[r * stride .. r * stride + count[r])}, ascending
+     * <p>Rows are {@code r = t * B + b}. A sample's rows at neighbouring steps share most of their
+     * active inputs, so they are processed together, {@link #TIME_BLOCK} steps at a time, input by
+     * input: each weight row is fetched once per block instead of once per row. Each output element
+     * still sums its inputs in ascending order, so the result is that of the plain loop.
+     *
+     * @param bits [T, B, W] 64-bit words, bit {@code i & 63} of word {@code i >>> 6} = input i
      */
-    public static void forwardIndexed(int[] idx, int[] count, int stride, float[] w, int nOut, float[] out,
-                                      int r0, int r1) {
-        for (int r = r0; r < r1; r++) {
-            int o = r * nOut;
-            java.util.Arrays.fill(out, o, o + nOut, 0f);
-            int base = r * stride;
-            for (int k = 0; k < count[r]; k++) {
-                int wi = idx[base + k] * nOut;
-                for (int j = 0; j < nOut; j++) {
-                    out[o + j] += w[wi + j];
+    public static void forwardBits(long[] bits, int W, int T, int B, float[] w, int nOut, float[] out,
+                                   int b0, int b1) {
+        int[] rows = new int[TIME_BLOCK];
+        long[] masks = new long[TIME_BLOCK];
+        for (int b = b0; b < b1; b++) {
+            for (int t0 = 0; t0 < T; t0 += TIME_BLOCK) {
+                int n = Math.min(TIME_BLOCK, T - t0);
+                for (int k = 0; k < n; k++) {
+                    rows[k] = (t0 + k) * B + b;
+                    java.util.Arrays.fill(out, rows[k] * nOut, rows[k] * nOut + nOut, 0f);
+                }
+                for (int wd = 0; wd < W; wd++) {
+                    long union = 0;
+                    for (int k = 0; k < n; k++) {
+                        masks[k] = bits[rows[k] * W + wd];
+                        union |= masks[k];
+                    }
+                    while (union != 0) {
+                        int bit = Long.numberOfTrailingZeros(union);
+                        union &= union - 1;
+                        int wi = ((wd << 6) + bit) * nOut;
+                        for (int k = 0; k < n; k++) {
+                            if ((masks[k] >>> bit & 1L) != 0) {
+                                VectorOps.addTo(w, wi, out, rows[k] * nOut, nOut);
+                            }
+                        }
+                    }
                 }
             }
         }
     }
 
-    /** gW[i, j] += sum over rows r of grad_out[r, j] for each active input i of r; columns [j0, j1). */
-    public static void weightGradIndexed(int[] idx, int[] count, int stride, int R, float[] grad_out, int nOut,
-                                         float[] gW, int j0, int j1) {
-        for (int r = 0; r < R; r++) {
-            int g = r * nOut;
-            int base = r * stride;
-            for (int k = 0; k < count[r]; k++) {
-                int wi = idx[base + k] * nOut;
-                for (int j = j0; j < j1; j++) {
-                    gW[wi + j] += grad_out[g + j];
+    /**
+     * fc1 weight gradient: {@code gW[i, :] += grad_out[r, :]} for every row r where input i spiked,
+     * for the inputs of bitmask words {@code [wd0, wd1)} (64 inputs each, so threads own disjoint
+     * rows of gW). Rows are visited in ascending order, so each element sums in a fixed order.
+     */
+    public static void weightGradBits(long[] bits, int W, int R, float[] grad_out, int nOut, float[] gW,
+                                      int wd0, int wd1) {
+        for (int wd = wd0; wd < wd1; wd++) {
+            for (int r = 0; r < R; r++) {
+                long m = bits[r * W + wd];
+                while (m != 0) {
+                    int bit = Long.numberOfTrailingZeros(m);
+                    m &= m - 1;
+                    VectorOps.addTo(grad_out, r * nOut, gW, ((wd << 6) + bit) * nOut, nOut);
                 }
             }
         }
@@ -82,18 +114,17 @@ public final class SpikeLinear {
         }
     }
 
-    /** grad_in[r, n] = sum_j grad_out[r, j] * w[n, j] (dense: every neuron's spike gets a gradient). */
-    public static void inputGrad(float[] grad_out, int nOut, float[] w, int nIn, float[] grad_in, int r0, int r1) {
+    /**
+     * grad_in[r, n] = sum over j of grad_out[r, j] * wT[j, n], j ascending (dense: every neuron's
+     * spike gets a gradient). {@code wT} is the weight transposed, [nOut, nIn], so the inner loop runs
+     * over the nIn contiguous neurons.
+     */
+    public static void inputGrad(float[] grad_out, int nOut, float[] wT, int nIn, float[] grad_in, int r0, int r1) {
         for (int r = r0; r < r1; r++) {
-            int g = r * nOut;
             int o = r * nIn;
-            for (int n = 0; n < nIn; n++) {
-                int wi = n * nOut;
-                float acc = 0f;
-                for (int j = 0; j < nOut; j++) {
-                    acc += grad_out[g + j] * w[wi + j];
-                }
-                grad_in[o + n] = acc;
+            java.util.Arrays.fill(grad_in, o, o + nIn, 0f);
+            for (int j = 0; j < nOut; j++) {
+                VectorOps.axpy(grad_out[r * nOut + j], wT, j * nIn, grad_in, o, nIn);
             }
         }
     }

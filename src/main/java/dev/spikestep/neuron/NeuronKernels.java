@@ -1,5 +1,7 @@
 package dev.spikestep.neuron;
 
+import dev.spikestep.simd.VectorSupport;
+
 /**
  * Multi-step neuron forward and surrogate backward (SPEC sections 2-4), the Java twin of
  * {@code kernels/neuron.cu}: same arguments, same order, same {@code [T, M]} layout with
@@ -9,6 +11,10 @@ package dev.spikestep.neuron;
  * agree bit for bit with the PyTorch golden fixtures and with the CUDA kernels (built without FMA
  * contraction). Constants that PyTorch would compute in Python doubles ({@code exp(-dt/tau)},
  * {@code 1 - e}) are computed in double and rounded once.
+ *
+ * <p>With the Vector API enabled ({@link VectorSupport}) the training path runs
+ * {@link NeuronVectorKernels}: the same float operations per neuron (so the same h and spikes), and
+ * a float {@code exp} in the surrogate that may differ from this class's in the last bit.
  *
  * <p>The reset is computed literally ({@code (1 - s) * h + s * v_reset}), never as a branch: when the
  * Izhikevich Euler step overflows, {@code h = inf} spikes and {@code 0 * inf} turns the state into NaN,
@@ -36,6 +42,20 @@ public final class NeuronKernels {
     /** Forward for the neurons {@code [m0, m1)} only; threads split M into disjoint ranges. */
     public static void forwardRange(NeuronSpec p, float[] x_seq, int T, int M, int m0, int m1, float[] h_seq,
                                     byte[] spike_seq, float[] v_seq, float[] w_seq) {
+        if (VectorSupport.ENABLED && v_seq == null && w_seq == null) {
+            // Training needs only h and spikes: the Vector API form does the same float operations
+            // on whole vectors of neurons; the scalar code takes the remainder.
+            int mid = m0 + (m1 - m0) / NeuronVectorKernels.lanes() * NeuronVectorKernels.lanes();
+            if (p instanceof LifSpec lif) {
+                NeuronVectorKernels.lifForward(lif, LifConst.of(lif), x_seq, T, M, m0, mid, h_seq, spike_seq);
+            } else {
+                NeuronVectorKernels.izhForward((IzhSpec) p, x_seq, T, M, m0, mid, h_seq, spike_seq);
+            }
+            m0 = mid;
+        }
+        if (m0 == m1) {
+            return;
+        }
         if (p instanceof LifSpec lif) {
             lifForward(lif, x_seq, T, M, m0, m1, h_seq, spike_seq, v_seq, w_seq);
         } else {
@@ -46,6 +66,19 @@ public final class NeuronKernels {
     /** Backward for the neurons {@code [m0, m1)} only. */
     public static void backwardRange(NeuronSpec p, float[] grad_spike_seq, float[] h_seq, byte[] spike_seq,
                                      int T, int M, int m0, int m1, float[] grad_x_seq) {
+        if (VectorSupport.ENABLED) {
+            int mid = m0 + (m1 - m0) / NeuronVectorKernels.lanes() * NeuronVectorKernels.lanes();
+            if (p instanceof LifSpec lif) {
+                NeuronVectorKernels.lifBackward(lif, LifConst.of(lif), grad_spike_seq, h_seq, spike_seq, T, M, m0, mid,
+                        grad_x_seq);
+            } else {
+                NeuronVectorKernels.izhBackward((IzhSpec) p, grad_spike_seq, h_seq, spike_seq, T, M, m0, mid, grad_x_seq);
+            }
+            m0 = mid;
+        }
+        if (m0 == m1) {
+            return;
+        }
         if (p instanceof LifSpec lif) {
             lifBackward(lif, grad_spike_seq, h_seq, spike_seq, T, M, m0, m1, grad_x_seq);
         } else {
@@ -62,7 +95,7 @@ public final class NeuronKernels {
     // ---------------------------------------------------------------- LIF
 
     /** The charge step's float constants, derived once per launch (the CUDA launcher passes these). */
-    private record LifConst(int form, float dt, float tau, float vr, float e, float oneMinusE, float dhdv, float dhdx) {
+    record LifConst(int form, float dt, float tau, float vr, float e, float oneMinusE, float dhdv, float dhdx) {
         static final int EULER_DECAY = 0;
         static final int EULER_NODECAY = 1;
         static final int EXP_DECAY = 2;

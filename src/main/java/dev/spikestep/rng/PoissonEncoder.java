@@ -66,18 +66,24 @@ public final class PoissonEncoder {
         return prob.clone();
     }
 
+    /** 64-bit words per row of a spike bitmask over {@code nPixels} inputs. */
+    public static int words(int nPixels) {
+        return (nPixels + 63) >>> 6;
+    }
+
     /**
-     * Encodes one sample at one step: writes the indices of the spiking pixels, ascending, into
-     * {@code idx} from {@code offset} and returns how many there are.
+     * Encodes one sample at one step into a bitmask: bit {@code p & 63} of word {@code p >>> 6} (from
+     * {@code bitsOffset}) is set iff pixel {@code p} spikes. Returns the number of spikes.
      *
      * @param image {@code nPixels} uint8 pixels of the sample, starting at {@code imageOffset}
      * @param scratch an int[4] reused across calls (no garbage per step)
      */
     public int encodeStep(long seed, int pos, int t, byte[] image, int imageOffset, int nPixels,
-                          int[] idx, int offset, int[] scratch) {
+                          long[] bits, int bitsOffset, int[] scratch) {
         int k0 = (int) seed;
         int k1 = (int) (seed >>> 32);
-        int n = offset;
+        int count = 0;
+        java.util.Arrays.fill(bits, bitsOffset, bitsOffset + words(nPixels), 0L);
         for (int g = 0; g * 4 < nPixels; g++) {
             int base = g * 4;
             int lim = Math.min(4, nPixels - base);
@@ -93,10 +99,12 @@ public final class PoissonEncoder {
             for (int j = 0; j < lim; j++) {
                 float p = prob[image[imageOffset + base + j] & 0xFF];
                 if (Philox.toUniform(scratch[j]) < p) {
-                    idx[n++] = base + j;
+                    int px = base + j;
+                    bits[bitsOffset + (px >>> 6)] |= 1L << (px & 63);
+                    count++;
                 }
             }
         }
-        return n - offset;
+        return count;
     }
 }

@@ -60,6 +60,32 @@ class NeuronGoldenTest {
         float[] gradX = new float[T * M];
         NeuronKernels.backward(spec, f.floats("g"), h, spike, T, M, gradX);
 
+        // The training path (no v/w traces; the Vector API form when enabled, on whole vectors of
+        // neurons) must give the same h and spikes: run 9 copies of the neurons side by side so that
+        // most of them land in vector lanes, then check every copy.
+        int copies = 9;
+        int wide = copies * M;
+        float[] xWide = new float[T * wide];
+        for (int t = 0; t < T; t++) {
+            for (int c = 0; c < copies; c++) {
+                System.arraycopy(x, t * M, xWide, t * wide + c * M, M);
+            }
+        }
+        float[] hWide = new float[T * wide];
+        byte[] spikeWide = new byte[T * wide];
+        NeuronKernels.forward(spec, xWide, T, wide, hWide, spikeWide, null, null);
+        float[] gWide = new float[T * wide];
+        for (int t = 0; t < T; t++) {
+            for (int c = 0; c < copies; c++) {
+                System.arraycopy(f.floats("g"), t * M, gWide, t * wide + c * M, M);
+            }
+        }
+        float[] gradWide = new float[T * wide];
+        NeuronKernels.backward(spec, gWide, hWide, spikeWide, T, wide, gradWide);
+        float[] hTrain = new float[T * M];
+        byte[] spikeTrain = new byte[T * M];
+        float[] gradTrain = new float[T * M];
+
         List<Executable> checks = new ArrayList<>();
         checks.add(() -> Compare.spikesEqual(name + " spike", f.ints("spike"), spike));
         checks.add(() -> Compare.close(name + " h", f.floats("h"), h, STATE_ATOL, STATE_RTOL));
@@ -68,6 +94,20 @@ class NeuronGoldenTest {
             checks.add(() -> Compare.close(name + " w", f.floats("w"), w, STATE_ATOL, STATE_RTOL));
         }
         checks.add(() -> Compare.close(name + " grad_x", f.floats("grad_x"), gradX, GRAD_ATOL, GRAD_RTOL));
+        for (int c = 0; c < copies; c++) {
+            for (int t = 0; t < T; t++) {
+                System.arraycopy(hWide, t * wide + c * M, hTrain, t * M, M);
+                System.arraycopy(spikeWide, t * wide + c * M, spikeTrain, t * M, M);
+                System.arraycopy(gradWide, t * wide + c * M, gradTrain, t * M, M);
+            }
+            String copy = name + " copy " + c + " (training path)";
+            float[] hc = hTrain.clone();
+            byte[] sc = spikeTrain.clone();
+            float[] gc = gradTrain.clone();
+            checks.add(() -> Compare.spikesEqual(copy + " spike", f.ints("spike"), sc));
+            checks.add(() -> Compare.close(copy + " h", h, hc, 0f, 0f));
+            checks.add(() -> Compare.close(copy + " grad_x", f.floats("grad_x"), gc, GRAD_ATOL, GRAD_RTOL));
+        }
         assertAll(name, checks.stream());
     }
 }

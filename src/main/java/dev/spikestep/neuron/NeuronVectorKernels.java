@@ -1,0 +1,212 @@
+package dev.spikestep.neuron;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API forms of {@link NeuronKernels}' training path: several neurons per instruction, the
+ * time loop outside, over a neuron range whose length is a multiple of {@link #lanes()} (the caller
+ * runs the remainder with the scalar code; neurons are independent), and per neuron the same float operations in the same order as the scalar code,
+ * so h and spikes are identical. The surrogate uses the Vector API's float exp, which may differ
+ * from the scalar path's in the last bit. Loaded only when
+ * {@link dev.spikestep.simd.VectorSupport#ENABLED}.
+ */
+final class NeuronVectorKernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Spike bytes loaded with as many lanes as F has floats. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+
+    private NeuronVectorKernels() {
+    }
+
+    static int lanes() {
+        return F.length();
+    }
+
+    // ---------------------------------------------------------------- LIF
+
+    static void lifForward(LifSpec p, NeuronKernels.LifConst c, float[] x_seq, int T, int M, int m0, int m1,
+                           float[] h_seq, byte[] spike_seq) {
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        int n = m1 - m0;
+        float[] v = new float[n]; // state of each neuron, carried over t
+        java.util.Arrays.fill(v, p.vInit());
+        for (int t = 0; t < T; t++) {
+            int row = t * M;
+            for (int k = 0; k < n; k += F.length()) {
+                int i = row + m0 + k;
+                FloatVector vo = FloatVector.fromArray(F, v, k);
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                FloatVector h = charge(c, vo, x);
+                VectorMask<Float> fired = h.sub(vTh).compare(VectorOperators.GE, 0f);
+                FloatVector s = FloatVector.zero(F).blend(1f, fired);
+                FloatVector vn = soft ? h.sub(s.mul(vTh)) : s.neg().add(1f).mul(h).add(s.mul(vr));
+                vn.intoArray(v, k);
+                h.intoArray(h_seq, i);
+                storeSpikes(s, spike_seq, i);
+            }
+        }
+    }
+
+    /** {@link NeuronKernels.LifConst#charge} on vectors, operation for operation. */
+    private static FloatVector charge(NeuronKernels.LifConst c, FloatVector v, FloatVector x) {
+        return switch (c.form()) {
+            case NeuronKernels.LifConst.EULER_DECAY -> v.add(x.sub(v.sub(c.vr())).mul(c.dt()).div(c.tau()));
+            case NeuronKernels.LifConst.EULER_NODECAY -> v.sub(v.sub(c.vr()).mul(c.dt()).div(c.tau())).add(x.mul(c.dt()));
+            case NeuronKernels.LifConst.EXP_DECAY -> v.mul(c.e()).add(x.add(c.vr()).mul(c.oneMinusE()));
+            case NeuronKernels.LifConst.EXP_NODECAY -> v.sub(c.vr()).mul(c.e()).add(c.vr()).add(x.mul(c.oneMinusE()));
+            default -> v.sub(c.vr()).mul(c.e()).add(c.vr()).add(x.mul(c.tau()).mul(c.oneMinusE()));
+        };
+    }
+
+    static void lifBackward(LifSpec p, NeuronKernels.LifConst c, float[] grad_spike_seq, float[] h_seq,
+                            byte[] spike_seq, int T, int M, int m0, int m1, float[] grad_x_seq) {
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        int n = m1 - m0;
+        float[] gv = new float[n]; // dL/dv_t flowing back from step t+1
+        for (int t = T - 1; t >= 0; t--) {
+            int row = t * M;
+            for (int k = 0; k < n; k += F.length()) {
+                int i = row + m0 + k;
+                FloatVector h = FloatVector.fromArray(F, h_seq, i);
+                FloatVector s = spikes(spike_seq, i);
+                FloatVector g = FloatVector.fromArray(F, gv, k);
+                FloatVector dvdh = soft ? FloatVector.broadcast(F, 1f) : s.neg().add(1f);
+                FloatVector dvds = soft ? FloatVector.broadcast(F, -vTh) : h.neg().add(vr);
+                FloatVector gs = FloatVector.fromArray(F, grad_spike_seq, i);
+                FloatVector gh = g.mul(dvdh).add(gs.add(g.mul(dvds)).mul(surrogate(h.sub(vTh))));
+                gh.mul(c.dhdx()).intoArray(grad_x_seq, i);
+                gh.mul(c.dhdv()).intoArray(gv, k);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Izhikevich
+
+    static void izhForward(IzhSpec p, float[] x_seq, int T, int M, int m0, int m1, float[] h_seq, byte[] spike_seq) {
+        float dt = (float) p.dt();
+        float tau = (float) p.tau();
+        float tauW = (float) p.tauW();
+        float a0 = p.a0();
+        float vC = p.vC();
+        float vRest = p.vRest();
+        float a = p.a();
+        float b = p.b();
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        boolean symplectic = p.integrator() == Integrator.SYMPLECTIC;
+        int n = m1 - m0;
+        float[] v = new float[n];
+        float[] w = new float[n];
+        java.util.Arrays.fill(v, p.vInit());
+        java.util.Arrays.fill(w, p.wRest());
+        for (int t = 0; t < T; t++) {
+            int row = t * M;
+            for (int k = 0; k < n; k += F.length()) {
+                int i = row + m0 + k;
+                FloatVector vo = FloatVector.fromArray(F, v, k);
+                FloatVector wo = FloatVector.fromArray(F, w, k);
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                // a0 * (v - v_rest) * (v - v_c), as the scalar code groups it
+                FloatVector quad = vo.sub(vRest).mul(a0).mul(vo.sub(vC));
+                FloatVector h;
+                FloatVector w1;
+                if (symplectic) {
+                    w1 = wo.add(vo.sub(vRest).mul(a).sub(wo).mul(dt).div(tauW));
+                    h = vo.add(x.add(quad).sub(w1).mul(dt).div(tau));
+                } else {
+                    h = vo.add(x.add(quad).sub(wo).mul(dt).div(tau));
+                    w1 = wo.add(h.sub(vRest).mul(a).sub(wo).mul(dt).div(tauW));
+                }
+                VectorMask<Float> fired = h.sub(vTh).compare(VectorOperators.GE, 0f);
+                FloatVector s = FloatVector.zero(F).blend(1f, fired);
+                FloatVector vn = soft ? h.sub(s.mul(vTh)) : s.neg().add(1f).mul(h).add(s.mul(vr));
+                vn.intoArray(v, k);
+                w1.add(s.mul(b)).intoArray(w, k);
+                h.intoArray(h_seq, i);
+                storeSpikes(s, spike_seq, i);
+            }
+        }
+    }
+
+    static void izhBackward(IzhSpec p, float[] grad_spike_seq, float[] h_seq, byte[] spike_seq, int T, int M,
+                            int m0, int m1, float[] grad_x_seq) {
+        float vC = p.vC();
+        float vRest = p.vRest();
+        float b = p.b();
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        boolean symplectic = p.integrator() == Integrator.SYMPLECTIC;
+        float dvdx = (float) (p.dt() / p.tau());
+        float dwdv = (float) (p.dt() * p.a() / p.tauW());
+        float dwdw = (float) (1 - p.dt() / p.tauW());
+        float quad = (float) (p.dt() * p.a0() / p.tau());
+        int n = m1 - m0;
+        float[] gv = new float[n];
+        float[] gw = new float[n];
+        for (int t = T - 1; t >= 0; t--) {
+            int row = t * M;
+            for (int k = 0; k < n; k += F.length()) {
+                int i = row + m0 + k;
+                FloatVector h = FloatVector.fromArray(F, h_seq, i);
+                FloatVector s = spikes(spike_seq, i);
+                FloatVector vPrev;
+                if (t == 0) {
+                    vPrev = FloatVector.broadcast(F, p.vInit());
+                } else {
+                    FloatVector hp = FloatVector.fromArray(F, h_seq, i - M);
+                    FloatVector sp = spikes(spike_seq, i - M);
+                    vPrev = soft ? hp.sub(sp.mul(vTh)) : sp.neg().add(1f).mul(hp).add(sp.mul(vr));
+                }
+                FloatVector g = FloatVector.fromArray(F, gv, k);
+                FloatVector gwNext = FloatVector.fromArray(F, gw, k);
+                FloatVector dvdh = soft ? FloatVector.broadcast(F, 1f) : s.neg().add(1f);
+                FloatVector dvds = soft ? FloatVector.broadcast(F, -vTh) : h.neg().add(vr);
+                FloatVector gs = FloatVector.fromArray(F, grad_spike_seq, i).add(g.mul(dvds)).add(gwNext.mul(b));
+                FloatVector gh = g.mul(dvdh).add(gs.mul(surrogate(h.sub(vTh))));
+                FloatVector dv1dv = vPrev.sub(vC).add(vPrev.sub(vRest)).mul(quad).add(1f);
+                FloatVector gPrevV;
+                FloatVector gPrevW;
+                if (symplectic) {
+                    FloatVector gw1 = gwNext.sub(gh.mul(dvdx));
+                    gPrevV = gh.mul(dv1dv).add(gw1.mul(dwdv));
+                    gPrevW = gw1.mul(dwdw);
+                } else {
+                    gh = gh.add(gwNext.mul(dwdv));
+                    gPrevV = gh.mul(dv1dv);
+                    gPrevW = gwNext.mul(dwdw).sub(gh.mul(dvdx));
+                }
+                gh.mul(dvdx).intoArray(grad_x_seq, i);
+                gPrevV.intoArray(gv, k);
+                gPrevW.intoArray(gw, k);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static FloatVector spikes(byte[] spike_seq, int i) {
+        return (FloatVector) ByteVector.fromArray(B, spike_seq, i).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    private static void storeSpikes(FloatVector s, byte[] spike_seq, int i) {
+        ((ByteVector) s.convertShape(VectorOperators.F2B, B, 0)).intoArray(spike_seq, i);
+    }
+
+    /** alpha * sig * (1 - sig), sig = 1 / (1 + exp(-alpha z)): NeuronKernels.surrogateGrad in float. */
+    private static FloatVector surrogate(FloatVector z) {
+        float alpha = NeuronKernels.SURROGATE_ALPHA;
+        FloatVector sig = FloatVector.broadcast(F, 1f).div(z.mul(alpha).neg().lanewise(VectorOperators.EXP).add(1f));
+        return sig.mul(alpha).mul(sig.neg().add(1f));
+    }
+}
