@@ -331,7 +331,8 @@ public final class CpuNetwork implements Network {
 
     @Override
     public String describe() {
-        return "cpu (" + par.threads() + (par.threads() == 1 ? " thread)" : " threads)");
+        return "cpu (" + par.threads() + (par.threads() == 1 ? " thread, " : " threads, ")
+                + dev.spikestep.simd.VectorSupport.describe() + ")";
     }
 
     @Override

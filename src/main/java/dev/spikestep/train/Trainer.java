@@ -54,13 +54,13 @@ public final class Trainer {
         Path outDir = Path.of(cfg.outDir());
         Path epochsFile = outDir.resolve("epochs.jsonl");
         Path resultsFile = outDir.resolve("results.csv");
-        printTable(train, test);
 
         List<EpochResult> results = new ArrayList<>();
         long runStart = System.nanoTime();
         NetShape shape = new NetShape(nIn, cfg.hidden(), train.numClasses(), cfg.T(), cfg.batch());
         try (Network net = Backends.create(cfg.backend(), shape, cfg.neuron(), cfg.readout(),
                 new Adam(cfg.lr(), 0.9, 0.999, 1e-8), cfg.threads())) {
+            printTable(train, test, net.describe());
             net.initWeights(cfg.seed());
             PoissonEncoder encoder = new PoissonEncoder(cfg.encoder(), cfg.neuron().dt());
             int[] labels = new int[cfg.batch()];
@@ -168,8 +168,9 @@ public final class Trainer {
         return m;
     }
 
-    private void printTable(Dataset train, Dataset test) {
+    private void printTable(Dataset train, Dataset test, String backend) {
         Map<String, String> rows = cfg.describe();
+        rows.put("backend", backend);
         rows.put("train / test", train.size() + " / " + test.size() + " samples, " + (train.size() / cfg.batch())
                 + " batches per epoch");
         int w = rows.keySet().stream().mapToInt(String::length).max().orElse(10);
