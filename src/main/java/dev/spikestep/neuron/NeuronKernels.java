@@ -160,6 +160,34 @@ public final class NeuronKernels {
         }
     }
 
+    /**
+     * LIF forward for the neurons {@code [m0, m1)} from explicit state, so that a long sequence can be
+     * scanned in time chunks: {@code v[m]} holds neuron m's potential before step 0 and, on return,
+     * after step {@code T-1} (so chunk after chunk gives exactly the spikes of one call over all
+     * steps). {@code v} is indexed like the neurons, {@code [M]}; {@code h_seq} may be null. Same
+     * charge, fire and reset as {@link #forwardRange}, which it leaves unchanged.
+     */
+    public static void lifForwardFrom(LifSpec p, float[] x_seq, int T, int M, int m0, int m1, float[] v,
+                                      float[] h_seq, byte[] spike_seq) {
+        LifConst c = LifConst.of(p);
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        for (int t = 0; t < T; t++) {
+            int row = t * M;
+            for (int m = m0; m < m1; m++) {
+                int i = row + m;
+                float h = c.charge(v[m], x_seq[i]);
+                float s = h - vTh >= 0f ? 1f : 0f;
+                v[m] = soft ? h - s * vTh : (1f - s) * h + s * vr;
+                if (h_seq != null) {
+                    h_seq[i] = h;
+                }
+                spike_seq[i] = (byte) s;
+            }
+        }
+    }
+
     private static void lifBackward(LifSpec p, float[] grad_spike_seq, float[] h_seq, byte[] spike_seq,
                                     int T, int M, int m0, int m1, float[] grad_x_seq) {
         LifConst c = LifConst.of(p);

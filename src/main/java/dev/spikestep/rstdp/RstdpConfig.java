@@ -1,0 +1,131 @@
+package dev.spikestep.rstdp;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.neuron.Integrator;
+import dev.spikestep.neuron.LifSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One R-STDP run (SPEC section 6), fully resolved and validated. The neuron and the gains are fixed
+ * by the SPEC: LIF with {@code decay_input=false}, {@code v_th 0.3}, {@code tau 2}, {@code v_reset 0},
+ * input and output gain 5, weights clamped to [-5, 5], Bernoulli encoder.
+ *
+ * @param maxTrainBatches train on the first N batches of each epoch's shuffled order (0 = all)
+ * @param maxTestBatches evaluate each epoch on the first N test batches (0 = all); the final pass uses all
+ * @param timeChunk steps simulated at once (buffers are {@code [timeChunk, B, N]}); results do not depend on it
+ */
+public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, long seed, double lr, Reward reward,
+                          double teach, double teachDecay, int maxTrainBatches, int maxTestBatches, int batch,
+                          int testBatch, int hidden, int timeChunk, String dataset, String dataDir, String outDir,
+                          String backend, int threads) {
+    public static final float V_TH = 0.3f;
+    public static final double TAU = 2.0;
+    public static final float V_RESET = 0f;
+    /** {@code in_gain} and {@code out_gain} of the notebook. */
+    public static final float GAIN = 5f;
+    /** The notebook's {@code w_clip}. */
+    public static final float W_CLIP = 5f;
+
+    public RstdpConfig {
+        neuron(integrator, dt); // validates integrator and dt
+        if (T < 1 || T > 100_000) {
+            throw new SpikestepException("--T must be within [1, 100000], got " + T);
+        }
+        if (epochs < 1) {
+            throw new SpikestepException("--epochs must be >= 1, got " + epochs);
+        }
+        if (!(lr >= 0) || !Double.isFinite(lr)) {
+            throw new SpikestepException("--lr must be a finite number >= 0, got " + lr);
+        }
+        if (!(teach >= 0) || !Double.isFinite(teach)) {
+            throw new SpikestepException("--teach must be a finite number >= 0 (0 = no teacher current), got " + teach);
+        }
+        if (!(teachDecay >= 0) || !Double.isFinite(teachDecay)) {
+            throw new SpikestepException("--teach-decay must be a finite number >= 0, got " + teachDecay);
+        }
+        if (maxTrainBatches < 0 || maxTestBatches < 0) {
+            throw new SpikestepException("--max-train-batches and --max-test-batches must be >= 0 (0 = all)");
+        }
+        if (batch < 1 || batch > 65_536) {
+            throw new SpikestepException("--batch must be within [1, 65536], got " + batch);
+        }
+        if (testBatch < 1 || testBatch > 65_536) {
+            throw new SpikestepException("--test-batch must be within [1, 65536], got " + testBatch);
+        }
+        if (hidden < 1) {
+            throw new SpikestepException("--hidden must be >= 1, got " + hidden);
+        }
+        if (timeChunk < 1) {
+            throw new SpikestepException("--time-chunk must be >= 1, got " + timeChunk);
+        }
+        if (threads < 1) {
+            throw new SpikestepException("--threads must be >= 1, got " + threads);
+        }
+        dev.spikestep.net.Backends.check(backend);
+    }
+
+    private static LifSpec neuron(Integrator integrator, double dt) {
+        return new LifSpec(integrator, dt, TAU, V_TH, V_RESET, false, false);
+    }
+
+    /** Both layers' neuron: SPEC 6's LIF at this run's integrator and dt. */
+    public LifSpec neuron() {
+        return neuron(integrator, dt);
+    }
+
+    /** Teacher current of an epoch: {@code teach * teachDecay^epoch}, multiplied epoch by epoch as the notebook does. */
+    public double teachAt(int epoch) {
+        double t = teach;
+        for (int e = 0; e < epoch; e++) {
+            t *= teachDecay;
+        }
+        return t;
+    }
+
+    /** Encoder seed of an epoch's training pass (the notebook's {@code seed + epoch}). */
+    public long trainEncoderSeed(int epoch) {
+        return seed + epoch;
+    }
+
+    /** Encoder seed of an epoch's test pass ({@code seed + 10000 + epoch}). */
+    public long testEncoderSeed(int epoch) {
+        return seed + 10_000 + epoch;
+    }
+
+    /** Encoder seed of the final full test pass ({@code seed + 20000}, apart from every epoch's). */
+    public long finalEncoderSeed() {
+        return seed + 20_000;
+    }
+
+    /** The configuration as ordered name/value pairs, for the start-up table. */
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("experiment", "R-STDP (SPEC 6): W_out by reward-modulated STDP, per-step WTA on the output");
+        m.put("integrator", integrator.cliName());
+        m.put("dt", fmt(dt));
+        m.put("neuron", "lif, " + neuron().params());
+        m.put("gains", "in " + fmt(GAIN) + ", out " + fmt(GAIN) + "; W_out clamped to [-" + fmt(W_CLIP) + ", "
+                + fmt(W_CLIP) + "]");
+        m.put("T", T + " (simulated " + Math.min(timeChunk, T) + " steps at a time)");
+        m.put("epochs", Integer.toString(epochs));
+        m.put("seed", Long.toString(seed));
+        m.put("reward", reward.cliName());
+        m.put("lr", fmt(lr));
+        m.put("teacher current", fmt(teach) + ", x" + fmt(teachDecay) + " per epoch");
+        m.put("batch", batch + " train, " + testBatch + " test");
+        m.put("batches per epoch", (maxTrainBatches == 0 ? "all" : Integer.toString(maxTrainBatches)) + " train, "
+                + (maxTestBatches == 0 ? "all" : Integer.toString(maxTestBatches)) + " test; full test pass at the end");
+        m.put("encoder", "bernoulli (p = x)");
+        m.put("network", "784 -> " + hidden + " -> 10");
+        m.put("dataset", dataset);
+        m.put("data", dataDir);
+        m.put("backend", backend + (backend.equals("cpu") ? " (" + threads + " threads)" : ""));
+        m.put("out", outDir);
+        return m;
+    }
+
+    static String fmt(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+}

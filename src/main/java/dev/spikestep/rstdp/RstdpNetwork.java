@@ -1,0 +1,270 @@
+package dev.spikestep.rstdp;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.net.Parallel;
+import dev.spikestep.neuron.LifSpec;
+import dev.spikestep.neuron.NeuronKernels;
+import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.rng.Streams;
+import java.util.Arrays;
+
+/**
+ * The SPEC section 6 network on the CPU: {@code x -> fc_in (gain 5) -> LIF -> fc_out (gain 5,
+ * + teacher) -> LIF -> per-step WTA count}, no gradients, and the R-STDP update of {@code W_out}.
+ *
+ * <p>A batch is simulated in time chunks of up to {@code chunk} steps; within a chunk everything
+ * is time-batched ({@code [Tc, B, N]} buffers, rows {@code r = t * B + b}): the encoder, fc_in as
+ * one product over {@code Tc*B} rows, one hidden LIF scan, the counts, fc_out over all rows, and the
+ * fused output/WTA kernel (one thread per sample). Neuron state and counts carry over from chunk
+ * to chunk, and the encoder is keyed by the absolute step, so the chunk size changes memory, never
+ * results: T = 2000 at batch 256 needs {@code [chunk, 256, 784]} input indices, not {@code [2000, ...]}.
+ * Buffers are allocated once for the largest batch.
+ */
+public final class RstdpNetwork implements AutoCloseable {
+    /**
+     * Where a batch's input spikes come from: fills rows {@code tt * B + b} ({@code tt} in
+     * {@code [0, Tc)}, absolute step {@code t0 + tt}) of the input bitmask, row r at
+     * {@code bits[r * W ..]}, bit {@code i & 63} of word {@code i >>> 6} = input i.
+     */
+    @FunctionalInterface
+    public interface InputSource {
+        /** Writes the input spikes of steps {@code [t0, t0 + Tc)} as bitmasks {@code bits [Tc, B, W]}. */
+        void fill(int t0, int Tc, int B, long[] bits, int W, Parallel par);
+    }
+
+    private final int nIn;
+    private final int nH;
+    private final int nOut;
+    private final int T;
+    private final int maxBatch;
+    private final int chunk;
+    private final LifSpec neuron;
+    private final Parallel par;
+
+    private final float[] wIn;   // [nIn, nH]
+    private final float[] wOut;  // [nH, nOut]
+
+    private final int inWords;   // 64-bit words per input bitmask row
+    private final long[] inBits; // [chunk, B, inWords]
+    private final float[] iH;    // [chunk, B, nH]
+    private final byte[] sH;     // [chunk, B, nH]
+    private final float[] iO;    // [chunk, B, nOut]
+    private final byte[] sO;     // [chunk, B, nOut]
+    private final float[] vH;    // [B, nH]
+    private final float[] vO;    // [B, nOut]
+    private final int[] hCount;  // [B, nH]
+    private final int[] oCount;  // [B, nOut]
+    private final float[] coef;  // [B, nOut]
+    private final float[] norm;  // [nOut]
+    private int batch;
+
+    /**
+     * @param chunk time steps per chunk; values above T mean T (one chunk)
+     * @param par the threads; the network owns them and shuts them down in {@link #close}
+     */
+    public RstdpNetwork(int nIn, int nHidden, int nOut, int T, int maxBatch, int chunk, LifSpec neuron, Parallel par) {
+        if (nIn < 1 || nHidden < 1 || nOut < 2 || T < 1 || maxBatch < 1 || chunk < 1) {
+            throw new SpikestepException("bad R-STDP network shape: " + nIn + " -> " + nHidden + " -> " + nOut
+                    + ", T " + T + ", batch " + maxBatch + ", time chunk " + chunk);
+        }
+        this.nIn = nIn;
+        this.nH = nHidden;
+        this.nOut = nOut;
+        this.T = T;
+        this.maxBatch = maxBatch;
+        this.chunk = Math.min(chunk, T);
+        this.neuron = neuron;
+        this.par = par;
+        long rows = (long) this.chunk * maxBatch;
+        if (rows * Math.max(nIn, nHidden) > Integer.MAX_VALUE) {
+            throw new SpikestepException("time chunk x batch x layer width = " + rows * Math.max(nIn, nHidden)
+                    + " does not fit one buffer; lower --time-chunk or the batch size");
+        }
+        wIn = new float[nIn * nH];
+        wOut = new float[nH * nOut];
+        inWords = PoissonEncoder.words(nIn);
+        inBits = new long[(int) rows * inWords];
+        iH = new float[(int) rows * nH];
+        sH = new byte[(int) rows * nH];
+        iO = new float[(int) rows * nOut];
+        sO = new byte[(int) rows * nOut];
+        vH = new float[maxBatch * nH];
+        vO = new float[maxBatch * nOut];
+        hCount = new int[maxBatch * nH];
+        oCount = new int[maxBatch * nOut];
+        coef = new float[maxBatch * nOut];
+        norm = new float[nOut];
+    }
+
+    public int T() {
+        return T;
+    }
+
+    public int chunk() {
+        return chunk;
+    }
+
+    public int hidden() {
+        return nH;
+    }
+
+    public int classes() {
+        return nOut;
+    }
+
+    /**
+     * Kaiming-uniform with {@code a = sqrt(5)}, i.e. uniform in {@code [-1/sqrt(fan_in), 1/sqrt(fan_in)]}
+     * (the notebook's {@code kaiming_uniform_(w, a=math.sqrt(5))}, nn.Linear's default), from the
+     * WEIGHT_INIT Philox stream exactly as the surrogate network does: element k of layer l
+     * (0 = fc_in, 1 = fc_out, PyTorch's [out, in] order) is word k of counter (k / 4, l, 0, WEIGHT_INIT)
+     * under key {@code seed}.
+     */
+    public void initWeights(long seed) {
+        initLayer(seed, 0, wIn, nIn, nH);
+        initLayer(seed, 1, wOut, nH, nOut);
+    }
+
+    private static void initLayer(long seed, int layer, float[] w, int fanIn, int fanOut) {
+        float[] u = Streams.uniforms(seed, layer, 0, Streams.WEIGHT_INIT, fanIn * fanOut);
+        double bound = 1.0 / Math.sqrt(fanIn);
+        for (int o = 0; o < fanOut; o++) {
+            for (int i = 0; i < fanIn; i++) {
+                w[i * fanOut + o] = (float) ((2.0 * u[o * fanIn + i] - 1.0) * bound);
+            }
+        }
+    }
+
+    /** Sets the weights from PyTorch's layout: wIn [nH, nIn], wOut [nOut, nH]. */
+    public void setWeightsTorchLayout(float[] wInTorch, float[] wOutTorch) {
+        if (wInTorch.length != wIn.length || wOutTorch.length != wOut.length) {
+            throw new IllegalArgumentException("weights must be [" + nH + ", " + nIn + "] and [" + nOut + ", " + nH + "]");
+        }
+        transpose(wInTorch, nH, nIn, wIn);
+        transpose(wOutTorch, nOut, nH, wOut);
+    }
+
+    /** fc_in weights in PyTorch's layout [nH, nIn]. */
+    public float[] wInTorchLayout() {
+        float[] t = new float[wIn.length];
+        transpose(wIn, nIn, nH, t);
+        return t;
+    }
+
+    /** fc_out weights in PyTorch's layout [nOut, nH]. */
+    public float[] wOutTorchLayout() {
+        float[] t = new float[wOut.length];
+        transpose(wOut, nH, nOut, t);
+        return t;
+    }
+
+    private static void transpose(float[] src, int rows, int cols, float[] dst) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                dst[c * rows + r] = src[r * cols + c];
+            }
+        }
+    }
+
+    /**
+     * Poisson (Bernoulli) input: sample b is image {@code order[first + b]} (or {@code first + b} when
+     * {@code order} is null), and its random numbers are keyed by its position {@code first + b} in
+     * the epoch's order and the absolute step (SPEC section 1).
+     */
+    public static InputSource poisson(PoissonEncoder encoder, long seed, byte[] images, int[] order, int first,
+                                      int nPixels) {
+        return (t0, Tc, B, bits, W, par) -> par.forRange(B, 1, (b0, b1) -> {
+            int[] scratch = new int[4];
+            for (int b = b0; b < b1; b++) {
+                int img = order == null ? first + b : order[first + b];
+                for (int tt = 0; tt < Tc; tt++) {
+                    int r = tt * B + b;
+                    encoder.encodeStep(seed, first + b, t0 + tt, images, img * nPixels, nPixels, bits, r * W, scratch);
+                }
+            }
+        });
+    }
+
+    /** Input spikes given densely, {@code x_seq [T, B, nIn]} of 0/1 (tests, fixtures). */
+    public static InputSource dense(float[] x_seq, int nIn) {
+        return (t0, Tc, B, bits, W, par) -> {
+            Arrays.fill(bits, 0, Tc * B * W, 0L);
+            for (int tt = 0; tt < Tc; tt++) {
+                for (int b = 0; b < B; b++) {
+                    int r = tt * B + b;
+                    int src = ((t0 + tt) * B + b) * nIn;
+                    for (int i = 0; i < nIn; i++) {
+                        float x = x_seq[src + i];
+                        if (x != 0f && x != 1f) {
+                            throw new IllegalArgumentException("input spikes must be 0 or 1, got " + x);
+                        }
+                        if (x == 1f) {
+                            bits[r * W + (i >>> 6)] |= 1L << (i & 63);
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * Simulates one batch over all T steps and leaves the counts in {@link #hiddenCounts()} and
+     * {@link #outputCounts()}. During training pass the labels and the epoch's teacher current;
+     * for evaluation pass {@code labels = null} (no teacher).
+     */
+    public void run(InputSource input, int B, int[] labels, float teach) {
+        if (B < 1 || B > maxBatch) {
+            throw new IllegalArgumentException("batch " + B + " outside [1, " + maxBatch + "]");
+        }
+        batch = B;
+        int MH = B * nH;
+        int MO = B * nOut;
+        Arrays.fill(vH, 0, MH, neuron.vInit());
+        Arrays.fill(vO, 0, MO, neuron.vInit());
+        Arrays.fill(hCount, 0, MH, 0);
+        Arrays.fill(oCount, 0, MO, 0);
+        for (int t0 = 0; t0 < T; t0 += chunk) {
+            int Tc = Math.min(chunk, T - t0);
+            int R = Tc * B;
+            input.fill(t0, Tc, B, inBits, inWords, par);
+            par.forRange(B, 1, (b0, b1) -> RstdpKernels.hiddenCurrent(inBits, inWords, Tc, B, wIn, nH,
+                    RstdpConfig.GAIN, iH, b0, b1));
+            par.forRange(MH, 256, (m0, m1) -> NeuronKernels.lifForwardFrom(neuron, iH, Tc, MH, m0, m1, vH, null, sH));
+            par.forRange(MH, 256, (m0, m1) -> RstdpKernels.countSpikes(sH, Tc, MH, hCount, m0, m1));
+            par.forRange(R, 64, (r0, r1) -> RstdpKernels.outputCurrent(sH, nH, wOut, nOut, RstdpConfig.GAIN, iO,
+                    r0, r1));
+            par.forRange(B, 8, (b0, b1) -> RstdpKernels.outputLayerWta(neuron, iO, Tc, B, nOut, labels, teach, vO, sO,
+                    oCount, b0, b1));
+        }
+    }
+
+    /** The R-STDP update of W_out with the counts of the last {@link #run}: {@code W += lr*dW}, clamp. */
+    public void update(Reward reward, int[] labels, float lr, float clip) {
+        int B = batch;
+        RstdpKernels.rewardCoefficients(reward, oCount, labels, B, nOut, coef, norm);
+        par.forRange(nH, 16, (h0, h1) -> RstdpKernels.updateWeights(coef, norm, hCount, B, nH, nOut, T, lr, clip,
+                wOut, h0, h1));
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    /** Hidden spike counts of the last batch, [B, nH] (a view, valid until the next run). */
+    public int[] hiddenCounts() {
+        return hCount;
+    }
+
+    /** WTA output spike counts of the last batch, [B, nOut] (a view, valid until the next run). */
+    public int[] outputCounts() {
+        return oCount;
+    }
+
+    public String describe() {
+        return "cpu (" + par.threads() + (par.threads() == 1 ? " thread)" : " threads)");
+    }
+
+    @Override
+    public void close() {
+        par.close();
+    }
+}

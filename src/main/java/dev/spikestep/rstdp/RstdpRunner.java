@@ -1,0 +1,282 @@
+package dev.spikestep.rstdp;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.data.Dataset;
+import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.io.ResultsWriter;
+import dev.spikestep.net.Loss;
+import dev.spikestep.net.Parallel;
+import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.rng.Streams;
+import dev.spikestep.train.Progress;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The notebook's {@code run_rstdp_experiment} (SPEC section 6): a look at the first training batch
+ * before any update, then per epoch a shuffled training pass (last partial batch dropped, at most
+ * {@code maxTrainBatches}) that updates W_out after every batch, an evaluation on the first
+ * {@code maxTestBatches} test batches in order, and the teacher current times {@code teachDecay};
+ * finally one pass over the whole test set. Prints one line per epoch; appends each epoch to
+ * {@code OUT/rstdp_epochs.jsonl} and the run to {@code OUT/rstdp_results.csv} (own file names, so
+ * that {@code train} and {@code rstdp} runs can share one output directory).
+ */
+public final class RstdpRunner {
+    public static final String EPOCHS_FILE = "rstdp_epochs.jsonl";
+    public static final String RESULTS_FILE = "rstdp_results.csv";
+
+    /** The notebook's result fields, then what Spikestep adds. */
+    public static final List<String> CSV_HEADER = List.of("integrator", "seed", "dt", "T", "final_acc",
+            "final_H_mean_spike_rate", "final_O_mean_spike_rate", "final_no_spike_out_frac",
+            "reward", "lr", "teach", "teach_decay", "epochs", "batch", "test_batch", "max_train_batches",
+            "max_test_batches", "hidden", "last_epoch_test_acc", "final_samples", "dataset", "backend", "seconds");
+
+    /**
+     * What one pass produced. {@code hiddenRate}/{@code outputRate}: spikes per (sample, neuron, step)
+     * site (SPEC 7; output spikes counted after the WTA), so the silent fraction is {@code 1 - rate};
+     * {@code noSpikeOut}: fraction of samples whose output never spiked, averaged over batches as the
+     * notebook does; {@code pseudoCe}: mean over batches of {@code cross_entropy(o_count, label)}
+     * (the counts as logits; computed for training passes, NaN otherwise).
+     */
+    public record Stats(double accuracy, double hiddenRate, double outputRate, double noSpikeOut, double pseudoCe,
+                        int samples, int batches) {
+    }
+
+    public record Epoch(int epoch, double teach, Stats train, Stats test, double seconds) {
+    }
+
+    public record Result(Stats initial, List<Epoch> epochs, Stats finalTest, double seconds) {
+    }
+
+    private final RstdpConfig cfg;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean tty;
+
+    public RstdpRunner(RstdpConfig cfg, PrintStream out, PrintStream err, boolean tty) {
+        this.cfg = cfg;
+        this.out = out;
+        this.err = err;
+        this.tty = tty;
+    }
+
+    public Result run(DatasetLocator.Split data) {
+        Dataset train = data.train();
+        Dataset test = data.test();
+        int fullSteps = train.size() / cfg.batch();
+        if (fullSteps == 0) {
+            throw new SpikestepException("the training set has " + train.size() + " samples, fewer than one batch of "
+                    + cfg.batch() + "; lower --batch");
+        }
+        int steps = cfg.maxTrainBatches() == 0 ? fullSteps : Math.min(fullSteps, cfg.maxTrainBatches());
+        int testBatches = (test.size() + cfg.testBatch() - 1) / cfg.testBatch();
+        int epochTestBatches = cfg.maxTestBatches() == 0 ? testBatches : Math.min(testBatches, cfg.maxTestBatches());
+        Path outDir = Path.of(cfg.outDir());
+        Path epochsFile = outDir.resolve(EPOCHS_FILE);
+        Path resultsFile = outDir.resolve(RESULTS_FILE);
+        printTable(train, test, steps, epochTestBatches);
+
+        long runStart = System.nanoTime();
+        PoissonEncoder encoder = new PoissonEncoder(PoissonEncoder.Method.BERNOULLI, cfg.dt());
+        int nIn = train.pixels();
+        int C = train.numClasses();
+        List<Epoch> epochs = new ArrayList<>();
+        Stats initial;
+        Stats finalTest;
+        try (RstdpNetwork net = new RstdpNetwork(nIn, cfg.hidden(), C, cfg.T(),
+                Math.max(cfg.batch(), cfg.testBatch()), cfg.timeChunk(), cfg.neuron(), new Parallel(cfg.threads()))) {
+            net.initWeights(cfg.seed());
+            int[] labels = new int[Math.max(cfg.batch(), cfg.testBatch())];
+
+            // The notebook's "debug" forward: the first training batch with the initial teacher
+            // current, before any update (the same spikes as epoch 0's first batch).
+            int[] order0 = Streams.permutation(cfg.seed(), 0, train.size());
+            Tally first = new Tally(cfg.T(), cfg.hidden(), C);
+            for (int b = 0; b < cfg.batch(); b++) {
+                labels[b] = train.label(order0[b]);
+            }
+            net.run(RstdpNetwork.poisson(encoder, cfg.trainEncoderSeed(0), train.images(), order0, 0, nIn),
+                    cfg.batch(), labels, (float) cfg.teachAt(0));
+            first.add(net, labels, cfg.batch(), true);
+            initial = first.stats();
+            out.println(String.format(Locale.ROOT, "initial batch (teacher %s, before any update): h_count mean %.4f, "
+                            + "o_count mean %.4f, H_rate %.4f, O_rate %.4f, no_spike_out %.3f",
+                    RstdpConfig.fmt(cfg.teachAt(0)), initial.hiddenRate() * cfg.T(), initial.outputRate() * cfg.T(),
+                    initial.hiddenRate(), initial.outputRate(), initial.noSpikeOut()));
+
+            out.println(String.format(Locale.ROOT, "%5s | %7s | %9s | %9s | %8s | %7s | %7s | %12s | %7s",
+                    "epoch", "teach", "pseudo_ce", "train_acc", "test_acc", "H_rate", "O_rate", "no_spike_out",
+                    "seconds"));
+            for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                double teach = cfg.teachAt(epoch);
+                int[] order = Streams.permutation(cfg.seed(), epoch, train.size());
+                long seed = cfg.trainEncoderSeed(epoch);
+                Tally tr = new Tally(cfg.T(), cfg.hidden(), C);
+                Progress bar = new Progress(err, "epoch " + epoch + " train", steps, tty);
+                for (int k = 0; k < steps; k++) {
+                    int firstPos = k * cfg.batch();
+                    for (int b = 0; b < cfg.batch(); b++) {
+                        labels[b] = train.label(order[firstPos + b]);
+                    }
+                    net.run(RstdpNetwork.poisson(encoder, seed, train.images(), order, firstPos, nIn), cfg.batch(),
+                            labels, (float) teach);
+                    tr.add(net, labels, cfg.batch(), true);
+                    net.update(cfg.reward(), labels, (float) cfg.lr(), RstdpConfig.W_CLIP);
+                    bar.update(k + 1, String.format(Locale.ROOT, "pseudo_ce %.4f", tr.ceSum / tr.batches));
+                }
+                Stats ev = evaluate(net, encoder, test, cfg.testEncoderSeed(epoch), epochTestBatches, labels,
+                        "epoch " + epoch + " test");
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                Epoch e = new Epoch(epoch, teach, tr.stats(), ev, seconds);
+                epochs.add(e);
+                out.println(String.format(Locale.ROOT, "%5d | %7.4f | %9.4f | %8.2f%% | %7.2f%% | %7.4f | %7.4f | %12.3f | %7.1f",
+                        epoch, teach, e.train().pseudoCe(), e.train().accuracy(), ev.accuracy(), ev.hiddenRate(),
+                        ev.outputRate(), ev.noSpikeOut(), seconds));
+                out.flush();
+                ResultsWriter.appendJsonLine(epochsFile, epochRow(e));
+            }
+            finalTest = evaluate(net, encoder, test, cfg.finalEncoderSeed(), testBatches, labels, "final test");
+        }
+        double total = (System.nanoTime() - runStart) / 1e9;
+        Epoch last = epochs.get(epochs.size() - 1);
+        ResultsWriter.appendCsvRow(resultsFile, CSV_HEADER, List.of(cfg.integrator().cliName(), cfg.seed(), cfg.dt(),
+                cfg.T(), finalTest.accuracy(), finalTest.hiddenRate(), finalTest.outputRate(), finalTest.noSpikeOut(),
+                cfg.reward().cliName(), cfg.lr(), cfg.teach(), cfg.teachDecay(), cfg.epochs(), cfg.batch(),
+                cfg.testBatch(), cfg.maxTrainBatches(), cfg.maxTestBatches(), cfg.hidden(), last.test().accuracy(),
+                finalTest.samples(), cfg.dataset(), cfg.backend(), total));
+        out.println(String.format(Locale.ROOT, "final test (all %d samples): accuracy %.2f%%, H_rate %.4f, O_rate %.4f, "
+                        + "no_spike_out %.3f; results appended to %s and %s", finalTest.samples(), finalTest.accuracy(),
+                finalTest.hiddenRate(), finalTest.outputRate(), finalTest.noSpikeOut(), resultsFile, epochsFile));
+        return new Result(initial, epochs, finalTest, total);
+    }
+
+    /** The first {@code batches} test batches, in order, without teacher current or updates. */
+    private Stats evaluate(RstdpNetwork net, PoissonEncoder encoder, Dataset test, long seed, int batches, int[] labels,
+                           String label) {
+        Tally t = new Tally(cfg.T(), cfg.hidden(), test.numClasses());
+        Progress bar = new Progress(err, label, batches, tty);
+        for (int k = 0; k < batches; k++) {
+            int first = k * cfg.testBatch();
+            int B = Math.min(cfg.testBatch(), test.size() - first);
+            for (int b = 0; b < B; b++) {
+                labels[b] = test.label(first + b);
+            }
+            net.run(RstdpNetwork.poisson(encoder, seed, test.images(), null, first, test.pixels()), B, null, 0f);
+            t.add(net, labels, B, false);
+            bar.update(k + 1, String.format(Locale.ROOT, "acc %.2f%%", 100.0 * t.correct / t.samples));
+        }
+        return t.stats();
+    }
+
+    /** Sums over the batches of one pass, read from the counts the network leaves after each batch. */
+    static final class Tally {
+        private final int T;
+        private final int H;
+        private final int C;
+        int batches;
+        int samples;
+        long correct;
+        long hiddenSpikes;
+        long outputSpikes;
+        double noSpikeSum;
+        double ceSum;
+        boolean withCe;
+
+        Tally(int T, int H, int C) {
+            this.T = T;
+            this.H = H;
+            this.C = C;
+        }
+
+        void add(RstdpNetwork net, int[] labels, int B, boolean ce) {
+            int[] h = net.hiddenCounts();
+            int[] o = net.outputCounts();
+            for (int i = 0; i < B * H; i++) {
+                hiddenSpikes += h[i];
+            }
+            int silent = 0;
+            float[] lg = new float[B * C];
+            for (int b = 0; b < B; b++) {
+                int sum = 0;
+                for (int c = 0; c < C; c++) {
+                    sum += o[b * C + c];
+                    lg[b * C + c] = o[b * C + c];
+                }
+                outputSpikes += sum;
+                if (sum == 0) {
+                    silent++;
+                }
+                if (RstdpKernels.argmaxCount(o, b, C) == labels[b]) {
+                    correct++;
+                }
+            }
+            if (ce) {
+                ceSum += Loss.crossEntropy(lg, labels, B, C, new float[B * C]);
+                withCe = true;
+            }
+            noSpikeSum += (double) silent / B;
+            samples += B;
+            batches++;
+        }
+
+        Stats stats() {
+            double sites = (double) samples * T;
+            return new Stats(100.0 * correct / samples, hiddenSpikes / (sites * H), outputSpikes / (sites * C),
+                    noSpikeSum / batches, withCe ? ceSum / batches : Double.NaN, samples, batches);
+        }
+    }
+
+    private Map<String, Object> epochRow(Epoch e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("experiment", "rstdp");
+        m.put("integrator", cfg.integrator().cliName());
+        m.put("seed", cfg.seed());
+        m.put("dt", cfg.dt());
+        m.put("T", cfg.T());
+        m.put("reward", cfg.reward().cliName());
+        m.put("lr", cfg.lr());
+        m.put("dataset", cfg.dataset());
+        m.put("epoch", e.epoch());
+        m.put("teach", e.teach());
+        m.put("pseudo_ce", e.train().pseudoCe());
+        m.put("train_acc", e.train().accuracy());
+        m.put("train_H_mean_spike_rate", e.train().hiddenRate());
+        m.put("train_O_mean_spike_rate", e.train().outputRate());
+        m.put("train_no_spike_out", e.train().noSpikeOut());
+        m.put("test_acc", e.test().accuracy());
+        m.put("H_mean_spike_rate", e.test().hiddenRate());
+        m.put("H_silent_frac", 1 - e.test().hiddenRate());
+        m.put("O_mean_spike_rate", e.test().outputRate());
+        m.put("O_silent_frac", 1 - e.test().outputRate());
+        m.put("no_spike_out", e.test().noSpikeOut());
+        m.put("train_samples", e.train().samples());
+        m.put("eval_samples", e.test().samples());
+        m.put("seconds", e.seconds());
+        m.put("backend", cfg.backend());
+        return m;
+    }
+
+    private void printTable(Dataset train, Dataset test, int steps, int testBatches) {
+        Map<String, String> rows = cfg.describe();
+        rows.put("network", train.pixels() + " -> " + cfg.hidden() + " -> " + train.numClasses());
+        rows.put("train / test", train.size() + " / " + test.size() + " samples; " + steps + " train and "
+                + testBatches + " test batches per epoch");
+        int w = rows.keySet().stream().mapToInt(String::length).max().orElse(10);
+        String rule = "+" + "-".repeat(w + 2) + "+" + "-".repeat(84) + "+";
+        out.println(rule);
+        for (Map.Entry<String, String> e : rows.entrySet()) {
+            out.println(String.format(Locale.ROOT, "| %-" + w + "s | %-82s |", e.getKey(), clip(e.getValue(), 82)));
+        }
+        out.println(rule);
+    }
+
+    private static String clip(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 3) + "...";
+    }
+}

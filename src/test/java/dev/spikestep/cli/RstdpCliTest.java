@@ -1,0 +1,133 @@
+package dev.spikestep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.data.IdxImages;
+import dev.spikestep.data.IdxWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code spikestep rstdp} as a user meets it: exit codes, messages, files written. */
+class RstdpCliTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A tiny mnist-sample folder: 28x28 digits that are bright bands, one height per class. */
+    private Path writeData(int nTrain, int nTest) {
+        Path d = dir.resolve("data/mnist-sample");
+        SplittableRandom rnd = new SplittableRandom(1);
+        for (int split = 0; split < 2; split++) {
+            int n = split == 0 ? nTrain : nTest;
+            byte[] img = new byte[n * 784];
+            byte[] lab = new byte[n];
+            for (int i = 0; i < n; i++) {
+                int c = i % 10;
+                lab[i] = (byte) c;
+                for (int p = 0; p < 784; p++) {
+                    int row = p / 28;
+                    img[i * 784 + p] = (byte) (row >= 2 + 2 * c && row < 6 + 2 * c ? 200 + rnd.nextInt(56) : 0);
+                }
+            }
+            IdxWriter.writeImages(d.resolve(split == 0 ? DatasetLocator.TRAIN_IMAGES : DatasetLocator.TEST_IMAGES),
+                    new IdxImages(n, 28, 28, img), false);
+            IdxWriter.writeLabels(d.resolve(split == 0 ? DatasetLocator.TRAIN_LABELS : DatasetLocator.TEST_LABELS), lab,
+                    false);
+        }
+        return dir.resolve("data");
+    }
+
+    @Test
+    void shortRunPrintsTheTableAndEpochsAndAppendsResults() throws Exception {
+        Path data = writeData(64, 40);
+        Path o = dir.resolve("res");
+        int rc = Main.execute("rstdp", "--integrator", "exp", "--dt", "0.5", "--T", "20", "--epochs", "2",
+                "--reward", "onehot", "--batch", "16", "--test-batch", "16", "--max-train-batches", "2",
+                "--max-test-batches", "1", "--hidden", "32", "--time-chunk", "7", "--dataset", "mnist-sample",
+                "--data", data.toString(), "--out", o.toString(), "--threads", "2");
+        assertEquals(0, rc, err());
+        String text = out();
+        assertTrue(text.contains("| reward ") && text.contains("onehot"), text);
+        assertTrue(text.contains("| T                 | 20 (simulated 7 steps at a time)"), text);
+        assertTrue(text.contains("epoch |   teach | pseudo_ce | train_acc | test_acc |  H_rate |  O_rate | no_spike_out"), text);
+        assertTrue(text.contains("final test (all 40 samples)"), text);
+        List<String> csv = Files.readAllLines(o.resolve("rstdp_results.csv"));
+        assertEquals(2, csv.size());
+        assertTrue(csv.get(1).startsWith("exp,0,0.5,20,"), csv.get(1));
+        assertTrue(csv.get(1).contains(",onehot,0.05,1,0.95,2,16,16,2,1,32,"), csv.get(1));
+        assertEquals(2, Files.readAllLines(o.resolve("rstdp_epochs.jsonl")).size());
+        // a second run appends to the same files
+        assertEquals(0, Main.execute("rstdp", "--T", "5", "--epochs", "1", "--batch", "16", "--max-train-batches", "1",
+                "--max-test-batches", "1", "--hidden", "8", "--dataset", "mnist-sample", "--data", data.toString(),
+                "--out", o.toString()), err());
+        assertEquals(3, Files.readAllLines(o.resolve("rstdp_results.csv")).size());
+    }
+
+    @Test
+    void badOptionValuesAreClearErrors() {
+        String d = dir.toString();
+        assertEquals(2, Main.execute("rstdp", "--reward", "stdp", "--data", d));
+        assertTrue(err().contains("error: unknown reward 'stdp': expected pm1 or onehot"), err());
+        assertEquals(2, Main.execute("rstdp", "--integrator", "rk4", "--data", d));
+        assertTrue(err().contains("error: unknown integrator 'rk4'"), err());
+        assertEquals(2, Main.execute("rstdp", "--integrator", "symplectic", "--data", d));
+        assertTrue(err().contains("error: integrator 'symplectic' is not defined for lif: use euler, exp or zoh"), err());
+        assertEquals(2, Main.execute("rstdp", "--backend", "cuda", "--data", d));
+        assertTrue(err().contains("error: --backend cuda is not available in this build"), err());
+        assertEquals(2, Main.execute("rstdp", "--T", "0", "--data", d));
+        assertTrue(err().contains("error: --T must be within [1, 100000], got 0"), err());
+        assertEquals(2, Main.execute("rstdp", "--teach", "-1", "--data", d));
+        assertTrue(err().contains("error: --teach must be a finite number >= 0"), err());
+        assertEquals(2, Main.execute("rstdp", "--dataset", "mnist", "--data", d));
+        assertTrue(err().contains("spikestep data mnist"), "missing data says how to get it: " + err());
+        assertTrue(!err().contains("\tat "), "no stack trace: " + err());
+    }
+
+    @Test
+    void helpListsTheCommandAndTheNotebookDefaults() {
+        assertEquals(0, Main.execute("--help"));
+        assertTrue(out().contains("rstdp"), out());
+        assertEquals(0, Main.execute("rstdp", "--help"));
+        String help = out().replaceAll("\\s+", " "); // picocli wraps long lines
+        assertTrue(help.contains("--teach-decay=F Factor applied to the teacher current after every epoch (default: 0.95)"), help);
+        assertTrue(help.contains("--max-train-batches=N Training batches per epoch, 0 = all (default: 1000)"), help);
+        assertTrue(help.contains("--reward=pm1|onehot pm1:") && help.contains("(default: pm1)"), help);
+    }
+}
