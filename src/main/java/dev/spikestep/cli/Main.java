@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = {"Fast, reproducible spiking-neural-network experiments: how the integrator",
             "(Euler, exponential, zero-order hold, symplectic) and dt change what an SNN learns.", ""},
         subcommands = {TrainCommand.class, TraceCommand.class, DataCommand.class, SweepCommand.class, MergeCommand.class,
+            ReportCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run 'spikestep COMMAND --help' for a command's options."})
 public final class Main implements Runnable {

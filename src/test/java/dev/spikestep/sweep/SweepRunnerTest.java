@@ -227,6 +227,9 @@ class SweepRunnerTest {
         assertEquals(9, csvLines(dir.resolve("m")).size());
         assertEquals(csvLines(dir.resolve("full")).get(0), csvLines(dir.resolve("m")).get(0));
 
+        String report = run("report", dir.resolve("m").toString());
+        assertTrue(report.startsWith("0\n") && Files.exists(dir.resolve("m").resolve("report").resolve("report.html")), report);
+
         String wrongShard = run("sweep", c, "--out", dir.resolve("s1").toString(), "--data", d, "--shard", "0/2", "--resume");
         assertTrue(wrongShard.startsWith("2\n") && wrongShard.contains("holds shard 1/2"), wrongShard);
         String self = run("merge", dir.resolve("m").toString(), "--out", dir.resolve("m").toString());
