@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
@@ -24,10 +26,43 @@ public final class ResultsWriter {
 
     /** Appends one JSON object (a flat map of numbers, strings and booleans) as a line. */
     public static void appendJsonLine(Path file, Map<String, ?> row) {
-        String json = row.entrySet().stream()
+        append(file, json(row) + "\n");
+    }
+
+    /** One flat JSON object, as {@link #appendJsonLine} writes it (without the newline). */
+    public static String json(Map<String, ?> row) {
+        return row.entrySet().stream()
                 .map(e -> quote(e.getKey()) + ":" + jsonValue(e.getValue()))
                 .collect(Collectors.joining(",", "{", "}"));
-        append(file, json + "\n");
+    }
+
+    /** One CSV row, values formatted as {@link #appendCsvRow} writes them (without the newline). */
+    public static String csv(List<?> values) {
+        return values.stream().map(ResultsWriter::csvValue).collect(Collectors.joining(","));
+    }
+
+    /**
+     * Replaces {@code file} by {@code text} all at once: written to a temporary sibling, fsync'd,
+     * then renamed over the target, so a reader (or a crash) sees the old file or the new one.
+     */
+    public static void replace(Path file, String text) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.deleteIfExists(tmp);
+            append(tmp, text);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new SpikestepException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Appends raw text (complete lines) to {@code file}, fsync'd. */
+    public static void appendText(Path file, String text) {
+        append(file, text);
     }
 
     /** Appends one CSV row, writing {@code header} first when the file is new or empty. */

@@ -54,6 +54,7 @@ public final class RstdpRunner {
     }
 
     private final RstdpConfig cfg;
+    private java.util.function.Consumer<Map<String, Object>> epochListener = row -> { };
     private final PrintStream out;
     private final PrintStream err;
     private final boolean tty;
@@ -63,6 +64,15 @@ public final class RstdpRunner {
         this.out = out;
         this.err = err;
         this.tty = tty;
+    }
+
+    /**
+     * Also hands each epoch's row (the one appended to {@link #EPOCHS_FILE}) to {@code listener}, after
+     * it is on disk; a sweep uses it to write the epoch into its own files.
+     */
+    public RstdpRunner onEpoch(java.util.function.Consumer<Map<String, Object>> listener) {
+        this.epochListener = listener;
+        return this;
     }
 
     public Result run(DatasetLocator.Split data) {
@@ -139,7 +149,9 @@ public final class RstdpRunner {
                         epoch, teach, e.train().pseudoCe(), e.train().accuracy(), ev.accuracy(), ev.hiddenRate(),
                         ev.outputRate(), ev.noSpikeOut(), seconds));
                 out.flush();
-                ResultsWriter.appendJsonLine(epochsFile, epochRow(e));
+                Map<String, Object> row = epochRow(e);
+                ResultsWriter.appendJsonLine(epochsFile, row);
+                epochListener.accept(row);
             }
             finalTest = evaluate(net, encoder, test, cfg.finalEncoderSeed(), testBatches, labels, "final test");
         }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Runs the notebook's protocol (SPEC section 5): per epoch, a shuffled training pass with the last
@@ -33,12 +34,23 @@ public final class Trainer {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean tty;
+    private Consumer<Map<String, Object>> epochListener = row -> { };
 
     public Trainer(TrainConfig cfg, PrintStream out, PrintStream err, boolean tty) {
         this.cfg = cfg;
         this.out = out;
         this.err = err;
         this.tty = tty;
+    }
+
+    /**
+     * Also hands every finished epoch's row (the object appended to {@code epochs.jsonl}) to
+     * {@code listener}, on the training thread, after the row is on disk; a sweep uses it to write
+     * the epoch, tagged with its run id, into the sweep's own files.
+     */
+    public Trainer onEpoch(Consumer<Map<String, Object>> listener) {
+        this.epochListener = listener;
+        return this;
     }
 
     /** Trains and evaluates; returns one result per epoch (the last one is the run's final result). */
@@ -96,7 +108,9 @@ public final class Trainer {
                 out.println(String.format(Locale.ROOT, "%5d | %8.4f | %8.2f%% | %7.2f%% | %10.4f | %7.3f | %9d | %7.1f",
                         epoch, r.loss(), r.trainAcc(), r.testAcc(), r.spikeRate(), r.silentFrac(), r.nonFinite(), seconds));
                 out.flush();
-                ResultsWriter.appendJsonLine(epochsFile, epochRow(r, test.size(), ev.samples()));
+                Map<String, Object> row = epochRow(r, test.size(), ev.samples());
+                ResultsWriter.appendJsonLine(epochsFile, row);
+                epochListener.accept(row);
             }
         }
         EpochResult last = results.get(results.size() - 1);

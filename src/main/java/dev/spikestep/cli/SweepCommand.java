@@ -1,0 +1,139 @@
+package dev.spikestep.cli;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.io.ResultsWriter;
+import dev.spikestep.net.Backends;
+import dev.spikestep.sweep.ExperimentRunners;
+import dev.spikestep.sweep.RunPoint;
+import dev.spikestep.sweep.Shard;
+import dev.spikestep.sweep.SlurmScript;
+import dev.spikestep.sweep.SweepConfig;
+import dev.spikestep.sweep.SweepRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Run every point of a sweep configuration (configs/*.yaml), resumably, several at a time.",
+        description = {
+            "Expands the configuration's axes into a grid and runs each point: N at a time with --parallel N "
+                + "(the CPU threads split between them; results are the same as one at a time). Every finished "
+                + "epoch and run is appended to OUT/epochs.jsonl and OUT/runs.jsonl as it happens (fsync'd); "
+                + "--resume skips the runs already finished and reruns an interrupted one from its start. "
+                + "results.csv holds one row per finished run, in grid order. Each run's console output is in "
+                + "OUT/runs/RUN_ID/log.txt. See the README's Sweeps section for the configuration format.", ""},
+        footer = {"", "Examples:",
+            "  spikestep sweep configs/quick.yaml --out results/quick --data data --parallel 2",
+            "  spikestep sweep configs/quick.yaml --out results/quick --data data --resume",
+            "  spikestep sweep configs/dt-grid.yaml --out /scratch/dt --shards 8 --emit-slurm dt-grid.sbatch",
+            "  spikestep report results/quick"})
+public final class SweepCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "Sweep configuration (YAML).")
+    Path config;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: results/NAME, NAME from the configuration).")
+    Path out;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "data", description = "Data directory (default: ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--backend", paramLabel = "cpu", defaultValue = "cpu", description = "Compute backend (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
+            description = "Runs that advance together, each on threads/N CPU threads (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the whole sweep, 0 = all cores (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--resume", description = "Continue the sweep in OUT: skip finished runs, rerun interrupted ones.")
+    boolean resume;
+
+    @Option(names = "--shard", paramLabel = "K/N", defaultValue = "0/1",
+            description = "Run only grid points with index % N == K (default: ${DEFAULT-VALUE}, the whole grid).")
+    String shard;
+
+    @Option(names = "--list", description = "Print the grid (index, run id, parameters) and exit.")
+    boolean list;
+
+    @Option(names = "--emit-slurm", paramLabel = "FILE",
+            description = "Write a Slurm job-array script that runs the grid in --shards shards into OUT/shard-K, and exit.")
+    Path emitSlurm;
+
+    @Option(names = "--shards", paramLabel = "N", description = "Shards for --emit-slurm (default: one per grid point).")
+    Integer shards;
+
+    @Override
+    public Integer call() {
+        SweepConfig cfg = SweepConfig.load(config);
+        List<RunPoint> grid = cfg.expand();
+        Path outDir = out != null ? out : Path.of("results", cfg.name());
+        Shard sh = Shard.parse(shard);
+        if (list) {
+            System.out.println("sweep " + cfg.name() + " (" + cfg.experiment() + "): " + grid.size() + " grid points"
+                    + (sh.n() > 1 ? ", shard " + sh + " shown" : ""));
+            for (RunPoint p : sh.select(grid)) {
+                System.out.println(p.index() + "\t" + p.runId() + "\t" + p.params());
+            }
+            return 0;
+        }
+        Backends.check(backend);
+        if (emitSlurm != null) {
+            return emitSlurm(cfg, grid.size(), outDir);
+        }
+        int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        SweepRunner.Options o = new SweepRunner.Options(outDir, data, backend, parallel, nThreads, resume, sh,
+                System.out, System.err, System.console() != null);
+        new SweepRunner(cfg, ExperimentRunners.forExperiment(cfg.experiment()), o).run();
+        return 0;
+    }
+
+    private int emitSlurm(SweepConfig cfg, int gridPoints, Path outDir) {
+        int n = shards == null ? gridPoints : shards;
+        if (n < 1 || n > gridPoints) {
+            throw new SpikestepException("--shards must be within [1, " + gridPoints + "] (the grid has " + gridPoints
+                    + " points), got " + n);
+        }
+        List<String> extra = new ArrayList<>(List.of("--data", SlurmScript.q(data.toAbsolutePath()), "--backend",
+                SlurmScript.q(backend)));
+        if (parallel != 1) {
+            extra.addAll(List.of("--parallel", Integer.toString(parallel)));
+        }
+        if (threads != 0) {
+            extra.addAll(List.of("--threads", Integer.toString(threads)));
+        }
+        String script = SlurmScript.render(cfg.name(), gridPoints, n, jarPath(), config.toAbsolutePath(),
+                outDir.toAbsolutePath(), extra);
+        try {
+            Path parent = emitSlurm.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (java.io.IOException e) {
+            throw new SpikestepException("cannot create the directory of " + emitSlurm + ": " + e.getMessage(), e);
+        }
+        ResultsWriter.replace(emitSlurm, script.replace("THIS_FILE", SlurmScript.q(emitSlurm)));
+        System.out.println("wrote " + emitSlurm + ": a job array of " + n + " tasks over " + gridPoints
+                + " grid points; submit it with 'sbatch " + emitSlurm + "', then run the merge and report lines it lists");
+        return 0;
+    }
+
+    /** This program's jar, or target/spikestep.jar when running from classes (tests, IDE). */
+    static Path jarPath() {
+        try {
+            Path p = Path.of(SweepCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (p.toString().endsWith(".jar")) {
+                return p.toAbsolutePath();
+            }
+        } catch (Exception ignored) {
+            // fall back below
+        }
+        return Path.of("target", "spikestep.jar").toAbsolutePath();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.spikestep.sweep;
+
+import dev.spikestep.SpikestepException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Joins the output directories of a sweep's shards (or of any runs of the same sweep) into one:
+ * finished runs only, one row per run id, each with the epochs of its finished attempt, all in
+ * grid order. The output is a function of the inputs' contents, so merging again is harmless.
+ */
+public final class Merge {
+    private Merge() {
+    }
+
+    /** Returns the merged results; prints what it joined and which grid points are still missing. */
+    public static SweepResults merge(List<Path> inputs, Path out, PrintStream log) {
+        if (inputs.isEmpty()) {
+            throw new SpikestepException("merge needs at least one sweep directory");
+        }
+        List<Map<String, Object>> runs = new ArrayList<>();
+        List<Map<String, Object>> epochs = new ArrayList<>();
+        Map<String, Object> manifest = null;
+        int skipped = 0;
+        for (Path in : inputs) {
+            if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+                throw new SpikestepException("merge: --out " + out + " is also an input; write the merge to a new directory");
+            }
+            if (!Files.isRegularFile(in.resolve(SweepResults.RUNS)) && !Files.isRegularFile(in.resolve(SweepResults.MANIFEST))) {
+                throw new SpikestepException("merge: " + in + " is not a sweep directory (it has no "
+                        + SweepResults.RUNS + " nor " + SweepResults.MANIFEST + ")");
+            }
+            SweepResults r = SweepResults.load(in);
+            Map<String, Object> m = r.manifest();
+            if (manifest == null) {
+                manifest = m;
+            } else if (!m.isEmpty() && !manifest.isEmpty() && (!m.get("name").equals(manifest.get("name"))
+                    || !m.get("grid_points").equals(manifest.get("grid_points")))) {
+                throw new SpikestepException("merge: " + in + " holds sweep '" + m.get("name") + "' (" + m.get("grid_points")
+                        + " points), but " + inputs.get(0) + " holds '" + manifest.get("name") + "' ("
+                        + manifest.get("grid_points") + " points); merge the shards of one sweep at a time");
+            }
+            runs.addAll(r.runs());
+            epochs.addAll(r.epochs());
+            skipped += r.skippedLines();
+        }
+        SweepResults merged = SweepResults.of(runs, epochs, manifest, skipped);
+        int duplicates = runs.size() - merged.runs().size();
+        Map<String, Object> m = new LinkedHashMap<>(manifest);
+        m.put("shard", Shard.ALL.toString());
+        m.put("shard_points", m.get("grid_points"));
+        m.put("merged_from", inputs.size());
+        SweepResults.writeAll(out, m, merged.runs(), merged.epochs());
+        log.println("merged " + merged.runs().size() + " finished runs (" + merged.epochs().size() + " epochs) from "
+                + inputs.size() + " director" + (inputs.size() == 1 ? "y" : "ies") + " into " + out
+                + (duplicates > 0 ? "; " + duplicates + " run(s) found twice were kept once" : ""));
+        if (m.get("grid_points") instanceof Number n) {
+            Set<Long> missing = new TreeSet<>();
+            for (long i = 0; i < n.longValue(); i++) {
+                missing.add(i);
+            }
+            merged.runs().forEach(r -> missing.remove(((Number) r.get("index")).longValue()));
+            log.println(missing.isEmpty() ? "the grid is complete: " + n + " of " + n + " points"
+                    : "missing " + missing.size() + " of " + n + " grid points (indices " + abbreviate(missing)
+                    + "); resume their shards with 'spikestep sweep ... --shard K/N --resume' and merge again");
+        }
+        return merged;
+    }
+
+    private static String abbreviate(Set<Long> s) {
+        List<String> parts = new ArrayList<>();
+        for (Long v : s) {
+            if (parts.size() == 20) {
+                parts.add("...");
+                break;
+            }
+            parts.add(v.toString());
+        }
+        return String.join(", ", parts);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.spikestep.sweep;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One point of a sweep's grid: its position in the grid, its stable run id and its fully resolved
+ * parameters (every key of the experiment's schema, defaults included, in schema order).
+ *
+ * <p>The run id is the first 12 hex digits of the SHA-256 of the experiment name and the sorted
+ * {@code key=value} pairs, so it depends on what the run computes and nothing else: not on the
+ * grid's order, the shard, the backend or the output directory.
+ */
+public record RunPoint(int index, String runId, String experiment, Map<String, Object> params) {
+    public RunPoint {
+        params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+    }
+
+    static String runId(String experiment, Map<String, Object> params) {
+        StringBuilder sb = new StringBuilder("experiment=").append(experiment);
+        for (Map.Entry<String, Object> e : new TreeMap<>(params).entrySet()) {
+            sb.append(';').append(e.getKey()).append('=').append(e.getValue());
+        }
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String string(String key) {
+        return (String) require(key);
+    }
+
+    public long integer(String key) {
+        return (Long) require(key);
+    }
+
+    public int int32(String key) {
+        return Math.toIntExact((Long) require(key));
+    }
+
+    public double number(String key) {
+        return (Double) require(key);
+    }
+
+    public boolean bool(String key) {
+        return (Boolean) require(key);
+    }
+
+    private Object require(String key) {
+        Object v = params.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("run " + runId + " has no parameter " + key);
+        }
+        return v;
+    }
+
+    /** A short human label, for logs: {@code #3 lif/exp dt=0.5 seed=1}. */
+    public String label() {
+        StringBuilder sb = new StringBuilder("#").append(index).append(' ').append(runId);
+        params.forEach((k, v) -> {
+            if (k.equals("model") || k.equals("integrator") || k.equals("dt") || k.equals("seed")
+                    || k.equals("readout") || k.equals("T")) {
+                sb.append(' ').append(k).append('=').append(v);
+            }
+        });
+        return sb.toString();
+    }
+}

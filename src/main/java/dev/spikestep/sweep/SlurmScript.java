@@ -1,0 +1,54 @@
+package dev.spikestep.sweep;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A Slurm job-array script for a sharded sweep: task {@code i} of {@code 0..n-1} runs shard
+ * {@code i/n} into {@code OUT/shard-i} with {@code --resume}, so a requeued or repeated task
+ * continues where it stopped. Merging and the report come after, by hand or as a dependent job.
+ */
+public final class SlurmScript {
+    private SlurmScript() {
+    }
+
+    /**
+     * @param extraArgs further sweep options for every task (data, backend, parallel), already quoted
+     */
+    public static String render(String sweepName, int gridPoints, int shards, Path jar, Path config, Path out,
+                                List<String> extraArgs) {
+        String java = "java -jar " + q(jar);
+        String task = "${SLURM_ARRAY_TASK_ID}";
+        StringBuilder sb = new StringBuilder();
+        sb.append("#!/bin/bash\n");
+        sb.append("# Slurm job array for the Spikestep sweep '").append(sweepName).append("': ").append(gridPoints)
+                .append(" grid points in ").append(shards).append(" shards (task i runs points with index % ")
+                .append(shards).append(" == i).\n");
+        sb.append("#SBATCH --job-name=spikestep-").append(sweepName).append('\n');
+        sb.append("#SBATCH --array=0-").append(shards - 1).append('\n');
+        sb.append("#SBATCH --output=").append(out).append("/slurm-%A_%a.out\n");
+        sb.append("# Add your site's lines here (--partition, --time, --cpus-per-task, --gres=gpu:1, ...).\n");
+        sb.append("#\n");
+        sb.append("# Submit:        sbatch ").append("THIS_FILE\n");
+        sb.append("# After the last task has finished, join the shards and write the report:\n");
+        sb.append("#   ").append(java).append(" merge ").append(q(out)).append("/shard-* --out ").append(q(out.resolve("merged")))
+                .append('\n');
+        sb.append("#   ").append(java).append(" report ").append(q(out.resolve("merged"))).append('\n');
+        sb.append("# (or submit that as a job with --dependency=afterok:<array job id>). A task that failed or was\n");
+        sb.append("# cut off can simply run again: --resume skips the runs its shard has already finished.\n");
+        sb.append("set -euo pipefail\n");
+        sb.append(java).append(" sweep ").append(q(config)).append(" --shard ").append(task).append('/').append(shards)
+                .append(" --out ").append(q(out)).append("/shard-").append(task).append(" --resume");
+        for (String a : extraArgs) {
+            sb.append(' ').append(a);
+        }
+        sb.append('\n');
+        return sb.toString();
+    }
+
+    /** Single-quotes a path for bash when it holds anything but safe characters. */
+    public static String q(Object o) {
+        String s = o.toString();
+        return s.matches("[A-Za-z0-9_./:=+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,261 @@
+package dev.spikestep.sweep;
+
+import dev.spikestep.SpikestepException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * A sweep: a base experiment plus axes, read from YAML and validated key by key (see the README's
+ * "Sweeps" section). {@link #expand()} turns it into the grid, in a fixed order: the cartesian
+ * product of the axes in the order the file lists them, the first axis varying slowest.
+ *
+ * @param base normalized values of {@code base} (canonical types, see {@link ParamSpec#normalize})
+ * @param axes normalized values of each axis, in file order
+ */
+public record SweepConfig(String source, String name, String experiment, String description,
+                          Map<String, Object> base, Map<String, List<Object>> axes) {
+    public static final List<String> TOP_KEYS = List.of("name", "experiment", "description", "base", "axes");
+
+    /** Reads and validates a configuration file. */
+    public static SweepConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new SpikestepException("cannot read sweep configuration " + file + ": " + e.getMessage(), e);
+        }
+        return parse(file.toString(), text);
+    }
+
+    /** Parses and validates YAML text; {@code source} names it in error messages. */
+    public static SweepConfig parse(String source, String yamlText) {
+        LoaderOptions opts = new LoaderOptions();
+        opts.setAllowDuplicateKeys(false);
+        Object doc;
+        try {
+            doc = new Yaml(new SafeConstructor(opts)).load(yamlText);
+        } catch (YAMLException e) {
+            throw new SpikestepException(source + ": not valid YAML: " + e.getMessage().replace('\n', ' '), e);
+        }
+        if (!(doc instanceof Map<?, ?> top)) {
+            throw new SpikestepException(source + ": expected a mapping with the keys " + String.join(", ", TOP_KEYS));
+        }
+        checkKeys(source, "", top, TOP_KEYS);
+        Object nameRaw = top.get("name");
+        if (!(nameRaw instanceof String name) || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new SpikestepException(source + ": name: " + (nameRaw == null ? "missing" : "'" + nameRaw + "' is not allowed")
+                    + "; allowed values: letters, digits, '.', '_', '-' (it names output files)");
+        }
+        Object expRaw = top.get("experiment");
+        if (!(expRaw instanceof String experiment) || !ExperimentSchema.NAMES.contains(experiment)) {
+            throw new SpikestepException(source + ": experiment: " + (expRaw == null ? "missing" : "'" + expRaw + "' is not allowed")
+                    + "; allowed values: " + String.join(", ", ExperimentSchema.NAMES));
+        }
+        Object descRaw = top.get("description");
+        if (descRaw != null && !(descRaw instanceof String)) {
+            throw new SpikestepException(source + ": description: expected a text");
+        }
+        ExperimentSchema schema = ExperimentSchema.of(experiment);
+        List<String> keys = schema.keys();
+
+        Map<String, Object> base = new LinkedHashMap<>();
+        Object baseRaw = top.get("base");
+        if (baseRaw != null) {
+            if (!(baseRaw instanceof Map<?, ?> bm)) {
+                throw new SpikestepException(source + ": base: expected a mapping of parameters (allowed keys: "
+                        + String.join(", ", keys) + ")");
+            }
+            checkKeys(source, "base.", bm, keys);
+            for (Map.Entry<?, ?> e : bm.entrySet()) {
+                String k = (String) e.getKey();
+                base.put(k, normalize(source, schema, "base." + k, k, e.getValue()));
+            }
+        }
+        Map<String, List<Object>> axes = new LinkedHashMap<>();
+        Object axesRaw = top.get("axes");
+        if (axesRaw != null) {
+            if (!(axesRaw instanceof Map<?, ?> am)) {
+                throw new SpikestepException(source + ": axes: expected a mapping from parameter to a list of values "
+                        + "(allowed keys: " + String.join(", ", keys) + ")");
+            }
+            checkKeys(source, "axes.", am, keys);
+            for (Map.Entry<?, ?> e : am.entrySet()) {
+                String k = (String) e.getKey();
+                if (base.containsKey(k)) {
+                    throw new SpikestepException(source + ": " + k + " is both in base and in axes; keep it in one of them");
+                }
+                if (!(e.getValue() instanceof List<?> values) || values.isEmpty()) {
+                    throw new SpikestepException(source + ": axes." + k + ": expected a non-empty list, like [" 
+                            + example(schema, k) + "]; allowed values: " + allowed(schema, k));
+                }
+                List<Object> norm = new ArrayList<>();
+                for (int i = 0; i < values.size(); i++) {
+                    Object v = normalize(source, schema, "axes." + k + "[" + i + "]", k, values.get(i));
+                    if (norm.contains(v)) {
+                        throw new SpikestepException(source + ": axes." + k + ": the value " + v + " appears twice");
+                    }
+                    norm.add(v);
+                }
+                axes.put(k, List.copyOf(norm));
+            }
+        }
+        boolean mi = base.containsKey(ExperimentSchema.MODEL_INTEGRATOR) || axes.containsKey(ExperimentSchema.MODEL_INTEGRATOR);
+        for (String k : List.of("model", "integrator")) {
+            if (mi && (base.containsKey(k) || axes.containsKey(k))) {
+                throw new SpikestepException(source + ": " + ExperimentSchema.MODEL_INTEGRATOR + " sets model and integrator; "
+                        + "remove the separate " + k + " key");
+            }
+        }
+        SweepConfig cfg = new SweepConfig(source, name, experiment, descRaw == null ? "" : (String) descRaw,
+                java.util.Collections.unmodifiableMap(base), java.util.Collections.unmodifiableMap(axes));
+        cfg.expand(); // reports required keys and invalid combinations now, not when the sweep starts
+        return cfg;
+    }
+
+    public ExperimentSchema schema() {
+        return ExperimentSchema.of(experiment);
+    }
+
+    /**
+     * The grid, in order. With separate {@code model} and {@code integrator} axes the pairs a model
+     * does not define are left out (an integrator that fits none of the models is an error); a pair
+     * fixed by {@code base} or {@code model_integrator} must be valid.
+     */
+    public List<RunPoint> expand() {
+        ExperimentSchema schema = schema();
+        List<String> axisKeys = new ArrayList<>(axes.keySet());
+        int total = 1;
+        for (List<Object> v : axes.values()) {
+            total = Math.multiplyExact(total, v.size());
+        }
+        if (total > 1_000_000) {
+            throw new SpikestepException(source + ": the grid has " + total + " points; more than 1000000 is surely a mistake");
+        }
+        boolean filterPairs = axes.containsKey("model") && axes.containsKey("integrator");
+        List<RunPoint> points = new ArrayList<>();
+        Set<Object> usedIntegrators = new HashSet<>();
+        Set<String> ids = new HashSet<>();
+        int[] digit = new int[axisKeys.size()];
+        for (int n = 0; n < total; n++) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            schema.params().forEach((k, spec) -> p.put(k, spec.defaultValue()));
+            base.forEach((k, v) -> put(p, k, v));
+            for (int a = 0; a < axisKeys.size(); a++) {
+                put(p, axisKeys.get(a), axes.get(axisKeys.get(a)).get(digit[a]));
+            }
+            for (Map.Entry<String, Object> e : p.entrySet()) {
+                if (e.getValue() == null && !e.getKey().equals("integrator")) {
+                    throw new SpikestepException(source + ": " + e.getKey() + " is required (put it in base or axes); "
+                            + "allowed values: " + schema.params().get(e.getKey()).allowed());
+                }
+            }
+            String why = schema.resolve(p);
+            if (why == null) {
+                String id = RunPoint.runId(experiment, p);
+                if (!ids.add(id)) {
+                    throw new SpikestepException(source + ": two grid points have the same parameters (" + p + ")");
+                }
+                points.add(new RunPoint(points.size(), id, experiment, p));
+                usedIntegrators.add(p.get("integrator"));
+            } else if (!filterPairs) {
+                throw new SpikestepException(source + ": " + why);
+            }
+            for (int a = axisKeys.size() - 1; a >= 0; a--) {
+                if (++digit[a] < axes.get(axisKeys.get(a)).size()) {
+                    break;
+                }
+                digit[a] = 0;
+            }
+        }
+        if (filterPairs) {
+            for (Object integ : axes.get("integrator")) {
+                if (!usedIntegrators.contains(integ)) {
+                    throw new SpikestepException(source + ": axes.integrator: '" + integ + "' is defined for none of the models "
+                            + axes.get("model") + " (lif: euler, exp, zoh; izh: euler, symplectic)");
+                }
+            }
+        }
+        return points;
+    }
+
+    /** The keys whose value varies over the grid (the axes, with model_integrator split in two). */
+    public List<String> varying() {
+        Set<String> v = new LinkedHashSet<>();
+        for (String k : axes.keySet()) {
+            if (k.equals(ExperimentSchema.MODEL_INTEGRATOR)) {
+                v.add("model");
+                v.add("integrator");
+            } else {
+                v.add(k);
+            }
+        }
+        return List.copyOf(v);
+    }
+
+    private static void put(Map<String, Object> p, String key, Object value) {
+        if (key.equals(ExperimentSchema.MODEL_INTEGRATOR)) {
+            String[] mi = ((String) value).split("/");
+            p.put("model", mi[0]);
+            p.put("integrator", mi[1]);
+        } else {
+            p.put(key, value);
+        }
+    }
+
+    private static Object normalize(String source, ExperimentSchema schema, String where, String key, Object raw) {
+        if (key.equals(ExperimentSchema.MODEL_INTEGRATOR)) {
+            if (raw instanceof String s) {
+                String[] mi = s.split("/", -1);
+                if (mi.length == 2 && ExperimentSchema.INTEGRATORS.containsKey(mi[0])
+                        && ExperimentSchema.INTEGRATORS.get(mi[0]).contains(mi[1])) {
+                    return s;
+                }
+            }
+            throw new SpikestepException(source + ": " + where + ": " + (raw instanceof String ? "'" + raw + "'" : raw)
+                    + " is not allowed; allowed values: " + allowed(schema, key));
+        }
+        return schema.params().get(key).normalize(source + ": " + where, raw);
+    }
+
+    private static String allowed(ExperimentSchema schema, String key) {
+        if (key.equals(ExperimentSchema.MODEL_INTEGRATOR)) {
+            return "lif/euler, lif/exp, lif/zoh, izh/euler, izh/symplectic";
+        }
+        return schema.params().get(key).allowed();
+    }
+
+    private static String example(ExperimentSchema schema, String key) {
+        if (key.equals(ExperimentSchema.MODEL_INTEGRATOR)) {
+            return "lif/exp, izh/symplectic";
+        }
+        ParamSpec p = schema.params().get(key);
+        return switch (p.kind()) {
+            case STRING -> String.join(", ", p.choices());
+            case BOOL -> "true, false";
+            case INT -> "0, 1, 2";
+            case FLOAT -> "0.5, 1.0";
+        };
+    }
+
+    private static void checkKeys(String source, String prefix, Map<?, ?> m, List<String> allowed) {
+        for (Object k : m.keySet()) {
+            if (!(k instanceof String key) || !allowed.contains(key)) {
+                throw new SpikestepException(source + ": unknown key '" + prefix + k + "'; allowed keys"
+                        + (prefix.isEmpty() ? "" : " in " + prefix.substring(0, prefix.length() - 1)) + ": "
+                        + String.join(", ", allowed));
+            }
+        }
+    }
+}

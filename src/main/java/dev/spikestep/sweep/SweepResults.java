@@ -1,0 +1,239 @@
+package dev.spikestep.sweep;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.io.ResultsWriter;
+import dev.spikestep.train.Trainer;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The results of a sweep in one directory, read back. The files, all appended and fsync'd row by
+ * row while the sweep runs:
+ * <ul>
+ *   <li>{@code runs.jsonl}: one line per finished run (run id, grid index, attempt, every
+ *       parameter, final metrics); the record of what is done.</li>
+ *   <li>{@code epochs.jsonl}: one line per finished epoch, tagged with run id and attempt. A run
+ *       interrupted mid-way leaves epochs of an unfinished attempt; its rerun is the next attempt.</li>
+ *   <li>{@code results.csv}: one row per finished run, rewritten in grid order at the end of a sweep.</li>
+ *   <li>{@code sweep.json}: the sweep's name, experiment, grid size and shard.</li>
+ * </ul>
+ * Reading keeps only what is final: one row per run id (the first finished one) and, of the epoch
+ * rows, only those of the attempt that finished. Rows come back sorted by grid index, so nothing
+ * depends on the order in which parallel runs finished. A line that does not parse (the torn last
+ * line of a killed process) is skipped and counted.
+ */
+public final class SweepResults {
+    public static final String RUNS = "runs.jsonl";
+    public static final String EPOCHS = "epochs.jsonl";
+    public static final String RESULTS = "results.csv";
+    public static final String MANIFEST = "sweep.json";
+    /** Fields that measure time, not results: they differ between two otherwise identical runs. */
+    public static final Set<String> TIMING = Set.of("seconds", "seconds_per_epoch", "finished_at", "attempt");
+
+    static final Comparator<Map<String, Object>> GRID_ORDER = Comparator
+            .<Map<String, Object>>comparingLong(r -> ((Number) r.get("index")).longValue())
+            .thenComparing(r -> (String) r.get("run_id"))
+            .thenComparingLong(r -> r.get("epoch") instanceof Number n ? n.longValue() : -1);
+
+    private final List<Map<String, Object>> runs;
+    private final List<Map<String, Object>> epochs;
+    private final Map<String, Integer> lastAttempt;
+    private final Map<String, Object> manifest;
+    private final int skippedLines;
+
+    private SweepResults(List<Map<String, Object>> runs, List<Map<String, Object>> epochs,
+                         Map<String, Integer> lastAttempt, Map<String, Object> manifest, int skippedLines) {
+        this.runs = runs;
+        this.epochs = epochs;
+        this.lastAttempt = lastAttempt;
+        this.manifest = manifest;
+        this.skippedLines = skippedLines;
+    }
+
+    /** Reads a sweep directory; missing files count as empty. */
+    public static SweepResults load(Path dir) {
+        int[] skipped = {0};
+        List<Map<String, Object>> runRows = readJsonLines(dir.resolve(RUNS), skipped);
+        List<Map<String, Object>> epochRows = readJsonLines(dir.resolve(EPOCHS), skipped);
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        List<Map<String, Object>> m = readJsonLines(dir.resolve(MANIFEST), skipped);
+        if (!m.isEmpty()) {
+            manifest.putAll(m.get(m.size() - 1));
+        }
+        return of(runRows, epochRows, manifest, skipped[0]);
+    }
+
+    /** Keeps the final rows of the given ones (see the class comment). */
+    static SweepResults of(List<Map<String, Object>> runRows, List<Map<String, Object>> epochRows,
+                           Map<String, Object> manifest, int skipped) {
+        Map<String, Integer> lastAttempt = new HashMap<>();
+        Map<String, Map<String, Object>> finished = new LinkedHashMap<>();
+        for (Map<String, Object> r : runRows) {
+            String id = (String) r.get("run_id");
+            if (id == null || !(r.get("index") instanceof Number)) {
+                skipped++;
+                continue;
+            }
+            finished.putIfAbsent(id, r);
+            lastAttempt.merge(id, attempt(r), Math::max);
+        }
+        Set<String> seen = new HashSet<>();
+        List<Map<String, Object>> epochs = new ArrayList<>();
+        for (Map<String, Object> e : epochRows) {
+            String id = (String) e.get("run_id");
+            if (id == null || !(e.get("index") instanceof Number)) {
+                skipped++;
+                continue;
+            }
+            lastAttempt.merge(id, attempt(e), Math::max);
+            Map<String, Object> run = finished.get(id);
+            // One row per (run, epoch): the finished attempt's, once even if files were joined twice.
+            if (run != null && attempt(run) == attempt(e) && seen.add(id + "#" + e.get("epoch"))) {
+                epochs.add(e);
+            }
+        }
+        List<Map<String, Object>> runs = new ArrayList<>(finished.values());
+        runs.sort(GRID_ORDER);
+        epochs.sort(GRID_ORDER);
+        return new SweepResults(runs, epochs, lastAttempt, manifest, skipped);
+    }
+
+    private static int attempt(Map<String, Object> row) {
+        return row.get("attempt") instanceof Number n ? n.intValue() : 1;
+    }
+
+    /** Finished runs, one per run id, in grid order. */
+    public List<Map<String, Object>> runs() {
+        return runs;
+    }
+
+    /** Epoch rows of the finished runs' finished attempts, in grid order then epoch order. */
+    public List<Map<String, Object>> epochs() {
+        return epochs;
+    }
+
+    /** The highest attempt number seen per run id, finished or not (0 when never started). */
+    public int lastAttempt(String runId) {
+        return lastAttempt.getOrDefault(runId, 0);
+    }
+
+    public Map<String, Object> manifest() {
+        return manifest;
+    }
+
+    /** Lines that could not be read (torn by a kill) or lacked a run id. */
+    public int skippedLines() {
+        return skippedLines;
+    }
+
+    public Set<String> finishedIds() {
+        Set<String> ids = new LinkedHashSet<>();
+        runs.forEach(r -> ids.add((String) r.get("run_id")));
+        return ids;
+    }
+
+    static List<Map<String, Object>> readJsonLines(Path file, int[] skipped) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return rows;
+        }
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    rows.add(Json.parseObject(line));
+                } catch (IllegalArgumentException e) {
+                    skipped[0]++;
+                }
+            }
+        } catch (IOException e) {
+            throw new SpikestepException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    /**
+     * Ends {@code file} with a newline if a killed writer left a torn last line, so that the next
+     * appended row starts on a line of its own (the torn one is then skipped when read).
+     */
+    static void endWithNewline(Path file) {
+        try {
+            if (!Files.exists(file) || Files.size(file) == 0) {
+                return;
+            }
+            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+                f.seek(f.length() - 1);
+                if (f.read() == '\n') {
+                    return;
+                }
+            }
+            ResultsWriter.appendText(file, "\n");
+        } catch (IOException e) {
+            throw new SpikestepException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The CSV header and row of a run: train's columns (see {@code train}) then run_id and index. */
+    static List<String> csvHeader(List<Map<String, Object>> runs) {
+        if (runs.isEmpty() || runs.stream().allMatch(r -> "train".equals(r.get("experiment")))) {
+            List<String> h = new ArrayList<>(Trainer.CSV_HEADER);
+            h.add("run_id");
+            h.add("index");
+            return h;
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        runs.forEach(r -> keys.addAll(r.keySet()));
+        return new ArrayList<>(keys);
+    }
+
+    static List<Object> csvRow(List<String> header, Map<String, Object> run) {
+        List<Object> row = new ArrayList<>();
+        for (String k : header) {
+            Object v = run.get(k);
+            row.add(v == null ? "" : v);
+        }
+        return row;
+    }
+
+    /** Rewrites {@code results.csv} from {@code runs} (already in grid order), all at once. */
+    static void writeResultsCsv(Path dir, List<Map<String, Object>> runs) {
+        List<String> header = csvHeader(runs);
+        StringBuilder sb = new StringBuilder(String.join(",", header)).append('\n');
+        for (Map<String, Object> r : runs) {
+            sb.append(ResultsWriter.csv(csvRow(header, r))).append('\n');
+        }
+        ResultsWriter.replace(dir.resolve(RESULTS), sb.toString());
+    }
+
+    /** Rewrites a whole sweep directory's files (merge's output), each file all at once. */
+    static void writeAll(Path dir, Map<String, Object> manifest, List<Map<String, Object>> runs,
+                         List<Map<String, Object>> epochs) {
+        StringBuilder r = new StringBuilder();
+        runs.forEach(row -> r.append(ResultsWriter.json(row)).append('\n'));
+        StringBuilder e = new StringBuilder();
+        epochs.forEach(row -> e.append(ResultsWriter.json(row)).append('\n'));
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException ex) {
+            throw new SpikestepException("cannot create " + dir + ": " + ex.getMessage(), ex);
+        }
+        ResultsWriter.replace(dir.resolve(EPOCHS), e.toString());
+        ResultsWriter.replace(dir.resolve(RUNS), r.toString());
+        ResultsWriter.replace(dir.resolve(MANIFEST), ResultsWriter.json(manifest) + "\n");
+        writeResultsCsv(dir, runs);
+    }
+}

@@ -1,0 +1,295 @@
+package dev.spikestep.sweep;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.io.ResultsWriter;
+import dev.spikestep.train.Progress;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * Runs a sweep's grid (or one shard of it) into an output directory: every point once, several at
+ * a time ({@code parallel} runs, the CPU threads split between them), each finished epoch and run
+ * appended and fsync'd as it happens (see {@link SweepResults} for the files). With {@code resume}
+ * the run ids already in {@code runs.jsonl} are skipped; a run that was interrupted is run again
+ * from the start as a new attempt, and its earlier partial epochs are ignored when read.
+ *
+ * <p>Packing does not change results: each run is a function of its parameters alone (the CPU
+ * backend gives the same numbers at every thread count), so a packed sweep writes the same rows
+ * as one run at a time, apart from timing fields and the order of the lines in the two
+ * {@code .jsonl} files; {@code results.csv} is rewritten in grid order at the end.
+ */
+public final class SweepRunner {
+    /**
+     * @param threads CPU threads for the whole sweep; each of the {@code parallel} runs gets
+     *     {@code max(1, threads / parallel)}
+     */
+    public record Options(Path outDir, Path dataDir, String backend, int parallel, int threads, boolean resume,
+                          Shard shard, PrintStream out, PrintStream err, boolean tty) {
+        public Options {
+            if (parallel < 1) {
+                throw new SpikestepException("--parallel must be >= 1, got " + parallel);
+            }
+            if (threads < 1) {
+                throw new SpikestepException("--threads must be >= 1, got " + threads);
+            }
+        }
+    }
+
+    /** What a call did: the shard's points, how many were done before, the rows of the runs it finished. */
+    public record Summary(int gridPoints, int shardPoints, int skipped, List<Map<String, Object>> finished) {
+    }
+
+    private final SweepConfig cfg;
+    private final ExperimentRunner runner;
+    private final Options o;
+    private final Object fileLock = new Object();
+
+    public SweepRunner(SweepConfig cfg, ExperimentRunner runner, Options o) {
+        if (!runner.experiment().equals(cfg.experiment())) {
+            throw new IllegalArgumentException("runner for " + runner.experiment() + " given a " + cfg.experiment() + " sweep");
+        }
+        this.cfg = cfg;
+        this.runner = runner;
+        this.o = o;
+    }
+
+    public Summary run() {
+        List<RunPoint> grid = cfg.expand();
+        List<RunPoint> mine = o.shard().select(grid);
+        Path out = o.outDir();
+        Path runsFile = out.resolve(SweepResults.RUNS);
+        Path epochsFile = out.resolve(SweepResults.EPOCHS);
+        checkOutDir(out, runsFile, epochsFile);
+        SweepResults.endWithNewline(runsFile);
+        SweepResults.endWithNewline(epochsFile);
+        SweepResults before = SweepResults.load(out);
+        Set<String> done = before.finishedIds();
+        List<RunPoint> todo = mine.stream().filter(p -> !done.contains(p.runId())).toList();
+        int perRun = Math.max(1, o.threads() / o.parallel());
+        for (RunPoint p : todo) {
+            runner.check(p, context(p, perRun, null, null));
+        }
+        writeManifest(out, grid.size(), mine.size());
+
+        o.out().println(String.format(Locale.ROOT, "sweep %s (%s, %s): %d grid points%s; %d finished before, %d to run, "
+                        + "%d at a time x %d thread%s, backend %s, results in %s",
+                cfg.name(), cfg.experiment(), cfg.source(), grid.size(),
+                o.shard().n() > 1 ? ", shard " + o.shard() + " has " + mine.size() : "",
+                mine.size() - todo.size(), todo.size(), Math.min(o.parallel(), Math.max(1, todo.size())), perRun,
+                perRun == 1 ? "" : "s", o.backend(), out));
+        if (before.skippedLines() > 0) {
+            o.out().println("note: skipped " + before.skippedLines() + " unreadable line(s) in " + out
+                    + " (torn by an interrupted write)");
+        }
+        o.out().flush();
+
+        int totalEpochs = todo.stream().mapToInt(SweepRunner::epochs).sum();
+        Progress bar = new Progress(o.err(), "sweep " + cfg.name(), totalEpochs, o.tty());
+        int[] progress = {0, 0}; // epochs done, runs done
+        List<Map<String, Object>> finished = new ArrayList<>();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(o.parallel(), Math.max(1, todo.size())));
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (RunPoint p : todo) {
+                futures.add(pool.submit(() -> {
+                    if (failure.get() != null) {
+                        return;
+                    }
+                    try {
+                        Map<String, Object> row = runOne(p, perRun, before.lastAttempt(p.runId()) + 1, epochsFile, runsFile,
+                                () -> {
+                                    synchronized (progress) {
+                                        progress[0]++;
+                                        bar.update(progress[0], status(progress[1], todo.size()));
+                                    }
+                                });
+                        synchronized (progress) {
+                            progress[1]++;
+                            finished.add(row);
+                            o.out().println(String.format(Locale.ROOT, "run %d/%d done: %s", progress[1], todo.size(),
+                                    describe(p, row)));
+                            o.out().flush();
+                            bar.update(progress[0], status(progress[1], todo.size()));
+                        }
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e instanceof SpikestepException ? e
+                                : new SpikestepException("run " + p.label() + " failed: " + e, e));
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (Exception e) {
+                    failure.compareAndSet(null, new IllegalStateException(e));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            // results.csv: one row per finished run, in grid order, whatever happened above.
+            SweepResults.writeResultsCsv(out, SweepResults.load(out).runs());
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        finished.sort(SweepResults.GRID_ORDER);
+        o.out().println(String.format(Locale.ROOT, "sweep %s: %d of %d runs%s finished; results in %s",
+                cfg.name(), mine.size(), mine.size(), o.shard().n() > 1 ? " of shard " + o.shard() : "", out));
+        return new Summary(grid.size(), mine.size(), mine.size() - todo.size(), finished);
+    }
+
+    private Map<String, Object> runOne(RunPoint p, int threads, int attempt, Path epochsFile, Path runsFile,
+                                       Runnable epochDone) {
+        Path runDir = o.outDir().resolve("runs").resolve(p.runId());
+        deleteTree(runDir);
+        long t0 = System.nanoTime();
+        try (PrintStream log = new PrintStream(Files.newOutputStream(mkdirs(runDir).resolve("log.txt")), true,
+                StandardCharsets.UTF_8)) {
+            log.println("run " + p.label() + ", attempt " + attempt + ": " + p.params());
+            ExperimentRunner.Context ctx = context(p, threads, log, row -> {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("run_id", p.runId());
+                r.put("index", p.index());
+                r.put("attempt", attempt);
+                r.putAll(row);
+                synchronized (fileLock) {
+                    ResultsWriter.appendJsonLine(epochsFile, r);
+                }
+                epochDone.run();
+            });
+            Map<String, Object> metrics = runner.run(p, ctx);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("run_id", p.runId());
+            row.put("index", p.index());
+            row.put("attempt", attempt);
+            row.put("sweep", cfg.name());
+            row.put("experiment", cfg.experiment());
+            row.putAll(p.params());
+            row.putAll(metrics);
+            row.put("backend", o.backend());
+            row.put("seconds", (System.nanoTime() - t0) / 1e9);
+            row.put("finished_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            synchronized (fileLock) {
+                // runs.jsonl is the record of what is done: it is written first.
+                ResultsWriter.appendJsonLine(runsFile, row);
+                List<String> header = SweepResults.csvHeader(List.of(row));
+                ResultsWriter.appendCsvRow(o.outDir().resolve(SweepResults.RESULTS), header,
+                        SweepResults.csvRow(header, row));
+            }
+            return row;
+        } catch (IOException e) {
+            throw new SpikestepException("cannot write the log of run " + p.runId() + " in " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ExperimentRunner.Context context(RunPoint p, int threads, PrintStream log,
+                                             java.util.function.Consumer<Map<String, Object>> sink) {
+        return new ExperimentRunner.Context(o.dataDir(), o.backend(), threads,
+                o.outDir().resolve("runs").resolve(p.runId()),
+                log == null ? new PrintStream(OutputStream.nullOutputStream()) : log, sink == null ? r -> { } : sink);
+    }
+
+    private void checkOutDir(Path out, Path runsFile, Path epochsFile) {
+        boolean hasResults = nonEmpty(runsFile) || nonEmpty(epochsFile);
+        if (hasResults && !o.resume()) {
+            throw new SpikestepException(out + " already holds sweep results (" + SweepResults.RUNS + ", "
+                    + SweepResults.EPOCHS + "); add --resume to continue that sweep, or choose another --out");
+        }
+        Map<String, Object> m = SweepResults.load(out).manifest();
+        if (!m.isEmpty()) {
+            if (!cfg.name().equals(m.get("name")) || !cfg.experiment().equals(m.get("experiment"))) {
+                throw new SpikestepException(out + " holds the results of sweep '" + m.get("name") + "' ("
+                        + m.get("experiment") + "), not of '" + cfg.name() + "' (" + cfg.experiment()
+                        + "); choose another --out");
+            }
+            if (hasResults && !o.shard().toString().equals(m.get("shard"))) {
+                throw new SpikestepException(out + " holds shard " + m.get("shard") + " of sweep '" + cfg.name()
+                        + "', not shard " + o.shard() + "; resume it with --shard " + m.get("shard") + " or choose another --out");
+            }
+        }
+    }
+
+    private void writeManifest(Path out, int gridPoints, int shardPoints) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", cfg.name());
+        m.put("experiment", cfg.experiment());
+        m.put("config", cfg.source());
+        m.put("grid_points", gridPoints);
+        m.put("shard", o.shard().toString());
+        m.put("shard_points", shardPoints);
+        m.put("varying", String.join(",", cfg.varying()));
+        mkdirs(out);
+        ResultsWriter.replace(out.resolve(SweepResults.MANIFEST), ResultsWriter.json(m) + "\n");
+    }
+
+    private static int epochs(RunPoint p) {
+        return p.params().get("epochs") instanceof Long n ? n.intValue() : 1;
+    }
+
+    private static String status(int runsDone, int runs) {
+        return "epochs, " + runsDone + "/" + runs + " runs";
+    }
+
+    static String describe(RunPoint p, Map<String, Object> row) {
+        StringBuilder sb = new StringBuilder(p.label());
+        if (row.get("final_acc") instanceof Number acc) {
+            sb.append(String.format(Locale.ROOT, ", test acc %.2f%%", acc.doubleValue()));
+        }
+        if (row.get("final_mean_spike_rate") instanceof Number r) {
+            sb.append(String.format(Locale.ROOT, ", spike rate %.4f", r.doubleValue()));
+        }
+        if (row.get("final_nonfinite") instanceof Number nf && nf.longValue() > 0) {
+            sb.append(", DIVERGED (").append(nf).append(" non-finite states)");
+        }
+        sb.append(String.format(Locale.ROOT, ", %.1f s", ((Number) row.get("seconds")).doubleValue()));
+        return sb.toString();
+    }
+
+    private static boolean nonEmpty(Path f) {
+        try {
+            return Files.exists(f) && Files.size(f) > 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static Path mkdirs(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SpikestepException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        } catch (IOException e) {
+            throw new SpikestepException("cannot clear " + dir + " for a new attempt: " + e.getMessage(), e);
+        }
+    }
+}

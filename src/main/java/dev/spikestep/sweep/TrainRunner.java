@@ -1,0 +1,75 @@
+package dev.spikestep.sweep;
+
+import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.net.Readout;
+import dev.spikestep.neuron.Integrator;
+import dev.spikestep.neuron.IzhSpec;
+import dev.spikestep.neuron.LifSpec;
+import dev.spikestep.neuron.NeuronSpec;
+import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.train.EpochResult;
+import dev.spikestep.train.TrainConfig;
+import dev.spikestep.train.Trainer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The {@code train} experiment: one {@link Trainer} run per grid point (SPEC 5). */
+public final class TrainRunner implements ExperimentRunner {
+    /** Datasets are read once per sweep and shared, read-only, by every run. */
+    private final Map<String, DatasetLocator.Split> datasets = new ConcurrentHashMap<>();
+
+    @Override
+    public String experiment() {
+        return "train";
+    }
+
+    /** The training configuration of a grid point, validated. */
+    public static TrainConfig config(RunPoint p, Context ctx) {
+        return new TrainConfig(neuron(p), p.int32("T"), p.int32("epochs"), p.integer("seed"),
+                Readout.parse(p.string("readout")), p.int32("batch"), p.number("lr"),
+                PoissonEncoder.Method.parse(p.string("encoder")), p.int32("hidden"), p.string("dataset"),
+                ctx.dataDir().toString(), ctx.runDir().toString(), ctx.backend(), ctx.threads(),
+                p.int32("train_samples"), p.int32("eval_batches"));
+    }
+
+    static NeuronSpec neuron(RunPoint p) {
+        Integrator integ = Integrator.parse(p.string("integrator"));
+        double dt = p.number("dt");
+        float vTh = (float) p.number("v_th");
+        float vReset = (float) p.number("v_reset");
+        if (p.string("model").equals("lif")) {
+            return new LifSpec(integ, dt, p.number("tau"), vTh, vReset, p.bool("soft_reset"), p.bool("decay_input"));
+        }
+        IzhSpec n = IzhSpec.notebook(integ, dt);
+        return new IzhSpec(integ, dt, p.number("tau"), n.vC(), n.a0(), vTh, vReset, n.vRest(), n.wRest(), n.tauW(),
+                n.a(), n.b(), p.bool("soft_reset"));
+    }
+
+    @Override
+    public void check(RunPoint p, Context ctx) {
+        config(p, ctx);
+        DatasetLocator.findDir(ctx.dataDir(), p.string("dataset"));
+    }
+
+    @Override
+    public Map<String, Object> run(RunPoint p, Context ctx) {
+        TrainConfig cfg = config(p, ctx);
+        DatasetLocator.Split split = datasets.computeIfAbsent(ctx.dataDir().toAbsolutePath() + "|" + cfg.dataset(),
+                k -> DatasetLocator.load(ctx.dataDir(), cfg.dataset()));
+        List<EpochResult> epochs = new Trainer(cfg, ctx.log(), ctx.log(), false).onEpoch(ctx.epochSink()).run(split);
+        EpochResult last = epochs.get(epochs.size() - 1);
+        double seconds = epochs.stream().mapToDouble(EpochResult::seconds).sum();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("final_acc", last.testAcc());
+        m.put("final_mean_spike_rate", last.spikeRate());
+        m.put("final_silent_frac", last.silentFrac());
+        m.put("final_active_frac", last.activeFrac());
+        m.put("final_nonfinite", last.nonFinite());
+        m.put("final_loss", last.loss());
+        m.put("final_train_acc", last.trainAcc());
+        m.put("seconds_per_epoch", seconds / epochs.size());
+        return m;
+    }
+}

@@ -1,0 +1,301 @@
+package dev.spikestep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.cli.Main;
+import dev.spikestep.data.IdxImages;
+import dev.spikestep.data.IdxWriter;
+import dev.spikestep.io.ResultsWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sweep engine on tiny networks and a synthetic dataset written as IDX files. */
+class SweepRunnerTest {
+    @TempDir
+    Path dir;
+    Path data;
+    Path config;
+
+    /** 8 points: two model/integrator pairs (one of which diverges at dt 5) x 2 dt x 2 seeds, 2 epochs each. */
+    static final String YAML = """
+            name: tiny
+            experiment: train
+            base: {T: 50, epochs: 2, batch: 16, hidden: 12, dataset: mnist-sample, train_samples: 64, eval_batches: 2, lr: 3e-3}
+            axes:
+              model_integrator: [lif/exp, izh/euler]
+              dt: [1.0, 5.0]
+              seed: [0, 1]
+            """;
+
+    @BeforeEach
+    void writeData() throws Exception {
+        data = dir.resolve("data");
+        Path d = data.resolve("mnist-sample");
+        writeBands(d, "train", 96, 1);
+        writeBands(d, "t10k", 48, 2);
+        config = dir.resolve("tiny.yaml");
+        Files.writeString(config, YAML);
+    }
+
+    /** Ten classes, each a bright band at its own height, with speckle noise (as in TrainerTest). */
+    static void writeBands(Path d, String prefix, int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] images = new byte[n * 784];
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int c = rnd.nextInt(10);
+            labels[i] = (byte) c;
+            for (int p = 0; p < 784; p++) {
+                int row = p / 28;
+                boolean band = row >= 2 + 2 * c && row < 6 + 2 * c;
+                images[i * 784 + p] = (byte) (band ? 200 + rnd.nextInt(56) : (rnd.nextInt(10) == 0 ? rnd.nextInt(256) : 0));
+            }
+        }
+        IdxWriter.writeImages(d.resolve(prefix + "-images-idx3-ubyte"), new IdxImages(n, 28, 28, images), false);
+        IdxWriter.writeLabels(d.resolve(prefix + "-labels-idx1-ubyte"), labels, false);
+    }
+
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+    private SweepRunner.Summary sweep(ExperimentRunner runner, Path out, int parallel, int threads, boolean resume,
+                                      Shard shard) {
+        PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8);
+        SweepConfig cfg = SweepConfig.load(config);
+        return new SweepRunner(cfg, runner, new SweepRunner.Options(out, data, "cpu", parallel, threads, resume, shard,
+                ps, ps, false)).run();
+    }
+
+    /** A row without the fields that measure time (and the attempt number). */
+    static Map<String, Object> untimed(Map<String, Object> row) {
+        Map<String, Object> m = new LinkedHashMap<>(row);
+        m.keySet().removeAll(SweepResults.TIMING);
+        return m;
+    }
+
+    static List<Map<String, Object>> untimed(List<Map<String, Object>> rows) {
+        return rows.stream().map(SweepRunnerTest::untimed).toList();
+    }
+
+    @Test
+    void packedRunsGiveTheSameRowsAsOneByOne() {
+        SweepRunner.Summary one = sweep(new TrainRunner(), dir.resolve("one"), 1, 1, false, Shard.ALL);
+        SweepRunner.Summary packed = sweep(new TrainRunner(), dir.resolve("packed"), 3, 6, false, Shard.ALL);
+        assertEquals(8, one.finished().size());
+        // Exact, in memory: every final metric identical.
+        assertEquals(untimed(one.finished()), untimed(packed.finished()));
+        SweepResults a = SweepResults.load(dir.resolve("one"));
+        SweepResults b = SweepResults.load(dir.resolve("packed"));
+        assertEquals(8, a.runs().size());
+        assertEquals(16, a.epochs().size());
+        assertEquals(untimed(a.runs()), untimed(b.runs()));
+        assertEquals(untimed(a.epochs()), untimed(b.epochs()));
+        // The diverging pair is in the rows, marked, and the others learned something.
+        long diverged = a.runs().stream().filter(r -> ((Number) r.get("final_nonfinite")).longValue() > 0).count();
+        assertEquals(2, diverged, "izh/euler at dt 5, both seeds");
+        assertTrue(a.runs().stream().anyMatch(r -> ((Number) r.get("final_acc")).doubleValue() > 30));
+    }
+
+    /** Runs {@code limit} points normally, then dies half-way through the next one, as a killed process would. */
+    static final class DyingRunner implements ExperimentRunner {
+        final TrainRunner inner = new TrainRunner();
+        final int limit;
+        final AtomicInteger started = new AtomicInteger();
+
+        DyingRunner(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public String experiment() {
+            return "train";
+        }
+
+        @Override
+        public void check(RunPoint p, Context ctx) {
+            inner.check(p, ctx);
+        }
+
+        @Override
+        public Map<String, Object> run(RunPoint p, Context ctx) {
+            if (started.incrementAndGet() <= limit) {
+                return inner.run(p, ctx);
+            }
+            // One epoch reaches the files, then the process "dies".
+            ctx.epochSink().accept(Map.of("epoch", 0, "test_acc", 12.5, "seconds", 0.1));
+            throw new IllegalStateException("killed");
+        }
+    }
+
+    @Test
+    void resumeAfterAKilledSweepLeavesOneRowPerRun() throws Exception {
+        Path out = dir.resolve("killed");
+        SpikestepException e = assertThrows(SpikestepException.class,
+                () -> sweep(new DyingRunner(3), out, 1, 1, false, Shard.ALL));
+        assertTrue(e.getMessage().contains("killed"), e.getMessage());
+        assertEquals(3, Files.readAllLines(out.resolve("runs.jsonl")).size());
+        // A write torn by the kill: half a line, no newline.
+        ResultsWriter.appendText(out.resolve("epochs.jsonl"), "{\"run_id\":\"0123456789ab\",\"ind");
+
+        SpikestepException again = assertThrows(SpikestepException.class,
+                () -> sweep(new TrainRunner(), out, 1, 1, false, Shard.ALL));
+        assertTrue(again.getMessage().contains("--resume"), again.getMessage());
+
+        SweepRunner.Summary resumed = sweep(new TrainRunner(), out, 2, 2, true, Shard.ALL);
+        assertEquals(3, resumed.skipped());
+        assertEquals(5, resumed.finished().size());
+        SweepRunner.Summary nothing = sweep(new TrainRunner(), out, 1, 1, true, Shard.ALL);
+        assertEquals(0, nothing.finished().size(), "a finished sweep resumes to nothing");
+
+        List<String> runLines = Files.readAllLines(out.resolve("runs.jsonl"));
+        assertEquals(8, runLines.size(), "exactly one line per run in runs.jsonl");
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(9, csv.size(), "header + one row per run");
+        Set<String> ids = new HashSet<>();
+        for (String line : csv.subList(1, csv.size())) {
+            assertTrue(ids.add(line.substring(line.lastIndexOf(',', line.lastIndexOf(',') - 1) + 1, line.lastIndexOf(','))));
+        }
+        assertEquals(8, ids.size());
+
+        SweepResults r = SweepResults.load(out);
+        assertEquals(1, r.skippedLines(), "the torn line");
+        assertEquals(8, r.runs().size());
+        assertEquals(16, r.epochs().size(), "the interrupted attempt's epoch is not counted");
+        Map<String, Object> rerun = r.runs().get(3);
+        assertEquals(2L, rerun.get("attempt"), "the run that was killed finished in its second attempt");
+        assertTrue(Files.readString(out.resolve("epochs.jsonl")).contains("\"test_acc\":12.5"), "partial rows stay on disk");
+        assertTrue(r.epochs().stream().noneMatch(x -> Double.valueOf(12.5).equals(x.get("test_acc"))));
+
+        // And the results are those of an uninterrupted sweep.
+        sweep(new TrainRunner(), dir.resolve("clean"), 1, 1, false, Shard.ALL);
+        SweepResults clean = SweepResults.load(dir.resolve("clean"));
+        assertEquals(untimed(clean.runs()), untimed(r.runs()));
+        assertEquals(untimed(clean.epochs()), untimed(r.epochs()));
+    }
+
+    private String run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(b, true, StandardCharsets.UTF_8);
+        System.setOut(ps);
+        System.setErr(ps);
+        try {
+            int rc = Main.execute(args);
+            return rc + "\n" + b.toString(StandardCharsets.UTF_8);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void twoShardsMergedEqualTheWholeGrid() {
+        String d = data.toString();
+        String c = config.toString();
+        assertTrue(run("sweep", c, "--out", dir.resolve("full").toString(), "--data", d).startsWith("0\n"));
+        String s0 = run("sweep", c, "--out", dir.resolve("s0").toString(), "--data", d, "--shard", "0/2", "--parallel", "2");
+        assertTrue(s0.startsWith("0\n"), s0);
+        assertTrue(s0.contains("shard 0/2 has 4"), s0);
+        String partial = run("merge", dir.resolve("s0").toString(), "--out", dir.resolve("m").toString());
+        assertTrue(partial.contains("missing 4 of 8 grid points (indices 1, 3, 5, 7)"), partial);
+        assertTrue(run("sweep", c, "--out", dir.resolve("s1").toString(), "--data", d, "--shard", "1/2").startsWith("0\n"));
+        String merged = run("merge", dir.resolve("s0").toString(), dir.resolve("s1").toString(), "--out", dir.resolve("m").toString());
+        assertTrue(merged.startsWith("0\n") && merged.contains("the grid is complete: 8 of 8"), merged);
+
+        SweepResults full = SweepResults.load(dir.resolve("full"));
+        SweepResults m = SweepResults.load(dir.resolve("m"));
+        assertEquals(8, m.runs().size());
+        assertEquals(untimed(full.runs()), untimed(m.runs()));
+        assertEquals(untimed(full.epochs()), untimed(m.epochs()));
+        assertEquals(9, csvLines(dir.resolve("m")).size());
+        assertEquals(csvLines(dir.resolve("full")).get(0), csvLines(dir.resolve("m")).get(0));
+
+        String report = run("report", dir.resolve("m").toString());
+        assertTrue(report.startsWith("0\n") && Files.exists(dir.resolve("m").resolve("report").resolve("report.html")), report);
+
+        String wrongShard = run("sweep", c, "--out", dir.resolve("s1").toString(), "--data", d, "--shard", "0/2", "--resume");
+        assertTrue(wrongShard.startsWith("2\n") && wrongShard.contains("holds shard 1/2"), wrongShard);
+        String self = run("merge", dir.resolve("m").toString(), "--out", dir.resolve("m").toString());
+        assertTrue(self.startsWith("2\n") && self.contains("also an input"), self);
+    }
+
+    private static List<String> csvLines(Path d) {
+        try {
+            return Files.readAllLines(d.resolve("results.csv"));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void emitsASlurmJobArray() throws Exception {
+        Path script = dir.resolve("job.sbatch");
+        Path out = dir.resolve("cluster");
+        String r = run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--shards", "4",
+                "--emit-slurm", script.toString());
+        assertTrue(r.startsWith("0\n"), r);
+        String s = Files.readString(script);
+        assertTrue(s.startsWith("#!/bin/bash\n"), s);
+        assertTrue(s.contains("\n#SBATCH --array=0-3\n"), s);
+        assertTrue(s.contains(" sweep " + config.toAbsolutePath() + " --shard ${SLURM_ARRAY_TASK_ID}/4 --out "
+                + out.toAbsolutePath() + "/shard-${SLURM_ARRAY_TASK_ID} --resume --data " + data.toAbsolutePath()), s);
+        assertTrue(s.contains(" merge " + out.toAbsolutePath() + "/shard-* --out " + out.toAbsolutePath().resolve("merged")), s);
+        assertTrue(s.contains(" report " + out.toAbsolutePath().resolve("merged")), s);
+        assertTrue(!Files.exists(out), "emitting the script runs nothing");
+        String bad = run("sweep", config.toString(), "--shards", "9", "--emit-slurm", script.toString());
+        assertTrue(bad.startsWith("2\n") && bad.contains("--shards must be within [1, 8]"), bad);
+    }
+
+    @Test
+    void anRstdpSweepRunsEveryPointThroughTheRstdpRunner() throws Exception {
+        Path rs = dir.resolve("rs.yaml");
+        Files.writeString(rs, """
+                name: rs
+                experiment: rstdp
+                base: {T: 20, epochs: 1, batch: 16, test_batch: 24, max_train_batches: 3, max_test_batches: 1, dataset: mnist-sample}
+                axes: {dt: [0.5, 0.1], integrator: [euler, exp]}
+                """);
+        String list = run("sweep", rs.toString(), "--list");
+        assertTrue(list.startsWith("0\n") && list.contains("4 grid points"), list);
+        Path out = dir.resolve("rs");
+        String r = run("sweep", rs.toString(), "--out", out.toString(), "--data", data.toString());
+        assertTrue(r.startsWith("0\n"), r);
+        List<String> runs = Files.readAllLines(out.resolve("runs.jsonl"));
+        assertEquals(4, runs.size(), String.join("\n", runs));
+        for (String row : runs) {
+            assertTrue(row.contains("\"final_acc\":") && row.contains("\"final_no_spike_out_frac\":"), row);
+        }
+        assertEquals(4, Files.readAllLines(out.resolve("epochs.jsonl")).size(), "one epoch per run");
+    }
+
+    @Test
+    void badSweepsFailBeforeAnyRunStarts() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, YAML.replace("dataset: mnist-sample", "dataset: fashion"));
+        String r = run("sweep", bad.toString(), "--out", dir.resolve("bad").toString(), "--data", data.toString());
+        assertTrue(r.startsWith("2\n") && r.contains("dataset 'fashion' not found"), r);
+        assertTrue(!Files.exists(dir.resolve("bad").resolve("runs.jsonl")));
+        Files.writeString(bad, YAML.replace("batch: 16", "batch: 200"));
+        List<String> lines = new ArrayList<>(List.of(run("sweep", bad.toString(), "--out", dir.resolve("bad2").toString(),
+                "--data", data.toString()).split("\n")));
+        assertEquals("2", lines.get(0));
+        assertTrue(String.join("\n", lines).contains("fewer than one batch"), String.join("\n", lines));
+    }
+}
