@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "spikestep", mixinStandardHelpOptions = true, version = "spikestep 0.1.0",
         description = {"Fast, reproducible spiking-neural-network experiments: how the integrator",
             "(Euler, exponential, zero-order hold, symplectic) and dt change what an SNN learns.", ""},
-        subcommands = {TrainCommand.class, TraceCommand.class, DataCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, TraceCommand.class, DataCommand.class, InfoCommand.class, SelftestCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"", "Run 'spikestep COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
     @Override
