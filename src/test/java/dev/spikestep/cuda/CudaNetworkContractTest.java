@@ -8,12 +8,12 @@ import dev.spikestep.net.NetworkContractTest;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.NeuronSpec;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 /** The backend contract on a real GPU through JCuda; skipped, with the reason, where none is usable. */
 class CudaNetworkContractTest extends NetworkContractTest {
-    @BeforeAll
-    static void needsGpu() {
+    @BeforeEach
+    void needsGpu() {
         String why = Backends.cudaUnavailableReason();
         Assumptions.assumeTrue(why == null, "CUDA backend not tested here: " + why);
     }
