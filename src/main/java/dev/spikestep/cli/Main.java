@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = {"Fast, reproducible spiking-neural-network experiments: how the integrator",
             "(Euler, exponential, zero-order hold, symplectic) and dt change what an SNN learns.", ""},
         subcommands = {TrainCommand.class, RstdpCommand.class, SweepCommand.class, MergeCommand.class,
-            ReportCommand.class, TraceCommand.class, DataCommand.class, BenchCommand.class,
+            ReportCommand.class, TraceCommand.class, DataCommand.class, BenchCommand.class, InfoCommand.class,
+            SelftestCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run 'spikestep COMMAND --help' for a command's options."})
 public final class Main implements Runnable {

@@ -35,6 +35,18 @@ public final class Adam {
         return step;
     }
 
+    /**
+     * The float constants of the current step's element update, in the order the CUDA kernel
+     * ({@code kernels/adam.cu}) takes them: step_size, bc2_sqrt, b1, b2, 1-b1, 1-b2, eps; derived
+     * in double exactly as {@link #update} derives them.
+     */
+    public float[] kernelConstants() {
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        return new float[] {(float) (lr / bc1), (float) Math.sqrt(bc2), (float) beta1, (float) beta2,
+            (float) (1 - beta1), (float) (1 - beta2), eps};
+    }
+
     /** Updates {@code param[from, to)} in place; m and v are the moment buffers of the same shape. */
     public void update(float[] param, float[] grad, float[] m, float[] v, int from, int to) {
         double bc1 = 1 - Math.pow(beta1, step);

@@ -1,6 +1,7 @@
 package dev.spikestep.neuron;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -203,10 +204,27 @@ final class NeuronVectorKernels {
         ((ByteVector) s.convertShape(VectorOperators.F2B, B, 0)).intoArray(spike_seq, i);
     }
 
-    /** alpha * sig * (1 - sig), sig = 1 / (1 + exp(-alpha z)): NeuronKernels.surrogateGrad in float. */
+    /**
+     * alpha * sig * (1 - sig), sig = 1 / (1 + exp(-alpha z)), as {@link NeuronKernels#surrogateGrad}:
+     * the sigmoid in double lanes (two halves of the float vector) and rounded to float once, so it
+     * agrees with the scalar path and the CUDA kernel, not just to float precision. The Izhikevich
+     * backward amplifies small differences over many steps, so this matters there.
+     */
     private static FloatVector surrogate(FloatVector z) {
         float alpha = NeuronKernels.SURROGATE_ALPHA;
-        FloatVector sig = FloatVector.broadcast(F, 1f).div(z.mul(alpha).neg().lanewise(VectorOperators.EXP).add(1f));
+        FloatVector az = z.mul(alpha);
+        FloatVector lo = sigmoidHalf(az, 0).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
+        FloatVector hi = sigmoidHalf(az, 1).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
+        FloatVector sig = lo.blend(hi, UPPER_HALF);
         return sig.mul(alpha).mul(sig.neg().add(1f));
+    }
+
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+    private static final VectorMask<Float> UPPER_HALF = F.indexInRange(-D.length(), D.length());
+
+    /** 1 / (1 + exp(-x)) in double for lanes [part * D.length(), (part + 1) * D.length()) of x. */
+    private static DoubleVector sigmoidHalf(FloatVector x, int part) {
+        DoubleVector d = (DoubleVector) x.convertShape(VectorOperators.F2D, D, part);
+        return DoubleVector.broadcast(D, 1.0).div(d.neg().lanewise(VectorOperators.EXP).add(1.0));
     }
 }

@@ -62,7 +62,12 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
         if (threads < 1) {
             throw new SpikestepException("--threads must be >= 1, got " + threads);
         }
-        dev.spikestep.net.Backends.check(backend);
+        // R-STDP's kernels exist on the CPU only so far: refuse cuda rather than run on the CPU
+        // while the user believes it runs on the GPU.
+        if (!backend.equals(dev.spikestep.net.Backends.CPU)) {
+            throw new SpikestepException("--backend " + backend + " is not available for rstdp in this build: "
+                    + "the R-STDP experiment runs on the CPU backend only (use --backend cpu)");
+        }
     }
 
     private static LifSpec neuron(Integrator integrator, double dt) {

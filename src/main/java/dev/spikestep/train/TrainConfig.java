@@ -39,7 +39,7 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
         if (trainLimit < 0 || evalBatches < 0) {
             throw new SpikestepException("--train-samples and --eval-batches must be >= 0 (0 = all)");
         }
-        dev.spikestep.net.Backends.check(backend);
+        backend = dev.spikestep.net.Backends.check(backend); // auto becomes cpu or cuda
     }
 
     /** Encoder seed of an epoch's training pass (the notebook's {@code seed + epoch}). */

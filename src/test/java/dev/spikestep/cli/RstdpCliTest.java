@@ -110,7 +110,9 @@ class RstdpCliTest {
         assertEquals(2, Main.execute("rstdp", "--integrator", "symplectic", "--data", d));
         assertTrue(err().contains("error: integrator 'symplectic' is not defined for lif: use euler, exp or zoh"), err());
         assertEquals(2, Main.execute("rstdp", "--backend", "cuda", "--data", d));
-        assertTrue(err().contains("error: --backend cuda is not available in this build"), err());
+        assertTrue(err().contains("error: --backend cuda is not available for rstdp in this build"), err());
+        assertEquals(2, Main.execute("rstdp", "--backend", "auto", "--data", d));
+        assertTrue(err().contains("error: --backend auto is not available for rstdp in this build"), err());
         assertEquals(2, Main.execute("rstdp", "--T", "0", "--data", d));
         assertTrue(err().contains("error: --T must be within [1, 100000], got 0"), err());
         assertEquals(2, Main.execute("rstdp", "--teach", "-1", "--data", d));

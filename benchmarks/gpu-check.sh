@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# GPU check for a machine with a GPU and nvcc but possibly no JDK: builds the PTX with the local nvcc
+# (so the driver never sees PTX newer than itself), puts it on the classpath beside the jars, prints
+# `spikestep info`, runs `spikestep selftest --backend cuda` (GPU against the CPU backend) and a short
+# training benchmark on cpu and cuda, and writes everything to a report.
+#
+# Usage: benchmarks/gpu-check.sh JRE_DIR LIB_DIR [REPORT_DIR]
+#   JRE_DIR   a Java 17+ runtime (e.g. made by jlink, see README "CUDA backend")
+#   LIB_DIR   spikestep.jar and its libraries (target/spikestep.jar + target/lib/*.jar, copied together)
+#   REPORT_DIR  where report.md and the logs go (default: $OUT, else ./gpu-check-report)
+set -uo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+jre="${1:?usage: gpu-check.sh JRE_DIR LIB_DIR [REPORT_DIR]}"
+lib="${2:?usage: gpu-check.sh JRE_DIR LIB_DIR [REPORT_DIR]}"
+report="${3:-${OUT:-gpu-check-report}}"
+mkdir -p "$report"
+java="$jre/bin/java"
+ptxroot="$report/ptx"
+mkdir -p "$ptxroot/kernels"
+log="$report/report.md"
+: > "$log"
+say() { echo "$*" | tee -a "$log"; }
+
+say "# Spikestep GPU check"
+say ""
+say "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+say "- commit: $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+say "- nvcc: $(nvcc --version 2>/dev/null | tail -1 || echo none)"
+say "- gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo unknown)"
+say ""
+
+# Local PTX first on the classpath: it overrides any PTX inside the jar.
+status=0
+for cu in "$here"/kernels/*.cu; do
+  name="$(basename "$cu" .cu)"
+  nvcc -ptx -lineinfo -fmad=false -arch="${ARCH:-compute_80}" -o "$ptxroot/kernels/$name.ptx" "$cu" \
+    || { say "nvcc failed on $cu"; status=1; }
+done
+cp="$ptxroot:$lib/spikestep.jar:$lib/lib/*:$lib/*"
+run() { # title, then the command; output goes to the report in a code block
+  local title="$1"; shift
+  say "## $title"; say '```'
+  "$@" 2>&1 | tee -a "$log"; local rc=${PIPESTATUS[0]}
+  say '```'; say "exit code: $rc"; say ""
+  return "$rc"
+}
+run "spikestep info" "$java" -cp "$cp" dev.spikestep.cli.Main info || status=1
+run "selftest: cuda against cpu" "$java" -cp "$cp" dev.spikestep.cli.Main selftest --backend cuda || status=1
+# A short benchmark on synthetic-free real data when it is there (copy data/mnist-sample beside), else skipped.
+data="${DATA:-$here/data}"
+if [ -d "$data/mnist-sample" ]; then
+  for b in cuda cpu; do
+    run "train 1 epoch, $b" "$java" -cp "$cp" dev.spikestep.cli.Main train --model lif --integrator exp --dt 5 --T 50 \
+      --epochs 1 --readout max --batch 128 --seed 0 --dataset mnist-sample --data "$data" --backend "$b" \
+      --out "$report/results-$b" || status=1
+  done
+else
+  say "## train benchmark"; say "skipped: no $data/mnist-sample (run 'spikestep data mnist-sample' where there is network, copy data/ along)"; say ""
+fi
+say "overall: $([ $status -eq 0 ] && echo PASS || echo FAIL)"
+exit $status

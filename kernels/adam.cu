@@ -1,0 +1,21 @@
+// adam.cu: torch.optim.Adam's element update, the CUDA twin of net/Adam.java (update).
+//
+// Kernels
+//   adam_kernel   one thread per element, grid-stride. The bias corrections are computed in double
+//                 on the host (Adam.java) and passed as floats; the element arithmetic is float32 in
+//                 torch's order, sqrtf correctly rounded (no fast-math), so the CPU result is matched.
+
+extern "C" __global__ void adam_kernel(float* param, const float* grad, float* m, float* v, long long n,
+                                       float step_size, float bc2_sqrt, float b1, float b2, float one_minus_b1,
+                                       float one_minus_b2, float eps) {
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += (long long)gridDim.x * blockDim.x) {
+        float g = grad[i];
+        float mi = m[i] * b1 + one_minus_b1 * g;
+        float vi = v[i] * b2 + one_minus_b2 * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        float denom = sqrtf(vi) / bc2_sqrt + eps;
+        param[i] = param[i] - step_size * (mi / denom);
+    }
+}

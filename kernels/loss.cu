@@ -1,0 +1,40 @@
+// loss.cu: softmax cross-entropy and accuracy (SPEC 5), the CUDA twin of net/Loss.java.
+//
+// Kernels (one thread per sample)
+//   cross_entropy_kernel   grad_logits = (softmax - onehot) / B; loss_b[b] in double, summed on the
+//                          host in sample order (as Loss.crossEntropy), after the batch's one copy back
+//   correct_kernel         counts samples whose argmax logit (first on ties) equals the label
+// Exponentials and logarithms in double, as the Java twin, so the rounded floats agree.
+
+extern "C" __global__ void cross_entropy_kernel(const float* logits, const int* labels, int B, int C,
+                                                float* grad_logits, double* loss_b) {
+    int b = blockIdx.x * blockDim.x + threadIdx.x;
+    if (b >= B) return;
+    const float* row = logits + (long long)b * C;
+    float m = -INFINITY;
+    for (int c = 0; c < C; c++) {
+        float x = row[c];
+        m = (m != m || x != x) ? (m != m ? m : x) : (x > m ? x : m); // Math.max: NaN propagates
+    }
+    double sum = 0.0;
+    for (int c = 0; c < C; c++) sum += exp((double)(row[c] - m));
+    double lse = (double)m + log(sum);
+    int label = labels[b];
+    loss_b[b] = lse - (double)row[label];
+    for (int c = 0; c < C; c++) {
+        double p = exp((double)row[c] - lse);
+        grad_logits[(long long)b * C + c] = (float)((p - (c == label ? 1.0 : 0.0)) / B);
+    }
+}
+
+extern "C" __global__ void correct_kernel(const float* logits, const int* labels, int B, int C,
+                                          unsigned long long* count) {
+    int b = blockIdx.x * blockDim.x + threadIdx.x;
+    if (b >= B) return;
+    const float* row = logits + (long long)b * C;
+    int best = 0;
+    for (int c = 1; c < C; c++) {
+        if (row[c] > row[best]) best = c;
+    }
+    if (best == labels[b]) atomicAdd(count, 1ull);
+}

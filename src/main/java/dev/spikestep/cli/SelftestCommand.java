@@ -1,0 +1,135 @@
+package dev.spikestep.cli;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.net.Adam;
+import dev.spikestep.net.Backends;
+import dev.spikestep.net.CpuNetwork;
+import dev.spikestep.net.NetShape;
+import dev.spikestep.net.Network;
+import dev.spikestep.net.Parallel;
+import dev.spikestep.net.Readout;
+import dev.spikestep.neuron.Integrator;
+import dev.spikestep.neuron.IzhSpec;
+import dev.spikestep.neuron.LifSpec;
+import dev.spikestep.neuron.NeuronSpec;
+import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.rng.Streams;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spikestep selftest --backend cuda}: the backend against the CPU backend on the same random
+ * images and weights (multiples of 1/256, so every product is exact and hidden spikes must agree
+ * exactly), for every model/integrator and readout: encoder, forward, loss, gradients, Adam. For
+ * machines without a JDK or JUnit (benchmarks/gpu-check.sh); the JUnit contract tests are the full check.
+ */
+@Command(name = "selftest", mixinStandardHelpOptions = true,
+        description = "Compare a backend with the CPU backend on random inputs (exit 1 on any mismatch).")
+public final class SelftestCommand implements Callable<Integer> {
+    @Option(names = "--backend", defaultValue = "cuda", description = "Backend to check (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    private int failures;
+    private int checks;
+
+    @Override
+    public Integer call() {
+        String b = Backends.check(backend);
+        List<NeuronSpec> neurons = List.of(LifSpec.notebook(Integrator.EXP, 5.0), LifSpec.notebook(Integrator.EULER, 1.0),
+                new LifSpec(Integrator.ZOH, 1.0, 2.0, 0.6f, 0f, true, false), IzhSpec.notebook(Integrator.SYMPLECTIC, 1.0),
+                IzhSpec.notebook(Integrator.EULER, 5.0));
+        for (NeuronSpec n : neurons) {
+            for (Readout r : Readout.values()) {
+                run(b, n, r);
+            }
+        }
+        System.out.printf("selftest %s: %d checks, %d failed%n", b, checks, failures);
+        return failures == 0 ? 0 : 1;
+    }
+
+    private void run(String b, NeuronSpec neuron, Readout readout) {
+        int nIn = 784;
+        int nH = 256;
+        int nOut = 10;
+        int T = 20;
+        int B = 64;
+        int n = 2 * B - 5;
+        NetShape shape = new NetShape(nIn, nH, nOut, T, B);
+        byte[] images = new byte[n * nIn];
+        float[] u = Streams.uniforms(5, 0, 0, 3, images.length);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (byte) (u[i] < 0.5f ? 0 : (int) (u[i] * 255));
+        }
+        int[] order = Streams.permutation(5, 0, n);
+        float[] w1 = dyadic(nH * nIn, 1, 0.05f);
+        float[] wOut = dyadic(nOut * nH, 2, 0.1f);
+        PoissonEncoder enc = new PoissonEncoder(PoissonEncoder.Method.EXACT, neuron.dt());
+        String what = neuron.model() + "/" + neuron.integrator().cliName() + " dt " + neuron.dt() + " " + readout.cliName();
+        try (Network dev = Backends.create(b, shape, neuron, readout, Adam.notebook(), 1);
+             Network cpu = new CpuNetwork(shape, neuron, readout, Adam.notebook(), new Parallel(Runtime.getRuntime().availableProcessors()), true)) {
+            for (int first = 0; first < n; first += B) {
+                int bs = Math.min(B, n - first);
+                int[] lab = new int[bs];
+                for (int k = 0; k < bs; k++) {
+                    lab[k] = order[first + k] % nOut;
+                }
+                for (Network x : new Network[] {dev, cpu}) {
+                    x.setWeightsTorchLayout(w1, wOut);
+                    x.encode(enc, 99, images, order, first, bs);
+                    x.forward();
+                }
+                int sites = T * bs * nH;
+                byte[] sc = cpu.hiddenSpikes();
+                byte[] sd = dev.hiddenSpikes();
+                int diff = 0;
+                for (int i = 0; i < sites; i++) {
+                    diff += sc[i] != sd[i] ? 1 : 0;
+                }
+                check(what + " hidden spikes differ at " + diff + " of " + sites, diff == 0);
+                check(what + " spike count", cpu.hiddenSpikeCount() == dev.hiddenSpikeCount());
+                check(what + " non-finite count", cpu.nonFiniteCount() == dev.nonFiniteCount());
+                check(what + " logits", close(cpu.logits(), dev.logits(), bs * nOut, 1e-5f, 1e-5f));
+                float lc = cpu.backward(lab);
+                float ld = dev.backward(lab);
+                check(what + " loss " + lc + " vs " + ld, Math.abs(lc - ld) <= 1e-5f * Math.abs(lc) + 1e-6f);
+                check(what + " grad w1", close(cpu.gradW1TorchLayout(), dev.gradW1TorchLayout(), nH * nIn, 1e-6f, 1e-3f));
+                check(what + " grad w_out", close(cpu.gradWOutTorchLayout(), dev.gradWOutTorchLayout(), nOut * nH, 1e-6f, 1e-3f));
+                check(what + " correct", cpu.correct(lab) == dev.correct(lab));
+                cpu.adamStep();
+                dev.adamStep();
+                check(what + " w1 after Adam", close(cpu.w1TorchLayout(), dev.w1TorchLayout(), nH * nIn, 1e-6f, 1e-4f));
+            }
+        } catch (SpikestepException e) {
+            throw e;
+        }
+    }
+
+    private void check(String what, boolean ok) {
+        checks++;
+        if (!ok) {
+            failures++;
+            System.out.println("FAIL " + what);
+        }
+    }
+
+    private static boolean close(float[] e, float[] a, int n, float atol, float rtol) {
+        for (int i = 0; i < n; i++) {
+            boolean nan = Float.isNaN(e[i]) || Float.isNaN(a[i]);
+            if (nan ? !(Float.isNaN(e[i]) && Float.isNaN(a[i])) : !(Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static float[] dyadic(int n, int seed, float scale) {
+        float[] u = Streams.uniforms(seed, 0, 0, 3, n);
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = Math.round((2 * u[i] - 1) * scale * 256) / 256f;
+        }
+        return w;
+    }
+}

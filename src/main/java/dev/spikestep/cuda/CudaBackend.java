@@ -1,0 +1,159 @@
+package dev.spikestep.cuda;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.net.Adam;
+import dev.spikestep.net.NetShape;
+import dev.spikestep.net.Network;
+import dev.spikestep.net.Readout;
+import dev.spikestep.neuron.NeuronSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Entry points of the CUDA backend, called reflectively by net.Backends and cli.InfoCommand so that
+ * the CPU path never loads JCuda. Detection never crashes: every probe runs in try/catch(Throwable)
+ * and turns into a reason why the backend is not usable.
+ */
+public final class CudaBackend {
+    private static String reason;
+    private static boolean probed;
+
+    private CudaBackend() {
+    }
+
+    /** Null when a GPU, the driver and the PTX are usable; otherwise why not, and what to do. */
+    public static synchronized String unavailableReason() {
+        if (!probed) {
+            reason = probe();
+            probed = true;
+        }
+        return reason;
+    }
+
+    private static String probe() {
+        int devices;
+        try {
+            devices = CudaContext.init();
+        } catch (Throwable t) {
+            return "the CUDA driver did not initialise (" + brief(t) + ")";
+        }
+        if (devices < 1) {
+            return "the CUDA driver found no GPU";
+        }
+        String ptx = ptxProblem();
+        if (ptx != null) {
+            return ptx;
+        }
+        try (CudaContext ctx = CudaContext.open(0)) {
+            new CudaModule();
+            return null;
+        } catch (SpikestepException e) {
+            return e.getMessage();
+        } catch (Throwable t) {
+            return "the kernels did not load on GPU 0 (" + brief(t) + "); rebuild kernels with your nvcc: make kernels";
+        }
+    }
+
+    /** A missing PTX resource, or PTX newer than the driver (nvcc 13 PTX needs a driver >= 580). */
+    static String ptxProblem() {
+        byte[] ptx;
+        try {
+            ptx = CudaModule.ptx("neuron");
+        } catch (SpikestepException e) {
+            return e.getMessage();
+        }
+        int need = CudaModule.requiredDriverVersion(ptx);
+        int have;
+        try {
+            have = CudaContext.driverVersion();
+        } catch (Throwable t) {
+            return "cuDriverGetVersion failed (" + brief(t) + ")";
+        }
+        if (have < need) {
+            return "the kernels' PTX needs a driver for CUDA " + version(need) + (need >= 13000 ? " (driver >= 580)" : "")
+                    + " but this driver supports CUDA " + version(have)
+                    + ": rebuild kernels with your nvcc: make kernels";
+        }
+        return null;
+    }
+
+    /** A one-line cause: JCuda's link errors carry whole stack traces in their message. */
+    static String brief(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        if (m.contains("libcuda.so")) {
+            return "no NVIDIA driver: libcuda.so.1 is not installed";
+        }
+        int nl = m.indexOf('\n');
+        return t.getClass().getSimpleName() + ": " + (nl < 0 ? m : m.substring(0, nl));
+    }
+
+    static String version(int v) {
+        return v / 1000 + "." + (v % 1000) / 10;
+    }
+
+    /** The CUDA network on GPU 0, or a SpikestepException saying why there is none. */
+    public static Network create(NetShape shape, NeuronSpec neuron, Readout readout, Adam adam) {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new SpikestepException("--backend cuda is not available: " + why);
+        }
+        CudaContext ctx = CudaContext.open(0);
+        boolean cublas = !Boolean.getBoolean("spikestep.noCublas");
+        CudaDevice dev = new CudaDevice(ctx, new CudaModule(), cublas);
+        // Never silent: which product implementation runs is part of the start-up output.
+        System.err.println("cuda: " + dev.describe());
+        return new KernelNetwork(dev, shape, neuron, readout, adam);
+    }
+
+    /** Lines for {@code spikestep info}: driver, devices, whether the PTX and cuBLAS load. */
+    public static List<String> info() {
+        List<String> out = new ArrayList<>();
+        int devices;
+        try {
+            devices = CudaContext.init();
+            out.add("cuda driver: CUDA " + version(CudaContext.driverVersion()) + " (" + CudaContext.driverVersion() + ")");
+        } catch (Throwable t) {
+            out.add("cuda driver: not usable (" + brief(t) + ")");
+            try {
+                CudaModule.ptx("neuron");
+                out.add("ptx: built into the jar");
+            } catch (SpikestepException e) {
+                out.add("ptx: " + e.getMessage());
+            }
+            return out;
+        }
+        out.add("gpus: " + devices);
+        for (int i = 0; i < devices; i++) {
+            try {
+                out.add("  gpu " + i + ": " + CudaContext.describeDevice(i));
+            } catch (Throwable t) {
+                out.add("  gpu " + i + ": " + brief(t));
+            }
+        }
+        String ptx = ptxProblem();
+        try {
+            byte[] p = CudaModule.ptx("neuron");
+            out.add("ptx: built into the jar, needs CUDA >= " + version(CudaModule.requiredDriverVersion(p)));
+        } catch (SpikestepException e) {
+            out.add("ptx: " + e.getMessage());
+        }
+        if (devices > 0 && ptx == null) {
+            try (CudaContext ctx = CudaContext.open(0)) {
+                new CudaModule();
+                out.add("ptx load on gpu 0: ok");
+                try {
+                    CudaDevice d = new CudaDevice(ctx, new CudaModule(), true);
+                    out.add("gemm: " + (d.usesCublas() ? "cuBLAS SGEMM (libcublas loads)" : d.describe()));
+                    d.close();
+                } catch (Throwable t) {
+                    out.add("gemm: cuBLAS check failed (" + brief(t) + ")");
+                }
+            } catch (Throwable t) {
+                out.add("ptx load on gpu 0: failed (" + brief(t) + "); rebuild kernels with your nvcc: make kernels");
+            }
+        } else if (ptx != null) {
+            out.add("ptx load: not tried: " + ptx);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.spikestep.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuInit;
+
+import java.nio.charset.StandardCharsets;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * The CUDA driver on this machine: initialisation, the device list, and a device's primary context
+ * (cuDevicePrimaryCtxRetain: the context the CUDA runtime and cuBLAS also use), made current on every
+ * thread that touches CUDA. Errors become exceptions once, here (JCudaDriver.setExceptionsEnabled).
+ */
+public final class CudaContext implements AutoCloseable {
+    private final CUdevice device;
+    private final CUcontext context;
+    private final int ordinal;
+    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+    private boolean released;
+
+    private CudaContext(int ordinal) {
+        this.ordinal = ordinal;
+        device = new CUdevice();
+        cuDeviceGet(device, ordinal);
+        context = new CUcontext();
+        cuDevicePrimaryCtxRetain(context, device);
+        makeCurrent();
+    }
+
+    /** Initialises the driver (loading JCuda's native library) and returns the number of devices. */
+    public static int init() {
+        JCudaDriver.setExceptionsEnabled(true);
+        cuInit(0);
+        int[] n = new int[1];
+        cuDeviceGetCount(n);
+        return n[0];
+    }
+
+    /** The driver's CUDA version, e.g. 13000 for 13.0 (cuDriverGetVersion). */
+    public static int driverVersion() {
+        int[] v = new int[1];
+        cuDriverGetVersion(v);
+        return v[0];
+    }
+
+    public static CudaContext open(int ordinal) {
+        return new CudaContext(ordinal);
+    }
+
+    /** Makes the primary context current on the calling thread (once per thread). */
+    public void makeCurrent() {
+        if (!current.get()) {
+            cuCtxSetCurrent(context);
+            current.set(true);
+        }
+    }
+
+    public int ordinal() {
+        return ordinal;
+    }
+
+    /** "NVIDIA H200 (sm_90, 139.8 GiB)". */
+    public static String describeDevice(int ordinal) {
+        CUdevice d = new CUdevice();
+        cuDeviceGet(d, ordinal);
+        byte[] name = new byte[256];
+        cuDeviceGetName(name, name.length, d);
+        int len = 0;
+        while (len < name.length && name[len] != 0) {
+            len++;
+        }
+        int[] major = new int[1];
+        int[] minor = new int[1];
+        cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, d);
+        cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, d);
+        long[] mem = new long[1];
+        cuDeviceTotalMem(mem, d);
+        return String.format(java.util.Locale.ROOT, "%s (sm_%d%d, %.1f GiB)", new String(name, 0, len, StandardCharsets.UTF_8),
+                major[0], minor[0], mem[0] / (double) (1L << 30));
+    }
+
+    @Override
+    public void close() {
+        if (!released) {
+            released = true;
+            cuDevicePrimaryCtxRelease(device);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package dev.spikestep.cuda;
+
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemAllocHost;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemFreeHost;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasOperation;
+import jcuda.runtime.cudaStream_t;
+
+/**
+ * A {@link Device} on a GPU through JCuda: one stream per run, kernels from {@link CudaModule},
+ * parameter pointers built once per {@link Launch} and reused, page-locked host buffers for the
+ * per-batch copies, and cuBLAS SGEMM for the products when libcublas loads (else the tiled kernel
+ * of {@code kernels/linear.cu}; which one is used is said in {@link #describe}).
+ */
+public final class CudaDevice implements Device {
+    private final CudaContext ctx;
+    private final CudaModule module;
+    private final CUstream stream = new CUstream();
+    private final Map<Launch, Pointer> params = new IdentityHashMap<>();
+    private final List<Pointer> pinned = new ArrayList<>();
+    private final List<CUdeviceptr> allocations = new ArrayList<>();
+    private final cublasHandle cublas;
+    private final String cublasNote;
+    private final Pointer one = Pointer.to(new float[] {1f});
+    private final Pointer zero = Pointer.to(new float[] {0f});
+
+    static final class Buffer implements DeviceBuffer {
+        final CUdeviceptr ptr;
+        final long bytes;
+
+        Buffer(CUdeviceptr ptr, long bytes) {
+            this.ptr = ptr;
+            this.bytes = bytes;
+        }
+
+        @Override
+        public long bytes() {
+            return bytes;
+        }
+
+        @Override
+        public DeviceBuffer slice(long offset, long n) {
+            if (offset < 0 || offset + n > bytes) {
+                throw new IndexOutOfBoundsException("slice " + offset + "+" + n + " of " + bytes);
+            }
+            return new Buffer(ptr.withByteOffset(offset), n);
+        }
+    }
+
+    public CudaDevice(CudaContext ctx, CudaModule module, boolean useCublas) {
+        this.ctx = ctx;
+        this.module = module;
+        ctx.makeCurrent();
+        cuStreamCreate(stream, 0);
+        cublasHandle h = null;
+        String note;
+        if (useCublas) {
+            try {
+                JCublas2.setExceptionsEnabled(true);
+                h = new cublasHandle();
+                JCublas2.cublasCreate(h);
+                JCublas2.cublasSetStream(h, new cudaStream_t(stream));
+                note = "cuBLAS SGEMM";
+            } catch (Throwable t) {
+                h = null;
+                note = "tiled GEMM kernel (cuBLAS did not load: " + t.getMessage() + ")";
+            }
+        } else {
+            note = "tiled GEMM kernel (cuBLAS not requested)";
+        }
+        cublas = h;
+        cublasNote = note;
+    }
+
+    private static Buffer b(DeviceBuffer d) {
+        return (Buffer) d;
+    }
+
+    @Override
+    public DeviceBuffer alloc(long bytes) {
+        ctx.makeCurrent();
+        CUdeviceptr p = new CUdeviceptr();
+        cuMemAlloc(p, Math.max(bytes, 1));
+        allocations.add(p);
+        Buffer buf = new Buffer(p, bytes);
+        zero(buf);
+        return buf;
+    }
+
+    @Override
+    public void free(DeviceBuffer buffer) {
+        ctx.makeCurrent();
+        cuStreamSynchronize(stream);
+        CUdeviceptr p = b(buffer).ptr;
+        allocations.remove(p);
+        cuMemFree(p);
+    }
+
+    @Override
+    public ByteBuffer hostBuffer(int bytes) {
+        ctx.makeCurrent();
+        Pointer p = new Pointer();
+        cuMemAllocHost(p, Math.max(bytes, 1));
+        pinned.add(p);
+        return p.getByteBuffer(0, Math.max(bytes, 1)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Override
+    public void upload(DeviceBuffer dst, ByteBuffer src, int bytes) {
+        ctx.makeCurrent();
+        cuMemcpyHtoDAsync(b(dst).ptr, Pointer.to(src), bytes, stream);
+    }
+
+    // Copies from Java arrays are synchronous: wait for the stream first so that no kernel still reads the target.
+    @Override
+    public void upload(DeviceBuffer dst, float[] src, int n) {
+        ctx.makeCurrent();
+        cuStreamSynchronize(stream);
+        cuMemcpyHtoD(b(dst).ptr, Pointer.to(src), 4L * n);
+    }
+
+    @Override
+    public void upload(DeviceBuffer dst, byte[] src, int n) {
+        ctx.makeCurrent();
+        cuStreamSynchronize(stream);
+        cuMemcpyHtoD(b(dst).ptr, Pointer.to(src), n);
+    }
+
+    @Override
+    public void upload(DeviceBuffer dst, int[] src, int n) {
+        ctx.makeCurrent();
+        cuStreamSynchronize(stream);
+        cuMemcpyHtoD(b(dst).ptr, Pointer.to(src), 4L * n);
+    }
+
+    @Override
+    public void download(DeviceBuffer src, ByteBuffer dst, int bytes) {
+        ctx.makeCurrent();
+        cuMemcpyDtoHAsync(Pointer.to(dst), b(src).ptr, bytes, stream);
+        cuStreamSynchronize(stream);
+    }
+
+    @Override
+    public void download(DeviceBuffer src, float[] dst, int n) {
+        ctx.makeCurrent();
+        cuStreamSynchronize(stream);
+        cuMemcpyDtoH(Pointer.to(dst), b(src).ptr, 4L * n);
+    }
+
+    @Override
+    public void zero(DeviceBuffer dst) {
+        ctx.makeCurrent();
+        cuMemsetD8Async(b(dst).ptr, (byte) 0, dst.bytes(), stream);
+    }
+
+    @Override
+    public void launch(Launch l) {
+        ctx.makeCurrent();
+        Pointer p = params.computeIfAbsent(l, CudaDevice::kernelParams);
+        cuLaunchKernel(module.function(l.kernel), l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1], l.block[2],
+                0, stream, p, null);
+    }
+
+    /** cuLaunchKernel's kernelParams: a pointer to each argument; scalar holders are read at each launch. */
+    private static Pointer kernelParams(Launch l) {
+        Pointer[] a = new Pointer[l.args.length];
+        for (int i = 0; i < a.length; i++) {
+            Object o = l.args[i];
+            if (o == null) {
+                a[i] = Pointer.to(new CUdeviceptr()); // a NULL device pointer
+            } else if (o instanceof Buffer buf) {
+                a[i] = Pointer.to(buf.ptr);
+            } else if (o instanceof int[] v) {
+                a[i] = Pointer.to(v);
+            } else if (o instanceof long[] v) {
+                a[i] = Pointer.to(v);
+            } else {
+                a[i] = Pointer.to((float[]) o);
+            }
+        }
+        return Pointer.to(a);
+    }
+
+    /** Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: cuBLAS gets B first. */
+    @Override
+    public void gemm(Gemm g) {
+        if (cublas == null) {
+            launch(g.tiled);
+            return;
+        }
+        ctx.makeCurrent();
+        int opA = g.transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+        int opB = g.transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+        JCublas2.cublasSgemm(cublas, opB, opA, g.n(), g.m(), g.k(), one, b(g.b).ptr, g.ldb, b(g.a).ptr, g.lda,
+                zero, b(g.c).ptr, g.ldc);
+    }
+
+    /** Waits for the stream (benchmarks time whole batches this way, after warm-up). */
+    public void synchronize() {
+        ctx.makeCurrent();
+        cuStreamSynchronize(stream);
+    }
+
+    public boolean usesCublas() {
+        return cublas != null;
+    }
+
+    @Override
+    public String describe() {
+        return "cuda " + CudaContext.describeDevice(ctx.ordinal()) + ", " + cublasNote;
+    }
+
+    @Override
+    public void close() {
+        ctx.makeCurrent();
+        cuStreamSynchronize(stream);
+        if (cublas != null) {
+            JCublas2.cublasDestroy(cublas);
+        }
+        for (CUdeviceptr p : allocations) {
+            cuMemFree(p);
+        }
+        allocations.clear();
+        for (Pointer p : pinned) {
+            cuMemFreeHost(p);
+        }
+        pinned.clear();
+        cuStreamDestroy(stream);
+        ctx.close();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.spikestep.cuda;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What {@link KernelNetwork} needs from a device: memory, copies and kernel launches. Implemented
+ * by {@link CudaDevice} (JCuda on a GPU) and, in the tests, by a host device that runs the same
+ * kernels compiled for the CPU (kernels/host_emu.h), so one launch sequence is tested without a GPU.
+ * Work is ordered (one stream); downloads wait for it.
+ */
+public interface Device extends AutoCloseable {
+    /** Zero-filled device memory. */
+    DeviceBuffer alloc(long bytes);
+
+    /** Returns memory from {@link #alloc} (not a slice). */
+    void free(DeviceBuffer buffer);
+
+    /** A little-endian host staging buffer (page-locked on a GPU) for the small per-batch copies. */
+    ByteBuffer hostBuffer(int bytes);
+
+    void upload(DeviceBuffer dst, ByteBuffer src, int bytes);
+
+    void upload(DeviceBuffer dst, float[] src, int n);
+
+    void upload(DeviceBuffer dst, byte[] src, int n);
+
+    void upload(DeviceBuffer dst, int[] src, int n);
+
+    void download(DeviceBuffer src, ByteBuffer dst, int bytes);
+
+    void download(DeviceBuffer src, float[] dst, int n);
+
+    void zero(DeviceBuffer dst);
+
+    void launch(Launch launch);
+
+    /** Runs a product; this default uses the hand-written tiled kernel (CudaDevice uses cuBLAS when it loads). */
+    default void gemm(Gemm g) {
+        launch(g.tiled);
+    }
+
+    /** For start-up tables: the device and which GEMM runs. */
+    String describe();
+
+    @Override
+    void close();
+}
