@@ -170,11 +170,13 @@ public final class CpuNetwork implements Network {
         int nIn = shape.nIn();
         par.forRange(B, 1, (b0, b1) -> {
             int[] scratch = new int[4];
+            PoissonEncoder.Prepared prep = new PoissonEncoder.Prepared(nIn);
             for (int b = b0; b < b1; b++) {
                 int img = order == null ? first + b : order[first + b];
+                encoder.prepare(images, img * nIn, nIn, prep);
                 for (int t = 0; t < T; t++) {
                     int r = t * B + b;
-                    encoder.encodeStep(seed, first + b, t, images, img * nIn, nIn, inBits, r * inWords, scratch);
+                    encoder.encodeStep(seed, first + b, t, prep, inBits, r * inWords, scratch);
                 }
             }
         });

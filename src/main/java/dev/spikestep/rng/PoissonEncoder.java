@@ -72,6 +72,47 @@ public final class PoissonEncoder {
     }
 
     /**
+     * The pixel groups of one image that can spike (a group is 4 pixels, one Philox call; a group of
+     * black pixels never spikes) and their spike probabilities: computed once per sample and reused
+     * for every step by {@link #encodeStep(long, int, int, Prepared, long[], int, int[])}.
+     */
+    public static final class Prepared {
+        final int[] groups;
+        final float[] probs;
+        int count;
+        int nPixels;
+
+        public Prepared(int nPixels) {
+            int nGroups = (nPixels + 3) / 4;
+            groups = new int[nGroups];
+            probs = new float[nGroups * 4];
+        }
+    }
+
+    /** Fills {@code prep} for the image of {@code nPixels} uint8 pixels at {@code imageOffset}. */
+    public void prepare(byte[] image, int imageOffset, int nPixels, Prepared prep) {
+        if (prep.groups.length * 4 < nPixels) {
+            throw new IllegalArgumentException("Prepared holds " + prep.groups.length * 4 + " pixels, image has " + nPixels);
+        }
+        int n = 0;
+        for (int g = 0; g * 4 < nPixels; g++) {
+            int base = g * 4;
+            int lim = Math.min(4, nPixels - base);
+            boolean any = false;
+            for (int j = 0; j < 4; j++) {
+                float p = j < lim ? prob[image[imageOffset + base + j] & 0xFF] : 0f;
+                prep.probs[n * 4 + j] = p;
+                any |= p > 0f;
+            }
+            if (any) {
+                prep.groups[n++] = g;
+            }
+        }
+        prep.count = n;
+        prep.nPixels = nPixels;
+    }
+
+    /**
      * Encodes one sample at one step into a bitmask: bit {@code p & 63} of word {@code p >>> 6} (from
      * {@code bitsOffset}) is set iff pixel {@code p} spikes. Returns the number of spikes.
      *
@@ -80,30 +121,29 @@ public final class PoissonEncoder {
      */
     public int encodeStep(long seed, int pos, int t, byte[] image, int imageOffset, int nPixels,
                           long[] bits, int bitsOffset, int[] scratch) {
+        Prepared prep = new Prepared(nPixels);
+        prepare(image, imageOffset, nPixels, prep);
+        return encodeStep(seed, pos, t, prep, bits, bitsOffset, scratch);
+    }
+
+    /** {@link #encodeStep(long, int, int, byte[], int, int, long[], int, int[])} for a prepared image. */
+    public int encodeStep(long seed, int pos, int t, Prepared prep, long[] bits, int bitsOffset, int[] scratch) {
         int k0 = (int) seed;
         int k1 = (int) (seed >>> 32);
         int count = 0;
-        java.util.Arrays.fill(bits, bitsOffset, bitsOffset + words(nPixels), 0L);
-        for (int g = 0; g * 4 < nPixels; g++) {
-            int base = g * 4;
-            int lim = Math.min(4, nPixels - base);
-            // A group of black pixels (p = 0) never spikes: skip its Philox call, the result is identical.
-            boolean any = false;
-            for (int j = 0; j < lim; j++) {
-                any |= image[imageOffset + base + j] != 0;
-            }
-            if (!any) {
-                continue;
-            }
+        java.util.Arrays.fill(bits, bitsOffset, bitsOffset + words(prep.nPixels), 0L);
+        for (int k = 0; k < prep.count; k++) {
+            int g = prep.groups[k];
             Philox.philox4x32(g, t, pos, Streams.ENCODER, k0, k1, scratch);
-            for (int j = 0; j < lim; j++) {
-                float p = prob[image[imageOffset + base + j] & 0xFF];
-                if (Philox.toUniform(scratch[j]) < p) {
-                    int px = base + j;
-                    bits[bitsOffset + (px >>> 6)] |= 1L << (px & 63);
+            // The 4 pixels of a group never straddle a 64-bit word (4 divides 64).
+            long word = 0;
+            for (int j = 0; j < 4; j++) {
+                if (Philox.toUniform(scratch[j]) < prep.probs[k * 4 + j]) {
+                    word |= 1L << (((g << 2) + j) & 63);
                     count++;
                 }
             }
+            bits[bitsOffset + (g >>> 4)] |= word;
         }
         return count;
     }

@@ -174,11 +174,13 @@ public final class RstdpNetwork implements AutoCloseable {
                                       int nPixels) {
         return (t0, Tc, B, bits, W, par) -> par.forRange(B, 1, (b0, b1) -> {
             int[] scratch = new int[4];
+            PoissonEncoder.Prepared prep = new PoissonEncoder.Prepared(nPixels);
             for (int b = b0; b < b1; b++) {
                 int img = order == null ? first + b : order[first + b];
+                encoder.prepare(images, img * nPixels, nPixels, prep);
                 for (int tt = 0; tt < Tc; tt++) {
                     int r = tt * B + b;
-                    encoder.encodeStep(seed, first + b, t0 + tt, images, img * nPixels, nPixels, bits, r * W, scratch);
+                    encoder.encodeStep(seed, first + b, t0 + tt, prep, bits, r * W, scratch);
                 }
             }
         });
