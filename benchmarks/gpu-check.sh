@@ -2,7 +2,8 @@
 # GPU check for a machine with a GPU and nvcc but possibly no JDK: builds the PTX with the local nvcc
 # (so the driver never sees PTX newer than itself), puts it on the classpath beside the jars, prints
 # `spikestep info`, runs `spikestep selftest --backend cuda` (GPU against the CPU backend) and a short
-# training benchmark on cpu and cuda, and writes everything to a report.
+# training benchmark and short R-STDP runs (T 200 on cuda and cpu, T 2000 on cuda) when data/mnist-sample
+# is there, and writes everything to a report.
 #
 # Usage: benchmarks/gpu-check.sh JRE_DIR LIB_DIR [REPORT_DIR]
 #   JRE_DIR   a Java 17+ runtime (e.g. made by jlink, see README "CUDA backend")
@@ -54,8 +55,17 @@ if [ -d "$data/mnist-sample" ]; then
       --epochs 1 --readout max --batch 128 --seed 0 --dataset mnist-sample --data "$data" --backend "$b" \
       --out "$report/results-$b" || status=1
   done
+  # R-STDP (SPEC 6): a short run per backend, then T = 2000 on cuda (time-chunked buffers: fits memory).
+  for b in cuda cpu; do
+    run "rstdp 1 epoch (20 batches), $b" "$java" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler --dt 0.1 \
+      --T 200 --epochs 1 --max-train-batches 20 --max-test-batches 4 --batch 64 --test-batch 256 --seed 0 \
+      --dataset mnist-sample --data "$data" --backend "$b" --out "$report/results-$b" || status=1
+  done
+  run "rstdp T 2000, cuda" "$java" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler --dt 0.01 --T 2000 \
+    --epochs 1 --max-train-batches 4 --max-test-batches 2 --batch 64 --test-batch 256 --seed 0 \
+    --dataset mnist-sample --data "$data" --backend cuda --out "$report/results-cuda" || status=1
 else
-  say "## train benchmark"; say "skipped: no $data/mnist-sample (run 'spikestep data mnist-sample' where there is network, copy data/ along)"; say ""
+  say "## train and rstdp runs"; say "skipped: no $data/mnist-sample (run 'spikestep data mnist-sample' where there is network, copy data/ along)"; say ""
 fi
 say "overall: $([ $status -eq 0 ] && echo PASS || echo FAIL)"
 exit $status

@@ -3,6 +3,10 @@
 // Kernels
 //   poisson_encode_kernel   one thread per (run, row r = t*B + b, group of 4 pixels): one Philox call
 //                           gives the 4 uniforms of the group, exactly as PoissonEncoder.encodeStep.
+//   poisson_encode_bits_kernel   one thread per (row r = tt*B + b of a time chunk, 64-pixel word):
+//                           the same spikes as 64-bit masks [Tc, B, W] (bit i&63 of word i>>6), at
+//                           absolute steps t0 + tt: PoissonEncoder.encodeStep's own output format,
+//                           for the R-STDP kernels (rstdp.cu), 32x smaller than float spikes.
 // The mapping is the Java one, bit for bit: counter (p/4, t, pos, ENCODER=0), key (lo32(seed),
 // hi32(seed)), u = (word >> 8) * 2^-24, spike iff u < prob[pixel]. The 256-entry prob table is
 // computed in double on the host and passed in, so no device exp can change a spike.
@@ -37,5 +41,34 @@ extern "C" __global__ void poisson_encode_kernel(const float* prob, const unsign
         for (int j = 0; j < lim; j++) {
             out[base + j] = philox_uniform(c[j]) < p_run[pix[base + j]] ? 1.0f : 0.0f;
         }
+    }
+}
+
+extern "C" __global__ void poisson_encode_bits_kernel(const float* prob, const unsigned long long* seeds,
+                                                      const unsigned char* images, const int* order, int first,
+                                                      int B, int t0, int Tc, int n_in, unsigned long long* bits) {
+    int W = (n_in + 63) / 64;
+    long long total = (long long)Tc * B * W;
+    unsigned long long seed = seeds[0];
+    for (long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x; k < total;
+         k += (long long)gridDim.x * blockDim.x) {
+        int wd = (int)(k % W);
+        long long r = k / W; // row tt*B + b
+        int b = (int)(r % B);
+        int t = t0 + (int)(r / B); // the absolute step keys the random numbers: chunking changes nothing
+        int pos = first + b;
+        long long img = order == 0 ? pos : order[pos];
+        const unsigned char* pix = images + img * n_in;
+        unsigned long long word = 0;
+        for (int g = wd * 16; g < wd * 16 + 16 && g * 4 < n_in; g++) {
+            int base = g * 4;
+            int lim = n_in - base < 4 ? n_in - base : 4;
+            unsigned int c[4] = {(unsigned int)g, (unsigned int)t, (unsigned int)pos, 0u};
+            philox4x32_10(c, (unsigned int)seed, (unsigned int)(seed >> 32));
+            for (int j = 0; j < lim; j++) {
+                if (philox_uniform(c[j]) < prob[pix[base + j]]) word |= 1ull << ((base + j) & 63);
+            }
+        }
+        bits[k] = word;
     }
 }

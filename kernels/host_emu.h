@@ -77,6 +77,9 @@ inline unsigned int __umulhi(unsigned int a, unsigned int b) {
     return (unsigned int)(((unsigned long long)a * b) >> 32);
 }
 
+// Position of the lowest set bit, 1-based, 0 for 0 (CUDA's __ffsll).
+inline int __ffsll(long long x) { return __builtin_ffsll(x); }
+
 inline int atomicAdd(int* p, int v) { return __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
 inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) {
     return __atomic_fetch_add(p, v, __ATOMIC_RELAXED);
@@ -84,6 +87,7 @@ inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v)
 
 using std::exp;
 using std::isfinite;
+using std::isnan;
 using std::log;
 using std::signbit;
 inline float sqrtf(float x) { return std::sqrt(x); }

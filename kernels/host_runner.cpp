@@ -28,6 +28,7 @@
 #include "loss.cu"
 #include "neuron.cu"
 #include "readout.cu"
+#include "rstdp.cu"
 #include "stats.cu"
 
 // Calls f with its arguments read from the kernelParams-style array (params[i] points at argument i).
@@ -50,6 +51,16 @@ static Kernel make_kernel(void (*f)(A...), bool sync) {
 static std::map<std::string, Kernel> kernels() {
     return {
         {"poisson_encode_kernel", make_kernel(poisson_encode_kernel, false)},
+        {"poisson_encode_bits_kernel", make_kernel(poisson_encode_bits_kernel, false)},
+        {"lif_forward_from_kernel", make_kernel(lif_forward_from_kernel, false)},
+        {"rstdp_begin_kernel", make_kernel(rstdp_begin_kernel, false)},
+        {"rstdp_hidden_current_kernel", make_kernel(rstdp_hidden_current_kernel, false)},
+        {"rstdp_count_spikes_kernel", make_kernel(rstdp_count_spikes_kernel, false)},
+        {"rstdp_output_current_kernel", make_kernel(rstdp_output_current_kernel, false)},
+        {"rstdp_output_wta_kernel", make_kernel(rstdp_output_wta_kernel, false)},
+        {"rstdp_sample_totals_kernel", make_kernel(rstdp_sample_totals_kernel, false)},
+        {"rstdp_reward_kernel", make_kernel(rstdp_reward_kernel, false)},
+        {"rstdp_update_weights_kernel", make_kernel(rstdp_update_weights_kernel, false)},
         {"lif_forward_kernel", make_kernel(lif_forward_kernel, false)},
         {"lif_backward_kernel", make_kernel(lif_backward_kernel, false)},
         {"izh_forward_kernel", make_kernel(izh_forward_kernel, false)},

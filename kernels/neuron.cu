@@ -5,6 +5,7 @@
 //
 // Kernels (one thread per neuron, the time loop inside, state in registers)
 //   lif_forward_kernel    every integrator (euler, exp, zoh) x decay_input x hard/soft reset
+//   lif_forward_from_kernel  the same LIF scan from explicit state v [M] (time chunks; byte spikes)
 //   izh_forward_kernel    euler, symplectic x hard/soft reset
 //   lif_backward_kernel   reverse-time surrogate BPTT over the stored h_seq, spike_seq
 //   izh_backward_kernel   idem; v before each step is recomputed from h and spike of step t-1
@@ -14,25 +15,8 @@
 // in double on the host exactly as NeuronKernels.LifConst does (see cuda/NeuronParams.java), so that
 // several runs with their own dt, integrator and constants can share one launch.
 
-#define NEURON_PARAMS 24
-// LIF slots
-#define LIF_FORM 0
-#define LIF_DT 1
-#define LIF_TAU 2
-#define LIF_V_RESET 3
-#define LIF_E 4
-#define LIF_ONE_MINUS_E 5
-#define LIF_DHDV 6
-#define LIF_DHDX 7
-#define LIF_V_TH 8
-#define LIF_SOFT 9
-#define LIF_V_INIT 10
-// LIF charge forms (NeuronKernels.LifConst)
-#define EULER_DECAY 0
-#define EULER_NODECAY 1
-#define EXP_DECAY 2
-#define EXP_NODECAY 3
-#define ZOH_NODECAY 4
+#include "lif.cuh" // NEURON_PARAMS, the LIF slots and forms, lif_charge (shared with rstdp.cu)
+
 // Izhikevich slots
 #define IZH_SYMPLECTIC 0
 #define IZH_DT 1
@@ -61,17 +45,6 @@ __device__ __forceinline__ float surrogate_grad(float z) {
     return SURROGATE_ALPHA * sig * (1.0f - sig);
 }
 
-__device__ __forceinline__ float lif_charge(int form, float v, float x, float dt, float tau, float vr, float e,
-                                            float ome) {
-    switch (form) {
-        case EULER_DECAY: return v + dt * (x - (v - vr)) / tau;
-        case EULER_NODECAY: return v - dt * (v - vr) / tau + dt * x;
-        case EXP_DECAY: return v * e + (vr + x) * ome;
-        case EXP_NODECAY: return vr + (v - vr) * e + x * ome;
-        default: return vr + (v - vr) * e + x * tau * ome;
-    }
-}
-
 extern "C" __global__ void lif_forward_kernel(const float* params, const float* x_seq, int T, int M, float* h_seq,
                                               float* spike_seq, float* v_seq, float* w_seq) {
     int m = blockIdx.x * blockDim.x + threadIdx.x;
@@ -95,6 +68,31 @@ extern "C" __global__ void lif_forward_kernel(const float* params, const float* 
         if (v_seq) v_seq[i] = v;
         if (w_seq) w_seq[i] = 0.0f;
     }
+}
+
+// NeuronKernels.lifForwardFrom: the scan continued from explicit state v [M] (read before step 0,
+// left as after step T-1), so a long run can be simulated in time chunks with results identical to
+// one scan. h_seq may be NULL; spikes are bytes (unsigned char 0/1) as the Java twin's, because the
+// R-STDP kernels read them as a mask, never as a matrix operand. One run (no blockIdx.y packing).
+extern "C" __global__ void lif_forward_from_kernel(const float* params, const float* x_seq, int T, int M, float* v,
+                                                   float* h_seq, unsigned char* spike_seq) {
+    int m = blockIdx.x * blockDim.x + threadIdx.x;
+    if (m >= M) return;
+    const float* p = params;
+    int form = (int)p[LIF_FORM];
+    float dt = p[LIF_DT], tau = p[LIF_TAU], vr = p[LIF_V_RESET], e = p[LIF_E], ome = p[LIF_ONE_MINUS_E];
+    float v_th = p[LIF_V_TH];
+    bool soft = p[LIF_SOFT] != 0.0f;
+    float vm = v[m]; // the state lives in a register for the whole chunk
+    for (int t = 0; t < T; t++) {
+        long long i = (long long)t * M + m;
+        float h = lif_charge(form, vm, x_seq[i], dt, tau, vr, e, ome);
+        float s = h - v_th >= 0.0f ? 1.0f : 0.0f;
+        vm = soft ? h - s * v_th : (1.0f - s) * h + s * vr;
+        if (h_seq) h_seq[i] = h;
+        spike_seq[i] = (unsigned char)s;
+    }
+    v[m] = vm;
 }
 
 extern "C" __global__ void lif_backward_kernel(const float* params, const float* grad_spike_seq, const float* h_seq,

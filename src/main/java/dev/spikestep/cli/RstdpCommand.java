@@ -89,7 +89,7 @@ public final class RstdpCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "results", description = "Where results are appended (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--backend", paramLabel = "cpu", defaultValue = "cpu", description = "Compute backend (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", paramLabel = "cpu|cuda|auto", defaultValue = "cpu", description = "Compute backend: cpu, cuda (a GPU, else an error) or auto (default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")

@@ -14,6 +14,10 @@ import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
+import dev.spikestep.rstdp.Reward;
+import dev.spikestep.rstdp.RstdpConfig;
+import dev.spikestep.rstdp.RstdpEngine;
+import dev.spikestep.rstdp.RstdpInput;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,8 +26,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code spikestep selftest --backend cuda}: the backend against the CPU backend on the same random
  * images and weights (multiples of 1/256, so every product is exact and hidden spikes must agree
- * exactly), for every model/integrator and readout: encoder, forward, loss, gradients, Adam. For
- * machines without a JDK or JUnit (benchmarks/gpu-check.sh); the JUnit contract tests are the full check.
+ * exactly), for every model/integrator and readout: encoder, forward, loss, gradients, Adam; then the
+ * R-STDP engine (SPEC 6) against the CPU one: counts exactly, W_out after pm1 and onehot updates.
+ * For machines without a JDK or JUnit (benchmarks/gpu-check.sh); the JUnit contract tests are the full check.
  */
 @Command(name = "selftest", mixinStandardHelpOptions = true,
         description = "Compare a backend with the CPU backend on random inputs (exit 1 on any mismatch).")
@@ -44,6 +49,9 @@ public final class SelftestCommand implements Callable<Integer> {
             for (Readout r : Readout.values()) {
                 run(b, n, r);
             }
+        }
+        for (LifSpec n : List.of(rstdpLif(Integrator.EULER, 0.1), rstdpLif(Integrator.EXP, 0.5))) {
+            rstdp(b, n);
         }
         System.out.printf("selftest %s: %d checks, %d failed%n", b, checks, failures);
         return failures == 0 ? 0 : 1;
@@ -103,6 +111,64 @@ public final class SelftestCommand implements Callable<Integer> {
             }
         } catch (SpikestepException e) {
             throw e;
+        }
+    }
+
+    private static LifSpec rstdpLif(Integrator integrator, double dt) {
+        return new LifSpec(integrator, dt, RstdpConfig.TAU, RstdpConfig.V_TH, RstdpConfig.V_RESET, false, false);
+    }
+
+    /**
+     * R-STDP on the backend and on the CPU, in different time chunks: two training batches (teacher
+     * current, a pm1 then an onehot update) and a partial evaluation batch. The device kernels sum in
+     * the CPU's order, so the counts must agree exactly.
+     */
+    private void rstdp(String b, LifSpec neuron) {
+        int nIn = 784;
+        int nH = 256;
+        int C = 10;
+        int T = 60;
+        int B = 32;
+        int n = 2 * B + 7;
+        byte[] images = new byte[n * nIn];
+        float[] u = Streams.uniforms(6, 0, 0, 3, images.length);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (byte) (u[i] < 0.7f ? 0 : (int) (u[i] * 255));
+        }
+        int[] order = Streams.permutation(6, 0, n);
+        PoissonEncoder enc = new PoissonEncoder(PoissonEncoder.Method.BERNOULLI, neuron.dt());
+        String what = "rstdp lif/" + neuron.integrator().cliName() + " dt " + neuron.dt();
+        try (RstdpEngine dev = RstdpEngine.create(b, nIn, nH, C, T, B, 25, neuron, 1);
+             RstdpEngine cpu = RstdpEngine.create(Backends.CPU, nIn, nH, C, T, B, T, neuron,
+                     Runtime.getRuntime().availableProcessors())) {
+            dev.initWeights(3);
+            cpu.initWeights(3);
+            Reward[] rewards = {Reward.PM1, Reward.ONEHOT};
+            for (int k = 0; k < 3; k++) {
+                int first = k * B;
+                int bs = Math.min(B, n - first);
+                int[] lab = new int[bs];
+                for (int j = 0; j < bs; j++) {
+                    lab[j] = order[first + j] % C;
+                }
+                boolean train = k < 2;
+                RstdpInput in = new RstdpInput.Poisson(enc, 40 + k, images, train ? order : null, first, nIn);
+                dev.run(in, bs, train ? lab : null, train ? 1f : 0f);
+                cpu.run(in, bs, train ? lab : null, train ? 1f : 0f);
+                String step = what + (train ? " train batch " + k : " eval batch of " + bs);
+                check(step + " h_count", java.util.Arrays.equals(cpu.hiddenCounts(), 0, bs * nH, dev.hiddenCounts(), 0,
+                        bs * nH));
+                check(step + " o_count", java.util.Arrays.equals(cpu.outputCounts(), 0, bs * C, dev.outputCounts(), 0,
+                        bs * C));
+                check(step + " hidden spike total " + cpu.hiddenSpikeTotal() + " vs " + dev.hiddenSpikeTotal(),
+                        cpu.hiddenSpikeTotal() == dev.hiddenSpikeTotal());
+                if (train) {
+                    cpu.update(rewards[k], lab, 0.05f, RstdpConfig.W_CLIP);
+                    dev.update(rewards[k], lab, 0.05f, RstdpConfig.W_CLIP);
+                    check(step + " W_out after " + rewards[k].cliName(),
+                            close(cpu.wOutTorchLayout(), dev.wOutTorchLayout(), C * nH, 1e-7f, 1e-6f));
+                }
+            }
         }
     }
 

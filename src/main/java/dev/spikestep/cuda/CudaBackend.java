@@ -5,6 +5,7 @@ import dev.spikestep.net.Adam;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Network;
 import dev.spikestep.net.Readout;
+import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,6 +104,22 @@ public final class CudaBackend {
         // Never silent: which product implementation runs is part of the start-up output.
         System.err.println("cuda: " + dev.describe());
         return new KernelNetwork(dev, shape, neuron, readout, adam);
+    }
+
+    /**
+     * The R-STDP network (SPEC 6) on GPU 0, or a SpikestepException saying why there is none; called
+     * reflectively by {@code rstdp.RstdpEngine.create}. Its products are the sparse kernels of
+     * rstdp.cu (the CPU's summation order), so cuBLAS is not used.
+     */
+    public static RstdpKernelNetwork createRstdp(int nIn, int nHidden, int nOut, int T, int maxBatch, int chunk,
+                                                 LifSpec neuron) {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new SpikestepException("--backend cuda is not available: " + why);
+        }
+        CudaContext ctx = CudaContext.open(0);
+        CudaDevice dev = new CudaDevice(ctx, new CudaModule(), false);
+        return new RstdpKernelNetwork(dev, nIn, nHidden, nOut, T, maxBatch, chunk, neuron);
     }
 
     /** Lines for {@code spikestep info}: driver, devices, whether the PTX and cuBLAS load. */

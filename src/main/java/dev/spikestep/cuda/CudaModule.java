@@ -19,7 +19,7 @@ import jcuda.driver.CUmodule;
  */
 public final class CudaModule {
     /** Every kernel family, one PTX each. */
-    public static final String[] FILES = {"encoder", "neuron", "readout", "loss", "stats", "adam", "linear"};
+    public static final String[] FILES = {"encoder", "neuron", "readout", "loss", "stats", "adam", "linear", "rstdp"};
 
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<String, CUmodule> modules = new HashMap<>();
@@ -62,6 +62,8 @@ public final class CudaModule {
             return "adam";
         } else if (kernel.startsWith("gemm_")) {
             return "linear";
+        } else if (kernel.startsWith("rstdp_")) {
+            return "rstdp";
         }
         throw new IllegalArgumentException("no kernel family for " + kernel);
     }

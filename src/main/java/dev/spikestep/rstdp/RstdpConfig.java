@@ -62,12 +62,9 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
         if (threads < 1) {
             throw new SpikestepException("--threads must be >= 1, got " + threads);
         }
-        // R-STDP's kernels exist on the CPU only so far: refuse cuda rather than run on the CPU
-        // while the user believes it runs on the GPU.
-        if (!backend.equals(dev.spikestep.net.Backends.CPU)) {
-            throw new SpikestepException("--backend " + backend + " is not available for rstdp in this build: "
-                    + "the R-STDP experiment runs on the CPU backend only (use --backend cpu)");
-        }
+        // As train: cuda without a usable GPU is an error saying why, auto picks and says which;
+        // never a silent fallback. The record keeps the resolved backend (cpu or cuda).
+        backend = dev.spikestep.net.Backends.check(backend);
     }
 
     private static LifSpec neuron(Integrator integrator, double dt) {

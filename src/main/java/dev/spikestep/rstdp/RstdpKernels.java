@@ -5,10 +5,11 @@ import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronKernels;
 
 /**
- * The R-STDP experiment's kernels (SPEC section 6) on the CPU, written as the twins of a future
- * {@code kernels/rstdp.cu}: each method is one kernel, its range arguments ({@code [b0, b1)},
- * {@code [m0, m1)}, ...) are the threads a launch would cover, and each "thread" writes only its own
- * outputs, summing in a fixed order, so results never depend on how the range is split.
+ * The R-STDP experiment's kernels (SPEC section 6) on the CPU, the twins of {@code kernels/rstdp.cu}
+ * ({@code rstdp_<name>_kernel}): each method is one kernel, its range arguments ({@code [b0, b1)},
+ * {@code [m0, m1)}, ...) are the threads a launch covers, and each "thread" writes only its own
+ * outputs, summing in a fixed order, so results never depend on how the range is split, and the
+ * CUDA kernels, summing in the same order, give the same floats.
  *
  * <p>Layouts (rows {@code r = t * B + b} within a time chunk of {@code Tc} steps):
  * <ul>
@@ -19,12 +20,42 @@ import dev.spikestep.neuron.NeuronKernels;
  *   <li>{@code w_in [N_in, H]}, {@code w_out [H, C]}: weights, transposed from PyTorch's
  *       {@code nn.Linear.weight} so that a spike selects one contiguous row.</li>
  * </ul>
- * One batch is, per chunk: encoder, {@link #hiddenCurrent}, {@code NeuronKernels.lifForwardFrom}
- * over {@code M = B*H}, {@link #countSpikes}, {@link #outputCurrent}, {@link #outputLayerWta}; after
- * the last chunk {@link #rewardCoefficients} (one thread) and {@link #updateWeights}.
+ * One batch is {@link #beginBatch}, then per chunk: encoder, {@link #hiddenCurrent},
+ * {@code NeuronKernels.lifForwardFrom} over {@code M = B*H}, {@link #countSpikes},
+ * {@link #outputCurrent}, {@link #outputLayerWta}; the update is {@link #rewardCoefficients} (one
+ * thread) and {@link #updateWeights}. {@link #sampleTotals} gives the statistics' hidden spikes.
  */
 public final class RstdpKernels {
     private RstdpKernels() {
+    }
+
+    /**
+     * A batch's start, for the state elements {@code [k0, k1)}: potentials {@code v_h [M_h]},
+     * {@code v_o [M_o]} to {@code v_init}, counts to 0 (one thread per element, up to max(M_h, M_o)).
+     */
+    public static void beginBatch(float v_init, int M_h, int M_o, float[] v_h, float[] v_o, int[] h_count,
+                                  int[] o_count, int k0, int k1) {
+        for (int k = k0; k < k1; k++) {
+            if (k < M_h) {
+                v_h[k] = v_init;
+                h_count[k] = 0;
+            }
+            if (k < M_o) {
+                v_o[k] = v_init;
+                o_count[k] = 0;
+            }
+        }
+    }
+
+    /** {@code total[b] = sum over n of count[b, n]} for the samples {@code [b0, b1)} (one thread per sample). */
+    public static void sampleTotals(int[] count, int B, int N, int[] total, int b0, int b1) {
+        for (int b = b0; b < b1; b++) {
+            int s = 0;
+            for (int n = 0; n < N; n++) {
+                s += count[b * N + n];
+            }
+            total[b] = s;
+        }
     }
 
     /**

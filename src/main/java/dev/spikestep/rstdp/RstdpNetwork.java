@@ -6,7 +6,6 @@ import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronKernels;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
-import java.util.Arrays;
 
 /**
  * The SPEC section 6 network on the CPU: {@code x -> fc_in (gain 5) -> LIF -> fc_out (gain 5,
@@ -20,18 +19,7 @@ import java.util.Arrays;
  * results: T = 2000 at batch 256 needs {@code [chunk, 256, 784]} input indices, not {@code [2000, ...]}.
  * Buffers are allocated once for the largest batch.
  */
-public final class RstdpNetwork implements AutoCloseable {
-    /**
-     * Where a batch's input spikes come from: fills rows {@code tt * B + b} ({@code tt} in
-     * {@code [0, Tc)}, absolute step {@code t0 + tt}) of the input bitmask, row r at
-     * {@code bits[r * W ..]}, bit {@code i & 63} of word {@code i >>> 6} = input i.
-     */
-    @FunctionalInterface
-    public interface InputSource {
-        /** Writes the input spikes of steps {@code [t0, t0 + Tc)} as bitmasks {@code bits [Tc, B, W]}. */
-        void fill(int t0, int Tc, int B, long[] bits, int W, Parallel par);
-    }
-
+public final class RstdpNetwork implements RstdpEngine {
     private final int nIn;
     private final int nH;
     private final int nOut;
@@ -96,18 +84,22 @@ public final class RstdpNetwork implements AutoCloseable {
         norm = new float[nOut];
     }
 
+    @Override
     public int T() {
         return T;
     }
 
+    @Override
     public int chunk() {
         return chunk;
     }
 
+    @Override
     public int hidden() {
         return nH;
     }
 
+    @Override
     public int classes() {
         return nOut;
     }
@@ -119,6 +111,7 @@ public final class RstdpNetwork implements AutoCloseable {
      * (0 = fc_in, 1 = fc_out, PyTorch's [out, in] order) is word k of counter (k / 4, l, 0, WEIGHT_INIT)
      * under key {@code seed}.
      */
+    @Override
     public void initWeights(long seed) {
         initLayer(seed, 0, wIn, nIn, nH);
         initLayer(seed, 1, wOut, nH, nOut);
@@ -135,6 +128,7 @@ public final class RstdpNetwork implements AutoCloseable {
     }
 
     /** Sets the weights from PyTorch's layout: wIn [nH, nIn], wOut [nOut, nH]. */
+    @Override
     public void setWeightsTorchLayout(float[] wInTorch, float[] wOutTorch) {
         if (wInTorch.length != wIn.length || wOutTorch.length != wOut.length) {
             throw new IllegalArgumentException("weights must be [" + nH + ", " + nIn + "] and [" + nOut + ", " + nH + "]");
@@ -144,6 +138,7 @@ public final class RstdpNetwork implements AutoCloseable {
     }
 
     /** fc_in weights in PyTorch's layout [nH, nIn]. */
+    @Override
     public float[] wInTorchLayout() {
         float[] t = new float[wIn.length];
         transpose(wIn, nIn, nH, t);
@@ -151,6 +146,7 @@ public final class RstdpNetwork implements AutoCloseable {
     }
 
     /** fc_out weights in PyTorch's layout [nOut, nH]. */
+    @Override
     public float[] wOutTorchLayout() {
         float[] t = new float[wOut.length];
         transpose(wOut, nH, nOut, t);
@@ -165,47 +161,15 @@ public final class RstdpNetwork implements AutoCloseable {
         }
     }
 
-    /**
-     * Poisson (Bernoulli) input: sample b is image {@code order[first + b]} (or {@code first + b} when
-     * {@code order} is null), and its random numbers are keyed by its position {@code first + b} in
-     * the epoch's order and the absolute step (SPEC section 1).
-     */
-    public static InputSource poisson(PoissonEncoder encoder, long seed, byte[] images, int[] order, int first,
-                                      int nPixels) {
-        return (t0, Tc, B, bits, W, par) -> par.forRange(B, 1, (b0, b1) -> {
-            int[] scratch = new int[4];
-            PoissonEncoder.Prepared prep = new PoissonEncoder.Prepared(nPixels);
-            for (int b = b0; b < b1; b++) {
-                int img = order == null ? first + b : order[first + b];
-                encoder.prepare(images, img * nPixels, nPixels, prep);
-                for (int tt = 0; tt < Tc; tt++) {
-                    int r = tt * B + b;
-                    encoder.encodeStep(seed, first + b, t0 + tt, prep, bits, r * W, scratch);
-                }
-            }
-        });
+    /** {@link RstdpInput.Poisson}: images encoded by the engine, keyed by position and absolute step. */
+    public static RstdpInput poisson(PoissonEncoder encoder, long seed, byte[] images, int[] order, int first,
+                                     int nPixels) {
+        return new RstdpInput.Poisson(encoder, seed, images, order, first, nPixels);
     }
 
-    /** Input spikes given densely, {@code x_seq [T, B, nIn]} of 0/1 (tests, fixtures). */
-    public static InputSource dense(float[] x_seq, int nIn) {
-        return (t0, Tc, B, bits, W, par) -> {
-            Arrays.fill(bits, 0, Tc * B * W, 0L);
-            for (int tt = 0; tt < Tc; tt++) {
-                for (int b = 0; b < B; b++) {
-                    int r = tt * B + b;
-                    int src = ((t0 + tt) * B + b) * nIn;
-                    for (int i = 0; i < nIn; i++) {
-                        float x = x_seq[src + i];
-                        if (x != 0f && x != 1f) {
-                            throw new IllegalArgumentException("input spikes must be 0 or 1, got " + x);
-                        }
-                        if (x == 1f) {
-                            bits[r * W + (i >>> 6)] |= 1L << (i & 63);
-                        }
-                    }
-                }
-            }
-        };
+    /** {@link RstdpInput.Dense}: input spikes given densely, {@code x_seq [T, B, nIn]} of 0/1 (tests, fixtures). */
+    public static RstdpInput dense(float[] x_seq, int nIn) {
+        return new RstdpInput.Dense(x_seq, nIn);
     }
 
     /**
@@ -213,17 +177,16 @@ public final class RstdpNetwork implements AutoCloseable {
      * {@link #outputCounts()}. During training pass the labels and the epoch's teacher current;
      * for evaluation pass {@code labels = null} (no teacher).
      */
-    public void run(InputSource input, int B, int[] labels, float teach) {
+    @Override
+    public void run(RstdpInput input, int B, int[] labels, float teach) {
         if (B < 1 || B > maxBatch) {
             throw new IllegalArgumentException("batch " + B + " outside [1, " + maxBatch + "]");
         }
         batch = B;
         int MH = B * nH;
         int MO = B * nOut;
-        Arrays.fill(vH, 0, MH, neuron.vInit());
-        Arrays.fill(vO, 0, MO, neuron.vInit());
-        Arrays.fill(hCount, 0, MH, 0);
-        Arrays.fill(oCount, 0, MO, 0);
+        par.forRange(Math.max(MH, MO), 4096, (k0, k1) -> RstdpKernels.beginBatch(neuron.vInit(), MH, MO, vH, vO,
+                hCount, oCount, k0, k1));
         for (int t0 = 0; t0 < T; t0 += chunk) {
             int Tc = Math.min(chunk, T - t0);
             int R = Tc * B;
@@ -239,7 +202,7 @@ public final class RstdpNetwork implements AutoCloseable {
         }
     }
 
-    /** The R-STDP update of W_out with the counts of the last {@link #run}: {@code W += lr*dW}, clamp. */
+    @Override
     public void update(Reward reward, int[] labels, float lr, float clip) {
         int B = batch;
         RstdpKernels.rewardCoefficients(reward, oCount, labels, B, nOut, coef, norm);
@@ -247,20 +210,35 @@ public final class RstdpNetwork implements AutoCloseable {
                 wOut, h0, h1));
     }
 
+    @Override
     public int batch() {
         return batch;
     }
 
-    /** Hidden spike counts of the last batch, [B, nH] (a view, valid until the next run). */
+    /** A view, valid until the next run. */
+    @Override
     public int[] hiddenCounts() {
         return hCount;
     }
 
-    /** WTA output spike counts of the last batch, [B, nOut] (a view, valid until the next run). */
+    @Override
+    public long hiddenSpikeTotal() {
+        int[] total = new int[batch];
+        RstdpKernels.sampleTotals(hCount, batch, nH, total, 0, batch);
+        long s = 0;
+        for (int t : total) {
+            s += t;
+        }
+        return s;
+    }
+
+    /** A view, valid until the next run. */
+    @Override
     public int[] outputCounts() {
         return oCount;
     }
 
+    @Override
     public String describe() {
         return "cpu (" + par.threads() + (par.threads() == 1 ? " thread)" : " threads)");
     }

@@ -5,7 +5,6 @@ import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.net.Loss;
-import dev.spikestep.net.Parallel;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
 import dev.spikestep.train.Progress;
@@ -98,8 +97,9 @@ public final class RstdpRunner {
         List<Epoch> epochs = new ArrayList<>();
         Stats initial;
         Stats finalTest;
-        try (RstdpNetwork net = new RstdpNetwork(nIn, cfg.hidden(), C, cfg.T(),
-                Math.max(cfg.batch(), cfg.testBatch()), cfg.timeChunk(), cfg.neuron(), new Parallel(cfg.threads()))) {
+        try (RstdpEngine net = RstdpEngine.create(cfg.backend(), nIn, cfg.hidden(), C, cfg.T(),
+                Math.max(cfg.batch(), cfg.testBatch()), cfg.timeChunk(), cfg.neuron(), cfg.threads())) {
+            out.println("engine: " + net.describe());
             net.initWeights(cfg.seed());
             int[] labels = new int[Math.max(cfg.batch(), cfg.testBatch())];
 
@@ -169,7 +169,7 @@ public final class RstdpRunner {
     }
 
     /** The first {@code batches} test batches, in order, without teacher current or updates. */
-    private Stats evaluate(RstdpNetwork net, PoissonEncoder encoder, Dataset test, long seed, int batches, int[] labels,
+    private Stats evaluate(RstdpEngine net, PoissonEncoder encoder, Dataset test, long seed, int batches, int[] labels,
                            String label) {
         Tally t = new Tally(cfg.T(), cfg.hidden(), test.numClasses());
         Progress bar = new Progress(err, label, batches, tty);
@@ -206,12 +206,9 @@ public final class RstdpRunner {
             this.C = C;
         }
 
-        void add(RstdpNetwork net, int[] labels, int B, boolean ce) {
-            int[] h = net.hiddenCounts();
+        void add(RstdpEngine net, int[] labels, int B, boolean ce) {
             int[] o = net.outputCounts();
-            for (int i = 0; i < B * H; i++) {
-                hiddenSpikes += h[i];
-            }
+            hiddenSpikes += net.hiddenSpikeTotal();
             int silent = 0;
             float[] lg = new float[B * C];
             for (int b = 0; b < B; b++) {

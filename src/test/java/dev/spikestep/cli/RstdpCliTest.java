@@ -109,10 +109,18 @@ class RstdpCliTest {
         assertTrue(err().contains("error: unknown integrator 'rk4'"), err());
         assertEquals(2, Main.execute("rstdp", "--integrator", "symplectic", "--data", d));
         assertTrue(err().contains("error: integrator 'symplectic' is not defined for lif: use euler, exp or zoh"), err());
-        assertEquals(2, Main.execute("rstdp", "--backend", "cuda", "--data", d));
-        assertTrue(err().contains("error: --backend cuda is not available for rstdp in this build"), err());
-        assertEquals(2, Main.execute("rstdp", "--backend", "auto", "--data", d));
-        assertTrue(err().contains("error: --backend auto is not available for rstdp in this build"), err());
+        if (dev.spikestep.net.Backends.cudaUnavailableReason() != null) {
+            // without a usable GPU, cuda is an error that says why (never a silent CPU run)
+            assertEquals(2, Main.execute("rstdp", "--backend", "cuda", "--data", d));
+            assertTrue(err().contains("error: --backend cuda is not available: "), err());
+            assertTrue(err().contains("(use --backend cpu, or auto to pick)"), err());
+        }
+        // auto says which backend it picked, then the run goes on (here: to the missing data)
+        assertEquals(2, Main.execute("rstdp", "--backend", "auto", "--dataset", "mnist", "--data", d));
+        assertTrue(err().contains("backend auto: "), err());
+        assertTrue(err().contains("spikestep data mnist"), err());
+        assertEquals(2, Main.execute("rstdp", "--backend", "tpu", "--data", d));
+        assertTrue(err().contains("error: unknown --backend tpu: use cpu, cuda or auto"), err());
         assertEquals(2, Main.execute("rstdp", "--T", "0", "--data", d));
         assertTrue(err().contains("error: --T must be within [1, 100000], got 0"), err());
         assertEquals(2, Main.execute("rstdp", "--teach", "-1", "--data", d));
