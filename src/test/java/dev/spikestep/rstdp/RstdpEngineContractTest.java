@@ -13,6 +13,7 @@ import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
 import dev.spikestep.testutil.Compare;
 import dev.spikestep.testutil.Fixture;
+import dev.spikestep.testutil.SyntheticDigits;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -124,7 +125,7 @@ public abstract class RstdpEngineContractTest {
     /** The CPU engine's counts and weights, batch by batch, through training updates and an evaluation. */
     @Test
     void agreesWithTheCpuEngineOnPoissonBatches() {
-        Dataset data = RstdpRunnerTest.bands("d", 24, 3);
+        Dataset data = SyntheticDigits.bands("d", 24, 3);
         int T = 30;
         int nH = 24;
         int maxB = 5;
@@ -172,7 +173,7 @@ public abstract class RstdpEngineContractTest {
     /** T = 2000 runs in chunks ([chunk, B, N] buffers) and gives the one-chunk CPU engine's counts and update. */
     @Test
     void twoThousandStepsInTimeChunksMatchTheCpuEngine() {
-        Dataset data = RstdpRunnerTest.bands("d", 4, 9);
+        Dataset data = SyntheticDigits.bands("d", 4, 9);
         int T = 2000;
         int B = 2;
         int nH = 8;

@@ -13,6 +13,7 @@ import dev.spikestep.neuron.Integrator;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
 import dev.spikestep.testutil.Compare;
+import dev.spikestep.testutil.SyntheticDigits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,31 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RstdpRunnerTest {
     @TempDir
     Path dir;
-
-    /** Ten classes, each a bright horizontal band at its own height, with speckle noise (as TrainerTest's). */
-    static Dataset bands(String name, int n, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        byte[] images = new byte[n * 784];
-        byte[] labels = new byte[n];
-        for (int i = 0; i < n; i++) {
-            int c = rnd.nextInt(10);
-            labels[i] = (byte) c;
-            for (int p = 0; p < 784; p++) {
-                int row = p / 28;
-                boolean band = row >= 2 + 2 * c && row < 4 + 2 * c + 2;
-                int v = band ? 200 + rnd.nextInt(56) : (rnd.nextInt(10) == 0 ? rnd.nextInt(256) : 0);
-                images[i * 784 + p] = (byte) v;
-            }
-        }
-        return new Dataset(name, 28, 28, 10, images, labels);
-    }
 
     private RstdpConfig config(Integrator integ, double dt, int T, int epochs, Reward reward, int chunk, int threads,
                                Path out) {
@@ -59,7 +41,7 @@ class RstdpRunnerTest {
 
     @Test
     void learnsSeparableBandsAndWritesResults() throws Exception {
-        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 480, 1), bands("test", 256, 2));
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 480, 1), SyntheticDigits.bands("test", 256, 2));
         Path out = dir.resolve("out");
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         RstdpRunner.Result r = run(config(Integrator.EULER, 0.5, 40, 3, Reward.PM1, 16, 2, out), split, text);
@@ -96,7 +78,7 @@ class RstdpRunnerTest {
 
     @Test
     void resultsDoNotDependOnThreadsOrTimeChunk() {
-        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 96, 3), bands("test", 100, 4));
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 96, 3), SyntheticDigits.bands("test", 100, 4));
         RstdpRunner.Result a = run(config(Integrator.EXP, 0.5, 24, 2, Reward.ONEHOT, 24, 1, dir.resolve("a")), split,
                 new ByteArrayOutputStream());
         RstdpRunner.Result b = run(config(Integrator.EXP, 0.5, 24, 2, Reward.ONEHOT, 5, 2, dir.resolve("b")), split,
@@ -113,7 +95,7 @@ class RstdpRunnerTest {
     /** T = 2000 in chunks of 64 gives the counts and the updated weights of one 2000-step chunk. */
     @Test
     void longRunsInTimeChunksMatchOneChunk() {
-        Dataset data = bands("d", 8, 9);
+        Dataset data = SyntheticDigits.bands("d", 8, 9);
         int T = 2000;
         int B = 4;
         int[] order = Streams.permutation(1, 0, data.size());
@@ -207,7 +189,7 @@ class RstdpRunnerTest {
 
     @Test
     void batchLargerThanTheTrainingSetIsAClearError() {
-        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 10, 1), bands("test", 10, 2));
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 10, 1), SyntheticDigits.bands("test", 10, 2));
         SpikestepException e = assertThrows(SpikestepException.class, () -> run(config(Integrator.EULER, 0.5, 5, 1,
                 Reward.PM1, 5, 1, dir.resolve("e")), split, new ByteArrayOutputStream()));
         assertTrue(e.getMessage().contains("fewer than one batch"), e.getMessage());

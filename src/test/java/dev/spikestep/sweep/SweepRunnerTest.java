@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikestep.SpikestepException;
 import dev.spikestep.cli.Main;
-import dev.spikestep.data.IdxImages;
-import dev.spikestep.data.IdxWriter;
 import dev.spikestep.io.ResultsWriter;
+import dev.spikestep.testutil.SyntheticDigits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,28 +46,10 @@ class SweepRunnerTest {
     void writeData() throws Exception {
         data = dir.resolve("data");
         Path d = data.resolve("mnist-sample");
-        writeBands(d, "train", 96, 1);
-        writeBands(d, "t10k", 48, 2);
+        SyntheticDigits.writeBands(d, "train", 96, 1);
+        SyntheticDigits.writeBands(d, "t10k", 48, 2);
         config = dir.resolve("tiny.yaml");
         Files.writeString(config, YAML);
-    }
-
-    /** Ten classes, each a bright band at its own height, with speckle noise (as in TrainerTest). */
-    static void writeBands(Path d, String prefix, int n, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        byte[] images = new byte[n * 784];
-        byte[] labels = new byte[n];
-        for (int i = 0; i < n; i++) {
-            int c = rnd.nextInt(10);
-            labels[i] = (byte) c;
-            for (int p = 0; p < 784; p++) {
-                int row = p / 28;
-                boolean band = row >= 2 + 2 * c && row < 6 + 2 * c;
-                images[i * 784 + p] = (byte) (band ? 200 + rnd.nextInt(56) : (rnd.nextInt(10) == 0 ? rnd.nextInt(256) : 0));
-            }
-        }
-        IdxWriter.writeImages(d.resolve(prefix + "-images-idx3-ubyte"), new IdxImages(n, 28, 28, images), false);
-        IdxWriter.writeLabels(d.resolve(prefix + "-labels-idx1-ubyte"), labels, false);
     }
 
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();

@@ -13,37 +13,19 @@ import dev.spikestep.neuron.IzhSpec;
 import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.testutil.SyntheticDigits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
     @TempDir
     Path dir;
-
-    /** Ten classes, each a bright horizontal band at its own height, with random speckle noise. */
-    static Dataset bands(String name, int n, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        byte[] images = new byte[n * 784];
-        byte[] labels = new byte[n];
-        for (int i = 0; i < n; i++) {
-            int c = rnd.nextInt(10);
-            labels[i] = (byte) c;
-            for (int p = 0; p < 784; p++) {
-                int row = p / 28;
-                boolean band = row >= 2 + 2 * c && row < 4 + 2 * c + 2;
-                int v = band ? 200 + rnd.nextInt(56) : (rnd.nextInt(10) == 0 ? rnd.nextInt(256) : 0);
-                images[i * 784 + p] = (byte) v;
-            }
-        }
-        return new Dataset(name, 28, 28, 10, images, labels);
-    }
 
     private TrainConfig config(NeuronSpec neuron, int epochs, int threads, Path out) {
         return config(neuron, 12, epochs, threads, out);
@@ -62,7 +44,7 @@ class TrainerTest {
 
     @Test
     void learnsSeparableBandsAndWritesResults() throws Exception {
-        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 640, 1), bands("test", 200, 2));
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 640, 1), SyntheticDigits.bands("test", 200, 2));
         Path out = dir.resolve("out");
         List<EpochResult> r = train(config(LifSpec.notebook(Integrator.EXP, 1.0), 3, 2, out), split);
         assertEquals(3, r.size());
@@ -84,7 +66,7 @@ class TrainerTest {
 
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 160, 5), bands("test", 64, 6));
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 160, 5), SyntheticDigits.bands("test", 64, 6));
         NeuronSpec izh = IzhSpec.notebook(Integrator.SYMPLECTIC, 1.0);
         List<EpochResult> one = train(config(izh, 2, 1, dir.resolve("a")), split);
         List<EpochResult> two = train(config(izh, 2, 2, dir.resolve("b")), split);
@@ -99,7 +81,7 @@ class TrainerTest {
 
     @Test
     void izhEulerAtDt5DivergesAndIsReported() {
-        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 64, 7), bands("test", 64, 8));
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 64, 7), SyntheticDigits.bands("test", 64, 8));
         // dt/tau_w = 2.5 > 2: the euler recovery variable grows by 1.5x per step until v*v overflows,
         // and the hard reset then turns inf into NaN (0 * inf). 50 steps are enough, as in the notebook.
         List<EpochResult> r = train(config(IzhSpec.notebook(Integrator.EULER, 5.0), 50, 1, 2, dir.resolve("d")), split);
@@ -111,7 +93,7 @@ class TrainerTest {
 
     @Test
     void batchLargerThanTheTrainingSetIsAClearError() {
-        DatasetLocator.Split split = new DatasetLocator.Split(bands("train", 20, 1), bands("test", 20, 2));
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 20, 1), SyntheticDigits.bands("test", 20, 2));
         SpikestepException e = assertThrows(SpikestepException.class,
                 () -> train(config(LifSpec.notebook(Integrator.EXP, 1.0), 1, 1, dir.resolve("e")), split));
         assertTrue(e.getMessage().contains("fewer than one batch"), e.getMessage());
