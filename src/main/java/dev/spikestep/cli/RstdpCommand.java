@@ -5,9 +5,9 @@ import dev.spikestep.neuron.Integrator;
 import dev.spikestep.rstdp.Reward;
 import dev.spikestep.rstdp.RstdpConfig;
 import dev.spikestep.rstdp.RstdpRunner;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "rstdp", mixinStandardHelpOptions = true, sortOptions = false,
@@ -78,30 +78,21 @@ public final class RstdpCommand implements Callable<Integer> {
             description = "Steps simulated at once; bounds memory for long T, never changes results (default: ${DEFAULT-VALUE}).")
     int timeChunk;
 
-    @Option(names = "--dataset", paramLabel = "mnist|mnist-sample|fashion", defaultValue = "mnist",
-            description = "Which dataset under --data (default: ${DEFAULT-VALUE}). Prepare it with 'spikestep data'.")
-    String dataset;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "data",
-            description = "Data directory (default: ${DEFAULT-VALUE}); a torchvision root with MNIST/raw works too.")
-    Path data;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "results", description = "Where results are appended (default: ${DEFAULT-VALUE}).")
-    Path out;
 
-    @Option(names = "--backend", paramLabel = "cpu|cuda|auto", defaultValue = "cpu", description = "Compute backend: cpu, cuda (a GPU, else an error) or auto (default: ${DEFAULT-VALUE}).")
-    String backend;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
-    int threads;
+
+    @Mixin
+    RunOptions run;
 
     @Override
     public Integer call() {
-        int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        int nThreads = run.threadCount();
         RstdpConfig cfg = new RstdpConfig(Integrator.parse(integrator), dt, T, epochs, seed, lr, Reward.parse(reward),
                 teach, teachDecay, maxTrainBatches, maxTestBatches, batch, testBatch, hidden, timeChunk,
-                DatasetLocator.checkName(dataset), data.toString(), out.toString(), backend, nThreads);
-        DatasetLocator.Split split = DatasetLocator.load(data, cfg.dataset());
+                DatasetLocator.checkName(run.dataset), run.data.toString(), run.out.toString(), run.backend, nThreads);
+        DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
         new RstdpRunner(cfg, System.out, System.err, System.console() != null).run(split);
         return 0;
     }

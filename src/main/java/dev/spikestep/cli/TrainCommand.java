@@ -5,7 +5,6 @@ import dev.spikestep.net.Readout;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.train.TrainConfig;
 import dev.spikestep.train.Trainer;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,22 +55,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", defaultValue = "256", description = "Hidden neurons (default: ${DEFAULT-VALUE}).")
     int hidden;
 
-    @Option(names = "--dataset", paramLabel = "mnist|mnist-sample|fashion", defaultValue = "mnist",
-            description = "Which dataset under --data (default: ${DEFAULT-VALUE}). Prepare it with 'spikestep data'.")
-    String dataset;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "data",
-            description = "Data directory (default: ${DEFAULT-VALUE}); a torchvision root with MNIST/raw works too.")
-    Path data;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "results", description = "Where results are appended (default: ${DEFAULT-VALUE}).")
-    Path out;
 
-    @Option(names = "--backend", paramLabel = "cpu|cuda|auto", defaultValue = "cpu", description = "Compute backend: cpu, cuda (a GPU, else an error) or auto (default: ${DEFAULT-VALUE}).")
-    String backend;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
-    int threads;
 
     @Option(names = "--train-samples", paramLabel = "N", defaultValue = "0",
             description = "Train on the first N samples only, 0 = all (default: ${DEFAULT-VALUE}).")
@@ -81,13 +68,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Evaluate on the first N test batches only, 0 = all; the notebook used 10 per epoch (default: ${DEFAULT-VALUE}).")
     int evalBatches;
 
+    @Mixin
+    RunOptions run;
+
     @Override
     public Integer call() {
-        int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        int nThreads = run.threadCount();
         TrainConfig cfg = new TrainConfig(neuron.build(model), T, epochs, seed, Readout.parse(readout), batch, lr,
-                PoissonEncoder.Method.parse(encoder), hidden, DatasetLocator.checkName(dataset), data.toString(),
-                out.toString(), backend, nThreads, trainSamples, evalBatches);
-        DatasetLocator.Split split = DatasetLocator.load(data, cfg.dataset());
+                PoissonEncoder.Method.parse(encoder), hidden, DatasetLocator.checkName(run.dataset), run.data.toString(),
+                run.out.toString(), run.backend, nThreads, trainSamples, evalBatches);
+        DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
         new Trainer(cfg, System.out, System.err, System.console() != null).run(split);
         return 0;
     }

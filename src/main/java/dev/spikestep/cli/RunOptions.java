@@ -1,0 +1,31 @@
+package dev.spikestep.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where a run reads its data, writes its results and computes: shared by {@code train} and {@code rstdp}. */
+public final class RunOptions {
+    @Option(names = "--dataset", paramLabel = "mnist|mnist-sample|fashion", defaultValue = "mnist",
+            description = "Which dataset under --data (default: ${DEFAULT-VALUE}). Prepare it with 'spikestep data'.")
+    String dataset;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "data",
+            description = "Data directory (default: ${DEFAULT-VALUE}); a torchvision root with MNIST/raw works too.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "results",
+            description = "Where results are appended (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--backend", paramLabel = "cpu|cuda|auto", defaultValue = "cpu",
+            description = "Compute backend: cpu, cuda (a GPU, else an error) or auto (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    /** {@code --threads}, with 0 meaning every core. */
+    int threadCount() {
+        return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    }
+}
