@@ -15,9 +15,10 @@ import java.util.Arrays;
  * The SPEC section 5 network as a sequence of kernel launches on a {@link Device}: the CUDA backend
  * on a GPU ({@link CudaDevice}), the same launches on the CPU in the tests. Time-batched like
  * CpuNetwork: encoder (input spikes as the CPU's 64-bit masks), fc1 over all T*B rows (a bitmask
- * kernel in the CPU's summation order), one neuron scan, fc_out, readout, then the reverse. All device memory is allocated once, for the largest batch; the per-batch
- * results the host needs (per-sample losses, spike, non-finite and correct counts) come back in one
- * small copy. Weights are kept [n_in, n_out] (row-major), as CpuNetwork keeps them.
+ * kernel in the CPU's summation order), one neuron scan, fc_out, readout, then the reverse. All
+ * device memory is allocated once, for the largest batch; the per-batch results the host needs
+ * (per-sample losses, spike, non-finite and correct counts) come back in one small copy. Weights
+ * are kept [n_in, n_out] (row-major), as CpuNetwork keeps them.
  */
 public final class KernelNetwork implements Network {
     private static final int BLOCK = 256;
