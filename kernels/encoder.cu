@@ -6,7 +6,10 @@
 //   poisson_encode_bits_kernel   one thread per (row r = tt*B + b of a time chunk, 64-pixel word):
 //                           the same spikes as 64-bit masks [Tc, B, W] (bit i&63 of word i>>6), at
 //                           absolute steps t0 + tt: PoissonEncoder.encodeStep's own output format,
-//                           for the R-STDP kernels (rstdp.cu), 32x smaller than float spikes.
+//                           32x smaller than float spikes. The training path (KernelNetwork: all T
+//                           steps, t0 = 0, read by linear.cu's bitmask fc1 kernels) and R-STDP
+//                           (rstdp.cu, time chunks) both use it; the float kernel stays for packed
+//                           multi-run launches.
 // The mapping is the Java one, bit for bit: counter (p/4, t, pos, ENCODER=0), key (lo32(seed),
 // hi32(seed)), u = (word >> 8) * 2^-24, spike iff u < prob[pixel]. The 256-entry prob table is
 // computed in double on the host and passed in, so no device exp can change a spike.

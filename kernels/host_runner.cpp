@@ -3,7 +3,9 @@
 // tests (HostDevice) write each launch's arguments and buffers to files, call this program, and
 // read the buffers back, so that the CUDA backend's own launch sequence runs on a machine without GPU.
 //
-// Usage: kernel-runner ARGS_FILE, where ARGS_FILE has one line each:
+// Usage: kernel-runner ARGS_FILE (one launch), or kernel-runner --serve (many: reads one ARGS_FILE
+// path per line from stdin, runs it, answers "ok" on stdout; an error is reported on stderr and
+// ends the process, as in one-shot mode), where ARGS_FILE has one line each:
 //   kernel NAME | grid X Y Z | block X Y Z, then the kernel's arguments in order:
 //   buf PATH BYTES (device memory: read from PATH, written back after the launch) | null |
 //   i32 V | i64 V | f32 BITS (the float's IEEE bits as a signed decimal)
@@ -71,6 +73,8 @@ static std::map<std::string, Kernel> kernels() {
         {"correct_kernel", make_kernel(correct_kernel, false)},
         {"spike_stats_kernel", make_kernel(spike_stats_kernel, false)},
         {"adam_kernel", make_kernel(adam_kernel, false)},
+        {"spike_linear_forward_bits_kernel", make_kernel(spike_linear_forward_bits_kernel, false)},
+        {"spike_linear_weight_grad_bits_kernel", make_kernel(spike_linear_weight_grad_bits_kernel, false)},
         {"gemm_tiled_kernel", make_kernel(gemm_tiled_kernel, true)},
     };
 }
@@ -80,10 +84,10 @@ static std::map<std::string, Kernel> kernels() {
     std::exit(2);
 }
 
-int main(int argc, char** argv) {
-    if (argc != 2) die("usage: kernel-runner ARGS_FILE");
-    std::ifstream in(argv[1]);
-    if (!in) die(std::string("cannot read ") + argv[1]);
+// One launch: reads ARGS_FILE, runs the kernel, writes every buffer back to its file.
+static void run(const std::string& args_file) {
+    std::ifstream in(args_file);
+    if (!in) die("cannot read " + args_file);
     std::string name;
     dim3 grid, block;
     struct Buf {
@@ -142,7 +146,7 @@ int main(int argc, char** argv) {
             die("unknown line: " + line);
         }
     }
-    auto table = kernels();
+    static const auto table = kernels();
     auto it = table.find(name);
     if (it == table.end()) die("unknown kernel '" + name + "'");
     if ((int)params.size() != it->second.arity)
@@ -152,6 +156,21 @@ int main(int argc, char** argv) {
         std::ofstream f(b->path, std::ios::binary | std::ios::trunc);
         if (!f.write(reinterpret_cast<const char*>(b->data.data()), (std::streamsize)b->bytes))
             die("cannot write " + b->path);
+    }
+}
+
+int main(int argc, char** argv) {
+    if (argc != 2) die("usage: kernel-runner ARGS_FILE | kernel-runner --serve");
+    if (std::string(argv[1]) != "--serve") {
+        run(argv[1]);
+        return 0;
+    }
+    // A persistent runner saves a process start per launch (the tests make thousands).
+    std::string path;
+    while (std::getline(std::cin, path)) {
+        if (path.empty()) continue;
+        run(path);
+        std::cout << "ok" << std::endl; // endl flushes: the caller waits for this line
     }
     return 0;
 }

@@ -25,6 +25,7 @@
 //   rstdp_sample_totals_kernel     one thread per sample: its hidden spikes (the runner's statistics)
 //   rstdp_reward_kernel            one thread: the reward as coefficients coef [B, C], norm [C]
 //   rstdp_update_weights_kernel    one thread per hidden neuron: W_out += lr*dW, clamped
+#include "bits.cuh" // bits_row_sum (shared with linear.cu)
 #include "lif.cuh"
 
 // Output neurons one thread keeps in registers (the loops over them are unrolled); the Java side
@@ -52,17 +53,8 @@ extern "C" __global__ void rstdp_hidden_current_kernel(const unsigned long long*
     for (long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x; k < n;
          k += (long long)gridDim.x * blockDim.x) {
         int h = (int)(k % H);
-        const unsigned long long* row = bits + (k / H) * W;
-        float acc = 0.0f;
-        for (int wd = 0; wd < W; wd++) {
-            unsigned long long m = row[wd];
-            while (m) {
-                int bit = __ffsll((long long)m) - 1;
-                m &= m - 1;
-                acc += w_in[(long long)((wd << 6) + bit) * H + h]; // consecutive h: coalesced
-            }
-        }
-        i_h[k] = acc * gain; // fc_in(x_t) * in_gain: the sum, then one multiply
+        // fc_in(x_t) * in_gain: the sum (bits.cuh, shared with linear.cu's fc1), then one multiply
+        i_h[k] = bits_row_sum(bits + (k / H) * W, W, w_in, H, h) * gain;
     }
 }
 

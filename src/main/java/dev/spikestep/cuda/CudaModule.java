@@ -60,7 +60,7 @@ public final class CudaModule {
             return "stats";
         } else if (kernel.startsWith("adam_")) {
             return "adam";
-        } else if (kernel.startsWith("gemm_")) {
+        } else if (kernel.startsWith("gemm_") || kernel.startsWith("spike_linear_")) {
             return "linear";
         } else if (kernel.startsWith("rstdp_")) {
             return "rstdp";

@@ -8,15 +8,17 @@ import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
  * The SPEC section 5 network as a sequence of kernel launches on a {@link Device}: the CUDA backend
  * on a GPU ({@link CudaDevice}), the same launches on the CPU in the tests. Time-batched like
- * CpuNetwork: encoder, fc1 over all T*B rows as one product, one neuron scan, fc_out, readout,
- * then the reverse. All device memory is allocated once, for the largest batch; the per-batch
- * results the host needs (per-sample losses, spike, non-finite and correct counts) come back in one
- * small copy. Weights are kept [n_in, n_out] (row-major), as CpuNetwork keeps them.
+ * CpuNetwork: encoder (input spikes as the CPU's 64-bit masks), fc1 over all T*B rows (a bitmask
+ * kernel in the CPU's summation order), one neuron scan, fc_out, readout, then the reverse. All
+ * device memory is allocated once, for the largest batch; the per-batch results the host needs
+ * (per-sample losses, spike, non-finite and correct counts) come back in one small copy. Weights
+ * are kept [n_in, n_out] (row-major), as CpuNetwork keeps them.
  */
 public final class KernelNetwork implements Network {
     private static final int BLOCK = 256;
@@ -35,7 +37,7 @@ public final class KernelNetwork implements Network {
     private final DeviceBuffer v1;
     private final DeviceBuffer mOut;
     private final DeviceBuffer vOut;
-    private final DeviceBuffer x_seq;     // [T, B, nIn] input spikes, float 0/1
+    private final DeviceBuffer inBits;    // [T, B, inWords] u64 input spikes, bit i&63 of word i>>6 = input i
     private final DeviceBuffer cur;       // [T, B, nH] fc1 output
     private final DeviceBuffer h_seq;     // [T, B, nH]
     private final DeviceBuffer spike_seq; // [T, B, nH] float 0/1
@@ -61,12 +63,14 @@ public final class KernelNetwork implements Network {
     private final int[] argBC = new int[1];  // B * nOut
     private final long[] argN = new long[1]; // T * B * nH
     private final int[] argFirst = new int[1];
+    private final int[] argR = new int[1];   // T * B
+    private final int inWords;
 
-    private final Gemm fc1;
+    private final Launch fc1;             // bitmask kernels of linear.cu: the CPU's sums bit for bit
     private final Gemm fcOut;
     private final Gemm gradWOut;
     private final Gemm gradSpike;
-    private final Gemm gradW1;
+    private final Launch gradW1;
     private final Launch neuronForward;
     private final Launch neuronBackward;
     private final Launch readoutForward;
@@ -111,7 +115,8 @@ public final class KernelNetwork implements Network {
         v1 = dev.alloc(w1.bytes());
         mOut = dev.alloc(wOut.bytes());
         vOut = dev.alloc(wOut.bytes());
-        x_seq = dev.alloc(4 * rows * nIn);
+        inWords = (nIn + 63) / 64;
+        inBits = dev.alloc(8 * rows * inWords);
         cur = dev.alloc(4 * rows * nH);
         h_seq = dev.alloc(cur.bytes());
         spike_seq = dev.alloc(cur.bytes());
@@ -135,11 +140,13 @@ public final class KernelNetwork implements Network {
 
         int[] T = Launch.i32(shape.T());
         String kind = NeuronParams.kernelPrefix(neuron);
-        fc1 = new Gemm(false, false, x_seq, nIn, w1, nH, cur, nH);
+        int[] W = Launch.i32(inWords);
+        fc1 = new Launch("spike_linear_forward_bits_kernel", inBits, W, argR, w1, Launch.i32(nH), cur);
         fcOut = new Gemm(false, false, spike_seq, nH, wOut, nOut, out_seq, nOut);
         gradWOut = new Gemm(true, false, spike_seq, nH, gOut, nOut, gWOut, nOut);
         gradSpike = new Gemm(false, true, gOut, nOut, wOut, nOut, gSpike, nH);
-        gradW1 = new Gemm(true, false, x_seq, nIn, gCur, nH, gW1, nH);
+        gradW1 = new Launch("spike_linear_weight_grad_bits_kernel", inBits, W, argR, gCur, Launch.i32(nH), Launch.i32(nIn), gW1)
+                .cover(Math.min((long) nIn * nH, 1L << 20), BLOCK);
         neuronForward = new Launch(kind + "_forward_kernel", params, cur, T, argM, h_seq, spike_seq, null, null);
         neuronBackward = new Launch(kind + "_backward_kernel", params, gSpike, h_seq, spike_seq, T, argM, gCur);
         int[] ro = Launch.i32(readout.ordinal());
@@ -273,11 +280,13 @@ public final class KernelNetwork implements Network {
             seedSet = true;
         }
         if (encodeLaunch == null) {
-            encodeLaunch = new Launch("poisson_encode_kernel", prob, seeds, this.images, order == null ? null : this.order,
-                    argFirst, argB, Launch.i32(shape.T()), Launch.i32(nIn), x_seq);
+            // The CPU's bitmask layout [T, B, inWords], all T steps from t0 = 0 in one launch.
+            encodeLaunch = new Launch("poisson_encode_bits_kernel", prob, seeds, this.images,
+                    order == null ? null : this.order, argFirst, argB, Launch.i32(0), Launch.i32(shape.T()),
+                    Launch.i32(nIn), inBits);
         }
         argFirst[0] = first;
-        long work = (long) shape.T() * B * ((nIn + 3) / 4);
+        long work = (long) shape.T() * B * inWords;
         dev.launch(encodeLaunch.cover(Math.min(work, 1L << 20), BLOCK)); // grid-stride beyond 2^20 threads
     }
 
@@ -296,16 +305,27 @@ public final class KernelNetwork implements Network {
         dev.free(b);
     }
 
+    /** Dense 0/1 input spikes x [T, B, nIn], packed into the bitmasks on the host and uploaded. */
     @Override
     public void setInputSpikes(float[] x, int B) {
         setBatch(B);
-        int n = shape.T() * B * shape.nIn();
-        for (int i = 0; i < n; i++) {
-            if (x[i] != 0f && x[i] != 1f) {
-                throw new IllegalArgumentException("input spikes must be 0 or 1, got " + x[i]);
+        int nIn = shape.nIn();
+        int R = shape.T() * B;
+        long[] bits = new long[R * inWords];
+        for (int r = 0; r < R; r++) {
+            for (int i = 0; i < nIn; i++) {
+                float v = x[r * nIn + i];
+                if (v != 0f && v != 1f) {
+                    throw new IllegalArgumentException("input spikes must be 0 or 1, got " + v);
+                }
+                if (v == 1f) {
+                    bits[r * inWords + (i >>> 6)] |= 1L << (i & 63);
+                }
             }
         }
-        dev.upload(x_seq, x, n);
+        byte[] le = new byte[8 * bits.length];
+        ByteBuffer.wrap(le).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(bits);
+        dev.upload(inBits, le, le.length);
     }
 
     private void setBatch(int B) {
@@ -318,14 +338,13 @@ public final class KernelNetwork implements Network {
         argBC[0] = B * shape.nOut();
         argN[0] = (long) shape.T() * B * shape.nHidden();
         int R = shape.T() * B;
-        int nIn = shape.nIn();
         int nH = shape.nHidden();
         int nOut = shape.nOut();
-        fc1.rows(R, nH, nIn);
+        argR[0] = R;
+        fc1.cover(Math.min((long) R * nH, 1L << 20), BLOCK); // grid-stride beyond 2^20 threads
         fcOut.rows(R, nOut, nH);
         gradWOut.rows(nH, nOut, R);
         gradSpike.rows(R, nH, nOut);
-        gradW1.rows(nIn, nH, R);
         neuronForward.cover(argM[0], BLOCK);
         neuronBackward.cover(argM[0], BLOCK);
         readoutForward.cover(argBC[0], BLOCK);
@@ -337,7 +356,7 @@ public final class KernelNetwork implements Network {
 
     @Override
     public void forward() {
-        dev.gemm(fc1);
+        dev.launch(fc1);
         dev.launch(neuronForward);
         dev.gemm(fcOut);
         dev.launch(readoutForward);
@@ -357,7 +376,7 @@ public final class KernelNetwork implements Network {
         dev.gemm(gradWOut);
         dev.gemm(gradSpike);
         dev.launch(neuronBackward);
-        dev.gemm(gradW1);
+        dev.launch(gradW1);
         fetchSummary();
         correctFresh = true;
         // Summed in sample order in double, as Loss.crossEntropy.
@@ -454,7 +473,7 @@ public final class KernelNetwork implements Network {
 
     @Override
     public String describe() {
-        return dev.describe();
+        return dev.describe() + "; fc1: bitmask kernels";
     }
 
     @Override

@@ -9,7 +9,7 @@ import dev.spikestep.neuron.NeuronSpec;
  * The float parameter block of one run for the kernels of {@code kernels/neuron.cu} (slots as the
  * {@code LIF_*} / {@code IZH_*} defines there). Constants are derived in double and rounded once,
  * exactly as NeuronKernels does (its LifConst and izhBackward), so kernel and Java twin compute
- * with the same floats; the contract tests compare the two on every golden neuron variant.
+ * with the same floats; NeuronKernelGoldenTest runs the kernels on every golden neuron variant.
  */
 public final class NeuronParams {
     /** Floats per run; several runs' blocks side by side make a packed launch. */

@@ -14,14 +14,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@link Device} whose kernels are the ones of {@code kernels/*.cu}, compiled for the CPU with
  * {@code kernels/host_emu.h} into {@code target/kernel-runner}: "device memory" is a Java byte
- * array, and each launch writes its buffers to files, runs the runner (which calls the kernel
- * through the emulated grid, as cuLaunchKernel would) and reads the buffers back. Products run the
- * hand-written tiled GEMM kernel (the fallback when cuBLAS does not load). Launches: {@link #launches()}.
+ * array, and each launch writes its buffers to files, hands them to the runner (which calls the
+ * kernel through the emulated grid, as cuLaunchKernel would) and reads the buffers back. One runner
+ * process ({@code kernel-runner --serve}) serves all launches of a device, started at the first and
+ * ended by {@link #close}. Products run the hand-written tiled GEMM kernel (the fallback when cuBLAS
+ * does not load). Launches: {@link #launches()}.
  */
 final class HostDevice implements Device {
     private final Path runner;
     private final Path dir;
     private long launches;
+    private Process server;
+    private java.io.BufferedWriter toServer;
+    private java.io.BufferedReader fromServer;
 
     /** Host "device memory": the bytes [off, off + bytes) of store. */
     static final class HostBuffer implements DeviceBuffer {
@@ -158,12 +163,7 @@ final class HostDevice implements Device {
             }
             Path args = dir.resolve("args.txt");
             Files.write(args, lines, StandardCharsets.UTF_8);
-            Process p = new ProcessBuilder(runner.toString(), args.toString()).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(l.kernel + " on the host runner failed: "
-                        + new String(out, StandardCharsets.UTF_8));
-            }
+            serve(l.kernel, args);
             for (int k = 0; k < bufs.size(); k++) {
                 HostBuffer b = bufs.get(k);
                 byte[] data = Files.readAllBytes(files.get(k));
@@ -178,6 +178,43 @@ final class HostDevice implements Device {
         }
     }
 
+    /** Runs one launch on the persistent runner; its answer is "ok", anything else is its error. */
+    private void serve(String kernel, Path args) throws IOException, InterruptedException {
+        if (server == null) {
+            server = new ProcessBuilder(runner.toString(), "--serve").redirectErrorStream(true).start();
+            toServer = new java.io.BufferedWriter(new java.io.OutputStreamWriter(server.getOutputStream(),
+                    StandardCharsets.UTF_8));
+            fromServer = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream(),
+                    StandardCharsets.UTF_8));
+        }
+        toServer.write(args + "\n");
+        toServer.flush();
+        String reply = fromServer.readLine();
+        if (!"ok".equals(reply)) {
+            StringBuilder out = new StringBuilder(reply == null ? "" : reply);
+            for (String line; (line = fromServer.readLine()) != null; ) { // the runner exits after an error
+                out.append('\n').append(line);
+            }
+            stopServer();
+            throw new IllegalStateException(kernel + " on the host runner failed: " + out);
+        }
+    }
+
+    private void stopServer() throws InterruptedException {
+        if (server == null) {
+            return;
+        }
+        try {
+            toServer.close(); // end of input: the runner's loop ends
+        } catch (IOException e) {
+            // already gone
+        }
+        if (!server.waitFor(10, TimeUnit.SECONDS)) {
+            server.destroyForcibly();
+        }
+        server = null;
+    }
+
     @Override
     public String describe() {
         return "host-emulated kernels (" + runner + ", tiled GEMM)";
@@ -185,6 +222,11 @@ final class HostDevice implements Device {
 
     @Override
     public void close() {
+        try {
+            stopServer();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try (var s = Files.list(dir)) {
             for (Path f : s.toList()) {
                 Files.deleteIfExists(f);

@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       two Adam steps.</li>
  *   <li>Against the CPU backend on the same inputs: weight initialisation, the Poisson encoder (with
  *       an epoch order and a partial batch), hidden spikes, counts, loss and gradients over training
- *       steps, for each neuron model and readout.</li>
+ *       steps, for each neuron model and readout; and from initWeights' (non-dyadic) weights, hidden
+ *       spikes and potentials bit for bit (fc1 sums in the CPU's order on every backend).</li>
  * </ul>
  */
 public abstract class NetworkContractTest {
@@ -153,8 +154,8 @@ public abstract class NetworkContractTest {
                 Compare.spikesEqual(step + "hidden spikes", slice(cpu.hiddenSpikes(), T * B * nH), slice(net.hiddenSpikes(), T * B * nH));
                 assertEquals(cpu.hiddenSpikeCount(), net.hiddenSpikeCount(), step + "spike count");
                 assertEquals(cpu.nonFiniteCount(), net.nonFiniteCount(), step + "non-finite count");
-                Compare.close(step + "hidden potentials", slice(cpu.hiddenPotentials(), T * B * nH),
-                        slice(net.hiddenPotentials(), T * B * nH), 1e-6f, 1e-6f);
+                Compare.close(step + "hidden potentials (bit for bit)", slice(cpu.hiddenPotentials(), T * B * nH),
+                        slice(net.hiddenPotentials(), T * B * nH), 0f, 0f);
                 Compare.close(step + "logits", slice(cpu.logits(), B * nOut), slice(net.logits(), B * nOut), 1e-6f, 1e-6f);
                 float lc = cpu.backward(lab);
                 float ln = net.backward(lab);
@@ -180,6 +181,84 @@ public abstract class NetworkContractTest {
                 assertEquals(cpu.correct(other), net.correct(other), step + "correct (other labels)");
             }
         }
+    }
+
+    /**
+     * Training from {@link Network#initWeights}' weights (not multiples of a power of two, so sums
+     * depend on their order) with inputs wider than one bitmask word (150 inputs: 3 words, the
+     * last partial), against the CPU backend. fc1 sums the active inputs in the CPU's order on every
+     * backend, so hidden spikes and potentials must be identical; gradients and weights after Adam
+     * (whose other products may sum in another order, e.g. cuBLAS) within tight tolerances. After
+     * each step both networks continue from the CPU's weights, so every batch is compared exactly.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("initNeurons")
+    void trainsFromInitWeightsLikeTheCpuBackend(NeuronSpec neuron) {
+        int nIn = 150;
+        int nH = 40;
+        int nOut = 5;
+        int T = 5;
+        int maxB = 4;
+        int n = 10;
+        NetShape shape = new NetShape(nIn, nH, nOut, T, maxB);
+        byte[] images = new byte[n * nIn];
+        float[] u = Streams.uniforms(8, 0, 0, 3, images.length);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (byte) (u[i] < 0.2f ? 0 : (int) (u[i] * 255));
+        }
+        int[] order = Streams.permutation(8, 0, n);
+        PoissonEncoder enc = new PoissonEncoder(PoissonEncoder.Method.EXACT, neuron.dt());
+        String what = neuron.model() + "/" + neuron.integrator().cliName() + " dt " + neuron.dt();
+        try (Network net = create(shape, neuron, Readout.MEAN, Adam.notebook());
+             Network cpu = cpu(shape, neuron, Readout.MEAN)) {
+            cpu.initWeights(3);
+            // initWeights' w1 times 3: still far from dyadic, and enough drive for 5-10% of the
+            // sites to spike (nn.Linear's bound alone leaves these small layers nearly silent).
+            float[] w1 = cpu.w1TorchLayout();
+            for (int i = 0; i < w1.length; i++) {
+                w1[i] *= 3f;
+            }
+            for (Network x : new Network[] {net, cpu}) {
+                x.setWeightsTorchLayout(w1, cpu.wOutTorchLayout());
+            }
+            String at = what + " (" + net.describe() + ") ";
+            long spikes = 0;
+            for (int first = 0; first < n; first += maxB) {
+                int B = Math.min(maxB, n - first);
+                int[] lab = new int[B];
+                for (int b = 0; b < B; b++) {
+                    lab[b] = order[first + b] % nOut;
+                }
+                for (Network x : new Network[] {net, cpu}) {
+                    x.encode(enc, 99, images, order, first, B);
+                    x.forward();
+                }
+                String step = at + "batch at " + first + ": ";
+                int sites = T * B * nH;
+                Compare.spikesEqual(step + "hidden spikes", slice(cpu.hiddenSpikes(), sites), slice(net.hiddenSpikes(), sites));
+                Compare.close(step + "hidden potentials (bit for bit)", slice(cpu.hiddenPotentials(), sites),
+                        slice(net.hiddenPotentials(), sites), 0f, 0f);
+                assertEquals(cpu.hiddenSpikeCount(), net.hiddenSpikeCount(), step + "spike count");
+                spikes += cpu.hiddenSpikeCount();
+                Compare.close(step + "logits", slice(cpu.logits(), B * nOut), slice(net.logits(), B * nOut), 1e-6f, 1e-6f);
+                float lc = cpu.backward(lab);
+                float ln = net.backward(lab);
+                assertEquals(lc, ln, 1e-6f * Math.abs(lc), step + "loss");
+                Compare.close(step + "grad w1", cpu.gradW1TorchLayout(), net.gradW1TorchLayout(), 1e-8f, 1e-5f);
+                Compare.close(step + "grad w_out", cpu.gradWOutTorchLayout(), net.gradWOutTorchLayout(), 1e-8f, 1e-5f);
+                cpu.adamStep();
+                net.adamStep();
+                Compare.close(step + "w1 after Adam", cpu.w1TorchLayout(), net.w1TorchLayout(), 1e-7f, 1e-6f);
+                Compare.close(step + "w_out after Adam", cpu.wOutTorchLayout(), net.wOutTorchLayout(), 1e-7f, 1e-6f);
+                net.setWeightsTorchLayout(cpu.w1TorchLayout(), cpu.wOutTorchLayout());
+            }
+            // Not a vacuous comparison: the hidden layer spikes, and not at every site.
+            assertTrue(spikes > 0 && spikes < (long) n * T * nH, at + "hidden spikes over the run: " + spikes);
+        }
+    }
+
+    static Stream<NeuronSpec> initNeurons() {
+        return Stream.of(LifSpec.notebook(Integrator.EXP, 1.0), IzhSpec.notebook(Integrator.SYMPLECTIC, 1.0));
     }
 
     /** Uniform weights in [-scale, scale] rounded to multiples of 1/256 (exact sums in any order). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 
 import dev.spikestep.testutil.Compare;
 import dev.spikestep.testutil.Fixture;
+import dev.spikestep.testutil.NeuronFixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -23,29 +24,14 @@ class NeuronGoldenTest {
     private static final float GRAD_RTOL = 1e-4f;
 
     static Stream<String> neuronFixtures() {
-        return Fixture.index().stream().filter(n -> n.startsWith("neuron_"));
-    }
-
-    /** Builds the spec a fixture was generated with, from its meta lines. */
-    static NeuronSpec specOf(Fixture f) {
-        Integrator integ = Integrator.parse(f.meta("integrator"));
-        boolean soft = f.meta("reset").equals("soft");
-        float vReset = soft ? 0f : f.metaFloat("v_reset");
-        return switch (f.meta("neuron")) {
-            case "lif" -> new LifSpec(integ, f.metaFloat("dt"), f.metaFloat("tau"), f.metaFloat("v_th"), vReset,
-                    soft, f.metaBool("decay_input"));
-            case "izh" -> new IzhSpec(integ, f.metaFloat("dt"), f.metaFloat("tau"), f.metaFloat("v_c"),
-                    f.metaFloat("a0"), f.metaFloat("v_th"), vReset, f.metaFloat("v_rest"), f.metaFloat("w_rest"),
-                    f.metaFloat("tau_w"), f.metaFloat("a"), f.metaFloat("b"), soft);
-            default -> throw new IllegalArgumentException(f + ": unknown neuron " + f.meta("neuron"));
-        };
+        return NeuronFixtures.names();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("neuronFixtures")
     void matchesTorch(String name) {
         Fixture f = Fixture.load(name);
-        NeuronSpec spec = specOf(f);
+        NeuronSpec spec = NeuronFixtures.spec(f);
         boolean izh = spec instanceof IzhSpec;
         int T = f.shape("x")[0];
         int M = f.shape("x")[1];
