@@ -1,58 +1,30 @@
 // encoder.cu: Poisson rate encoder (SPEC 1), the CUDA twin of rng/PoissonEncoder.java.
 //
-// Kernels
-//   poisson_encode_kernel   one thread per (run, row r = t*B + b, group of 4 pixels): one Philox call
-//                           gives the 4 uniforms of the group, exactly as PoissonEncoder.encodeStep.
-//   poisson_encode_bits_kernel   one thread per (row r = tt*B + b of a time chunk, 64-pixel word):
-//                           the same spikes as 64-bit masks [Tc, B, W] (bit i&63 of word i>>6), at
+// Kernel
+//   poisson_encode_bits_kernel   one thread per (run, row r = tt*B + b of a time chunk, 64-pixel
+//                           word): 16 Philox calls, each giving the 4 uniforms of a group of 4
+//                           pixels, written as 64-bit masks [Tc, B, W] (bit i&63 of word i>>6) at
 //                           absolute steps t0 + tt: PoissonEncoder.encodeStep's own output format,
 //                           32x smaller than float spikes. The training path (KernelNetwork: all T
 //                           steps, t0 = 0, read by linear.cu's bitmask fc1 kernels) and R-STDP
-//                           (rstdp.cu, time chunks) both use it; the float kernel stays for packed
-//                           multi-run launches.
+//                           (rstdp.cu, time chunks) both use it.
 // The mapping is the Java one, bit for bit: counter (p/4, t, pos, ENCODER=0), key (lo32(seed),
 // hi32(seed)), u = (word >> 8) * 2^-24, spike iff u < prob[pixel]. The 256-entry prob table is
 // computed in double on the host and passed in, so no device exp can change a spike.
 //
 // Packing several runs into one launch: blockIdx.y is the run; each run has its own table
-// (prob + run*256), seed (seeds[run]) and output block (x_seq + run*T*B*n_in).
+// (prob + run*256), seed (seeds[run]) and output block (bits + run*Tc*B*W).
 #include "philox.cuh"
-
-extern "C" __global__ void poisson_encode_kernel(const float* prob, const unsigned long long* seeds,
-                                                 const unsigned char* images, const int* order, int first,
-                                                 int B, int T, int n_in, float* x_seq) {
-    int run = blockIdx.y;
-    int groups = (n_in + 3) / 4;
-    long long total = (long long)T * B * groups;
-    const float* p_run = prob + run * 256;
-    unsigned long long seed = seeds[run];
-    float* x_run = x_seq + (long long)run * T * B * n_in; // [T, B, n_in]
-    for (long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x; k < total;
-         k += (long long)gridDim.x * blockDim.x) {
-        int g = (int)(k % groups);
-        int r = (int)(k / groups); // row t*B + b
-        int b = r % B;
-        int t = r / B;
-        int pos = first + b; // the position in the epoch keys the random numbers, not the image
-        long long img = order == 0 ? pos : order[pos];
-        const unsigned char* pix = images + img * n_in;
-        float* out = x_run + (long long)r * n_in;
-        int base = g * 4;
-        int lim = n_in - base < 4 ? n_in - base : 4;
-        unsigned int c[4] = {(unsigned int)g, (unsigned int)t, (unsigned int)pos, 0u};
-        philox4x32_10(c, (unsigned int)seed, (unsigned int)(seed >> 32));
-        for (int j = 0; j < lim; j++) {
-            out[base + j] = philox_uniform(c[j]) < p_run[pix[base + j]] ? 1.0f : 0.0f;
-        }
-    }
-}
 
 extern "C" __global__ void poisson_encode_bits_kernel(const float* prob, const unsigned long long* seeds,
                                                       const unsigned char* images, const int* order, int first,
                                                       int B, int t0, int Tc, int n_in, unsigned long long* bits) {
     int W = (n_in + 63) / 64;
     long long total = (long long)Tc * B * W;
-    unsigned long long seed = seeds[0];
+    int run = blockIdx.y;
+    const float* p_run = prob + run * 256;
+    unsigned long long seed = seeds[run];
+    unsigned long long* bits_run = bits + (long long)run * total; // [Tc, B, W]
     for (long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x; k < total;
          k += (long long)gridDim.x * blockDim.x) {
         int wd = (int)(k % W);
@@ -69,9 +41,9 @@ extern "C" __global__ void poisson_encode_bits_kernel(const float* prob, const u
             unsigned int c[4] = {(unsigned int)g, (unsigned int)t, (unsigned int)pos, 0u};
             philox4x32_10(c, (unsigned int)seed, (unsigned int)(seed >> 32));
             for (int j = 0; j < lim; j++) {
-                if (philox_uniform(c[j]) < prob[pix[base + j]]) word |= 1ull << ((base + j) & 63);
+                if (philox_uniform(c[j]) < p_run[pix[base + j]]) word |= 1ull << ((base + j) & 63);
             }
         }
-        bits[k] = word;
+        bits_run[k] = word;
     }
 }

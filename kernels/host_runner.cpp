@@ -52,7 +52,6 @@ static Kernel make_kernel(void (*f)(A...), bool sync) {
 
 static std::map<std::string, Kernel> kernels() {
     return {
-        {"poisson_encode_kernel", make_kernel(poisson_encode_kernel, false)},
         {"poisson_encode_bits_kernel", make_kernel(poisson_encode_bits_kernel, false)},
         {"lif_forward_from_kernel", make_kernel(lif_forward_from_kernel, false)},
         {"rstdp_begin_kernel", make_kernel(rstdp_begin_kernel, false)},
