@@ -52,9 +52,15 @@ public final class CudaBench {
     /** Peak DRAM bandwidth of GPU 0 in bytes/s from its attributes (NaN if the driver reports none). */
     public static double peakBytesPerSecond() {
         requireGpu();
-        return Traffic.peakBytesPerSecond(
-                CudaContext.attribute(0, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE),
-                CudaContext.attribute(0, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH));
+        try {
+            return Traffic.peakBytesPerSecond(
+                    CudaContext.attribute(0, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE),
+                    CudaContext.attribute(0, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH));
+        } catch (RuntimeException e) {
+            // A driver that no longer reports the memory clock: GB/s are still measured, the share of the peak is not.
+            System.err.println("cuda: no peak bandwidth (" + CudaBackend.brief(e) + "); % of peak is left empty");
+            return Double.NaN;
+        }
     }
 
     /** The fused forward and backward kernels of kernels/neuron.cu, for every spec, at T x (batch * neurons). */

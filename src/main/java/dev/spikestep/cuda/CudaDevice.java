@@ -250,7 +250,12 @@ public final class CudaDevice implements Device {
     void flushL2() {
         ctx.makeCurrent();
         if (flush == null) {
-            long l2 = CudaContext.attribute(ctx.ordinal(), CUdevice_attribute.CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE);
+            long l2;
+            try {
+                l2 = CudaContext.attribute(ctx.ordinal(), CUdevice_attribute.CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE);
+            } catch (RuntimeException e) {
+                l2 = 128L << 20; // more than any L2 so far (H100 and H200: 50 MB)
+            }
             flush = (Buffer) alloc(Math.max(2 * l2, 1L << 20));
         }
         cuMemsetD8Async(flush.ptr, (byte) ++flushValue, flush.bytes, stream);
