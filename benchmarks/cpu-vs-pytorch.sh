@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Spikestep's CPU backend against the seed notebook's PyTorch per-step model, side by side in one
 # run on the same machine and data: LIF/exp and Izhikevich/symplectic at dt 5, T 50, batch 128.
-# Prints a Markdown table with the ratio; raw rows go to $OUT/bench.jsonl and $OUT/pytorch.jsonl.
+# Prints a Markdown table with the ratio; raw rows go to $OUT/bench.csv, $OUT/bench.jsonl (with the
+# phase breakdown) and $OUT/pytorch.jsonl; the load average before and after is printed, since a
+# busy machine makes every number slower.
 #
 #   benchmarks/cpu-vs-pytorch.sh [THREADS]      (needs Debian's python3-torch for the reference)
 set -euo pipefail
@@ -20,13 +22,14 @@ if ! "$PY" -c "import torch" 2>/dev/null; then
   exit 2
 fi
 
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(java -version 2>&1 | head -1); torch $("$PY" -c 'import torch; print(torch.__version__)')"
 echo
 echo "| model | integrator | Spikestep s/step | PyTorch s/step | speed-up | Spikestep s per 60k epoch | PyTorch s per 60k epoch |"
 echo "|---|---|---|---|---|---|---|"
 for mi in lif/exp izh/symplectic; do
   model="${mi%/*}"; integ="${mi#*/}"
-  java --add-modules jdk.incubator.vector -jar target/spikestep.jar bench --model "$model" --integrator "$integ" \
+  java --add-modules jdk.incubator.vector -jar target/spikestep.jar bench --what step --model "$model" --integrator "$integ" \
       --dt 5 --T 50 --batch 128 --threads "$threads" --warmup 5 --repeats "$REPEATS" \
       --dataset mnist-sample --data "$DATA" --out "$OUT" 2>/dev/null >"$OUT/spikestep-$model.txt"
   "$PY" benchmarks/reference/seed_model.py --data "$DATA/mnist-sample" --model "$model" --integrator "$integ" \
@@ -36,9 +39,12 @@ import json, sys
 out, model, integ = sys.argv[1:]
 ss = [json.loads(l) for l in open(f"{out}/bench.jsonl") if l.strip()]
 pt = [json.loads(l) for l in open(f"{out}/pytorch.jsonl") if l.strip()]
-s = [r for r in ss if r["model"] == model and r["integrator"] == integ][-1]
+s = [r for r in ss if r["kind"] == "step" and r["model"] == model and r["integrator"] == integ][-1]
+s["median_step_s"] = s["median_ms"] / 1e3
 p = [r for r in pt if r["model"] == model and r["integrator"] == integ][-1]
 print(f"| {model} | {integ} | {s['median_step_s']:.4f} | {p['median_step_s']:.3f} | "
       f"{p['median_step_s'] / s['median_step_s']:.1f}x | {s['s_per_60k_epoch']:.1f} | {p['s_per_60k_epoch']:.0f} |")
 PYEOF
 done
+echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

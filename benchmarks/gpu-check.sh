@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # GPU check for a machine with a GPU and nvcc but possibly no JDK: builds the PTX with the local nvcc
 # (so the driver never sees PTX newer than itself), puts it on the classpath beside the jars, prints
-# `spikestep info`, runs `spikestep selftest --backend cuda` (GPU against the CPU backend) and a short
-# training benchmark and short R-STDP runs (T 200 on cuda and cpu, T 2000 on cuda) when data/mnist-sample
-# is there, and writes everything to a report.
+# `spikestep info`, runs `spikestep selftest --backend cuda` (GPU against the CPU backend),
+# `spikestep bench --backend cuda` (fused kernels per neuron x integrator with CUDA events: ns per
+# neuron-step, GB/s against the peak; the training step by phase; rows in bench-cuda/), the same
+# bench on the CPU, one training epoch on cuda and on cpu (the notebook's 44 s/epoch comparison),
+# short R-STDP runs (T 200 on cuda and cpu, T 2000 on cuda), the PyTorch per-step reference on the
+# same GPU when torch with CUDA is there, and writes a report.
 #
 # Usage: benchmarks/gpu-check.sh JRE_DIR LIB_DIR [REPORT_DIR]
 #   JRE_DIR   a Java 17+ runtime (e.g. made by jlink, see README "CUDA backend")
@@ -16,6 +19,9 @@ lib="${2:?usage: gpu-check.sh JRE_DIR LIB_DIR [REPORT_DIR]}"
 report="${3:-${OUT:-gpu-check-report}}"
 mkdir -p "$report"
 java="$jre/bin/java"
+# The CPU comparisons use the Vector API kernels when the runtime has the module (see README's jlink line).
+vec=()
+"$java" --list-modules 2>/dev/null | grep -q '^jdk.incubator.vector' && vec=(--add-modules jdk.incubator.vector)
 ptxroot="$report/ptx"
 mkdir -p "$ptxroot/kernels"
 log="$report/report.md"
@@ -45,25 +51,43 @@ run() { # title, then the command; output goes to the report in a code block
   say '```'; say "exit code: $rc"; say ""
   return "$rc"
 }
-run "spikestep info" "$java" -cp "$cp" dev.spikestep.cli.Main info || status=1
-run "selftest: cuda against cpu" "$java" -cp "$cp" dev.spikestep.cli.Main selftest --backend cuda || status=1
-# A short benchmark on synthetic-free real data when it is there (copy data/mnist-sample beside), else skipped.
+run "spikestep info" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main info || status=1
+run "selftest: cuda against cpu" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main selftest --backend cuda || status=1
 data="${DATA:-$here/data}"
+# The kernel benchmark needs no data; the training-step part needs data/mnist-sample.
+what=kernels
+[ -d "$data/mnist-sample" ] && what=kernels,step
+run "bench --backend cuda ($what; T 50, batch 128, neurons 256)" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main bench \
+  --backend cuda --what "$what" --dt 5 --T 50 --batch 128 --neurons 256 --warmup 5 --repeats 20 \
+  --dataset mnist-sample --data "$data" --out "$report/bench-cuda" || status=1
+run "bench --backend cpu (same sizes)" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main bench \
+  --backend cpu --what "$what" --dt 5 --T 50 --batch 128 --neurons 256 --warmup 5 --repeats 20 \
+  --dataset mnist-sample --data "$data" --out "$report/bench-cpu" || status=1
 if [ -d "$data/mnist-sample" ]; then
   for b in cuda cpu; do
-    run "train 1 epoch, $b" "$java" -cp "$cp" dev.spikestep.cli.Main train --model lif --integrator exp --dt 5 --T 50 \
+    run "train 1 epoch, $b" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main train --model lif --integrator exp --dt 5 --T 50 \
       --epochs 1 --readout max --batch 128 --seed 0 --dataset mnist-sample --data "$data" --backend "$b" \
       --out "$report/results-$b" || status=1
   done
   # R-STDP (SPEC 6): a short run per backend, then T = 2000 on cuda (time-chunked buffers: fits memory).
   for b in cuda cpu; do
-    run "rstdp 1 epoch (20 batches), $b" "$java" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler --dt 0.1 \
+    run "rstdp 1 epoch (20 batches), $b" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler --dt 0.1 \
       --T 200 --epochs 1 --max-train-batches 20 --max-test-batches 4 --batch 64 --test-batch 256 --seed 0 \
       --dataset mnist-sample --data "$data" --backend "$b" --out "$report/results-$b" || status=1
   done
-  run "rstdp T 2000, cuda" "$java" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler --dt 0.01 --T 2000 \
+  run "rstdp T 2000, cuda" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler --dt 0.01 --T 2000 \
     --epochs 1 --max-train-batches 4 --max-test-batches 2 --batch 64 --test-batch 256 --seed 0 \
     --dataset mnist-sample --data "$data" --backend cuda --out "$report/results-cuda" || status=1
+  # The seed notebook's per-step PyTorch model on the same GPU, when torch sees it.
+  if /usr/bin/python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
+    for mi in lif/exp izh/symplectic; do
+      run "PyTorch per-step reference on this GPU, ${mi}" /usr/bin/python3 "$here/benchmarks/reference/seed_model.py" \
+        --data "$data/mnist-sample" --model "${mi%/*}" --integrator "${mi#*/}" --dt 5 --T 50 --batch 128 \
+        --warmup 2 --repeats 10 --device cuda || status=1
+    done
+  else
+    say "## PyTorch reference"; say "skipped: /usr/bin/python3 has no torch with CUDA here"; say ""
+  fi
 else
   say "## train and rstdp runs"; say "skipped: no $data/mnist-sample (run 'spikestep data mnist-sample' where there is network, copy data/ along)"; say ""
 fi

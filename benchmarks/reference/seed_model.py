@@ -123,29 +123,37 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--device", default="cpu", help="torch device: cpu, or cuda for the GPU reference")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     integ = args.integrator or ("exp" if args.model == "lif" else "symplectic")
     neuron = LIF(integ, args.dt) if args.model == "lif" else Izh(integ, args.dt)
-    net = SeedNet(neuron, args.T)
+    dev = torch.device(args.device)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        sys.exit("error: --device cuda but torch sees no GPU (torch.cuda.is_available() is False)")
+    net = SeedNet(neuron, args.T).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     images = torch.from_numpy(read_idx(os.path.join(args.data, "train-images-idx3-ubyte")).copy())
     labels = torch.from_numpy(read_idx(os.path.join(args.data, "train-labels-idx1-ubyte")).copy()).long()
-    x_all = images.reshape(len(images), -1).float() / 255.0
+    x_all = (images.reshape(len(images), -1).float() / 255.0).to(dev)
+    labels = labels.to(dev)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     times = []
     for k in range(args.warmup + args.repeats):
         first = (k * args.batch) % (len(x_all) - args.batch)
         x, y = x_all[first:first + args.batch], labels[first:first + args.batch]
+        sync()
         t0 = time.perf_counter()
         opt.zero_grad()
         loss = nn.functional.cross_entropy(net(x, args.dt), y)
         loss.backward()
         opt.step()
+        sync()  # CUDA work is asynchronous: the step ends when the GPU is done
         if k >= args.warmup:
             times.append(time.perf_counter() - t0)
     median = statistics.median(times)
-    print(json.dumps({"impl": "pytorch-per-step", "torch": torch.__version__, "threads": args.threads,
+    print(json.dumps({"impl": "pytorch-per-step", "torch": torch.__version__, "device": str(dev), "threads": args.threads,
                       "model": args.model, "integrator": integ, "dt": args.dt, "T": args.T, "batch": args.batch,
                       "steps": len(times), "median_step_s": median, "min_step_s": min(times),
                       "max_step_s": max(times), "samples_per_s": args.batch / median,

@@ -11,74 +11,64 @@ import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Training-step throughput of the CPU backend: full steps (encode, forward, BPTT, Adam) on real
- * batches, after warm-up, timed per step; reports the median and the phase breakdown.
+ * Training-step cost: full steps (encode, forward, BPTT, Adam) of the SPEC section 5 network on real
+ * batches, after warm-up, each timed alone, with the time of every phase of every step. The CPU
+ * backend runs here (wall clock of a whole step, and PhaseTimes' per-phase clock reads); the CUDA
+ * backend's twin is cuda.CudaBench, which times the same phases with CUDA events.
  */
 public final class TrainBench {
-    /** What one benchmark measured. {@code stepSeconds} are the timed steps, in order. */
-    public record Result(NeuronSpec neuron, int T, int batch, int threads, double[] stepSeconds,
-                         Map<String, Double> phaseSeconds) {
-        public double medianStep() {
-            double[] s = stepSeconds.clone();
-            Arrays.sort(s);
-            int n = s.length;
-            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    /**
+     * What one benchmark measured: {@code stepSeconds} per timed step, in order, and for every phase
+     * (PhaseTimes labels, execution order) its seconds in each of those steps.
+     */
+    public record Result(NeuronSpec neuron, String backend, int T, int batch, int hidden, int threads, double[] stepSeconds,
+                         Map<String, double[]> phaseSeconds) {
+        public Stats step() {
+            return Stats.of(stepSeconds);
         }
 
-        public double minStep() {
-            return Arrays.stream(stepSeconds).min().orElse(Double.NaN);
+        public Stats phase(String label) {
+            return Stats.of(phaseSeconds.get(label));
         }
 
-        public double maxStep() {
-            return Arrays.stream(stepSeconds).max().orElse(Double.NaN);
+        /** Mean seconds of a phase per step over the mean step: the phase's share of a step. */
+        public double share(String label) {
+            return Stats.of(phaseSeconds.get(label)).mean() / step().mean();
         }
 
         public double samplesPerSecond() {
-            return batch / medianStep();
+            return batch / step().median();
         }
 
-        /** Seconds for a 60,000-sample MNIST epoch (468 full batches of 128 at batch 128). */
+        /** Seconds for a 60,000-sample MNIST epoch (468 full batches at batch 128), at the median step. */
         public double secondsPer60kEpoch() {
-            return (60_000 / batch) * medianStep();
-        }
-
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("model", neuron.model());
-            m.put("integrator", neuron.integrator().cliName());
-            m.put("dt", neuron.dt());
-            m.put("T", T);
-            m.put("batch", batch);
-            m.put("threads", threads);
-            m.put("steps", stepSeconds.length);
-            m.put("median_step_s", medianStep());
-            m.put("min_step_s", minStep());
-            m.put("max_step_s", maxStep());
-            m.put("samples_per_s", samplesPerSecond());
-            m.put("s_per_60k_epoch", secondsPer60kEpoch());
-            phaseSeconds.forEach((k, v) -> m.put("phase_" + k.replace(' ', '_').replace('/', '_') + "_s_per_step",
-                    v / stepSeconds.length));
-            return m;
+            return (60_000 / batch) * step().median();
         }
     }
 
     private TrainBench() {
     }
 
-    public static Result run(Dataset train, NeuronSpec neuron, int T, int batch, int threads, int warmup, int steps,
-                             long seed) {
+    public static void check(Dataset train, int batch, int warmup, int steps) {
         if (train.size() < batch) {
-            throw new SpikestepException("the benchmark needs at least one batch of " + batch + " samples");
+            throw new SpikestepException("the benchmark needs at least one batch of " + batch + " samples, the dataset has "
+                    + train.size());
         }
         if (steps < 1 || warmup < 0) {
             throw new SpikestepException("--repeats must be >= 1 and --warmup >= 0");
         }
-        NetShape shape = new NetShape(train.pixels(), 256, train.numClasses(), T, batch);
+    }
+
+    /** {@code hidden} neurons between the dataset's pixels and its classes (the notebook: 784 -> 256 -> 10). */
+    public static Result run(Dataset train, NeuronSpec neuron, int T, int batch, int hidden, int threads, int warmup,
+                             int steps, long seed) {
+        check(train, batch, warmup, steps);
+        NetShape shape = new NetShape(train.pixels(), hidden, train.numClasses(), T, batch);
+        PhaseTimes.Phase[] phases = PhaseTimes.Phase.values();
         try (Parallel par = new Parallel(threads)) {
             CpuNetwork net = new CpuNetwork(shape, neuron, Readout.MAX, Adam.notebook(), par);
             net.initWeights(seed);
@@ -87,31 +77,38 @@ public final class TrainBench {
             int batches = train.size() / batch;
             int[] labels = new int[batch];
             double[] times = new double[steps];
+            double[][] phaseTimes = new double[phases.length][steps];
             for (int k = 0; k < warmup + steps; k++) {
-                if (k == warmup) {
-                    net.phaseTimes().reset();
-                }
                 int first = (k % batches) * batch;
                 for (int b = 0; b < batch; b++) {
                     labels[b] = train.label(order[first + b]);
                 }
+                long[] before = net.phaseTimes().snapshot();
                 long t0 = System.nanoTime();
                 net.encode(encoder, seed, train.images(), order, first, batch);
                 net.forward();
                 net.backward(labels);
                 net.adamStep();
+                long t1 = System.nanoTime();
                 if (k >= warmup) {
-                    times[k - warmup] = (System.nanoTime() - t0) / 1e9;
+                    long[] after = net.phaseTimes().snapshot();
+                    times[k - warmup] = (t1 - t0) / 1e9;
+                    for (int p = 0; p < phases.length; p++) {
+                        phaseTimes[p][k - warmup] = (after[p] - before[p]) / 1e9;
+                    }
                 }
             }
-            return new Result(neuron, T, batch, threads, times, net.phaseTimes().seconds());
+            return new Result(neuron, "cpu", T, batch, hidden, par.threads(), times, phaseMap(phaseTimes));
         }
     }
 
-    /** Phase name to median-free mean seconds per step, for display. */
-    static Map<String, Double> perStep(Result r) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        r.phaseSeconds().forEach((k, v) -> m.put(k, v / r.stepSeconds().length));
+    /** Per-phase samples keyed by the PhaseTimes labels, in execution order. */
+    public static Map<String, double[]> phaseMap(double[][] perPhase) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        PhaseTimes.Phase[] phases = PhaseTimes.Phase.values();
+        for (int p = 0; p < phases.length; p++) {
+            m.put(phases[p].label(), perPhase[p]);
+        }
         return m;
     }
 }

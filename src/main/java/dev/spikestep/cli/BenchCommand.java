@@ -1,27 +1,49 @@
 package dev.spikestep.cli;
 
+import dev.spikestep.SpikestepException;
+import dev.spikestep.bench.BenchReport;
+import dev.spikestep.bench.KernelBench;
 import dev.spikestep.bench.TrainBench;
+import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
-import dev.spikestep.io.ResultsWriter;
+import dev.spikestep.net.Backends;
+import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.NeuronSpec;
+import dev.spikestep.simd.VectorKernels;
+import dev.spikestep.simd.VectorSupport;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Measure training-step throughput and where the time of a step goes.",
-        description = {"Times full training steps (encode, fc1, neuron scan, fc_out, readout and loss, BPTT, "
-                + "Adam) of the SPEC section 5 network on real batches, after warm-up, one model at a time: "
-                + "median seconds per step with the spread, samples per second, seconds per 60,000-sample "
-                + "epoch, and the share of each phase. Results are appended to OUT/bench.jsonl.", ""})
+        header = "Measure what each integrator costs per step and where the time of a training step goes.",
+        description = {"kernels: the fused neuron forward and backward kernels alone, for every model x integrator, "
+                + "at T x (batch * neurons): ns per neuron-step and achieved GB/s (cuda: also the share of the peak "
+                + "bandwidth from the device attributes). step: full training steps of the SPEC section 5 network "
+                + "on real batches, broken down by phase (encode, fc1, neuron forward, fc_out, readout/loss, neuron "
+                + "backward, weight gradients, optimizer). Warm-up first, then repeats; median and p10-p90. "
+                + "cpu: wall clock of whole calls; cuda: CUDA events, L2 flushed before each kernel repeat. "
+                + "With --out: rows appended to OUT/bench.csv and OUT/bench.jsonl (with git commit, device, driver, "
+                + "JVM), charts kernels.png/.svg and step-phases.png/.svg and summary.md.", ""})
 public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--what", split = ",", defaultValue = "kernels,step",
+            description = "What to time, comma-separated: kernels, step (default: ${DEFAULT-VALUE}).")
+    List<String> what;
+
     @Option(names = "--model", split = ",", defaultValue = "lif,izh",
-            description = "Models to time, comma-separated (default: ${DEFAULT-VALUE}).")
+            description = "Models, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
     @Mixin
@@ -33,58 +55,159 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--repeats", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--neurons", defaultValue = "256",
+            description = "Neurons per sample: the kernels' N and the step's hidden layer (default: ${DEFAULT-VALUE}).")
+    int neurons;
+
+    @Option(names = "--repeats", defaultValue = "20", description = "Timed calls or steps (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed calls or steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Option(names = "--profile",
+            description = "cuda: make every timed region a cuProfilerStart/Stop range for nsys/ncu (see README).")
+    boolean profile;
 
-    @Option(names = "--dataset", defaultValue = "mnist-sample", description = "Dataset (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the inputs and weights (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--dataset", defaultValue = "mnist-sample", description = "Dataset of the step (default: ${DEFAULT-VALUE}).")
     String dataset;
 
     @Option(names = "--data", defaultValue = "data", description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--out", description = "Append the results to OUT/bench.jsonl.")
+    @Option(names = "--out", description = "Append rows to OUT/bench.csv and OUT/bench.jsonl; write charts and summary.md.")
     Path out;
+
+    private static final String CUDA_BENCH = "dev.spikestep.cuda.CudaBench";
 
     @Override
     public Integer call() {
-        if (!backend.equals(dev.spikestep.net.Backends.CPU)) {
-            throw new dev.spikestep.SpikestepException("bench --backend " + backend + " is not available in this build: "
-                    + "it times the CPU backend (use --backend cpu; for the GPU see benchmarks/gpu-check.sh)");
+        Set<String> parts = new LinkedHashSet<>();
+        for (String w : what) {
+            String t = w.trim();
+            if (!t.equals("kernels") && !t.equals("step")) {
+                throw new SpikestepException("unknown --what " + t + ": use kernels, step or both (kernels,step)");
+            }
+            parts.add(t);
         }
+        List<NeuronSpec> specs = specs();
+        KernelBench.checkShape(T, batch, neurons, warmup, repeats);
+        if (threads < 0) {
+            throw new SpikestepException("--threads must be >= 0 (0 = all cores)");
+        }
+        String b = Backends.check(backend);
+        boolean cuda = b.equals(Backends.CUDA);
+        if (profile && !cuda) {
+            throw new SpikestepException("--profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda");
+        }
+        Dataset train = parts.contains("step") ? DatasetLocator.load(data, DatasetLocator.checkName(dataset)).train() : null;
         int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
-        DatasetLocator.Split split = DatasetLocator.load(data, DatasetLocator.checkName(dataset));
-        System.out.printf(Locale.ROOT, "%-16s %5s %4s %5s %11s %11s %12s %14s%n", "model", "dt", "T", "batch",
-                "median s", "min-max s", "samples/s", "s/60k epoch");
-        for (String model : models) {
-            NeuronSpec spec = neuron.build(model.trim());
-            TrainBench.Result r = TrainBench.run(split.train(), spec, T, batch, nThreads, warmup, repeats, 0);
-            System.out.printf(Locale.ROOT, "%-16s %5s %4d %5d %11.4f %5.3f-%5.3f %12.0f %14.1f%n",
-                    spec.model() + "/" + spec.integrator().cliName(), spec.dt(), T, batch, r.medianStep(),
-                    r.minStep(), r.maxStep(), r.samplesPerSecond(), r.secondsPer60kEpoch());
-            double total = r.phaseSeconds().values().stream().mapToDouble(Double::doubleValue).sum();
-            StringBuilder sb = new StringBuilder("    phases:");
-            for (Map.Entry<String, Double> e : r.phaseSeconds().entrySet()) {
-                sb.append(String.format(Locale.ROOT, " %s %.1f%%", e.getKey(), 100 * e.getValue() / total));
+        String vector = VectorSupport.ENABLED ? "Vector API " + VectorKernels.lanes() + " float lanes" : "scalar";
+        BenchReport.Env env;
+        if (cuda) {
+            String[] dev = (String[]) cudaBench("environment", new Class<?>[0]);
+            env = BenchReport.Env.here(b, dev[0], dev[1], vector);
+        } else {
+            env = BenchReport.Env.here(b, BenchReport.cpuModel() + ", " + nThreads + " threads", "", vector);
+        }
+        System.out.printf(Locale.ROOT, "bench: %s, %s%s; %s; commit %s%n", b, env.device(),
+                env.driver().isEmpty() ? "" : ", " + env.driver(), env.jvm() + ", " + vector, env.commit());
+        System.out.printf(Locale.ROOT, "T %d, batch %d, neurons %d, warm-up %d, repeats %d%s%n%n", T, batch, neurons, warmup,
+                repeats, profile ? ", cuProfilerStart/Stop around each timed region" : "");
+        List<KernelBench.Sample> ks = new ArrayList<>();
+        List<TrainBench.Result> rs = new ArrayList<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (parts.contains("kernels")) {
+            ks = cuda
+                    ? castSamples(cudaBench("kernels", new Class<?>[] {List.class, int.class, int.class, int.class, int.class,
+                        int.class, boolean.class, long.class}, specs, T, batch, neurons, warmup, repeats, profile, seed))
+                    : KernelBench.cpu(specs, T, batch, neurons, nThreads, warmup, repeats, seed);
+            System.out.println("fused neuron kernels (" + (cuda ? "CUDA events, L2 flushed" : "wall clock per call") + ")");
+            System.out.println(BenchReport.kernelTable(ks));
+            for (KernelBench.Sample k : ks) {
+                rows.add(BenchReport.kernelRow(k, env));
             }
-            System.out.println(sb);
-            if (out != null) {
-                Map<String, Object> row = new java.util.LinkedHashMap<>(r.toMap());
-                row.put("backend", backend);
-                row.put("dataset", dataset);
-                row.put("java", System.getProperty("java.version"));
-                row.put("cores", Runtime.getRuntime().availableProcessors());
-                ResultsWriter.appendJsonLine(out.resolve("bench.jsonl"), row);
+        }
+        if (parts.contains("step")) {
+            System.out.println("training step by phase (" + dataset + ", " + (cuda ? "CUDA events between phases"
+                    : "wall clock") + ")");
+            for (NeuronSpec spec : specs) {
+                TrainBench.Result r = cuda
+                        ? (TrainBench.Result) cudaBench("step", new Class<?>[] {Dataset.class, NeuronSpec.class, int.class,
+                            int.class, int.class, int.class, int.class, boolean.class, long.class},
+                            train, spec, T, batch, neurons, warmup, repeats, profile, seed)
+                        : TrainBench.run(train, spec, T, batch, neurons, nThreads, warmup, repeats, seed);
+                rs.add(r);
+                rows.addAll(BenchReport.stepRows(r, env));
             }
+            System.out.println(BenchReport.stepTable(rs));
+        }
+        if (out != null) {
+            List<Path> files = BenchReport.write(out, env, T, batch, neurons, ks, rs, rows);
+            System.out.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
         }
         return 0;
+    }
+
+    /** Every model x integrator asked for; --integrator a,b filters, and must fit each model. */
+    List<NeuronSpec> specs() {
+        List<String> integs = new ArrayList<>();
+        if (neuron.integrator != null) {
+            for (String s : neuron.integrator.split(",")) {
+                integs.add(Integrator.parse(s).cliName());
+            }
+        }
+        List<NeuronSpec> specs = new ArrayList<>();
+        for (String m : models) {
+            String model = m.trim();
+            List<NeuronSpec> forModel = new ArrayList<>();
+            List<String> valid = new ArrayList<>();
+            for (Integrator i : Integrator.values()) {
+                NeuronSpec spec;
+                try {
+                    spec = neuron.build(model, i.cliName());
+                } catch (SpikestepException e) {
+                    if (e.getMessage().startsWith("unknown model")) {
+                        throw e;
+                    }
+                    continue; // this model has no such integrator
+                }
+                valid.add(i.cliName());
+                if (integs.isEmpty() || integs.contains(i.cliName())) {
+                    forModel.add(spec);
+                }
+            }
+            if (forModel.isEmpty()) {
+                throw new SpikestepException("--integrator " + neuron.integrator + " does not apply to " + model + " ("
+                        + model + ": " + String.join(", ", valid) + ")");
+            }
+            specs.addAll(forModel);
+        }
+        return specs;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<KernelBench.Sample> castSamples(Object o) {
+        return (List<KernelBench.Sample>) o;
+    }
+
+    /** Calls dev.spikestep.cuda.CudaBench reflectively, so that the CPU path never loads JCuda. */
+    private static Object cudaBench(String method, Class<?>[] types, Object... args) {
+        try {
+            return Class.forName(CUDA_BENCH).getMethod(method, types).invoke(null, args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new SpikestepException("the CUDA benchmark failed: " + e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new SpikestepException("the CUDA backend is missing from this build: " + e);
+        }
     }
 }

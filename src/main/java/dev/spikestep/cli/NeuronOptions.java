@@ -36,6 +36,11 @@ public final class NeuronOptions {
 
     /** Builds the validated spec for model {@code lif} or {@code izh}. */
     NeuronSpec build(String model) {
+        return build(model, integrator);
+    }
+
+    /** As {@link #build(String)} with another integrator name (null = the model's default). */
+    NeuronSpec build(String model, String integrator) {
         switch (model) {
             case "lif" -> {
                 Integrator integ = integrator == null ? Integrator.EXP : Integrator.parse(integrator);

@@ -90,6 +90,15 @@ public final class CudaContext implements AutoCloseable {
                 major[0], minor[0], mem[0] / (double) (1L << 30));
     }
 
+    /** A device attribute (CUdevice_attribute), e.g. the memory clock for the peak bandwidth. */
+    public static int attribute(int ordinal, int attribute) {
+        CUdevice d = new CUdevice();
+        cuDeviceGet(d, ordinal);
+        int[] v = new int[1];
+        cuDeviceGetAttribute(v, attribute, d);
+        return v[0];
+    }
+
     @Override
     public void close() {
         if (!released) {

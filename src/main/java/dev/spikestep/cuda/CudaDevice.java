@@ -14,6 +14,7 @@ import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
+import dev.spikestep.net.PhaseTimes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import jcuda.Pointer;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
@@ -45,6 +47,10 @@ public final class CudaDevice implements Device {
     private final String cublasNote;
     private final Pointer one = Pointer.to(new float[] {1f});
     private final Pointer zero = Pointer.to(new float[] {0f});
+    private EventTimer events;
+    private boolean phaseTiming;
+    private Buffer flush;
+    private int flushValue;
 
     static final class Buffer implements DeviceBuffer {
         final CUdeviceptr ptr;
@@ -217,6 +223,44 @@ public final class CudaDevice implements Device {
                 zero, b(g.c).ptr, g.ldc);
     }
 
+    /** The CUDA-event timer on this device's stream (created on first use, destroyed by close). */
+    EventTimer events() {
+        if (events == null) {
+            events = new EventTimer(ctx, stream);
+        }
+        return events;
+    }
+
+    /** While on, every {@link #mark} records an event on the stream for {@link EventTimer#end}. */
+    void phaseTiming(boolean on) {
+        phaseTiming = on;
+    }
+
+    @Override
+    public void mark(PhaseTimes.Phase phase) {
+        if (phaseTiming) {
+            events().mark(phase);
+        }
+    }
+
+    /**
+     * Overwrites a buffer of twice the L2 size (CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE) on the stream, so
+     * that the next kernel reads its inputs from DRAM, not from what the last repeat left in L2.
+     */
+    void flushL2() {
+        ctx.makeCurrent();
+        if (flush == null) {
+            long l2;
+            try {
+                l2 = CudaContext.attribute(ctx.ordinal(), CUdevice_attribute.CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE);
+            } catch (RuntimeException e) {
+                l2 = 128L << 20; // more than any L2 so far (H100 and H200: 50 MB)
+            }
+            flush = (Buffer) alloc(Math.max(2 * l2, 1L << 20));
+        }
+        cuMemsetD8Async(flush.ptr, (byte) ++flushValue, flush.bytes, stream);
+    }
+
     /** Waits for the stream (benchmarks time whole batches this way, after warm-up). */
     public void synchronize() {
         ctx.makeCurrent();
@@ -236,6 +280,9 @@ public final class CudaDevice implements Device {
     public void close() {
         ctx.makeCurrent();
         cuStreamSynchronize(stream);
+        if (events != null) {
+            events.close();
+        }
         if (cublas != null) {
             JCublas2.cublasDestroy(cublas);
         }

@@ -1,5 +1,6 @@
 package dev.spikestep.cuda;
 
+import dev.spikestep.net.PhaseTimes;
 import java.nio.ByteBuffer;
 
 /**
@@ -37,6 +38,14 @@ public interface Device extends AutoCloseable {
     /** Runs a product; this default uses the hand-written tiled kernel (CudaDevice uses cuBLAS when it loads). */
     default void gemm(Gemm g) {
         launch(g.tiled);
+    }
+
+    /**
+     * Marks the end of a phase of a training step in the work queued so far (KernelNetwork calls it
+     * after each phase). Nothing by default; CudaDevice records a CUDA event here while
+     * a benchmark times phases (CudaDevice.startPhaseTiming), so the phases are timed on the GPU.
+     */
+    default void mark(PhaseTimes.Phase phase) {
     }
 
     /** For start-up tables: the device and which GEMM runs. */

@@ -3,6 +3,7 @@ package dev.spikestep.cuda;
 import dev.spikestep.net.Adam;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Network;
+import dev.spikestep.net.PhaseTimes.Phase;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
@@ -288,6 +289,7 @@ public final class KernelNetwork implements Network {
         argFirst[0] = first;
         long work = (long) shape.T() * B * inWords;
         dev.launch(encodeLaunch.cover(Math.min(work, 1L << 20), BLOCK)); // grid-stride beyond 2^20 threads
+        dev.mark(Phase.ENCODE);
     }
 
     /** Device memory for a host array of a new size; kept when the size is unchanged. */
@@ -357,11 +359,16 @@ public final class KernelNetwork implements Network {
     @Override
     public void forward() {
         dev.launch(fc1);
+        dev.mark(Phase.FC1);
         dev.launch(neuronForward);
+        dev.mark(Phase.NEURON_FORWARD);
         dev.gemm(fcOut);
+        dev.mark(Phase.FC_OUT);
         dev.launch(readoutForward);
+        // The spike statistics (for the epoch's report) are counted with the readout.
         dev.zero(counts);
         dev.launch(stats);
+        dev.mark(Phase.READOUT_LOSS);
         summaryFresh = false;
         correctFresh = false;
     }
@@ -373,11 +380,17 @@ public final class KernelNetwork implements Network {
         dev.launch(crossEntropy);
         dev.launch(correctCount);
         dev.launch(readoutBackward);
+        dev.mark(Phase.READOUT_LOSS);
         dev.gemm(gradWOut);
         dev.gemm(gradSpike);
+        dev.mark(Phase.WEIGHT_GRADS);
         dev.launch(neuronBackward);
+        dev.mark(Phase.NEURON_BACKWARD);
         dev.launch(gradW1);
+        dev.mark(Phase.WEIGHT_GRADS);
+        // The per-sample losses come back here (a copy and a wait): counted with the loss.
         fetchSummary();
+        dev.mark(Phase.READOUT_LOSS);
         correctFresh = true;
         // Summed in sample order in double, as Loss.crossEntropy.
         return (float) (lossSum / batch);
@@ -419,6 +432,7 @@ public final class KernelNetwork implements Network {
         }
         dev.launch(adamW1);
         dev.launch(adamWOut);
+        dev.mark(Phase.OPTIMIZER);
     }
 
     @Override

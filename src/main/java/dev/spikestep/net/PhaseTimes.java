@@ -36,6 +36,17 @@ public final class PhaseTimes {
         return now;
     }
 
+    /** Adds a duration measured elsewhere (the CUDA path's event intervals) to {@code phase}. */
+    public void add(Phase phase, long durationNanos) {
+        nanos[phase.ordinal()] += durationNanos;
+        calls[phase.ordinal()]++;
+    }
+
+    /** Nanoseconds per phase so far, in {@link Phase} order: the difference of two snapshots is one step. */
+    public long[] snapshot() {
+        return nanos.clone();
+    }
+
     public long nanos(Phase phase) {
         return nanos[phase.ordinal()];
     }

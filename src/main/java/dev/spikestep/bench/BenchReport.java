@@ -1,0 +1,362 @@
+package dev.spikestep.bench;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.io.ResultsWriter;
+import dev.spikestep.net.PhaseTimes;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+
+/**
+ * What {@code spikestep bench} prints and writes: a terminal table, rows appended to
+ * {@code bench.csv} and {@code bench.jsonl} (one schema for both; every row carries the environment:
+ * git commit, device, driver, JVM, cores, vector lanes), and, replaced on every run, charts of the
+ * cost per neuron-step by integrator and of a training step by phase (XChart PNG + SVG, as the sweep
+ * report draws them) with {@code summary.md} beside them.
+ */
+public final class BenchReport {
+    /** The columns of bench.csv, also the keys of every bench.jsonl object, in order. */
+    public static final List<String> COLUMNS = List.of("kind", "backend", "model", "integrator", "dt", "T", "batch",
+            "neurons", "pass", "threads", "repeats", "median_ms", "p10_ms", "p90_ms", "min_ms", "max_ms",
+            "ns_per_neuron_step", "bytes_per_call", "gb_per_s", "peak_gb_per_s", "pct_of_peak", "share_pct",
+            "samples_per_s", "s_per_60k_epoch", "device", "driver", "jvm", "cores", "vector", "commit", "timestamp");
+
+    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
+        new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127),
+        new Color(188, 189, 34)};
+
+    /** Where the numbers were measured. {@code driver} is empty on the CPU. */
+    public record Env(String backend, String device, String driver, String jvm, int cores, String vector, String commit,
+                      String timestamp) {
+        /** This JVM and machine; the device and driver come from the backend. */
+        public static Env here(String backend, String device, String driver, String vector) {
+            return new Env(backend, device, driver, System.getProperty("java.vm.name") + " "
+                    + System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), vector,
+                    gitCommit(Path.of("").toAbsolutePath()), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        }
+    }
+
+    private BenchReport() {
+    }
+
+    /** {@code git rev-parse HEAD} in {@code dir}, or "unknown" (no git, not a checkout, or it hangs). */
+    public static String gitCommit(Path dir) {
+        try {
+            Process p = new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "unknown";
+            }
+            return p.exitValue() == 0 && out.matches("[0-9a-f]{40}") ? out : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    /** The CPU model from /proc/cpuinfo, else the architecture. */
+    public static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return System.getProperty("os.arch");
+    }
+
+    // ------------------------------------------------------------------ rows
+
+    private static Map<String, Object> base(Env env, String kind, String model, String integrator, double dt, int T,
+                                            int batch, int neurons, String pass, int threads, Stats s) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (String c : COLUMNS) {
+            r.put(c, null);
+        }
+        r.put("kind", kind);
+        r.put("backend", env.backend());
+        r.put("model", model);
+        r.put("integrator", integrator);
+        r.put("dt", dt);
+        r.put("T", T);
+        r.put("batch", batch);
+        r.put("neurons", neurons);
+        r.put("pass", pass);
+        r.put("threads", threads);
+        r.put("repeats", s.n());
+        Stats ms = s.scaled(1e3);
+        r.put("median_ms", ms.median());
+        r.put("p10_ms", ms.p10());
+        r.put("p90_ms", ms.p90());
+        r.put("min_ms", ms.min());
+        r.put("max_ms", ms.max());
+        r.put("device", env.device());
+        r.put("driver", env.driver());
+        r.put("jvm", env.jvm());
+        r.put("cores", env.cores());
+        r.put("vector", env.vector());
+        r.put("commit", env.commit());
+        r.put("timestamp", env.timestamp());
+        return r;
+    }
+
+    /** A fused-kernel row: ns per neuron-step, bytes per call, GB/s and (GPU) its share of the peak. */
+    public static Map<String, Object> kernelRow(KernelBench.Sample k, Env env) {
+        Map<String, Object> r = base(env, "kernel", k.neuron().model(), k.neuron().integrator().cliName(), k.neuron().dt(),
+                k.T(), k.batch(), k.neurons(), k.pass().label(), k.threads(), k.seconds());
+        r.put("ns_per_neuron_step", k.nsPerNeuronStep());
+        r.put("bytes_per_call", k.bytesPerCall());
+        r.put("gb_per_s", k.gbPerSecond());
+        r.put("peak_gb_per_s", finiteOrNull(k.peakBytesPerSecond() / 1e9));
+        r.put("pct_of_peak", finiteOrNull(100 * k.fractionOfPeak()));
+        return r;
+    }
+
+    /** A training-step row followed by one row per phase (pass = the phase's label). */
+    public static List<Map<String, Object>> stepRows(TrainBench.Result res, Env env) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        String model = res.neuron().model();
+        String integ = res.neuron().integrator().cliName();
+        long neuronSteps = (long) res.T() * res.batch() * res.hidden();
+        Map<String, Object> step = base(env, "step", model, integ, res.neuron().dt(), res.T(), res.batch(), res.hidden(),
+                "step", res.threads(), res.step());
+        step.put("ns_per_neuron_step", res.step().median() * 1e9 / neuronSteps);
+        step.put("share_pct", 100.0);
+        step.put("samples_per_s", res.samplesPerSecond());
+        step.put("s_per_60k_epoch", res.secondsPer60kEpoch());
+        rows.add(step);
+        for (String phase : res.phaseSeconds().keySet()) {
+            Map<String, Object> p = base(env, "phase", model, integ, res.neuron().dt(), res.T(), res.batch(),
+                    res.hidden(), phase, res.threads(), res.phase(phase));
+            p.put("share_pct", 100 * res.share(phase));
+            rows.add(p);
+        }
+        return rows;
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    /** A value as bench.csv writes it: empty for null and non-finite numbers. */
+    static Object csvCell(Object v) {
+        if (v == null || (v instanceof Double d && !Double.isFinite(d))) {
+            return "";
+        }
+        return v;
+    }
+
+    public static String csvHeader() {
+        return String.join(",", COLUMNS);
+    }
+
+    public static String csvLine(Map<String, Object> row) {
+        return ResultsWriter.csv(COLUMNS.stream().map(c -> csvCell(row.get(c))).toList());
+    }
+
+    /** Appends the rows to OUT/bench.csv and OUT/bench.jsonl (fsync'd, the CSV header checked). */
+    public static void append(Path outDir, List<Map<String, Object>> rows) {
+        for (Map<String, Object> row : rows) {
+            ResultsWriter.appendCsvRow(outDir.resolve("bench.csv"), COLUMNS,
+                    COLUMNS.stream().map(c -> csvCell(row.get(c))).toList());
+            ResultsWriter.appendJsonLine(outDir.resolve("bench.jsonl"), row);
+        }
+    }
+
+    // ------------------------------------------------------------------ terminal and Markdown
+
+    /** The kernel table: one line per neuron x integrator x pass. */
+    public static String kernelTable(List<KernelBench.Sample> ks) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-16s %-8s %10s %19s %14s %9s %7s%n", "model/integrator", "pass",
+                "median ms", "p10-p90 ms", "ns/neuron-step", "GB/s", "% peak"));
+        for (KernelBench.Sample k : ks) {
+            Stats ms = k.seconds().scaled(1e3);
+            double pct = 100 * k.fractionOfPeak();
+            sb.append(String.format(Locale.ROOT, "%-16s %-8s %10.4f %9.4f-%-9.4f %14.4f %9.2f %7s%n", name(k.neuron()),
+                    k.pass().label(), ms.median(), ms.p10(), ms.p90(), k.nsPerNeuronStep(), k.gbPerSecond(),
+                    Double.isFinite(pct) ? String.format(Locale.ROOT, "%.1f", pct) : "-"));
+        }
+        return sb.toString();
+    }
+
+    /** The step table: one line per model/integrator, then its phases with their share. */
+    public static String stepTable(List<TrainBench.Result> rs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-16s %13s %19s %10s %12s%n", "model/integrator", "median ms/step",
+                "p10-p90 ms", "samples/s", "s/60k epoch"));
+        for (TrainBench.Result r : rs) {
+            Stats ms = r.step().scaled(1e3);
+            sb.append(String.format(Locale.ROOT, "%-16s %13.2f %9.2f-%-9.2f %10.0f %12.1f%n", name(r.neuron()), ms.median(),
+                    ms.p10(), ms.p90(), r.samplesPerSecond(), r.secondsPer60kEpoch()));
+            for (String phase : r.phaseSeconds().keySet()) {
+                Stats p = r.phase(phase).scaled(1e3);
+                sb.append(String.format(Locale.ROOT, "    %-18s %9.3f ms  (p10-p90 %.3f-%.3f)  %5.1f%%%n", phase, p.median(),
+                        p.p10(), p.p90(), 100 * r.share(phase)));
+            }
+        }
+        return sb.toString();
+    }
+
+    static String name(dev.spikestep.neuron.NeuronSpec n) {
+        return n.model() + "/" + n.integrator().cliName();
+    }
+
+    /** summary.md: the environment and both tables in Markdown (spikingjelly's benchmark output). */
+    public static String markdown(Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
+                                  List<TrainBench.Result> rs) {
+        StringBuilder sb = new StringBuilder("# spikestep bench\n\n");
+        sb.append("- backend: ").append(env.backend()).append("\n- device: ").append(env.device());
+        if (!env.driver().isEmpty()) {
+            sb.append("\n- driver: ").append(env.driver());
+        }
+        sb.append("\n- jvm: ").append(env.jvm()).append(", ").append(env.cores()).append(" cores, ").append(env.vector())
+                .append("\n- commit: ").append(env.commit()).append("\n- date: ").append(env.timestamp()).append("\n\n");
+        if (!ks.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "## Fused neuron kernels, T x B x N = %d x %d x %d%n%n", T, batch, neurons));
+            sb.append("| model/integrator | pass | median ms | p10-p90 ms | ns/neuron-step | GB/s | % of peak |\n");
+            sb.append("|---|---|---|---|---|---|---|\n");
+            for (KernelBench.Sample k : ks) {
+                Stats ms = k.seconds().scaled(1e3);
+                double pct = 100 * k.fractionOfPeak();
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f-%.4f | %.4f | %.2f | %s |%n", name(k.neuron()),
+                        k.pass().label(), ms.median(), ms.p10(), ms.p90(), k.nsPerNeuronStep(), k.gbPerSecond(),
+                        Double.isFinite(pct) ? String.format(Locale.ROOT, "%.1f", pct) : "-"));
+            }
+            sb.append("\n![ns per neuron-step](kernels.png)\n\n");
+        }
+        if (!rs.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "## Training step, T %d, batch %d, %d hidden neurons%n%n", T, batch,
+                    rs.get(0).hidden()));
+            sb.append("| model/integrator | median ms/step | p10-p90 ms | samples/s | s per 60k epoch |");
+            for (PhaseTimes.Phase p : PhaseTimes.Phase.values()) {
+                sb.append(' ').append(p.label()).append(" |");
+            }
+            sb.append("\n|---|---|---|---|---|").append("---|".repeat(PhaseTimes.Phase.values().length)).append('\n');
+            for (TrainBench.Result r : rs) {
+                Stats ms = r.step().scaled(1e3);
+                sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f-%.2f | %.0f | %.1f |", name(r.neuron()), ms.median(),
+                        ms.p10(), ms.p90(), r.samplesPerSecond(), r.secondsPer60kEpoch()));
+                for (String phase : r.phaseSeconds().keySet()) {
+                    sb.append(String.format(Locale.ROOT, " %.1f%% |", 100 * r.share(phase)));
+                }
+                sb.append('\n');
+            }
+            sb.append("\nPhase columns: mean share of a step.\n\n![training step by phase](step-phases.png)\n");
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ charts and files
+
+    /** Writes the charts and summary.md (replaced) and appends the rows; returns the files written. */
+    public static List<Path> write(Path outDir, Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
+                                   List<TrainBench.Result> rs, List<Map<String, Object>> rows) {
+        System.setProperty("java.awt.headless", "true");
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw new SpikestepException("cannot create " + outDir + ": " + e.getMessage(), e);
+        }
+        append(outDir, rows);
+        List<Path> files = new ArrayList<>(List.of(outDir.resolve("bench.csv"), outDir.resolve("bench.jsonl")));
+        if (!ks.isEmpty()) {
+            files.addAll(save(kernelChart(ks, env, T, batch, neurons), outDir.resolve("kernels")));
+        }
+        if (!rs.isEmpty()) {
+            files.addAll(save(stepChart(rs, env, T, batch), outDir.resolve("step-phases")));
+        }
+        Path md = outDir.resolve("summary.md");
+        ResultsWriter.replace(md, markdown(env, T, batch, neurons, ks, rs));
+        files.add(md);
+        return files;
+    }
+
+    /** ns per neuron-step by integrator, forward and backward stacked. */
+    static CategoryChart kernelChart(List<KernelBench.Sample> ks, Env env, int T, int batch, int neurons) {
+        CategoryChart c = new CategoryChartBuilder().width(900).height(520)
+                .title(String.format(Locale.ROOT, "Fused neuron kernels, %s, T x B x N = %d x %d x %d", env.backend(), T,
+                        batch, neurons))
+                .xAxisTitle("model/integrator").yAxisTitle("ns per neuron-step (median)").build();
+        style(c.getStyler());
+        c.getStyler().setStacked(true);
+        List<String> names = new ArrayList<>();
+        for (KernelBench.Sample k : ks) {
+            if (!names.contains(name(k.neuron()))) {
+                names.add(name(k.neuron()));
+            }
+        }
+        int color = 0;
+        for (Traffic.Pass pass : Traffic.Pass.values()) {
+            List<Double> v = new ArrayList<>();
+            for (String n : names) {
+                v.add(ks.stream().filter(k -> k.pass() == pass && name(k.neuron()).equals(n))
+                        .mapToDouble(KernelBench.Sample::nsPerNeuronStep).findFirst().orElse(0));
+            }
+            CategorySeries s = c.addSeries(pass.label(), names, v);
+            s.setFillColor(PALETTE[color++]);
+        }
+        return c;
+    }
+
+    /** ms per training step by model/integrator, stacked by phase (mean per step). */
+    static CategoryChart stepChart(List<TrainBench.Result> rs, Env env, int T, int batch) {
+        CategoryChart c = new CategoryChartBuilder().width(900).height(520)
+                .title(String.format(Locale.ROOT, "Training step by phase, %s, T %d, batch %d", env.backend(), T, batch))
+                .xAxisTitle("model/integrator").yAxisTitle("ms per step (mean)").build();
+        style(c.getStyler());
+        c.getStyler().setStacked(true);
+        List<String> names = rs.stream().map(r -> name(r.neuron())).toList();
+        int color = 0;
+        for (PhaseTimes.Phase p : PhaseTimes.Phase.values()) {
+            List<Double> v = rs.stream().map(r -> 1e3 * r.phase(p.label()).mean()).toList();
+            CategorySeries s = c.addSeries(p.label(), names, v);
+            s.setFillColor(PALETTE[color++ % PALETTE.length]);
+        }
+        return c;
+    }
+
+    private static List<Path> save(Chart<?, ?> chart, Path stem) {
+        try {
+            BitmapEncoder.saveBitmapWithDPI(chart, stem + ".png", BitmapEncoder.BitmapFormat.PNG, 110);
+            VectorGraphicsEncoder.saveVectorGraphic(chart, stem + ".svg", VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        } catch (IOException e) {
+            throw new SpikestepException("cannot write chart " + stem + ": " + e.getMessage(), e);
+        }
+        return List.of(Path.of(stem + ".png"), Path.of(stem + ".svg"));
+    }
+
+    private static void style(Styler s) {
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setLegendPosition(Styler.LegendPosition.OutsideE);
+        s.setChartTitleFont(s.getChartTitleFont().deriveFont(16f));
+        s.setLegendFont(s.getLegendFont().deriveFont(12f));
+        s.setAntiAlias(true);
+        if (s instanceof org.knowm.xchart.style.AxesChartStyler a) {
+            a.setPlotGridLinesVisible(true);
+        }
+    }
+}
