@@ -3,7 +3,6 @@ package dev.spikestep.bench;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.net.PhaseTimes;
-import java.awt.Color;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,13 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.CategorySeries;
-import org.knowm.xchart.VectorGraphicsEncoder;
-import org.knowm.xchart.internal.chartpart.Chart;
-import org.knowm.xchart.style.Styler;
 
 /**
  * What {@code spikestep bench} prints and writes: a terminal table, rows appended to
@@ -37,10 +29,6 @@ public final class BenchReport {
             "neurons", "pass", "threads", "repeats", "median_ms", "p10_ms", "p90_ms", "min_ms", "max_ms",
             "ns_per_neuron_step", "bytes_per_call", "gb_per_s", "peak_gb_per_s", "pct_of_peak", "share_pct",
             "samples_per_s", "s_per_60k_epoch", "device", "driver", "jvm", "cores", "vector", "commit", "timestamp");
-
-    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
-        new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127),
-        new Color(188, 189, 34)};
 
     /** Where the numbers were measured. {@code driver} is empty on the CPU. */
     public record Env(String backend, String device, String driver, String jvm, int cores, String vector, String commit,
@@ -283,80 +271,21 @@ public final class BenchReport {
         }
         append(outDir, rows);
         List<Path> files = new ArrayList<>(List.of(outDir.resolve("bench.csv"), outDir.resolve("bench.jsonl")));
-        if (!ks.isEmpty()) {
-            files.addAll(save(kernelChart(ks, env, T, batch, neurons), outDir.resolve("kernels")));
-        }
-        if (!rs.isEmpty()) {
-            files.addAll(save(stepChart(rs, env, T, batch), outDir.resolve("step-phases")));
+        if (!ModuleLayer.boot().findModule("java.desktop").isPresent()) {
+            // A trimmed runtime (jlink without java.desktop, e.g. carried to a GPU machine) cannot draw.
+            System.err.println("bench: charts skipped: this Java runtime has no java.desktop module "
+                    + "(the rows and summary.md are written)");
+        } else {
+            if (!ks.isEmpty()) {
+                files.addAll(BenchCharts.save(BenchCharts.kernelChart(ks, env, T, batch, neurons), outDir.resolve("kernels")));
+            }
+            if (!rs.isEmpty()) {
+                files.addAll(BenchCharts.save(BenchCharts.stepChart(rs, env, T, batch), outDir.resolve("step-phases")));
+            }
         }
         Path md = outDir.resolve("summary.md");
         ResultsWriter.replace(md, markdown(env, T, batch, neurons, ks, rs));
         files.add(md);
         return files;
-    }
-
-    /** ns per neuron-step by integrator, forward and backward stacked. */
-    static CategoryChart kernelChart(List<KernelBench.Sample> ks, Env env, int T, int batch, int neurons) {
-        CategoryChart c = new CategoryChartBuilder().width(900).height(520)
-                .title(String.format(Locale.ROOT, "Fused neuron kernels, %s, T x B x N = %d x %d x %d", env.backend(), T,
-                        batch, neurons))
-                .xAxisTitle("model/integrator").yAxisTitle("ns per neuron-step (median)").build();
-        style(c.getStyler());
-        c.getStyler().setStacked(true);
-        List<String> names = new ArrayList<>();
-        for (KernelBench.Sample k : ks) {
-            if (!names.contains(name(k.neuron()))) {
-                names.add(name(k.neuron()));
-            }
-        }
-        int color = 0;
-        for (Traffic.Pass pass : Traffic.Pass.values()) {
-            List<Double> v = new ArrayList<>();
-            for (String n : names) {
-                v.add(ks.stream().filter(k -> k.pass() == pass && name(k.neuron()).equals(n))
-                        .mapToDouble(KernelBench.Sample::nsPerNeuronStep).findFirst().orElse(0));
-            }
-            CategorySeries s = c.addSeries(pass.label(), names, v);
-            s.setFillColor(PALETTE[color++]);
-        }
-        return c;
-    }
-
-    /** ms per training step by model/integrator, stacked by phase (mean per step). */
-    static CategoryChart stepChart(List<TrainBench.Result> rs, Env env, int T, int batch) {
-        CategoryChart c = new CategoryChartBuilder().width(900).height(520)
-                .title(String.format(Locale.ROOT, "Training step by phase, %s, T %d, batch %d", env.backend(), T, batch))
-                .xAxisTitle("model/integrator").yAxisTitle("ms per step (mean)").build();
-        style(c.getStyler());
-        c.getStyler().setStacked(true);
-        List<String> names = rs.stream().map(r -> name(r.neuron())).toList();
-        int color = 0;
-        for (PhaseTimes.Phase p : PhaseTimes.Phase.values()) {
-            List<Double> v = rs.stream().map(r -> 1e3 * r.phase(p.label()).mean()).toList();
-            CategorySeries s = c.addSeries(p.label(), names, v);
-            s.setFillColor(PALETTE[color++ % PALETTE.length]);
-        }
-        return c;
-    }
-
-    private static List<Path> save(Chart<?, ?> chart, Path stem) {
-        try {
-            BitmapEncoder.saveBitmapWithDPI(chart, stem + ".png", BitmapEncoder.BitmapFormat.PNG, 110);
-            VectorGraphicsEncoder.saveVectorGraphic(chart, stem + ".svg", VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        } catch (IOException e) {
-            throw new SpikestepException("cannot write chart " + stem + ": " + e.getMessage(), e);
-        }
-        return List.of(Path.of(stem + ".png"), Path.of(stem + ".svg"));
-    }
-
-    private static void style(Styler s) {
-        s.setChartBackgroundColor(Color.WHITE);
-        s.setLegendPosition(Styler.LegendPosition.OutsideE);
-        s.setChartTitleFont(s.getChartTitleFont().deriveFont(16f));
-        s.setLegendFont(s.getLegendFont().deriveFont(12f));
-        s.setAntiAlias(true);
-        if (s instanceof org.knowm.xchart.style.AxesChartStyler a) {
-            a.setPlotGridLinesVisible(true);
-        }
     }
 }
