@@ -5,44 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.spikestep.net.Backends;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.spikestep.testutil.ConsoleCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code spikestep bench} as a user meets it: messages, exit codes, the files of a tiny run. */
-class BenchCliTest {
+class BenchCliTest extends ConsoleCapture {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
 
     @BeforeEach
-    void capture() {
+    void headless() {
         System.setProperty("java.awt.headless", "true");
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
     }
 
     private static final String[] TINY = {"--T", "4", "--batch", "2", "--neurons", "64", "--repeats", "3", "--warmup", "1"};
@@ -61,7 +40,7 @@ class BenchCliTest {
         assumeTrue(why != null, "a usable GPU is present: the error path cannot be shown here");
         assertEquals(2, bench("--backend", "cuda", "--what", "kernels", "--out", dir.toString()));
         assertTrue(err().contains("error: --backend cuda is not available: " + why), err());
-        assertTrue(out.toString(StandardCharsets.UTF_8).isEmpty(), "nothing was timed");
+        assertTrue(out().isEmpty(), "nothing was timed");
         assertTrue(!Files.exists(dir.resolve("bench.csv")));
     }
 
@@ -85,7 +64,7 @@ class BenchCliTest {
     void tinyKernelRunWritesTableRowsChartAndSummary() throws Exception {
         assertEquals(0, bench("--what", "kernels", "--integrator", "euler,exp", "--threads", "1", "--out", dir.toString()),
                 err());
-        String o = out.toString(StandardCharsets.UTF_8);
+        String o = out();
         // lif: euler, exp; izh: euler only (exp is lif's).
         for (String name : List.of("lif/euler", "lif/exp", "izh/euler")) {
             assertTrue(o.contains(name + " "), o);

@@ -3,44 +3,18 @@ package dev.spikestep.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.spikestep.testutil.ConsoleCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line as a user meets it: exit codes, messages, files written. */
-class CliTest {
+class CliTest extends ConsoleCapture {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
 
     @Test
     void traceWritesEveryStateAndGradient() throws Exception {
@@ -131,9 +105,9 @@ class CliTest {
     @Test
     void helpExplainsTheCommands() {
         assertEquals(0, Main.execute("--help"));
-        String help = out.toString(StandardCharsets.UTF_8);
+        String help = out();
         assertTrue(help.contains("train") && help.contains("trace") && help.contains("data"), help);
         assertEquals(0, Main.execute("train", "--help"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--integrator"));
+        assertTrue(out().contains("--integrator"));
     }
 }
