@@ -142,7 +142,7 @@ public final class KernelNetwork implements Network {
         int[] T = Launch.i32(shape.T());
         String kind = NeuronParams.kernelPrefix(neuron);
         int[] W = Launch.i32(inWords);
-        fc1 = new Launch("spike_linear_forward_bits_kernel", inBits, W, argR, w1, Launch.i32(nH), cur);
+        fc1 = new Launch("spike_linear_forward_bits_kernel", inBits, W, argR, w1, Launch.i32(nH), Launch.i32(nIn), cur);
         fcOut = new Gemm(false, false, spike_seq, nH, wOut, nOut, out_seq, nOut);
         gradWOut = new Gemm(true, false, spike_seq, nH, gOut, nOut, gWOut, nOut);
         gradSpike = new Gemm(false, true, gOut, nOut, wOut, nOut, gSpike, nH);
@@ -283,7 +283,7 @@ public final class KernelNetwork implements Network {
         if (encodeLaunch == null) {
             // The CPU's bitmask layout [T, B, inWords], all T steps from t0 = 0 in one launch.
             encodeLaunch = new Launch("poisson_encode_bits_kernel", prob, seeds, this.images,
-                    order == null ? null : this.order, argFirst, argB, Launch.i32(0), Launch.i32(shape.T()),
+                    order == null ? null : this.order, Launch.i64(0), argFirst, argB, Launch.i32(0), Launch.i32(shape.T()),
                     Launch.i32(nIn), inBits);
         }
         argFirst[0] = first;
