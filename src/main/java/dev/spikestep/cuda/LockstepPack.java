@@ -71,14 +71,36 @@ public final class LockstepPack {
         labels = new int[runs][];
     }
 
-    /** One factory per run; each is called once, from that run's thread. */
+    /**
+     * One factory per run; each is called once, from that run's thread. Each is also
+     * {@link AutoCloseable}: its run's thread closes it when the run has ended, however it ended,
+     * so that a run that failed before it asked for its network fails the others instead of
+     * leaving them waiting for it.
+     */
     public List<NetworkFactory> factories() {
         List<NetworkFactory> f = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
-            int run = r;
-            f.add((s, neuron, ro, adam, threads) -> join(run, s, neuron, ro, adam));
+            f.add(new RunFactory(r));
         }
         return f;
+    }
+
+    private final class RunFactory implements NetworkFactory, AutoCloseable {
+        private final int run;
+
+        RunFactory(int run) {
+            this.run = run;
+        }
+
+        @Override
+        public Network create(NetShape s, NeuronSpec neuron, Readout ro, Adam adam, int threads) {
+            return join(run, s, neuron, ro, adam);
+        }
+
+        @Override
+        public void close() {
+            LockstepPack.this.close(run);
+        }
     }
 
     private synchronized Network join(int run, NetShape s, NeuronSpec neuron, Readout ro, Adam adam) {
@@ -175,7 +197,9 @@ public final class LockstepPack {
             return;
         }
         closed[run] = true;
-        open--;
+        if (neurons[run] != null) {
+            open--; // it had joined
+        }
         if (arrived > 0 && failed == null) {
             failed = new IllegalStateException("packed run " + run + " ended while others waited");
             notifyAll();

@@ -242,7 +242,19 @@ public final class SweepRunner {
         for (int r = 0; r < pack.size(); r++) {
             RunPoint p = pack.get(r);
             NetworkFactory net = nets.get(r);
-            Thread t = new Thread(() -> one.accept(p, net), "pack-run-" + p.runId());
+            Thread t = new Thread(() -> {
+                try {
+                    one.accept(p, net);
+                } finally {
+                    if (net instanceof AutoCloseable c) { // the pack's other runs stop waiting for this one
+                        try {
+                            c.close();
+                        } catch (Exception e) {
+                            // the run's own outcome is already recorded
+                        }
+                    }
+                }
+            }, "pack-run-" + p.runId());
             threads.add(t);
             t.start();
         }
