@@ -188,7 +188,7 @@ public final class KernelNetwork implements Network {
     }
 
     /** Layer {@code layer}'s weights [fanIn, fanOut]: element k of PyTorch's [out, in] order is word k of the stream. */
-    private static float[] initLayer(long seed, int layer, int fanIn, int fanOut) {
+    static float[] initLayer(long seed, int layer, int fanIn, int fanOut) {
         float[] u = Streams.uniforms(seed, layer, 0, Streams.WEIGHT_INIT, fanIn * fanOut);
         double bound = 1.0 / Math.sqrt(fanIn);
         float[] w = new float[fanIn * fanOut];

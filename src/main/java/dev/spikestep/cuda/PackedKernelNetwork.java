@@ -5,7 +5,6 @@ import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
-import dev.spikestep.rng.Streams;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -211,8 +210,8 @@ public final class PackedKernelNetwork implements AutoCloseable {
         int nIn = shape.nIn();
         int nH = shape.nHidden();
         int nOut = shape.nOut();
-        float[] a = initLayer(seed, 0, nIn, nH);
-        float[] b = initLayer(seed, 1, nH, nOut);
+        float[] a = KernelNetwork.initLayer(seed, 0, nIn, nH);
+        float[] b = KernelNetwork.initLayer(seed, 1, nH, nOut);
         dev.upload(w1Of(run), a, a.length);
         dev.upload(wOutOf(run), b, b.length);
         for (DeviceBuffer z : new DeviceBuffer[] {m1, v1}) {
@@ -221,18 +220,6 @@ public final class PackedKernelNetwork implements AutoCloseable {
         for (DeviceBuffer z : new DeviceBuffer[] {mOut, vOut}) {
             dev.zero(z.slice(4L * run * nH * nOut, 4L * nH * nOut));
         }
-    }
-
-    private static float[] initLayer(long seed, int layer, int fanIn, int fanOut) {
-        float[] u = Streams.uniforms(seed, layer, 0, Streams.WEIGHT_INIT, fanIn * fanOut);
-        double bound = 1.0 / Math.sqrt(fanIn);
-        float[] w = new float[fanIn * fanOut];
-        for (int o = 0; o < fanOut; o++) {
-            for (int i = 0; i < fanIn; i++) {
-                w[i * fanOut + o] = (float) ((2.0 * u[o * fanIn + i] - 1.0) * bound);
-            }
-        }
-        return w;
     }
 
     private DeviceBuffer w1Of(int run) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikestep.SpikestepException;
+import dev.spikestep.cli.Main;
 import dev.spikestep.cuda.EmulatedNetworks;
 import dev.spikestep.testutil.SyntheticDigits;
 import java.io.ByteArrayOutputStream;
@@ -110,5 +111,23 @@ class PackedSweepTest {
         SpikestepException e = assertThrows(SpikestepException.class,
                 () -> new SweepRunner(SweepConfig.load(config), new TrainRunner(), o).run());
         assertTrue(e.getMessage().contains("--backend cuda"), e.getMessage());
+        // The same from the command line: an error, nothing run.
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        PrintStream cli = new PrintStream(b, true, StandardCharsets.UTF_8);
+        System.setOut(cli);
+        System.setErr(cli);
+        int rc;
+        try {
+            rc = Main.execute("sweep", config.toString(), "--out", dir.resolve("cli").toString(), "--data", data.toString(),
+                    "--pack", "2");
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        String text = b.toString(StandardCharsets.UTF_8);
+        assertTrue(rc != 0 && text.contains("--pack 2") && text.contains("--backend cuda"), rc + "\n" + text);
+        assertTrue(!Files.exists(dir.resolve("cli").resolve(SweepResults.RUNS)), "no run started");
     }
 }
