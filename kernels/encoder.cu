@@ -13,11 +13,13 @@
 // computed in double on the host and passed in, so no device exp can change a spike.
 //
 // Packing several runs into one launch: blockIdx.y is the run; each run has its own table
-// (prob + run*256), seed (seeds[run]) and output block (bits + run*Tc*B*W).
+// (prob + run*256), seed (seeds[run]), epoch order (order + run*order_stride; stride 0 shares one
+// order) and output block (bits + run*Tc*B*W).
 #include "philox.cuh"
 
 extern "C" __global__ void poisson_encode_bits_kernel(const float* prob, const unsigned long long* seeds,
-                                                      const unsigned char* images, const int* order, int first,
+                                                      const unsigned char* images, const int* order,
+                                                      long long order_stride, int first,
                                                       int B, int t0, int Tc, int n_in, unsigned long long* bits) {
     int W = (n_in + 63) / 64;
     long long total = (long long)Tc * B * W;
@@ -25,6 +27,7 @@ extern "C" __global__ void poisson_encode_bits_kernel(const float* prob, const u
     const float* p_run = prob + run * 256;
     unsigned long long seed = seeds[run];
     unsigned long long* bits_run = bits + (long long)run * total; // [Tc, B, W]
+    const int* order_run = order == 0 ? 0 : order + run * order_stride;
     for (long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x; k < total;
          k += (long long)gridDim.x * blockDim.x) {
         int wd = (int)(k % W);
@@ -32,7 +35,7 @@ extern "C" __global__ void poisson_encode_bits_kernel(const float* prob, const u
         int b = (int)(r % B);
         int t = t0 + (int)(r / B); // the absolute step keys the random numbers: chunking changes nothing
         int pos = first + b;
-        long long img = order == 0 ? pos : order[pos];
+        long long img = order_run == 0 ? pos : order_run[pos];
         const unsigned char* pix = images + img * n_in;
         unsigned long long word = 0;
         for (int g = wd * 16; g < wd * 16 + 16 && g * 4 < n_in; g++) {

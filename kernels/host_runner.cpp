@@ -72,6 +72,7 @@ static std::map<std::string, Kernel> kernels() {
         {"correct_kernel", make_kernel(correct_kernel, false)},
         {"spike_stats_kernel", make_kernel(spike_stats_kernel, false)},
         {"adam_kernel", make_kernel(adam_kernel, false)},
+        {"adam_runs_kernel", make_kernel(adam_runs_kernel, false)},
         {"spike_linear_forward_bits_kernel", make_kernel(spike_linear_forward_bits_kernel, false)},
         {"spike_linear_weight_grad_bits_kernel", make_kernel(spike_linear_weight_grad_bits_kernel, false)},
         {"gemm_tiled_kernel", make_kernel(gemm_tiled_kernel, true)},

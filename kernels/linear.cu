@@ -20,6 +20,8 @@
 //                       output element per thread, block (16, 16), grid (ceil(N/16), ceil(M/16)).
 //                       fc_out and its two gradients (hidden spikes as float 0/1 operands) when
 //                       cuBLAS is not available.
+// Both bitmask kernels pack runs: blockIdx.y is the run, each operand a [runs, ...] block (fc1's
+// weights [K, N] per run, K = n_in); one run when gridDim.y = 1.
 // cuBLAS SGEMM computes the same dense products when libcublas loads (CudaDevice.gemm maps row-major
 // to column-major); the sums differ only in order, within the tests' tolerances. With -fmad=false
 // the two bitmask kernels never contract a multiply-add (they have none): fc1's output, hence the
@@ -27,8 +29,12 @@
 #include "bits.cuh"
 
 extern "C" __global__ void spike_linear_forward_bits_kernel(const unsigned long long* bits, int W, int R,
-                                                            const float* w, int N, float* out) {
+                                                            const float* w, int N, int K, float* out) {
     long long n = (long long)R * N; // bits [R, W], w [K, N], out [R, N]
+    int run = blockIdx.y;           // packed runs: [runs, ...] blocks of each
+    bits += (long long)run * R * W;
+    w += (long long)run * K * N;
+    out += (long long)run * n;
     for (long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x; k < n;
          k += (long long)gridDim.x * blockDim.x) {
         out[k] = bits_row_sum(bits + (k / N) * W, W, w, N, (int)(k % N));
@@ -38,6 +44,10 @@ extern "C" __global__ void spike_linear_forward_bits_kernel(const unsigned long 
 extern "C" __global__ void spike_linear_weight_grad_bits_kernel(const unsigned long long* bits, int W, int R,
                                                                 const float* grad_out, int N, int K, float* gW) {
     long long n = (long long)K * N; // bits [R, W], grad_out [R, N], gW [K, N]
+    int run = blockIdx.y;           // packed runs: [runs, ...] blocks of each
+    bits += (long long)run * R * W;
+    grad_out += (long long)run * R * N;
+    gW += (long long)run * n;
     for (long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x; k < n;
          k += (long long)gridDim.x * blockDim.x) {
         int j = (int)(k % N);

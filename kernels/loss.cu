@@ -5,11 +5,21 @@
 //                          host in sample order (as Loss.crossEntropy), after the batch's one copy back
 //   correct_kernel         counts samples whose argmax logit (first on ties) equals the label
 // Exponentials and logarithms in double, as the Java twin, so the rounded floats agree.
+// Several runs pack by blockIdx.y = run: logits, grad_logits [runs, B, C], labels, loss_b [runs, B],
+// and each run's counts at count + run * LOSS_COUNTS_PER_RUN (the network's per-run counts block:
+// spikes, non-finite, correct, unused; stats.cu writes the first two).
+
+#define LOSS_COUNTS_PER_RUN 4
 
 extern "C" __global__ void cross_entropy_kernel(const float* logits, const int* labels, int B, int C,
                                                 float* grad_logits, double* loss_b) {
     int b = blockIdx.x * blockDim.x + threadIdx.x;
     if (b >= B) return;
+    int run = blockIdx.y;
+    logits += (long long)run * B * C;
+    grad_logits += (long long)run * B * C;
+    labels += (long long)run * B;
+    loss_b += (long long)run * B;
     const float* row = logits + (long long)b * C;
     float m = -INFINITY;
     for (int c = 0; c < C; c++) {
@@ -31,6 +41,10 @@ extern "C" __global__ void correct_kernel(const float* logits, const int* labels
                                           unsigned long long* count) {
     int b = blockIdx.x * blockDim.x + threadIdx.x;
     if (b >= B) return;
+    int run = blockIdx.y;
+    logits += (long long)run * B * C;
+    labels += (long long)run * B;
+    count += run * LOSS_COUNTS_PER_RUN;
     const float* row = logits + (long long)b * C;
     int best = 0;
     for (int c = 1; c < C; c++) {

@@ -3,8 +3,8 @@
 // Kernels (one thread per element k of B*C; the time loop inside, in Java's order)
 //   readout_forward_kernel    out_seq [T, BC] -> logits [BC]
 //   readout_backward_kernel   grad_logits [BC] -> grad_out_seq [T, BC]
-// readout: 0 last, 1 max, 2 mean, 3 sum (Readout.ordinal()). Several runs pack as more elements:
-// BC counts all runs' outputs, the time loop is the same for each.
+// readout: 0 last, 1 max, 2 mean, 3 sum (Readout.ordinal()). Several runs pack by blockIdx.y = run:
+// out_seq and grad_out_seq [runs, T, BC], logits and grad_logits [runs, BC].
 
 #define READOUT_LAST 0
 #define READOUT_MAX 1
@@ -21,6 +21,9 @@ __device__ __forceinline__ float torch_max(float a, float b) {
 extern "C" __global__ void readout_forward_kernel(int readout, const float* out_seq, int T, int BC, float* logits) {
     int k = blockIdx.x * blockDim.x + threadIdx.x;
     if (k >= BC) return;
+    int run = blockIdx.y;
+    out_seq += (long long)run * T * BC;
+    logits += (long long)run * BC;
     float acc;
     if (readout == READOUT_LAST) {
         acc = out_seq[(long long)(T - 1) * BC + k];
@@ -41,6 +44,10 @@ extern "C" __global__ void readout_backward_kernel(int readout, const float* out
                                                    const float* grad_logits, float* grad_out_seq) {
     int k = blockIdx.x * blockDim.x + threadIdx.x;
     if (k >= BC) return;
+    int run = blockIdx.y;
+    out_seq += (long long)run * T * BC;
+    grad_out_seq += (long long)run * T * BC;
+    grad_logits += (long long)run * BC;
     float g = grad_logits[k];
     if (readout == READOUT_LAST) {
         for (int t = 0; t < T - 1; t++) grad_out_seq[(long long)t * BC + k] = 0.0f;

@@ -49,6 +49,11 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Runs that advance together, each on threads/N CPU threads (default: ${DEFAULT-VALUE}).")
     int parallel;
 
+    @Option(names = "--pack", paramLabel = "N", defaultValue = "1",
+            description = "With --backend cuda: train up to N compatible runs (same model, T, batch, hidden, readout, "
+                + "data, epochs) together, one kernel launch per step for all; same rows as alone (default: ${DEFAULT-VALUE}).")
+    int pack;
+
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the whole sweep, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -89,7 +94,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         SweepRunner.Options o = new SweepRunner.Options(outDir, data, backend, parallel, nThreads, resume, sh,
-                System.out, System.err, System.console() != null);
+                System.out, System.err, System.console() != null, pack);
         new SweepRunner(cfg, ExperimentRunners.forExperiment(cfg.experiment()), o).run();
         return 0;
     }
@@ -104,6 +109,9 @@ public final class SweepCommand implements Callable<Integer> {
                 SlurmScript.q(backend)));
         if (parallel != 1) {
             extra.addAll(List.of("--parallel", Integer.toString(parallel)));
+        }
+        if (pack != 1) {
+            extra.addAll(List.of("--pack", Integer.toString(pack)));
         }
         if (threads != 0) {
             extra.addAll(List.of("--threads", Integer.toString(threads)));

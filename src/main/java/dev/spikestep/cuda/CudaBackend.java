@@ -4,6 +4,7 @@ import dev.spikestep.SpikestepException;
 import dev.spikestep.net.Adam;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Network;
+import dev.spikestep.net.NetworkFactory;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronSpec;
@@ -104,6 +105,23 @@ public final class CudaBackend {
         // Never silent: which product implementation runs is part of the start-up output.
         System.err.println("cuda: " + dev.describe());
         return new KernelNetwork(dev, shape, neuron, readout, adam);
+    }
+
+    /**
+     * One factory per run of a pack of {@code runs} runs trained together on one GPU 0 network
+     * ({@link LockstepPack}, {@link PackedKernelNetwork}); what {@code Backends.packed} calls.
+     */
+    public static List<NetworkFactory> packed(int runs) {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new SpikestepException("--backend cuda is not available: " + why);
+        }
+        boolean cublas = !Boolean.getBoolean("spikestep.noCublas");
+        return new LockstepPack(runs, () -> {
+            CudaDevice dev = new CudaDevice(CudaContext.open(0), new CudaModule(), cublas);
+            System.err.println("cuda: " + dev.describe() + "; " + runs + " packed runs");
+            return dev;
+        }).factories();
     }
 
     /**

@@ -142,7 +142,7 @@ public final class KernelNetwork implements Network {
         int[] T = Launch.i32(shape.T());
         String kind = NeuronParams.kernelPrefix(neuron);
         int[] W = Launch.i32(inWords);
-        fc1 = new Launch("spike_linear_forward_bits_kernel", inBits, W, argR, w1, Launch.i32(nH), cur);
+        fc1 = new Launch("spike_linear_forward_bits_kernel", inBits, W, argR, w1, Launch.i32(nH), Launch.i32(nIn), cur);
         fcOut = new Gemm(false, false, spike_seq, nH, wOut, nOut, out_seq, nOut);
         gradWOut = new Gemm(true, false, spike_seq, nH, gOut, nOut, gWOut, nOut);
         gradSpike = new Gemm(false, true, gOut, nOut, wOut, nOut, gSpike, nH);
@@ -188,7 +188,7 @@ public final class KernelNetwork implements Network {
     }
 
     /** Layer {@code layer}'s weights [fanIn, fanOut]: element k of PyTorch's [out, in] order is word k of the stream. */
-    private static float[] initLayer(long seed, int layer, int fanIn, int fanOut) {
+    static float[] initLayer(long seed, int layer, int fanIn, int fanOut) {
         float[] u = Streams.uniforms(seed, layer, 0, Streams.WEIGHT_INIT, fanIn * fanOut);
         double bound = 1.0 / Math.sqrt(fanIn);
         float[] w = new float[fanIn * fanOut];
@@ -283,7 +283,7 @@ public final class KernelNetwork implements Network {
         if (encodeLaunch == null) {
             // The CPU's bitmask layout [T, B, inWords], all T steps from t0 = 0 in one launch.
             encodeLaunch = new Launch("poisson_encode_bits_kernel", prob, seeds, this.images,
-                    order == null ? null : this.order, argFirst, argB, Launch.i32(0), Launch.i32(shape.T()),
+                    order == null ? null : this.order, Launch.i64(0), argFirst, argB, Launch.i32(0), Launch.i32(shape.T()),
                     Launch.i32(nIn), inBits);
         }
         argFirst[0] = first;

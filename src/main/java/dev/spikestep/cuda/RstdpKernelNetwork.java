@@ -329,7 +329,7 @@ public final class RstdpKernelNetwork implements RstdpEngine {
         }
         if (encode == null) {
             encode = new Launch("poisson_encode_bits_kernel", prob, seeds, images, p.order() == null ? null : order,
-                    argFirst, argB, argT0, argTc, Launch.i32(nIn), inBits);
+                    Launch.i64(0), argFirst, argB, argT0, argTc, Launch.i32(nIn), inBits);
         }
         argFirst[0] = p.first();
     }

@@ -3,6 +3,7 @@ package dev.spikestep.net;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.neuron.NeuronSpec;
 import java.lang.reflect.InvocationTargetException;
+import java.util.List;
 
 /**
  * Picks a backend explicitly: never a silent fallback from one device to another. {@code cuda}
@@ -51,6 +52,27 @@ public final class Backends {
             return "CUDA detection failed: " + e.getCause();
         } catch (Throwable t) {
             return "CUDA detection failed: " + t;
+        }
+    }
+
+    /**
+     * One network factory per run of a pack of {@code runs} runs of one shape trained together in
+     * one launch per kernel (a sweep's {@code --pack}): CUDA only.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<NetworkFactory> packed(String backend, int runs) {
+        if (!check(backend).equals(CUDA)) {
+            throw new SpikestepException("packed runs need --backend cuda (got " + backend + ")");
+        }
+        try {
+            return (List<NetworkFactory>) Class.forName(CUDA_CLASS).getMethod("packed", int.class).invoke(null, runs);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new SpikestepException("the CUDA backend failed to start: " + e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new SpikestepException("the CUDA backend is missing from this build: " + e);
         }
     }
 

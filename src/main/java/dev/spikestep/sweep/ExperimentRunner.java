@@ -37,6 +37,19 @@ public interface ExperimentRunner {
     Map<String, Object> run(RunPoint point, Context ctx);
 
     /**
+     * Packed runs ({@code --pack}): points with equal non-null keys can train together, each on its
+     * view of one packed network. Null (the default): the point always runs alone.
+     */
+    default String packKey(RunPoint point) {
+        return null;
+    }
+
+    /** {@link #run} on a network from {@code network} (a packed run's view); only for points with a pack key. */
+    default Map<String, Object> run(RunPoint point, Context ctx, dev.spikestep.net.NetworkFactory network) {
+        throw new UnsupportedOperationException(experiment() + " runs are not packed");
+    }
+
+    /**
      * Where and how a run executes.
      *
      * @param runDir a directory of the run's own (its log and any files it writes), emptied before each attempt

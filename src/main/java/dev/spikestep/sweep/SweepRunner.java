@@ -2,6 +2,8 @@ package dev.spikestep.sweep;
 
 import dev.spikestep.SpikestepException;
 import dev.spikestep.io.ResultsWriter;
+import dev.spikestep.net.Backends;
+import dev.spikestep.net.NetworkFactory;
 import dev.spikestep.train.Progress;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,6 +24,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -35,6 +39,13 @@ import java.util.stream.Stream;
  * backend gives the same numbers at every thread count), so a packed sweep writes the same rows
  * as one run at a time, apart from timing fields and the order of the lines in the two
  * {@code .jsonl} files; {@code results.csv} is rewritten in grid order at the end.
+ *
+ * <p>With {@code pack} N > 1 (CUDA), the points still to run whose runner gives them equal pack keys
+ * ({@link ExperimentRunner#packKey}: for {@code train}, all but the neuron parameters, seed, lr and
+ * encoder) are grouped, in grid order, into packs of up to N that train together in one launch per
+ * kernel on one device, each run on its own thread and writing its own rows as when alone; a point
+ * without partners runs alone. Packs are formed from the unfinished points only, so resuming reruns
+ * just the runs of a pack that had not finished. {@code parallel} packs (or lone runs) run at a time.
  */
 public final class SweepRunner {
     /**
@@ -42,14 +53,23 @@ public final class SweepRunner {
      *     {@code max(1, threads / parallel)}
      */
     public record Options(Path outDir, Path dataDir, String backend, int parallel, int threads, boolean resume,
-                          Shard shard, PrintStream out, PrintStream err, boolean tty) {
+                          Shard shard, PrintStream out, PrintStream err, boolean tty, int pack) {
         public Options {
             if (parallel < 1) {
                 throw new SpikestepException("--parallel must be >= 1, got " + parallel);
             }
+            if (pack < 1) {
+                throw new SpikestepException("--pack must be >= 1, got " + pack);
+            }
             if (threads < 1) {
                 throw new SpikestepException("--threads must be >= 1, got " + threads);
             }
+        }
+
+        /** Runs one at a time on their own networks (no packing). */
+        public Options(Path outDir, Path dataDir, String backend, int parallel, int threads, boolean resume,
+                       Shard shard, PrintStream out, PrintStream err, boolean tty) {
+            this(outDir, dataDir, backend, parallel, threads, resume, shard, out, err, tty, 1);
         }
     }
 
@@ -61,6 +81,9 @@ public final class SweepRunner {
     private final ExperimentRunner runner;
     private final Options o;
     private final Object fileLock = new Object();
+    /** The networks of a pack of n runs, one factory per run; and of a lone run (null: --backend's). */
+    private IntFunction<List<NetworkFactory>> packNetworks;
+    private NetworkFactory aloneNetwork;
 
     public SweepRunner(SweepConfig cfg, ExperimentRunner runner, Options o) {
         if (!runner.experiment().equals(cfg.experiment())) {
@@ -69,6 +92,37 @@ public final class SweepRunner {
         this.cfg = cfg;
         this.runner = runner;
         this.o = o;
+        this.packNetworks = n -> Backends.packed(o.backend(), n);
+    }
+
+    /** Test hook: packs and lone runs on these networks (e.g. the emulated device) instead of the backend's. */
+    SweepRunner networks(IntFunction<List<NetworkFactory>> packs, NetworkFactory alone) {
+        this.packNetworks = packs;
+        this.aloneNetwork = alone;
+        return this;
+    }
+
+    /** The points to run grouped into packs of up to {@code pack} with equal keys, in grid order. */
+    static List<List<RunPoint>> packs(List<RunPoint> todo, ExperimentRunner runner, int pack) {
+        Map<String, List<RunPoint>> byKey = new LinkedHashMap<>();
+        List<List<RunPoint>> out = new ArrayList<>();
+        for (RunPoint p : todo) {
+            String key = pack > 1 ? runner.packKey(p) : null;
+            if (key == null) {
+                out.add(List.of(p));
+                continue;
+            }
+            List<RunPoint> open = byKey.computeIfAbsent(key, k -> new ArrayList<>());
+            if (open.isEmpty()) {
+                out.add(open); // its place in grid order: at its first point
+            }
+            open.add(p);
+            if (open.size() == pack) {
+                byKey.remove(key);
+            }
+        }
+        out.sort(Comparator.comparingInt(g -> g.get(0).index()));
+        return out;
     }
 
     public Summary run() {
@@ -87,6 +141,10 @@ public final class SweepRunner {
         for (RunPoint p : todo) {
             runner.check(p, context(p, perRun, null, null));
         }
+        if (o.pack() > 1 && aloneNetwork == null && !Backends.check(o.backend()).equals(Backends.CUDA)) {
+            throw new SpikestepException("--pack " + o.pack() + " packs runs on a GPU: it needs --backend cuda");
+        }
+        List<List<RunPoint>> jobs = packs(todo, runner, o.pack());
         writeManifest(out, grid.size(), mine.size());
 
         o.out().println(String.format(Locale.ROOT, "sweep %s (%s, %s): %d grid points%s; %d finished before, %d to run, "
@@ -95,6 +153,11 @@ public final class SweepRunner {
                 o.shard().n() > 1 ? ", shard " + o.shard() + " has " + mine.size() : "",
                 mine.size() - todo.size(), todo.size(), Math.min(o.parallel(), Math.max(1, todo.size())), perRun,
                 perRun == 1 ? "" : "s", o.backend(), out));
+        if (o.pack() > 1) {
+            o.out().println(String.format(Locale.ROOT, "packed: %d runs in %d packs of up to %d (one launch per kernel "
+                    + "for a pack's runs) and %d alone", jobs.stream().filter(j -> j.size() > 1).mapToInt(List::size).sum(),
+                    jobs.stream().filter(j -> j.size() > 1).count(), o.pack(), jobs.stream().filter(j -> j.size() == 1).count()));
+        }
         if (before.skippedLines() > 0) {
             o.out().println("note: skipped " + before.skippedLines() + " unreadable line(s) in " + out
                     + " (torn by an interrupted write)");
@@ -106,33 +169,40 @@ public final class SweepRunner {
         int[] progress = {0, 0}; // epochs done, runs done
         List<Map<String, Object>> finished = new ArrayList<>();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(o.parallel(), Math.max(1, todo.size())));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(o.parallel(), Math.max(1, jobs.size())));
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (RunPoint p : todo) {
+            for (List<RunPoint> job : jobs) {
                 futures.add(pool.submit(() -> {
                     if (failure.get() != null) {
                         return;
                     }
-                    try {
-                        Map<String, Object> row = runOne(p, perRun, before.lastAttempt(p.runId()) + 1, epochsFile, runsFile,
-                                () -> {
-                                    synchronized (progress) {
-                                        progress[0]++;
-                                        bar.update(progress[0], status(progress[1], todo.size()));
-                                    }
-                                });
-                        synchronized (progress) {
-                            progress[1]++;
-                            finished.add(row);
-                            o.out().println(String.format(Locale.ROOT, "run %d/%d done: %s", progress[1], todo.size(),
-                                    describe(p, row)));
-                            o.out().flush();
-                            bar.update(progress[0], status(progress[1], todo.size()));
+                    BiConsumer<RunPoint, NetworkFactory> one = (p, net) -> {
+                        try {
+                            Map<String, Object> row = runOne(p, perRun, before.lastAttempt(p.runId()) + 1, epochsFile,
+                                    runsFile, net, () -> {
+                                        synchronized (progress) {
+                                            progress[0]++;
+                                            bar.update(progress[0], status(progress[1], todo.size()));
+                                        }
+                                    });
+                            synchronized (progress) {
+                                progress[1]++;
+                                finished.add(row);
+                                o.out().println(String.format(Locale.ROOT, "run %d/%d done: %s", progress[1], todo.size(),
+                                        describe(p, row)));
+                                o.out().flush();
+                                bar.update(progress[0], status(progress[1], todo.size()));
+                            }
+                        } catch (RuntimeException e) {
+                            failure.compareAndSet(null, e instanceof SpikestepException ? e
+                                    : new SpikestepException("run " + p.label() + " failed: " + e, e));
                         }
-                    } catch (RuntimeException e) {
-                        failure.compareAndSet(null, e instanceof SpikestepException ? e
-                                : new SpikestepException("run " + p.label() + " failed: " + e, e));
+                    };
+                    if (job.size() == 1) {
+                        one.accept(job.get(0), aloneNetwork);
+                    } else {
+                        runPack(job, one);
                     }
                 }));
             }
@@ -157,8 +227,49 @@ public final class SweepRunner {
         return new Summary(grid.size(), mine.size(), mine.size() - todo.size(), finished);
     }
 
+    /** The runs of a pack, each on its own thread with its view of the pack's network; returns when all have ended. */
+    private void runPack(List<RunPoint> pack, BiConsumer<RunPoint, NetworkFactory> one) {
+        List<NetworkFactory> nets;
+        try {
+            nets = packNetworks.apply(pack.size());
+        } catch (RuntimeException e) {
+            one.accept(pack.get(0), (s, n, r, a, t) -> {
+                throw e;
+            });
+            return;
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (int r = 0; r < pack.size(); r++) {
+            RunPoint p = pack.get(r);
+            NetworkFactory net = nets.get(r);
+            Thread t = new Thread(() -> {
+                try {
+                    one.accept(p, net);
+                } finally {
+                    if (net instanceof AutoCloseable c) { // the pack's other runs stop waiting for this one
+                        try {
+                            c.close();
+                        } catch (Exception e) {
+                            // the run's own outcome is already recorded
+                        }
+                    }
+                }
+            }, "pack-run-" + p.runId());
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private Map<String, Object> runOne(RunPoint p, int threads, int attempt, Path epochsFile, Path runsFile,
-                                       Runnable epochDone) {
+                                       NetworkFactory net, Runnable epochDone) {
         Path runDir = o.outDir().resolve("runs").resolve(p.runId());
         deleteTree(runDir);
         long t0 = System.nanoTime();
@@ -176,7 +287,7 @@ public final class SweepRunner {
                 }
                 epochDone.run();
             });
-            Map<String, Object> metrics = runner.run(p, ctx);
+            Map<String, Object> metrics = net == null ? runner.run(p, ctx) : runner.run(p, ctx, net);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("run_id", p.runId());
             row.put("index", p.index());

@@ -1,6 +1,7 @@
 package dev.spikestep.sweep;
 
 import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.net.NetworkFactory;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.IzhSpec;
@@ -53,12 +54,35 @@ public final class TrainRunner implements ExperimentRunner {
         DatasetLocator.findDir(ctx.dataDir(), p.string("dataset"));
     }
 
+    /**
+     * The values a run may differ in from the other runs of its pack: the neuron's parameters (each
+     * run has its own parameter block), seed, learning rate and encoder (its own table and seed).
+     * Everything else (model, T, batch, hidden, readout, dataset, epochs, train_samples,
+     * eval_batches and any other key) must be equal: it fixes the shapes and the sequence of steps.
+     */
+    static final java.util.Set<String> PER_RUN = java.util.Set.of("integrator", "dt", "tau", "v_th", "v_reset",
+            "soft_reset", "decay_input", "seed", "lr", "encoder");
+
+    @Override
+    public String packKey(RunPoint p) {
+        Map<String, Object> key = new java.util.TreeMap<>(p.params());
+        key.keySet().removeAll(PER_RUN);
+        return key.toString();
+    }
+
     @Override
     public Map<String, Object> run(RunPoint p, Context ctx) {
+        return run(p, ctx, null);
+    }
+
+    /** The run on {@code network}'s network ({@code --backend}'s when null): same rows either way. */
+    @Override
+    public Map<String, Object> run(RunPoint p, Context ctx, NetworkFactory network) {
         TrainConfig cfg = config(p, ctx);
         DatasetLocator.Split split = datasets.computeIfAbsent(ctx.dataDir().toAbsolutePath() + "|" + cfg.dataset(),
                 k -> DatasetLocator.load(ctx.dataDir(), cfg.dataset()));
-        List<EpochResult> epochs = new Trainer(cfg, ctx.log(), ctx.log(), false).onEpoch(ctx.epochSink()).run(split);
+        List<EpochResult> epochs = new Trainer(cfg, ctx.log(), ctx.log(), false).onEpoch(ctx.epochSink())
+                .network(network).run(split);
         EpochResult last = epochs.get(epochs.size() - 1);
         double seconds = epochs.stream().mapToDouble(EpochResult::seconds).sum();
         Map<String, Object> m = new LinkedHashMap<>();

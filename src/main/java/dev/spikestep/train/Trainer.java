@@ -8,6 +8,7 @@ import dev.spikestep.net.Adam;
 import dev.spikestep.net.Backends;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Network;
+import dev.spikestep.net.NetworkFactory;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
 import java.io.PrintStream;
@@ -35,6 +36,7 @@ public final class Trainer {
     private final PrintStream err;
     private final boolean tty;
     private Consumer<Map<String, Object>> epochListener = row -> { };
+    private NetworkFactory networks;
 
     public Trainer(TrainConfig cfg, PrintStream out, PrintStream err, boolean tty) {
         this.cfg = cfg;
@@ -50,6 +52,15 @@ public final class Trainer {
      */
     public Trainer onEpoch(Consumer<Map<String, Object>> listener) {
         this.epochListener = listener;
+        return this;
+    }
+
+    /**
+     * Trains on a network from {@code factory} instead of {@code Backends.create(cfg.backend(), ...)}:
+     * a sweep's packed GPU runs (each run's view of one packed network) or a test's device.
+     */
+    public Trainer network(NetworkFactory factory) {
+        this.networks = factory;
         return this;
     }
 
@@ -70,8 +81,10 @@ public final class Trainer {
         List<EpochResult> results = new ArrayList<>();
         long runStart = System.nanoTime();
         NetShape shape = new NetShape(nIn, cfg.hidden(), train.numClasses(), cfg.T(), cfg.batch());
-        try (Network net = Backends.create(cfg.backend(), shape, cfg.neuron(), cfg.readout(),
-                new Adam(cfg.lr(), 0.9, 0.999, 1e-8), cfg.threads())) {
+        NetworkFactory factory = networks != null ? networks
+                : (sh, neuron, readout, adam, threads) -> Backends.create(cfg.backend(), sh, neuron, readout, adam, threads);
+        try (Network net = factory.create(shape, cfg.neuron(), cfg.readout(), new Adam(cfg.lr(), 0.9, 0.999, 1e-8),
+                cfg.threads())) {
             printTable(train, test, net.describe());
             net.initWeights(cfg.seed());
             PoissonEncoder encoder = new PoissonEncoder(cfg.encoder(), cfg.neuron().dt());

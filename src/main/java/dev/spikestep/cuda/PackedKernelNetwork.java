@@ -1,0 +1,552 @@
+package dev.spikestep.cuda;
+
+import dev.spikestep.net.Adam;
+import dev.spikestep.net.NetShape;
+import dev.spikestep.net.Readout;
+import dev.spikestep.neuron.NeuronSpec;
+import dev.spikestep.rng.PoissonEncoder;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@link KernelNetwork}'s launch sequence for R runs of one shape (same model, hence the same neuron
+ * kernel; same T, batch, hidden, readout and data) trained together: every kernel is launched once
+ * for all runs with {@code blockIdx.y} = run, each run's data a block of an {@code [R, ...]} buffer
+ * (weights, gradients and Adam moments; input bitmasks and the T*B rows of each layer, packed for
+ * the current batch size). Each run has its own neuron parameter block (dt, integrator or charge
+ * form, reset...), encoder probability table (it depends on dt), encoder seed, epoch order and
+ * labels, and Adam constants (its own learning rate). The dense fc_out products are one
+ * {@link Gemm} per run on that run's blocks (a loop of the single-run products: cuBLAS SGEMM or the
+ * tiled kernel, exactly the calls KernelNetwork makes; no strided-batched call through
+ * {@link Device}). Every kernel does per run exactly the single-run float operations, so each run's
+ * results equal those of the same run on its own KernelNetwork bit for bit
+ * (PackedKernelNetworkTest).
+ */
+public final class PackedKernelNetwork implements AutoCloseable {
+    private static final int BLOCK = 256;
+    /** u64 counts per run after the losses: spikes, non-finite, correct, unused (loss.cu, stats.cu). */
+    private static final int COUNTS = 4;
+
+    private final Device dev;
+    private final NetShape shape;
+    private final int runs;
+    private final Readout readout;
+    private final Adam[] adams;
+    private final NeuronSpec[] neurons;
+
+    private final DeviceBuffer w1;     // [R, nIn, nH]
+    private final DeviceBuffer wOut;   // [R, nH, nOut]
+    private final DeviceBuffer gW1;
+    private final DeviceBuffer gWOut;
+    private final DeviceBuffer m1;
+    private final DeviceBuffer v1;
+    private final DeviceBuffer mOut;
+    private final DeviceBuffer vOut;
+    private final DeviceBuffer inBits;    // [R, T, B, inWords]
+    private final DeviceBuffer cur;       // [R, T, B, nH]
+    private final DeviceBuffer h_seq;
+    private final DeviceBuffer spike_seq;
+    private final DeviceBuffer out_seq;   // [R, T, B, nOut]
+    private final DeviceBuffer logits;    // [R, B, nOut]
+    private final DeviceBuffer gLogits;
+    private final DeviceBuffer gOut;
+    private final DeviceBuffer gSpike;
+    private final DeviceBuffer gCur;
+    private final DeviceBuffer labelsDev; // [R, B] int
+    private final DeviceBuffer summary;   // loss_b double [R, B] (room for [R, maxB]), then counts u64 [R, 4]
+    private final DeviceBuffer counts;
+    private final DeviceBuffer params;    // [R, NeuronParams.SIZE]
+    private final DeviceBuffer prob;      // [R, 256]
+    private final DeviceBuffer seeds;     // [R] u64
+    private final DeviceBuffer adamConsts; // [R, 7]
+    private final ByteBuffer summaryHost;
+    private final ByteBuffer labelsHost;
+    private final ByteBuffer seedHost;
+
+    private final int[] argB = new int[1];
+    private final int[] argM = new int[1];
+    private final int[] argBC = new int[1];
+    private final long[] argN = new long[1];
+    private final int[] argFirst = new int[1];
+    private final int[] argR = new int[1];
+    private final long[] argOrderStride = new long[1];
+    private final int inWords;
+
+    private final Launch fc1;
+    private final Launch gradW1;
+    private final Launch neuronForward;
+    private final Launch neuronBackward;
+    private final Launch readoutForward;
+    private final Launch readoutBackward;
+    private final Launch stats;
+    private final Launch crossEntropy;
+    private final Launch correctCount;
+    private final Launch adamW1;
+    private final Launch adamWOut;
+    /** Per batch size: each run's three products [run][fcOut, gradWOut, gradSpike] on its blocks. */
+    private final Map<Integer, Gemm[][]> gemms = new HashMap<>();
+    private Gemm[][] gemm;
+
+    private DeviceBuffer images;
+    private byte[] imagesHost;
+    private DeviceBuffer order;
+    private int[][] orderHost;
+    private PoissonEncoder[] encoderHost;
+    private long[] seedOnDevice;
+    private Launch encodeLaunch;
+    private int batch;
+    private boolean summaryFresh;
+    private final int[][] summaryLabels;
+    private boolean correctFresh;
+
+    /**
+     * @param neurons one per run, all of one model (lif or izh)
+     * @param adams one per run (its learning rate; its step counter advances with {@link #adamStep})
+     */
+    public PackedKernelNetwork(Device dev, NetShape shape, NeuronSpec[] neurons, Readout readout, Adam[] adams) {
+        if (neurons.length < 1 || adams.length != neurons.length) {
+            throw new IllegalArgumentException("runs: " + neurons.length + " neuron specs, " + adams.length + " optimizers");
+        }
+        String kind = NeuronParams.kernelPrefix(neurons[0]);
+        for (NeuronSpec n : neurons) {
+            if (!NeuronParams.kernelPrefix(n).equals(kind)) {
+                throw new IllegalArgumentException("packed runs share one neuron kernel: " + kind + " and "
+                        + NeuronParams.kernelPrefix(n));
+            }
+        }
+        this.dev = dev;
+        this.shape = shape;
+        this.runs = neurons.length;
+        this.neurons = neurons.clone();
+        this.readout = readout;
+        this.adams = adams.clone();
+        int R = runs;
+        int nIn = shape.nIn();
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        int maxB = shape.maxBatch();
+        long rows = (long) shape.T() * maxB * R;
+        w1 = dev.alloc(4L * R * nIn * nH);
+        wOut = dev.alloc(4L * R * nH * nOut);
+        gW1 = dev.alloc(w1.bytes());
+        gWOut = dev.alloc(wOut.bytes());
+        m1 = dev.alloc(w1.bytes());
+        v1 = dev.alloc(w1.bytes());
+        mOut = dev.alloc(wOut.bytes());
+        vOut = dev.alloc(wOut.bytes());
+        inWords = (nIn + 63) / 64;
+        inBits = dev.alloc(8 * rows * inWords);
+        cur = dev.alloc(4 * rows * nH);
+        h_seq = dev.alloc(cur.bytes());
+        spike_seq = dev.alloc(cur.bytes());
+        out_seq = dev.alloc(4 * rows * nOut);
+        logits = dev.alloc(4L * R * maxB * nOut);
+        gLogits = dev.alloc(logits.bytes());
+        gOut = dev.alloc(out_seq.bytes());
+        gSpike = dev.alloc(cur.bytes());
+        gCur = dev.alloc(cur.bytes());
+        labelsDev = dev.alloc(4L * R * maxB);
+        summary = dev.alloc(8L * R * (maxB + COUNTS));
+        counts = summary.slice(8L * R * maxB, 8L * R * COUNTS);
+        params = dev.alloc(4L * R * NeuronParams.SIZE);
+        prob = dev.alloc(4L * R * 256);
+        seeds = dev.alloc(8L * R);
+        adamConsts = dev.alloc(4L * R * 7);
+        summaryHost = dev.hostBuffer((int) summary.bytes());
+        labelsHost = dev.hostBuffer(4 * R * maxB);
+        seedHost = dev.hostBuffer(8 * R);
+        summaryLabels = new int[R][maxB];
+        float[] p = new float[R * NeuronParams.SIZE];
+        for (int r = 0; r < R; r++) {
+            System.arraycopy(NeuronParams.of(neurons[r]), 0, p, r * NeuronParams.SIZE, NeuronParams.SIZE);
+        }
+        dev.upload(params, p, p.length);
+
+        int[] T = Launch.i32(shape.T());
+        int[] W = Launch.i32(inWords);
+        fc1 = new Launch("spike_linear_forward_bits_kernel", inBits, W, argR, w1, Launch.i32(nH), Launch.i32(nIn), cur);
+        gradW1 = new Launch("spike_linear_weight_grad_bits_kernel", inBits, W, argR, gCur, Launch.i32(nH), Launch.i32(nIn), gW1)
+                .grid(1, R).cover(Math.min((long) nIn * nH, 1L << 20), BLOCK);
+        neuronForward = new Launch(kind + "_forward_kernel", params, cur, T, argM, h_seq, spike_seq, null, null);
+        neuronBackward = new Launch(kind + "_backward_kernel", params, gSpike, h_seq, spike_seq, T, argM, gCur);
+        int[] ro = Launch.i32(readout.ordinal());
+        readoutForward = new Launch("readout_forward_kernel", ro, out_seq, T, argBC, logits);
+        readoutBackward = new Launch("readout_backward_kernel", ro, out_seq, T, argBC, gLogits, gOut);
+        stats = new Launch("spike_stats_kernel", h_seq, spike_seq, argN, counts);
+        int[] C = Launch.i32(nOut);
+        crossEntropy = new Launch("cross_entropy_kernel", logits, labelsDev, argB, C, gLogits, summary.slice(0, 8L * R * maxB));
+        correctCount = new Launch("correct_kernel", logits, labelsDev, argB, C, counts.slice(16, counts.bytes() - 16));
+        long n1 = (long) nIn * nH;
+        long n2 = (long) nH * nOut;
+        adamW1 = new Launch("adam_runs_kernel", w1, gW1, m1, v1, Launch.i64(n1), adamConsts)
+                .grid(1, R).cover(Math.min(n1, 1L << 20), BLOCK);
+        adamWOut = new Launch("adam_runs_kernel", wOut, gWOut, mOut, vOut, Launch.i64(n2), adamConsts)
+                .grid(1, R).cover(Math.min(n2, 1L << 20), BLOCK);
+        for (Launch l : new Launch[] {fc1, neuronForward, neuronBackward, readoutForward, readoutBackward, stats,
+                crossEntropy, correctCount}) {
+            l.grid(1, R); // blockIdx.y = run; setBatch's cover() sets the x extent and keeps y
+        }
+    }
+
+    public NetShape shape() {
+        return shape;
+    }
+
+    public int runs() {
+        return runs;
+    }
+
+    public NeuronSpec neuron(int run) {
+        return neurons[run];
+    }
+
+    public Readout readout() {
+        return readout;
+    }
+
+    /** Run {@code run}'s initial weights, KernelNetwork.initWeights(seed)'s; resets its moments. */
+    public void initWeights(int run, long seed) {
+        int nIn = shape.nIn();
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        float[] a = KernelNetwork.initLayer(seed, 0, nIn, nH);
+        float[] b = KernelNetwork.initLayer(seed, 1, nH, nOut);
+        dev.upload(w1Of(run), a, a.length);
+        dev.upload(wOutOf(run), b, b.length);
+        for (DeviceBuffer z : new DeviceBuffer[] {m1, v1}) {
+            dev.zero(z.slice(4L * run * nIn * nH, 4L * nIn * nH));
+        }
+        for (DeviceBuffer z : new DeviceBuffer[] {mOut, vOut}) {
+            dev.zero(z.slice(4L * run * nH * nOut, 4L * nH * nOut));
+        }
+    }
+
+    private DeviceBuffer w1Of(int run) {
+        long n = 4L * shape.nIn() * shape.nHidden();
+        return w1.slice(run * n, n);
+    }
+
+    private DeviceBuffer wOutOf(int run) {
+        long n = 4L * shape.nHidden() * shape.nOut();
+        return wOut.slice(run * n, n);
+    }
+
+    public void setWeightsTorchLayout(int run, float[] w1Torch, float[] wOutTorch) {
+        float[] a = transpose(w1Torch, shape.nHidden(), shape.nIn());
+        float[] b = transpose(wOutTorch, shape.nOut(), shape.nHidden());
+        dev.upload(w1Of(run), a, a.length);
+        dev.upload(wOutOf(run), b, b.length);
+    }
+
+    public float[] w1TorchLayout(int run) {
+        return transpose(get(w1Of(run), shape.nIn() * shape.nHidden()), shape.nIn(), shape.nHidden());
+    }
+
+    public float[] wOutTorchLayout(int run) {
+        return transpose(get(wOutOf(run), shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
+    }
+
+    public float[] gradW1TorchLayout(int run) {
+        long n = 4L * shape.nIn() * shape.nHidden();
+        return transpose(get(gW1.slice(run * n, n), shape.nIn() * shape.nHidden()), shape.nIn(), shape.nHidden());
+    }
+
+    public float[] gradWOutTorchLayout(int run) {
+        long n = 4L * shape.nHidden() * shape.nOut();
+        return transpose(get(gWOut.slice(run * n, n), shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
+    }
+
+    private float[] get(DeviceBuffer src, int n) {
+        float[] a = new float[n];
+        dev.download(src, a, n);
+        return a;
+    }
+
+    private static float[] transpose(float[] src, int rows, int cols) {
+        float[] dst = new float[src.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                dst[c * rows + r] = src[r * cols + c];
+            }
+        }
+        return dst;
+    }
+
+    /**
+     * Poisson-encodes every run's batch in one launch: run r with {@code encoders[r]} (its dt's
+     * table), {@code seeds[r]} and {@code orders[r]} (each of the dataset's length; null for all
+     * means in dataset order). Images, orders and tables are uploaded only when the arrays change.
+     */
+    public void encode(PoissonEncoder[] encoders, long[] seeds, byte[] images, int[][] orders, int first, int B) {
+        setBatch(B);
+        int nIn = shape.nIn();
+        int R = runs;
+        if (images != imagesHost) {
+            if (images.length % nIn != 0) {
+                throw new IllegalArgumentException("images: " + images.length + " bytes is not a multiple of " + nIn);
+            }
+            this.images = replace(this.images, images.length);
+            dev.upload(this.images, images, images.length);
+            imagesHost = images;
+            encodeLaunch = null;
+        }
+        if (!sameRefs(orders, orderHost)) {
+            if (orders != null) {
+                int n = orders[0].length;
+                int[] all = new int[R * n];
+                for (int r = 0; r < R; r++) {
+                    if (orders[r].length != n) {
+                        throw new IllegalArgumentException("orders of different lengths");
+                    }
+                    System.arraycopy(orders[r], 0, all, r * n, n);
+                }
+                this.order = replace(this.order, 4L * all.length);
+                dev.upload(this.order, all, all.length);
+                argOrderStride[0] = n;
+            }
+            orderHost = orders == null ? null : orders.clone();
+            encodeLaunch = null;
+        }
+        if (!sameRefs(encoders, encoderHost)) {
+            float[] t = new float[R * 256];
+            for (int r = 0; r < R; r++) {
+                System.arraycopy(encoders[r].probabilities(), 0, t, r * 256, 256);
+            }
+            dev.upload(prob, t, t.length);
+            encoderHost = encoders.clone();
+        }
+        if (seedOnDevice == null || !java.util.Arrays.equals(seeds, seedOnDevice)) {
+            seedHost.clear();
+            for (int r = 0; r < R; r++) {
+                seedHost.putLong(8 * r, seeds[r]);
+            }
+            dev.upload(this.seeds, seedHost, 8 * R);
+            seedOnDevice = seeds.clone();
+        }
+        if (encodeLaunch == null) {
+            encodeLaunch = new Launch("poisson_encode_bits_kernel", prob, this.seeds, this.images,
+                    orders == null ? null : this.order, argOrderStride, argFirst, argB, Launch.i32(0),
+                    Launch.i32(shape.T()), Launch.i32(nIn), inBits).grid(1, R);
+        }
+        argFirst[0] = first;
+        long work = (long) shape.T() * B * inWords;
+        dev.launch(encodeLaunch.cover(Math.min(work, 1L << 20), BLOCK)); // cover keeps grid.y = runs
+    }
+
+    private static boolean sameRefs(Object[] a, Object[] b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private DeviceBuffer replace(DeviceBuffer old, long bytes) {
+        if (old != null && old.bytes() == bytes) {
+            return old;
+        }
+        if (old != null) {
+            dev.free(old);
+        }
+        return dev.alloc(bytes);
+    }
+
+    private void setBatch(int B) {
+        if (B < 1 || B > shape.maxBatch()) {
+            throw new IllegalArgumentException("batch " + B + " outside [1, " + shape.maxBatch() + "]");
+        }
+        batch = B;
+        argB[0] = B;
+        argM[0] = B * shape.nHidden();
+        argBC[0] = B * shape.nOut();
+        argN[0] = (long) shape.T() * B * shape.nHidden();
+        int rowsPerRun = shape.T() * B;
+        int nH = shape.nHidden();
+        argR[0] = rowsPerRun;
+        fc1.cover(Math.min((long) rowsPerRun * nH, 1L << 20), BLOCK);
+        neuronForward.cover(argM[0], BLOCK);
+        neuronBackward.cover(argM[0], BLOCK);
+        readoutForward.cover(argBC[0], BLOCK);
+        readoutBackward.cover(argBC[0], BLOCK);
+        stats.cover(Math.min(argN[0], 1L << 18), BLOCK);
+        crossEntropy.cover(B, 128);
+        correctCount.cover(B, 128);
+        gemm = gemms.computeIfAbsent(B, this::products);
+    }
+
+    /** Each run's fc_out products on its blocks of the batch-B layout (kept per batch size). */
+    private Gemm[][] products(int B) {
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        long rows = (long) shape.T() * B;
+        Gemm[][] g = new Gemm[runs][];
+        for (int r = 0; r < runs; r++) {
+            DeviceBuffer s = spike_seq.slice(4 * r * rows * nH, 4 * rows * nH);
+            DeviceBuffer gs = gSpike.slice(4 * r * rows * nH, 4 * rows * nH);
+            DeviceBuffer o = out_seq.slice(4 * r * rows * nOut, 4 * rows * nOut);
+            DeviceBuffer go = gOut.slice(4 * r * rows * nOut, 4 * rows * nOut);
+            DeviceBuffer w = wOutOf(r);
+            long nw = 4L * nH * nOut;
+            DeviceBuffer gw = gWOut.slice(r * nw, nw);
+            g[r] = new Gemm[] {
+                new Gemm(false, false, s, nH, w, nOut, o, nOut).rows((int) rows, nOut, nH),
+                new Gemm(true, false, s, nH, go, nOut, gw, nOut).rows(nH, nOut, (int) rows),
+                new Gemm(false, true, go, nOut, w, nOut, gs, nH).rows((int) rows, nH, nOut)
+            };
+        }
+        return g;
+    }
+
+    public void forward() {
+        dev.launch(fc1);
+        dev.launch(neuronForward);
+        for (Gemm[] g : gemm) {
+            dev.gemm(g[0]);
+        }
+        dev.launch(readoutForward);
+        dev.zero(counts);
+        dev.launch(stats);
+        summaryFresh = false;
+        correctFresh = false;
+    }
+
+    /** Backward for every run with its labels (labels[r][0, B)); returns each run's mean loss. */
+    public float[] backward(int[][] labels) {
+        uploadLabels(labels);
+        zeroCorrect();
+        dev.launch(crossEntropy);
+        dev.launch(correctCount);
+        dev.launch(readoutBackward);
+        for (Gemm[] g : gemm) {
+            dev.gemm(g[1]);
+            dev.gemm(g[2]);
+        }
+        dev.launch(neuronBackward);
+        dev.launch(gradW1);
+        fetchSummary();
+        correctFresh = true;
+        float[] loss = new float[runs];
+        for (int r = 0; r < runs; r++) {
+            double s = 0;
+            for (int b = 0; b < batch; b++) {
+                s += summaryHost.getDouble(8 * (r * batch + b)); // sample order, as KernelNetwork
+            }
+            loss[r] = (float) (s / batch);
+        }
+        return loss;
+    }
+
+    private void zeroCorrect() {
+        for (int r = 0; r < runs; r++) {
+            dev.zero(counts.slice(8L * (r * COUNTS + 2), 8));
+        }
+    }
+
+    private void uploadLabels(int[][] labels) {
+        labelsHost.clear();
+        for (int r = 0; r < runs; r++) {
+            for (int b = 0; b < batch; b++) {
+                labelsHost.putInt(4 * (r * batch + b), labels[r][b]);
+            }
+            System.arraycopy(labels[r], 0, summaryLabels[r], 0, batch);
+        }
+        dev.upload(labelsDev, labelsHost, 4 * runs * batch);
+    }
+
+    private void fetchSummary() {
+        dev.download(summary, summaryHost, (int) summary.bytes());
+        summaryFresh = true;
+    }
+
+    private long count(int run, int i) {
+        if (!summaryFresh) {
+            fetchSummary();
+        }
+        return summaryHost.getLong(8 * runs * shape.maxBatch() + 8 * (run * COUNTS + i));
+    }
+
+    /** One Adam step of every run, each with its own optimizer's constants. */
+    public void adamStep() {
+        float[] c = new float[7 * runs];
+        for (int r = 0; r < runs; r++) {
+            adams[r].nextStep();
+            System.arraycopy(adams[r].kernelConstants(), 0, c, 7 * r, 7);
+        }
+        dev.upload(adamConsts, c, c.length);
+        dev.launch(adamW1);
+        dev.launch(adamWOut);
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public float[] logits(int run) {
+        int n = batch * shape.nOut();
+        return get(logits.slice(4L * run * n, 4L * n), n);
+    }
+
+    private int sites() {
+        return shape.T() * batch * shape.nHidden();
+    }
+
+    public byte[] hiddenSpikes(int run) {
+        int n = sites();
+        float[] s = get(spike_seq.slice(4L * run * n, 4L * n), n);
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (byte) s[i];
+        }
+        return out;
+    }
+
+    public float[] hiddenPotentials(int run) {
+        int n = sites();
+        return get(h_seq.slice(4L * run * n, 4L * n), n);
+    }
+
+    public long hiddenSpikeCount(int run) {
+        return count(run, 0);
+    }
+
+    public long nonFiniteCount(int run) {
+        return count(run, 1);
+    }
+
+    /** Each run's correct count for its labels; reuses {@link #backward}'s count for the same labels. */
+    public int[] correct(int[][] labels) {
+        boolean same = correctFresh;
+        for (int r = 0; r < runs && same; r++) {
+            same = java.util.Arrays.equals(labels[r], 0, batch, summaryLabels[r], 0, batch);
+        }
+        if (!same) {
+            uploadLabels(labels);
+            zeroCorrect();
+            dev.launch(correctCount);
+            fetchSummary();
+            correctFresh = true;
+        }
+        int[] c = new int[runs];
+        for (int r = 0; r < runs; r++) {
+            c[r] = (int) count(r, 2);
+        }
+        return c;
+    }
+
+    public String describe() {
+        return dev.describe() + "; " + runs + " packed runs; fc1: bitmask kernels; fc_out: one product per run";
+    }
+
+    @Override
+    public void close() {
+        dev.close();
+    }
+}

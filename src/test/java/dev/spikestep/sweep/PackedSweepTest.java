@@ -1,0 +1,133 @@
+package dev.spikestep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikestep.SpikestepException;
+import dev.spikestep.cli.Main;
+import dev.spikestep.cuda.EmulatedNetworks;
+import dev.spikestep.testutil.SyntheticDigits;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --pack} on the CUDA backend's kernels compiled for the CPU: the sweep of SweepRunnerTest
+ * (lif/exp and izh/euler x 2 dt x 2 seeds) packed 3 at a time writes exactly the rows of the same
+ * sweep run one by one on KernelNetwork, and a resumed sweep packs only the unfinished runs.
+ */
+class PackedSweepTest {
+    @TempDir
+    Path dir;
+    Path data;
+    Path config;
+    final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    final List<Integer> packsMade = new ArrayList<>();
+
+    @BeforeEach
+    void writeData() throws Exception {
+        data = dir.resolve("data");
+        Path d = data.resolve("mnist-sample");
+        SyntheticDigits.writeBands(d, "train", 96, 1);
+        SyntheticDigits.writeBands(d, "t10k", 48, 2);
+        config = dir.resolve("tiny.yaml");
+        Files.writeString(config, SweepRunnerTest.YAML);
+    }
+
+    private SweepRunner.Summary sweep(Path out, int pack, boolean resume) {
+        PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8);
+        // Backend "cpu" only because TrainConfig requires a usable GPU for "cuda": the hook below puts
+        // every run, packed or alone, on the emulated CUDA kernels (the rows' backend field says cpu).
+        SweepRunner.Options o = new SweepRunner.Options(out, data, "cpu", 1, 1, resume, Shard.ALL, ps, ps, false, pack);
+        return new SweepRunner(SweepConfig.load(config), new TrainRunner(), o).networks(n -> {
+            synchronized (packsMade) {
+                packsMade.add(n);
+            }
+            return EmulatedNetworks.pack(n);
+        }, EmulatedNetworks.alone()).run();
+    }
+
+    @Test
+    void packsGroupCompatiblePointsInGridOrder() {
+        List<RunPoint> grid = SweepConfig.load(config).expand();
+        List<List<RunPoint>> packs = SweepRunner.packs(grid, new TrainRunner(), 3);
+        List<List<Integer>> idx = packs.stream().map(p -> p.stream().map(RunPoint::index).toList()).toList();
+        // model is the only shape key that varies: lif points 0-3, izh points 4-7.
+        assertEquals(List.of(List.of(0, 1, 2), List.of(3), List.of(4, 5, 6), List.of(7)), idx);
+        assertEquals(grid.size(), SweepRunner.packs(grid, new TrainRunner(), 1).size(), "--pack 1: all alone");
+    }
+
+    @Test
+    void packedSweepWritesTheRowsOfOneByOneAndResumesOnlyUnfinishedRuns() throws Exception {
+        SweepRunner.Summary one = sweep(dir.resolve("one"), 1, false);
+        assertEquals(List.of(), packsMade);
+        SweepRunner.Summary packed = sweep(dir.resolve("packed"), 3, false);
+        assertEquals(List.of(3, 3), packsMade, "two packs of 3 (lif, izh), the other two points alone");
+        assertTrue(console.toString(StandardCharsets.UTF_8).contains("packed: 6 runs in 2 packs of up to 3"), console.toString());
+        assertEquals(8, one.finished().size());
+        assertEquals(SweepRunnerTest.untimed(one.finished()), SweepRunnerTest.untimed(packed.finished()));
+        SweepResults a = SweepResults.load(dir.resolve("one"));
+        SweepResults b = SweepResults.load(dir.resolve("packed"));
+        assertEquals(16, a.epochs().size());
+        assertEquals(SweepRunnerTest.untimed(a.runs()), SweepRunnerTest.untimed(b.runs()));
+        assertEquals(SweepRunnerTest.untimed(a.epochs()), SweepRunnerTest.untimed(b.epochs()));
+        long diverged = a.runs().stream().filter(r -> ((Number) r.get("final_nonfinite")).longValue() > 0).count();
+        assertEquals(2, diverged, "izh/euler at dt 5, both seeds: a packed run may diverge alone");
+
+        // Runs 0 and 2 finished before: the lif pack is now points 1 and 3 only.
+        Path res = dir.resolve("resumed");
+        Files.createDirectories(res);
+        for (String f : List.of(SweepResults.RUNS, SweepResults.EPOCHS)) {
+            List<String> keep = Files.readAllLines(dir.resolve("one").resolve(f)).stream()
+                    .filter(l -> l.contains("\"index\":0,") || l.contains("\"index\":2,")).toList();
+            Files.write(res.resolve(f), keep);
+        }
+        packsMade.clear();
+        SweepRunner.Summary resumed = sweep(res, 3, true);
+        assertEquals(2, resumed.skipped());
+        assertEquals(6, resumed.finished().size());
+        assertEquals(List.of(2, 3), packsMade.stream().sorted().toList());
+        SweepResults r = SweepResults.load(res);
+        assertEquals(SweepRunnerTest.untimed(a.runs()), SweepRunnerTest.untimed(r.runs()));
+        assertEquals(SweepRunnerTest.untimed(a.epochs()), SweepRunnerTest.untimed(r.epochs()));
+        packsMade.clear();
+        assertEquals(0, sweep(res, 3, true).finished().size(), "a finished sweep resumes to nothing");
+        assertEquals(List.of(), packsMade);
+    }
+
+    @Test
+    void packNeedsTheCudaBackend() {
+        PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8);
+        SweepRunner.Options o = new SweepRunner.Options(dir.resolve("cpu"), data, "cpu", 1, 1, false, Shard.ALL, ps, ps,
+                false, 2);
+        SpikestepException e = assertThrows(SpikestepException.class,
+                () -> new SweepRunner(SweepConfig.load(config), new TrainRunner(), o).run());
+        assertTrue(e.getMessage().contains("--backend cuda"), e.getMessage());
+        // The same from the command line: an error, nothing run.
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        PrintStream cli = new PrintStream(b, true, StandardCharsets.UTF_8);
+        System.setOut(cli);
+        System.setErr(cli);
+        int rc;
+        try {
+            rc = Main.execute("sweep", config.toString(), "--out", dir.resolve("cli").toString(), "--data", data.toString(),
+                    "--pack", "2");
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        String text = b.toString(StandardCharsets.UTF_8);
+        assertTrue(rc != 0 && text.contains("--pack 2") && text.contains("--backend cuda"), rc + "\n" + text);
+        assertTrue(!Files.exists(dir.resolve("cli").resolve(SweepResults.RUNS)), "no run started");
+    }
+}
