@@ -1,5 +1,6 @@
 package dev.spikestep.cuda;
 
+import dev.spikestep.net.WeightInit;
 import dev.spikestep.net.Adam;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Network;
@@ -7,7 +8,6 @@ import dev.spikestep.net.PhaseTimes.Phase;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
-import dev.spikestep.rng.Streams;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -178,8 +178,8 @@ public final class KernelNetwork implements Network {
     /** nn.Linear's default initialisation from the WEIGHT_INIT stream, as CpuNetwork; resets the moments. */
     @Override
     public void initWeights(long seed) {
-        float[] a = initLayer(seed, 0, shape.nIn(), shape.nHidden());
-        float[] b = initLayer(seed, 1, shape.nHidden(), shape.nOut());
+        float[] a = WeightInit.uniformLinear(seed, 0, shape.nIn(), shape.nHidden());
+        float[] b = WeightInit.uniformLinear(seed, 1, shape.nHidden(), shape.nOut());
         dev.upload(w1, a, a.length);
         dev.upload(wOut, b, b.length);
         for (DeviceBuffer z : new DeviceBuffer[] {m1, v1, mOut, vOut}) {
@@ -188,18 +188,6 @@ public final class KernelNetwork implements Network {
     }
 
     /** Layer {@code layer}'s weights [fanIn, fanOut]: element k of PyTorch's [out, in] order is word k of the stream. */
-    static float[] initLayer(long seed, int layer, int fanIn, int fanOut) {
-        float[] u = Streams.uniforms(seed, layer, 0, Streams.WEIGHT_INIT, fanIn * fanOut);
-        double bound = 1.0 / Math.sqrt(fanIn);
-        float[] w = new float[fanIn * fanOut];
-        for (int o = 0; o < fanOut; o++) {
-            for (int i = 0; i < fanIn; i++) {
-                w[i * fanOut + o] = (float) ((2.0 * u[o * fanIn + i] - 1.0) * bound);
-            }
-        }
-        return w;
-    }
-
     @Override
     public void setWeightsTorchLayout(float[] w1Torch, float[] wOutTorch) {
         float[] a = transpose(w1Torch, shape.nHidden(), shape.nIn());

@@ -1,5 +1,6 @@
 package dev.spikestep.cuda;
 
+import dev.spikestep.net.WeightInit;
 import dev.spikestep.net.Adam;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Readout;
@@ -210,8 +211,8 @@ public final class PackedKernelNetwork implements AutoCloseable {
         int nIn = shape.nIn();
         int nH = shape.nHidden();
         int nOut = shape.nOut();
-        float[] a = KernelNetwork.initLayer(seed, 0, nIn, nH);
-        float[] b = KernelNetwork.initLayer(seed, 1, nH, nOut);
+        float[] a = WeightInit.uniformLinear(seed, 0, nIn, nH);
+        float[] b = WeightInit.uniformLinear(seed, 1, nH, nOut);
         dev.upload(w1Of(run), a, a.length);
         dev.upload(wOutOf(run), b, b.length);
         for (DeviceBuffer z : new DeviceBuffer[] {m1, v1}) {

@@ -1,10 +1,10 @@
 package dev.spikestep.cuda;
 
 import dev.spikestep.SpikestepException;
+import dev.spikestep.net.WeightInit;
 import dev.spikestep.net.Parallel;
 import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.rng.PoissonEncoder;
-import dev.spikestep.rng.Streams;
 import dev.spikestep.rstdp.Reward;
 import dev.spikestep.rstdp.RstdpConfig;
 import dev.spikestep.rstdp.RstdpEngine;
@@ -193,25 +193,13 @@ public final class RstdpKernelNetwork implements RstdpEngine {
     /** The CPU engine's initialisation (same stream, same layout), uploaded. */
     @Override
     public void initWeights(long seed) {
-        float[] a = initLayer(seed, 0, nIn, nH);
-        float[] b = initLayer(seed, 1, nH, nOut);
+        float[] a = WeightInit.uniformLinear(seed, 0, nIn, nH);
+        float[] b = WeightInit.uniformLinear(seed, 1, nH, nOut);
         dev.upload(wIn, a, a.length);
         dev.upload(wOut, b, b.length);
     }
 
     /** Layer {@code layer}'s weights [fanIn, fanOut]: element k of PyTorch's [out, in] order is word k of the stream. */
-    private static float[] initLayer(long seed, int layer, int fanIn, int fanOut) {
-        float[] u = Streams.uniforms(seed, layer, 0, Streams.WEIGHT_INIT, fanIn * fanOut);
-        double bound = 1.0 / Math.sqrt(fanIn);
-        float[] w = new float[fanIn * fanOut];
-        for (int o = 0; o < fanOut; o++) {
-            for (int i = 0; i < fanIn; i++) {
-                w[i * fanOut + o] = (float) ((2.0 * u[o * fanIn + i] - 1.0) * bound);
-            }
-        }
-        return w;
-    }
-
     @Override
     public void setWeightsTorchLayout(float[] wInTorch, float[] wOutTorch) {
         if (wInTorch.length != nIn * nH || wOutTorch.length != nH * nOut) {

@@ -3,7 +3,6 @@ package dev.spikestep.net;
 import dev.spikestep.neuron.NeuronKernels;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
-import dev.spikestep.rng.Streams;
 
 /**
  * The SPEC section 5 network on the CPU, time-batched: one encoder pass, fc1 over all {@code T*B}
@@ -88,29 +87,15 @@ public final class CpuNetwork implements Network {
         return shape;
     }
 
-    /**
-     * nn.Linear's default initialisation, uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)], drawn from the
-     * WEIGHT_INIT Philox stream: element k of layer l (in PyTorch's [out, in] order) is word k of
-     * counter (k / 4, l, 0, WEIGHT_INIT) under key {@code seed}.
-     */
+    /** {@link WeightInit#uniformLinear} for both layers; resets Adam's moments. */
     @Override
     public void initWeights(long seed) {
-        initLayer(seed, 0, w1, shape.nIn(), shape.nHidden());
-        initLayer(seed, 1, wOut, shape.nHidden(), shape.nOut());
+        System.arraycopy(WeightInit.uniformLinear(seed, 0, shape.nIn(), shape.nHidden()), 0, w1, 0, w1.length);
+        System.arraycopy(WeightInit.uniformLinear(seed, 1, shape.nHidden(), shape.nOut()), 0, wOut, 0, wOut.length);
         java.util.Arrays.fill(m1, 0f);
         java.util.Arrays.fill(v1, 0f);
         java.util.Arrays.fill(mOut, 0f);
         java.util.Arrays.fill(vOut, 0f);
-    }
-
-    private static void initLayer(long seed, int layer, float[] w, int fanIn, int fanOut) {
-        float[] u = Streams.uniforms(seed, layer, 0, Streams.WEIGHT_INIT, fanIn * fanOut);
-        double bound = 1.0 / Math.sqrt(fanIn);
-        for (int o = 0; o < fanOut; o++) {
-            for (int i = 0; i < fanIn; i++) {
-                w[i * fanOut + o] = (float) ((2.0 * u[o * fanIn + i] - 1.0) * bound);
-            }
-        }
     }
 
     /** Copies in weights given in PyTorch's layout: w1 [nH, nIn], wOut [nOut, nH]. */

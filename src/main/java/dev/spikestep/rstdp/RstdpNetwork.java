@@ -2,10 +2,10 @@ package dev.spikestep.rstdp;
 
 import dev.spikestep.SpikestepException;
 import dev.spikestep.net.Parallel;
+import dev.spikestep.net.WeightInit;
 import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronKernels;
 import dev.spikestep.rng.PoissonEncoder;
-import dev.spikestep.rng.Streams;
 
 /**
  * The SPEC section 6 network on the CPU: {@code x -> fc_in (gain 5) -> LIF -> fc_out (gain 5,
@@ -113,18 +113,8 @@ public final class RstdpNetwork implements RstdpEngine {
      */
     @Override
     public void initWeights(long seed) {
-        initLayer(seed, 0, wIn, nIn, nH);
-        initLayer(seed, 1, wOut, nH, nOut);
-    }
-
-    private static void initLayer(long seed, int layer, float[] w, int fanIn, int fanOut) {
-        float[] u = Streams.uniforms(seed, layer, 0, Streams.WEIGHT_INIT, fanIn * fanOut);
-        double bound = 1.0 / Math.sqrt(fanIn);
-        for (int o = 0; o < fanOut; o++) {
-            for (int i = 0; i < fanIn; i++) {
-                w[i * fanOut + o] = (float) ((2.0 * u[o * fanIn + i] - 1.0) * bound);
-            }
-        }
+        System.arraycopy(WeightInit.uniformLinear(seed, 0, nIn, nH), 0, wIn, 0, wIn.length);
+        System.arraycopy(WeightInit.uniformLinear(seed, 1, nH, nOut), 0, wOut, 0, wOut.length);
     }
 
     /** Sets the weights from PyTorch's layout: wIn [nH, nIn], wOut [nOut, nH]. */
