@@ -1,8 +1,6 @@
 package dev.spikestep.net;
 
-import dev.spikestep.simd.VectorKernels;
 import dev.spikestep.simd.VectorOps;
-import dev.spikestep.simd.VectorSupport;
 
 /**
  * Bias-free linear layers whose input is binary spikes, the Java twin of {@code kernels/linear.cu}.
@@ -84,13 +82,6 @@ public final class SpikeLinear {
 
     /** out[r, :] = sum of w[n, :] over the neurons n that spiked in row r (spike_seq [R, nIn] of 0/1). */
     public static void forwardSpikes(byte[] spike_seq, int nIn, float[] w, int nOut, float[] out, int r0, int r1) {
-        if (VectorSupport.ENABLED && nOut <= VectorKernels.lanes()) {
-            // The whole output row fits one register: one vector add per spike, same order per element.
-            for (int r = r0; r < r1; r++) {
-                VectorKernels.spikeRowSum(spike_seq, r * nIn, nIn, w, nOut, out, r * nOut);
-            }
-            return;
-        }
         for (int r = r0; r < r1; r++) {
             int o = r * nOut;
             java.util.Arrays.fill(out, o, o + nOut, 0f);
@@ -109,12 +100,6 @@ public final class SpikeLinear {
     /** gW[n, :] += sum over rows r where n spiked of grad_out[r, :], for neurons [n0, n1). */
     public static void weightGradSpikes(byte[] spike_seq, int nIn, int R, float[] grad_out, int nOut, float[] gW,
                                         int n0, int n1) {
-        if (VectorSupport.ENABLED && nOut <= VectorKernels.lanes()) {
-            for (int r = 0; r < R; r++) {
-                VectorKernels.spikeRowScatter(spike_seq, r * nIn, grad_out, r * nOut, nOut, gW, n0, n1);
-            }
-            return;
-        }
         for (int r = 0; r < R; r++) {
             int s = r * nIn;
             int g = r * nOut;
