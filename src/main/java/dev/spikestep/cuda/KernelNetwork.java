@@ -1,11 +1,12 @@
 package dev.spikestep.cuda;
 
-import dev.spikestep.net.WeightInit;
 import dev.spikestep.net.Adam;
+import dev.spikestep.net.Layouts;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Network;
 import dev.spikestep.net.PhaseTimes.Phase;
 import dev.spikestep.net.Readout;
+import dev.spikestep.net.WeightInit;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
 import java.nio.ByteBuffer;
@@ -190,46 +191,36 @@ public final class KernelNetwork implements Network {
     /** Layer {@code layer}'s weights [fanIn, fanOut]: element k of PyTorch's [out, in] order is word k of the stream. */
     @Override
     public void setWeightsTorchLayout(float[] w1Torch, float[] wOutTorch) {
-        float[] a = transpose(w1Torch, shape.nHidden(), shape.nIn());
-        float[] b = transpose(wOutTorch, shape.nOut(), shape.nHidden());
+        float[] a = Layouts.transpose(w1Torch, shape.nHidden(), shape.nIn());
+        float[] b = Layouts.transpose(wOutTorch, shape.nOut(), shape.nHidden());
         dev.upload(w1, a, a.length);
         dev.upload(wOut, b, b.length);
     }
 
     @Override
     public float[] w1TorchLayout() {
-        return transpose(get(w1, shape.nIn() * shape.nHidden()), shape.nIn(), shape.nHidden());
+        return Layouts.transpose(get(w1, shape.nIn() * shape.nHidden()), shape.nIn(), shape.nHidden());
     }
 
     @Override
     public float[] wOutTorchLayout() {
-        return transpose(get(wOut, shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
+        return Layouts.transpose(get(wOut, shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
     }
 
     @Override
     public float[] gradW1TorchLayout() {
-        return transpose(get(gW1, shape.nIn() * shape.nHidden()), shape.nIn(), shape.nHidden());
+        return Layouts.transpose(get(gW1, shape.nIn() * shape.nHidden()), shape.nIn(), shape.nHidden());
     }
 
     @Override
     public float[] gradWOutTorchLayout() {
-        return transpose(get(gWOut, shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
+        return Layouts.transpose(get(gWOut, shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
     }
 
     private float[] get(DeviceBuffer src, int n) {
         float[] a = new float[n];
         dev.download(src, a, n);
         return a;
-    }
-
-    private static float[] transpose(float[] src, int rows, int cols) {
-        float[] dst = new float[src.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                dst[c * rows + r] = src[r * cols + c];
-            }
-        }
-        return dst;
     }
 
     /**

@@ -1,9 +1,10 @@
 package dev.spikestep.cuda;
 
-import dev.spikestep.net.WeightInit;
 import dev.spikestep.net.Adam;
+import dev.spikestep.net.Layouts;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Readout;
+import dev.spikestep.net.WeightInit;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
 import java.nio.ByteBuffer;
@@ -234,44 +235,34 @@ public final class PackedKernelNetwork implements AutoCloseable {
     }
 
     public void setWeightsTorchLayout(int run, float[] w1Torch, float[] wOutTorch) {
-        float[] a = transpose(w1Torch, shape.nHidden(), shape.nIn());
-        float[] b = transpose(wOutTorch, shape.nOut(), shape.nHidden());
+        float[] a = Layouts.transpose(w1Torch, shape.nHidden(), shape.nIn());
+        float[] b = Layouts.transpose(wOutTorch, shape.nOut(), shape.nHidden());
         dev.upload(w1Of(run), a, a.length);
         dev.upload(wOutOf(run), b, b.length);
     }
 
     public float[] w1TorchLayout(int run) {
-        return transpose(get(w1Of(run), shape.nIn() * shape.nHidden()), shape.nIn(), shape.nHidden());
+        return Layouts.transpose(get(w1Of(run), shape.nIn() * shape.nHidden()), shape.nIn(), shape.nHidden());
     }
 
     public float[] wOutTorchLayout(int run) {
-        return transpose(get(wOutOf(run), shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
+        return Layouts.transpose(get(wOutOf(run), shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
     }
 
     public float[] gradW1TorchLayout(int run) {
         long n = 4L * shape.nIn() * shape.nHidden();
-        return transpose(get(gW1.slice(run * n, n), shape.nIn() * shape.nHidden()), shape.nIn(), shape.nHidden());
+        return Layouts.transpose(get(gW1.slice(run * n, n), shape.nIn() * shape.nHidden()), shape.nIn(), shape.nHidden());
     }
 
     public float[] gradWOutTorchLayout(int run) {
         long n = 4L * shape.nHidden() * shape.nOut();
-        return transpose(get(gWOut.slice(run * n, n), shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
+        return Layouts.transpose(get(gWOut.slice(run * n, n), shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
     }
 
     private float[] get(DeviceBuffer src, int n) {
         float[] a = new float[n];
         dev.download(src, a, n);
         return a;
-    }
-
-    private static float[] transpose(float[] src, int rows, int cols) {
-        float[] dst = new float[src.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                dst[c * rows + r] = src[r * cols + c];
-            }
-        }
-        return dst;
     }
 
     /**

@@ -1,8 +1,9 @@
 package dev.spikestep.cuda;
 
 import dev.spikestep.SpikestepException;
-import dev.spikestep.net.WeightInit;
+import dev.spikestep.net.Layouts;
 import dev.spikestep.net.Parallel;
+import dev.spikestep.net.WeightInit;
 import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rstdp.Reward;
@@ -205,8 +206,8 @@ public final class RstdpKernelNetwork implements RstdpEngine {
         if (wInTorch.length != nIn * nH || wOutTorch.length != nH * nOut) {
             throw new IllegalArgumentException("weights must be [" + nH + ", " + nIn + "] and [" + nOut + ", " + nH + "]");
         }
-        float[] a = transpose(wInTorch, nH, nIn);
-        float[] b = transpose(wOutTorch, nOut, nH);
+        float[] a = Layouts.transpose(wInTorch, nH, nIn);
+        float[] b = Layouts.transpose(wOutTorch, nOut, nH);
         dev.upload(wIn, a, a.length);
         dev.upload(wOut, b, b.length);
     }
@@ -215,24 +216,14 @@ public final class RstdpKernelNetwork implements RstdpEngine {
     public float[] wInTorchLayout() {
         float[] a = new float[nIn * nH];
         dev.download(wIn, a, a.length);
-        return transpose(a, nIn, nH);
+        return Layouts.transpose(a, nIn, nH);
     }
 
     @Override
     public float[] wOutTorchLayout() {
         float[] a = new float[nH * nOut];
         dev.download(wOut, a, a.length);
-        return transpose(a, nH, nOut);
-    }
-
-    private static float[] transpose(float[] src, int rows, int cols) {
-        float[] dst = new float[src.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                dst[c * rows + r] = src[r * cols + c];
-            }
-        }
-        return dst;
+        return Layouts.transpose(a, nH, nOut);
     }
 
     @Override

@@ -101,15 +101,15 @@ public final class CpuNetwork implements Network {
     /** Copies in weights given in PyTorch's layout: w1 [nH, nIn], wOut [nOut, nH]. */
     @Override
     public void setWeightsTorchLayout(float[] w1Torch, float[] wOutTorch) {
-        transpose(w1Torch, shape.nHidden(), shape.nIn(), w1);
-        transpose(wOutTorch, shape.nOut(), shape.nHidden(), wOut);
+        Layouts.transpose(w1Torch, shape.nHidden(), shape.nIn(), w1);
+        Layouts.transpose(wOutTorch, shape.nOut(), shape.nHidden(), wOut);
     }
 
     /** fc1 weights in PyTorch's layout [nH, nIn]. */
     @Override
     public float[] w1TorchLayout() {
         float[] t = new float[w1.length];
-        transpose(w1, shape.nIn(), shape.nHidden(), t);
+        Layouts.transpose(w1, shape.nIn(), shape.nHidden(), t);
         return t;
     }
 
@@ -117,30 +117,22 @@ public final class CpuNetwork implements Network {
     @Override
     public float[] wOutTorchLayout() {
         float[] t = new float[wOut.length];
-        transpose(wOut, shape.nHidden(), shape.nOut(), t);
+        Layouts.transpose(wOut, shape.nHidden(), shape.nOut(), t);
         return t;
     }
 
     @Override
     public float[] gradW1TorchLayout() {
         float[] t = new float[gW1.length];
-        transpose(gW1, shape.nIn(), shape.nHidden(), t);
+        Layouts.transpose(gW1, shape.nIn(), shape.nHidden(), t);
         return t;
     }
 
     @Override
     public float[] gradWOutTorchLayout() {
         float[] t = new float[gWOut.length];
-        transpose(gWOut, shape.nHidden(), shape.nOut(), t);
+        Layouts.transpose(gWOut, shape.nHidden(), shape.nOut(), t);
         return t;
-    }
-
-    private static void transpose(float[] src, int rows, int cols, float[] dst) {
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                dst[c * rows + r] = src[r * cols + c];
-            }
-        }
     }
 
     /**
@@ -230,7 +222,7 @@ public final class CpuNetwork implements Network {
         t = times.lap(PhaseTimes.Phase.READOUT_LOSS, t);
         java.util.Arrays.fill(gWOut, 0f);
         par.forRange(nH, 8, (n0, n1) -> SpikeLinear.weightGradSpikes(spike_seq, nH, R, gOut, nOut, gWOut, n0, n1));
-        transpose(wOut, nH, nOut, wOutT);
+        Layouts.transpose(wOut, nH, nOut, wOutT);
         par.forRange(R, 64, (r0, r1) -> SpikeLinear.inputGrad(gOut, nOut, wOutT, nH, gSpike, r0, r1));
         t = times.lap(PhaseTimes.Phase.WEIGHT_GRADS, t);
         int M = B * nH;

@@ -1,6 +1,7 @@
 package dev.spikestep.rstdp;
 
 import dev.spikestep.SpikestepException;
+import dev.spikestep.net.Layouts;
 import dev.spikestep.net.Parallel;
 import dev.spikestep.net.WeightInit;
 import dev.spikestep.neuron.LifSpec;
@@ -123,15 +124,15 @@ public final class RstdpNetwork implements RstdpEngine {
         if (wInTorch.length != wIn.length || wOutTorch.length != wOut.length) {
             throw new IllegalArgumentException("weights must be [" + nH + ", " + nIn + "] and [" + nOut + ", " + nH + "]");
         }
-        transpose(wInTorch, nH, nIn, wIn);
-        transpose(wOutTorch, nOut, nH, wOut);
+        Layouts.transpose(wInTorch, nH, nIn, wIn);
+        Layouts.transpose(wOutTorch, nOut, nH, wOut);
     }
 
     /** fc_in weights in PyTorch's layout [nH, nIn]. */
     @Override
     public float[] wInTorchLayout() {
         float[] t = new float[wIn.length];
-        transpose(wIn, nIn, nH, t);
+        Layouts.transpose(wIn, nIn, nH, t);
         return t;
     }
 
@@ -139,16 +140,8 @@ public final class RstdpNetwork implements RstdpEngine {
     @Override
     public float[] wOutTorchLayout() {
         float[] t = new float[wOut.length];
-        transpose(wOut, nH, nOut, t);
+        Layouts.transpose(wOut, nH, nOut, t);
         return t;
-    }
-
-    private static void transpose(float[] src, int rows, int cols, float[] dst) {
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                dst[c * rows + r] = src[r * cols + c];
-            }
-        }
     }
 
     /** {@link RstdpInput.Poisson}: images encoded by the engine, keyed by position and absolute step. */
