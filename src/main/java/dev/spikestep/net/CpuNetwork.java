@@ -108,31 +108,23 @@ public final class CpuNetwork implements Network {
     /** fc1 weights in PyTorch's layout [nH, nIn]. */
     @Override
     public float[] w1TorchLayout() {
-        float[] t = new float[w1.length];
-        Layouts.transpose(w1, shape.nIn(), shape.nHidden(), t);
-        return t;
+        return Layouts.transpose(w1, shape.nIn(), shape.nHidden());
     }
 
     /** fc_out weights in PyTorch's layout [nOut, nH]. */
     @Override
     public float[] wOutTorchLayout() {
-        float[] t = new float[wOut.length];
-        Layouts.transpose(wOut, shape.nHidden(), shape.nOut(), t);
-        return t;
+        return Layouts.transpose(wOut, shape.nHidden(), shape.nOut());
     }
 
     @Override
     public float[] gradW1TorchLayout() {
-        float[] t = new float[gW1.length];
-        Layouts.transpose(gW1, shape.nIn(), shape.nHidden(), t);
-        return t;
+        return Layouts.transpose(gW1, shape.nIn(), shape.nHidden());
     }
 
     @Override
     public float[] gradWOutTorchLayout() {
-        float[] t = new float[gWOut.length];
-        Layouts.transpose(gWOut, shape.nHidden(), shape.nOut(), t);
-        return t;
+        return Layouts.transpose(gWOut, shape.nHidden(), shape.nOut());
     }
 
     /**
