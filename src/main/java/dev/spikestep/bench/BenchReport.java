@@ -213,6 +213,15 @@ public final class BenchReport {
         return n.model() + "/" + n.integrator().cliName();
     }
 
+    /** What a run on the emulated CUDA driver says in the terminal and in summary.md. */
+    public static final String EMULATED_NOTE = "EMULATED: the device is Spikestep's emulated CUDA driver on the CPU; "
+            + "CUDA events are timed by the host clock, so these timings say nothing about a GPU";
+
+    /** Whether the timings come from the emulated CUDA driver (its device name says so). */
+    public static boolean emulated(Env env) {
+        return env.device().contains("emulated");
+    }
+
     /** summary.md: the environment and both tables in Markdown (spikingjelly's benchmark output). */
     public static String markdown(Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
                                   List<TrainBench.Result> rs) {
@@ -223,6 +232,9 @@ public final class BenchReport {
         }
         sb.append("\n- jvm: ").append(env.jvm()).append(", ").append(env.cores()).append(" cores, ").append(env.vector())
                 .append("\n- commit: ").append(env.commit()).append("\n- date: ").append(env.timestamp()).append("\n\n");
+        if (emulated(env)) {
+            sb.append("**").append(EMULATED_NOTE).append(".**\n\n");
+        }
         if (!ks.isEmpty()) {
             sb.append(String.format(Locale.ROOT, "## Fused neuron kernels, T x B x N = %d x %d x %d%n%n", T, batch, neurons));
             sb.append("| model/integrator | pass | median ms | p10-p90 ms | ns/neuron-step | GB/s | % of peak |\n");

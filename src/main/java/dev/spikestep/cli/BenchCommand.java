@@ -118,6 +118,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "bench: %s, %s%s; %s; commit %s%n", b, env.device(),
                 env.driver().isEmpty() ? "" : ", " + env.driver(), env.jvm() + ", " + vector, env.commit());
+        if (BenchReport.emulated(env)) {
+            System.out.println(BenchReport.EMULATED_NOTE);
+        }
         System.out.printf(Locale.ROOT, "T %d, batch %d, neurons %d, warm-up %d, repeats %d%s%n%n", T, batch, neurons, warmup,
                 repeats, profile ? ", cuProfilerStart/Stop around each timed region" : "");
         List<KernelBench.Sample> ks = new ArrayList<>();

@@ -30,8 +30,22 @@ public final class Main implements Runnable {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 2;
             }
+            if (ex.getClass().getName().equals("jcuda.CudaException")) {
+                // A failure on the device (an illegal address, say): what the driver says, no stack trace.
+                cmd.getErr().println("error: CUDA: " + cudaDetail(ex));
+                return 1;
+            }
             throw ex;
         });
         return cli.execute(args);
+    }
+
+    private static String cudaDetail(Exception ex) {
+        try {
+            return (String) Class.forName("dev.spikestep.cuda.CudaContext").getMethod("explain", Throwable.class)
+                    .invoke(null, ex);
+        } catch (ReflectiveOperationException e) {
+            return ex.getMessage();
+        }
     }
 }

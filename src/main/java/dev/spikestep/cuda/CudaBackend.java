@@ -85,6 +85,9 @@ public final class CudaBackend {
         if (m.contains("libcuda.so")) {
             return "no NVIDIA driver: libcuda.so.1 is not installed";
         }
+        if (t instanceof jcuda.CudaException) {
+            return CudaContext.explain(t);
+        }
         int nl = m.indexOf('\n');
         return t.getClass().getSimpleName() + ": " + (nl < 0 ? m : m.substring(0, nl));
     }

@@ -26,7 +26,9 @@ public final class CudaContext implements AutoCloseable {
     private final CUdevice device;
     private final CUcontext context;
     private final int ordinal;
-    private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+    // Which context is current on each thread: one for all instances, since a thread may move
+    // between devices (each device's primary context is its own).
+    private static final ThreadLocal<CudaContext> CURRENT = new ThreadLocal<>();
     private boolean released;
 
     private CudaContext(int ordinal) {
@@ -58,11 +60,11 @@ public final class CudaContext implements AutoCloseable {
         return new CudaContext(ordinal);
     }
 
-    /** Makes the primary context current on the calling thread (once per thread). */
+    /** Makes the primary context current on the calling thread (a driver call only when it is not already). */
     public void makeCurrent() {
-        if (!current.get()) {
+        if (CURRENT.get() != this) {
             cuCtxSetCurrent(context);
-            current.set(true);
+            CURRENT.set(this);
         }
     }
 
@@ -99,10 +101,42 @@ public final class CudaContext implements AutoCloseable {
         return v[0];
     }
 
+    /**
+     * A CUDA error in words: JCuda's exception names only the code (CUDA_ERROR_ILLEGAL_ADDRESS); the
+     * driver's cuGetErrorString adds what it knows (a GPU: a sentence; the emulated driver: the call,
+     * kernel, argument and allocation at fault).
+     */
+    public static String explain(Throwable t) {
+        String name = String.valueOf(t.getMessage()).trim();
+        Integer code = null;
+        for (java.lang.reflect.Field f : jcuda.driver.CUresult.class.getFields()) {
+            if (f.getType() == int.class && f.getName().equals(name)) {
+                try {
+                    code = f.getInt(null);
+                } catch (IllegalAccessException e) {
+                    return name;
+                }
+            }
+        }
+        if (code == null) {
+            return name;
+        }
+        String[] detail = new String[1];
+        try {
+            JCudaDriver.cuGetErrorString(code, detail);
+        } catch (Throwable e) {
+            return name;
+        }
+        return detail[0] == null || detail[0].equals(name) ? name : name + ": " + detail[0];
+    }
+
     @Override
     public void close() {
         if (!released) {
             released = true;
+            if (CURRENT.get() == this) {
+                CURRENT.remove();
+            }
             cuDevicePrimaryCtxRelease(device);
         }
     }

@@ -5,9 +5,8 @@ import java.nio.ByteBuffer;
 
 /**
  * What {@link KernelNetwork} needs from a device: memory, copies and kernel launches. Implemented
- * by {@link CudaDevice} (JCuda on a GPU) and, in the tests, by a host device that runs the same
- * kernels compiled for the CPU (kernels/host_emu.h), so one launch sequence is tested without a GPU.
- * Work is ordered (one stream); downloads wait for it.
+ * by {@link CudaDevice} (JCuda, on a GPU's driver or the emulated one of kernels/emu/); the tests
+ * wrap it to log the launch sequence. Work is ordered (one stream); downloads wait for it.
  */
 public interface Device extends AutoCloseable {
     /** Zero-filled device memory. */

@@ -2,9 +2,7 @@ package dev.spikestep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.spikestep.net.Backends;
 import dev.spikestep.testutil.ConsoleCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,16 +30,6 @@ class BenchCliTest extends ConsoleCapture {
         System.arraycopy(TINY, 0, all, 1, TINY.length);
         System.arraycopy(args, 0, all, 1 + TINY.length, args.length);
         return Main.execute(all);
-    }
-
-    @Test
-    void cudaWithoutAGpuIsTheBackendsErrorNotACpuRun() {
-        String why = Backends.cudaUnavailableReason();
-        assumeTrue(why != null, "a usable GPU is present: the error path cannot be shown here");
-        assertEquals(2, bench("--backend", "cuda", "--what", "kernels", "--out", dir.toString()));
-        assertTrue(err().contains("error: --backend cuda is not available: " + why), err());
-        assertTrue(out().isEmpty(), "nothing was timed");
-        assertTrue(!Files.exists(dir.resolve("bench.csv")));
     }
 
     @Test

@@ -96,8 +96,6 @@ class CliTest extends ConsoleCapture {
         assertTrue(err().contains("dt must be a finite number > 0"), err());
         assertEquals(2, Main.execute("train", "--readout", "median", "--data", dir.toString()));
         assertTrue(err().contains("unknown readout 'median'"), err());
-        assertEquals(2, Main.execute("train", "--backend", "cuda", "--data", dir.toString()));
-        assertTrue(err().contains("--backend cuda is not available"), err());
         assertEquals(2, Main.execute("train", "--dataset", "cifar", "--data", dir.toString()));
         assertTrue(err().contains("unknown dataset 'cifar'"), err());
     }

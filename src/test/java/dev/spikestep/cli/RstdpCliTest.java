@@ -79,12 +79,6 @@ class RstdpCliTest extends ConsoleCapture {
         assertTrue(err().contains("error: unknown integrator 'rk4'"), err());
         assertEquals(2, Main.execute("rstdp", "--integrator", "symplectic", "--data", d));
         assertTrue(err().contains("error: integrator 'symplectic' is not defined for lif: use euler, exp or zoh"), err());
-        if (dev.spikestep.net.Backends.cudaUnavailableReason() != null) {
-            // without a usable GPU, cuda is an error that says why (never a silent CPU run)
-            assertEquals(2, Main.execute("rstdp", "--backend", "cuda", "--data", d));
-            assertTrue(err().contains("error: --backend cuda is not available: "), err());
-            assertTrue(err().contains("(use --backend cpu, or auto to pick)"), err());
-        }
         // auto says which backend it picked, then the run goes on (here: to the missing data)
         assertEquals(2, Main.execute("rstdp", "--backend", "auto", "--dataset", "mnist", "--data", d));
         assertTrue(err().contains("backend auto: "), err());

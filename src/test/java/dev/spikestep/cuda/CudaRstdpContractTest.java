@@ -1,18 +1,15 @@
 package dev.spikestep.cuda;
 
-import dev.spikestep.net.Backends;
 import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.rstdp.RstdpEngine;
 import dev.spikestep.rstdp.RstdpEngineContractTest;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 
-/** The R-STDP engine contract on a real GPU through JCuda; skipped, with the reason, where none is usable. */
+/** The R-STDP engine contract through JCuda, on a GPU or the emulated driver (see {@link CudaTests}). */
 class CudaRstdpContractTest extends RstdpEngineContractTest {
     @BeforeEach
-    void needsGpu() {
-        String why = Backends.cudaUnavailableReason();
-        Assumptions.assumeTrue(why == null, "CUDA R-STDP backend not tested here: " + why);
+    void needsCuda() {
+        CudaTests.assumeCuda("the CUDA R-STDP contract");
     }
 
     @Override

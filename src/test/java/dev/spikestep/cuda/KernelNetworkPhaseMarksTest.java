@@ -105,7 +105,7 @@ class KernelNetworkPhaseMarksTest {
 
     @Test
     void everyPhaseIsMarkedRightAfterItsWork() {
-        LoggingDevice dev = new LoggingDevice(new HostDevice(KernelRunner.get()));
+        LoggingDevice dev = new LoggingDevice(CudaTests.device(false));
         int nIn = 16;
         int B = 2;
         NetShape shape = new NetShape(nIn, 8, 10, 3, B);

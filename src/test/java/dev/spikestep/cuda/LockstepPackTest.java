@@ -21,7 +21,7 @@ class LockstepPackTest {
 
     @Test
     void aRunThatNeverJoinsFailsTheOthers() {
-        List<NetworkFactory> f = new LockstepPack(2, () -> new HostDevice(KernelRunner.get())).factories();
+        List<NetworkFactory> f = CudaTests.pack(2);
         Thread quitter = new Thread(() -> {
             try {
                 Thread.sleep(200); // the other run is waiting in join by then
@@ -38,7 +38,7 @@ class LockstepPackTest {
 
     @Test
     void aRunThatStopsHalfWayFailsTheOthers() throws Exception {
-        List<NetworkFactory> f = new LockstepPack(2, () -> new HostDevice(KernelRunner.get())).factories();
+        List<NetworkFactory> f = CudaTests.pack(2);
         Thread other = new Thread(() -> {
             dev.spikestep.net.Network n = f.get(1).create(SHAPE, LifSpec.notebook(Integrator.EULER, 0.5), Readout.MAX,
                     Adam.notebook(), 1);

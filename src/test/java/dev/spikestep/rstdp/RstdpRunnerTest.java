@@ -167,9 +167,6 @@ class RstdpRunnerTest {
         e = assertThrows(SpikestepException.class, () -> new RstdpConfig(Integrator.EULER, 0.1, 10, 1, 0, 0.05,
                 Reward.PM1, -1, 0.95, 0, 0, 16, 16, 8, 5, "mnist", "d", "o", "cpu", 1));
         assertTrue(e.getMessage().contains("--teach"), e.getMessage());
-        e = assertThrows(SpikestepException.class, () -> new RstdpConfig(Integrator.EULER, 0.1, 10, 1, 0, 0.05,
-                Reward.PM1, 1, 0.95, 0, 0, 16, 16, 8, 5, "mnist", "d", "o", "cuda", 1));
-        assertTrue(e.getMessage().contains("--backend cuda is not available"), e.getMessage());
         e = assertThrows(SpikestepException.class, () -> Reward.parse("stdp"));
         assertEquals("unknown reward 'stdp': expected pm1 or onehot", e.getMessage());
     }

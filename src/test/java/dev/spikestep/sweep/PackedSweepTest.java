@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikestep.SpikestepException;
 import dev.spikestep.cli.Main;
-import dev.spikestep.cuda.EmulatedNetworks;
+import dev.spikestep.cuda.CudaTests;
 import dev.spikestep.testutil.SyntheticDigits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -51,8 +51,8 @@ class PackedSweepTest {
             synchronized (packsMade) {
                 packsMade.add(n);
             }
-            return EmulatedNetworks.pack(n);
-        }, EmulatedNetworks.alone()).run();
+            return CudaTests.pack(n);
+        }, CudaTests.alone()).run();
     }
 
     @Test

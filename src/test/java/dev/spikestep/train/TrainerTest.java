@@ -106,9 +106,6 @@ class TrainerTest {
                 32, 1e-3, PoissonEncoder.Method.EXACT, 8, "mnist", "d", "o", "cpu", 1, 0, 0));
         assertTrue(e.getMessage().contains("--T"));
         e = assertThrows(SpikestepException.class, () -> new TrainConfig(lif, 5, 1, 0, Readout.MAX,
-                32, 1e-3, PoissonEncoder.Method.EXACT, 8, "mnist", "d", "o", "cuda", 1, 0, 0));
-        assertTrue(e.getMessage().contains("--backend cuda"), e.getMessage());
-        e = assertThrows(SpikestepException.class, () -> new TrainConfig(lif, 5, 1, 0, Readout.MAX,
                 32, -1, PoissonEncoder.Method.EXACT, 8, "mnist", "d", "o", "cpu", 1, 0, 0));
         assertTrue(e.getMessage().contains("--lr"));
     }

@@ -8,12 +8,12 @@ import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.NeuronSpec;
 
 /**
- * The backend contract on the CUDA backend's own launch sequence ({@link KernelNetwork}) running
- * the kernels of {@code kernels/*.cu} compiled for the CPU: what CI checks of the kernels without a GPU.
+ * The backend contract on the CUDA backend with the hand-written tiled GEMM kernel of
+ * kernels/linear.cu instead of cuBLAS (what -Dspikestep.noCublas=true selects).
  */
-class HostEmulatedNetworkContractTest extends NetworkContractTest {
+class CudaTiledGemmNetworkContractTest extends NetworkContractTest {
     @Override
     protected Network create(NetShape shape, NeuronSpec neuron, Readout readout, Adam adam) {
-        return new KernelNetwork(new HostDevice(KernelRunner.get()), shape, neuron, readout, adam);
+        return new KernelNetwork(CudaTests.device(false), shape, neuron, readout, adam);
     }
 }

@@ -1,0 +1,52 @@
+package dev.spikestep.cuda;
+
+import dev.spikestep.net.Backends;
+import dev.spikestep.net.NetworkFactory;
+import java.util.List;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * For the tests of the CUDA backend, here and in other packages: the real JCuda path on whatever
+ * driver {@code libcuda.so.1} the test JVM finds, a GPU's or the emulated one that {@code make test}
+ * selects (LD_LIBRARY_PATH=target/emu). Where neither is usable the test is skipped with the reason;
+ * with SPIKESTEP_REQUIRE_CUDA=1 (CI sets it) it fails instead, so a missing emulator build cannot
+ * turn the CUDA tests into silent skips.
+ */
+public final class CudaTests {
+    private CudaTests() {
+    }
+
+    /** Skips (or fails, under SPIKESTEP_REQUIRE_CUDA=1) unless the CUDA backend is usable. */
+    public static void assumeCuda(String what) {
+        String why = Backends.cudaUnavailableReason();
+        if (why != null && "1".equals(System.getenv("SPIKESTEP_REQUIRE_CUDA"))) {
+            Assertions.fail(what + " must run here (SPIKESTEP_REQUIRE_CUDA=1) but the CUDA backend is not usable: " + why
+                    + " (make test selects the emulated driver: make emu)");
+        }
+        Assumptions.assumeTrue(why == null, what + " not tested here: " + why);
+    }
+
+    /** Whether the driver in use is the emulated one (its device name says so). */
+    public static boolean emulated() {
+        return CudaContext.describeDevice(0).contains("emulated");
+    }
+
+    /** A device on GPU 0 with cuBLAS or the tiled GEMM kernel. */
+    public static CudaDevice device(boolean cublas) {
+        assumeCuda("the CUDA backend");
+        return new CudaDevice(CudaContext.open(0), new CudaModule(), cublas);
+    }
+
+    /** A pack of {@code runs} runs on one {@link PackedKernelNetwork} (tiled GEMM: exact per-run sums). */
+    public static List<NetworkFactory> pack(int runs) {
+        assumeCuda("packed CUDA runs");
+        return new LockstepPack(runs, () -> device(false)).factories();
+    }
+
+    /** A lone run: {@link KernelNetwork} with the tiled GEMM, comparable bit for bit with a packed one. */
+    public static NetworkFactory alone() {
+        assumeCuda("the CUDA backend");
+        return (shape, neuron, readout, adam, threads) -> new KernelNetwork(device(false), shape, neuron, readout, adam);
+    }
+}
