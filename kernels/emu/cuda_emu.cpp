@@ -429,11 +429,17 @@ CUresult parse_ptx(const std::string& text, std::string* target, std::map<std::s
     *target = m[1];
     if (std::stoi(m[2]) > SM_MAJOR * 10 + SM_MINOR)
         return fail(NO_BINARY_FOR_GPU, "cuModuleLoadDataEx: PTX for " + *target + " cannot run on the emulated sm_90");
+    // Plain searches for the markers (std::regex over a megabyte of PTX is slow), regexes on the
+    // short pieces only.
     static const std::regex entry("\\.entry\\s+(\\w+)\\s*\\(");
-    auto begin = text.cbegin();
-    while (std::regex_search(begin, text.cend(), m, entry)) {
+    std::size_t at = 0;
+    while ((at = text.find(".entry", at)) != std::string::npos) {
+        std::size_t paren = text.find('(', at);
+        if (paren == std::string::npos) return fail(INVALID_PTX, "cuModuleLoadDataEx: an .entry has no parameter list");
+        std::string head = text.substr(at, paren + 1 - at);
+        if (!std::regex_match(head, m, entry)) return fail(INVALID_PTX, "cuModuleLoadDataEx: cannot read '" + head + "'");
         std::string name = m[1];
-        auto params_start = m[0].second;
+        auto params_start = text.cbegin() + (long)paren + 1;
         auto close = std::find(params_start, text.cend(), ')');
         if (close == text.cend()) return fail(INVALID_PTX, "cuModuleLoadDataEx: .entry " + name + " has no closing ')'");
         PtxEntry e;
@@ -466,14 +472,18 @@ CUresult parse_ptx(const std::string& text, std::string* target, std::map<std::s
         if (end == text.cend()) return fail(INVALID_PTX, "cuModuleLoadDataEx: .entry " + name + " has no closing '}'");
         std::string body(open, end);
         static const std::regex shared("\\.shared\\s+(?:\\.align\\s+\\d+\\s+)?(\\.[bsuf]\\d+)\\s+\\w+(?:\\[(\\d+)\\])?");
-        for (std::sregex_iterator it(body.begin(), body.end(), shared), stop; it != stop; ++it) {
-            std::size_t n = (*it)[2].matched ? std::stoul((*it)[2]) : 1;
-            e.static_shared += (int)(n * ptx_type_size((*it)[1]));
+        for (std::size_t sh = body.find(".shared"); sh != std::string::npos; sh = body.find(".shared", sh + 1)) {
+            std::string line = body.substr(sh, body.find('\n', sh) - sh);
+            std::smatch d;
+            if (line.find(".extern") == std::string::npos && std::regex_search(line, d, shared)) {
+                std::size_t n = d[2].matched ? std::stoul(d[2]) : 1;
+                e.static_shared += (int)(n * ptx_type_size(d[1]));
+            }
         }
         e.syncs = body.find("bar.sync") != std::string::npos || body.find("barrier.sync") != std::string::npos;
         (*entries)[name] = e;
         order->push_back(name);
-        begin = end;
+        at = (std::size_t)(end - text.cbegin());
     }
     if (entries->empty()) return fail(INVALID_PTX, "cuModuleLoadDataEx: the PTX declares no .entry");
     return SUCCESS;
@@ -952,7 +962,22 @@ CUresult cuModuleLoadDataEx(void** out, const void* image, unsigned int, void*, 
     std::string text((const char*)image);
     auto m = std::make_unique<Module>();
     std::map<std::string, PtxEntry> entries;
-    if (CUresult r = parse_ptx(text, &m->target, &entries, &m->entries)) return r;
+    // A module is loaded for every network: parse each distinct PTX text once.
+    struct Parsed {
+        std::string target;
+        std::map<std::string, PtxEntry> entries;
+        std::vector<std::string> order;
+    };
+    static std::map<std::string, Parsed> parsed;
+    auto hit = parsed.find(text);
+    if (hit == parsed.end()) {
+        Parsed p;
+        if (CUresult r = parse_ptx(text, &p.target, &p.entries, &p.order)) return r;
+        hit = parsed.emplace(text, std::move(p)).first;
+    }
+    m->target = hit->second.target;
+    entries = hit->second.entries;
+    m->entries = hit->second.order;
     m->ctx = ctx;
     m->id = next_module++;
     for (auto& [name, e] : entries) {

@@ -1,0 +1,128 @@
+package dev.spikestep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikestep.cuda.CudaTests;
+import dev.spikestep.testutil.ConsoleCapture;
+import dev.spikestep.testutil.SyntheticDigits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands with {@code --backend cuda} as a user runs them, through JCuda on whatever driver the
+ * test JVM has (the emulated one under make test): train, rstdp, bench and sweep --pack. (selftest
+ * --backend cuda, a minute on the emulated driver, runs in CI's make gpu-check-emulated.)
+ * Training on CUDA ends with the CPU run's accuracy and spike statistics: the CUDA kernels reproduce
+ * the CPU's hidden spikes, and the products' small float differences do not move them here.
+ */
+class CudaCliTest extends ConsoleCapture {
+    @TempDir
+    Path dir;
+
+    Path data;
+
+    @BeforeEach
+    void digits() {
+        CudaTests.assumeCuda("the commands on --backend cuda");
+        data = dir.resolve("data");
+        SyntheticDigits.writeBands(data.resolve("mnist-sample"), "train", 96, 1);
+        SyntheticDigits.writeBands(data.resolve("mnist-sample"), "t10k", 48, 2);
+    }
+
+    /** The rows of a results file without their backend and timing columns. */
+    static List<String> rows(Path out, String file) throws Exception {
+        List<String> lines = Files.readAllLines(out.resolve(file));
+        List<String> header = Arrays.asList(lines.get(0).split(","));
+        List<String> rows = new java.util.ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] v = line.split(",");
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < v.length; i++) {
+                String h = header.get(i);
+                if (!h.equals("backend") && !h.startsWith("seconds") && !h.equals("finished_at")) {
+                    sb.append(h).append('=').append(v[i]).append(' ');
+                }
+            }
+            rows.add(sb.toString());
+        }
+        return rows;
+    }
+
+    static String row(Path out, String file) throws Exception {
+        List<String> r = rows(out, file);
+        return r.get(r.size() - 1);
+    }
+
+    @Test
+    void trainOnCudaEndsWithTheCpuRunsAccuracyAndSpikeRate() throws Exception {
+        String[] common = {"train", "--model", "lif", "--integrator", "exp", "--dt", "5", "--T", "12", "--epochs", "2",
+                "--batch", "16", "--hidden", "32", "--dataset", "mnist-sample", "--data", data.toString()};
+        for (String b : List.of("cpu", "cuda")) {
+            String[] args = Arrays.copyOf(common, common.length + 4);
+            args[common.length] = "--backend";
+            args[common.length + 1] = b;
+            args[common.length + 2] = "--out";
+            args[common.length + 3] = dir.resolve(b).toString();
+            assertEquals(0, Main.execute(args), err());
+        }
+        assertTrue(out().contains("emulated") || !CudaTests.emulated(), "the start-up table names the emulated device: " + out());
+        String cpu = row(dir.resolve("cpu"), "results.csv");
+        assertTrue(!cpu.contains("final_mean_spike_rate=0.0 "), "a run that spikes: " + cpu);
+        assertEquals(cpu, row(dir.resolve("cuda"), "results.csv"));
+    }
+
+    @Test
+    void rstdpOnCudaEndsWithTheCpuRunsResults() throws Exception {
+        for (String b : List.of("cpu", "cuda")) {
+            assertEquals(0, Main.execute("rstdp", "--integrator", "euler", "--dt", "0.5", "--T", "20", "--epochs", "1",
+                    "--batch", "16", "--test-batch", "16", "--max-train-batches", "2", "--max-test-batches", "1",
+                    "--hidden", "32", "--dataset", "mnist-sample", "--data", data.toString(), "--backend", b,
+                    "--out", dir.resolve(b).toString()), err());
+        }
+        assertEquals(row(dir.resolve("cpu"), "rstdp_results.csv"), row(dir.resolve("cuda"), "rstdp_results.csv"));
+    }
+
+    @Test
+    void benchOnCudaSaysWhenItsTimingsAreEmulated() throws Exception {
+        Path o = dir.resolve("bench");
+        System.setProperty("java.awt.headless", "true");
+        assertEquals(0, Main.execute("bench", "--backend", "cuda", "--what", "kernels,step", "--model", "lif", "--integrator", "exp",
+                "--T", "4", "--batch", "4", "--neurons", "32", "--warmup", "1", "--repeats", "2", "--dataset",
+                "mnist-sample", "--data", data.toString(), "--out", o.toString()), err());
+        String csv = Files.readString(o.resolve("bench.csv"));
+        assertTrue(csv.contains(",cuda,") || csv.contains("cuda"), csv);
+        if (CudaTests.emulated()) {
+            assertTrue(out().contains("EMULATED: the device is Spikestep's emulated CUDA driver"), out());
+            assertTrue(Files.readString(o.resolve("summary.md")).contains("EMULATED"), "summary.md says so");
+            assertTrue(csv.contains("Spikestep emulated CUDA device"), csv);
+        }
+    }
+
+    @Test
+    void packedSweepOnCudaWritesTheRowsOfTheSweepOnTheCpu() throws Exception {
+        Path config = dir.resolve("tiny.yaml");
+        Files.writeString(config, """
+                name: tiny
+                experiment: train
+                base: {T: 10, epochs: 1, batch: 16, hidden: 12, dataset: mnist-sample, train_samples: 64, eval_batches: 2}
+                axes:
+                  model_integrator: [lif/exp, lif/euler]
+                  dt: [5.0]
+                  seed: [0, 1]
+                """);
+        assertEquals(0, Main.execute("sweep", config.toString(), "--backend", "cuda", "--pack", "2", "--data",
+                data.toString(), "--out", dir.resolve("packed").toString()), err());
+        assertTrue(err().contains("2 packed runs"), err());
+        assertEquals(0, Main.execute("sweep", config.toString(), "--backend", "cpu", "--data", data.toString(), "--out",
+                dir.resolve("cpu").toString()), err());
+        List<String> cpu = rows(dir.resolve("cpu"), "results.csv");
+        assertEquals(4, cpu.size());
+        assertEquals(cpu, rows(dir.resolve("packed"), "results.csv"));
+    }
+}
