@@ -66,6 +66,7 @@ static std::map<std::string, Kernel> kernels() {
         {"lif_backward_kernel", make_kernel(lif_backward_kernel, false)},
         {"izh_forward_kernel", make_kernel(izh_forward_kernel, false)},
         {"izh_backward_kernel", make_kernel(izh_backward_kernel, false)},
+        {"izh_backward_stages_kernel", make_kernel(izh_backward_stages_kernel, false)},
         {"readout_forward_kernel", make_kernel(readout_forward_kernel, false)},
         {"readout_backward_kernel", make_kernel(readout_backward_kernel, false)},
         {"cross_entropy_kernel", make_kernel(cross_entropy_kernel, false)},
