@@ -115,7 +115,11 @@ public final class ConvergeCommand implements Callable<Integer> {
         List<String> in = inputs.stream().map(String::trim).distinct().toList();
         Dataset digits = null;
         if (in.contains("digits")) {
-            digits = DatasetLocator.load(data, DatasetLocator.checkName(dataset)).test();
+            try {
+                digits = DatasetLocator.load(data, DatasetLocator.checkName(dataset)).test();
+            } catch (SpikestepException e) {
+                throw new SpikestepException(e.getMessage() + "\n(the digits input needs it; --inputs steps runs without data)");
+            }
         }
         Converge.Config cfg = new Converge.Config(neurons, integs, substeps.stream().distinct().toList(),
                 dts.stream().distinct().sorted().toList(), in, this.neurons, span, seed, drive, digits, costT, costNeurons,

@@ -112,6 +112,8 @@ class ConvergeTest extends ConsoleCapture {
         assertTrue(err().contains("substeps must be an integer in [1, 64]"), err());
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--inputs", "noise"));
         assertTrue(err().contains("unknown input 'noise'"), err());
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--data", dir.resolve("none").toString()));
+        assertTrue(err().contains("--inputs steps runs without data"), err());
     }
 
     @Test
