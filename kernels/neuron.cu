@@ -9,6 +9,10 @@
 //   izh_forward_kernel    euler, symplectic x hard/soft reset
 //   lif_backward_kernel   reverse-time surrogate BPTT over the stored h_seq, spike_seq
 //   izh_backward_kernel   idem; v before each step is recomputed from h and spike of step t-1
+//   izh_backward_stages_kernel  SPEC 9 (rk2, rk4, K > 1 sub-steps): the step's derivatives depend on w
+//                         and x, so it reads x_seq and the forward's w_seq; sub-step states recomputed
+// SPEC 9's sub-steps and rk2/rk4 run inside lif_forward_kernel and izh_forward_kernel (lif_step,
+// izh_sub_step); the LIF backward needs no change (its step is affine: dh/dv, dh/dx from the host).
 // Spikes are float 0/1 because they are the operand of the next matrix product.
 //
 // Parameters come as a float block per run (params + run * NEURON_PARAMS, run = blockIdx.y), derived
@@ -36,6 +40,20 @@
 #define IZH_DWDV 15
 #define IZH_DWDW 16
 #define IZH_QUAD 17
+// SPEC 9 (NeuronParams.of); slots 14-17 above are then those of one sub-step of length dt/K
+#define IZH_METHOD 18      // 0 euler, 1 symplectic, 2 rk2, 3 rk4
+#define IZH_SUBSTEPS 19
+#define IZH_DT_SUB 20      // dt/K, dt/(2K), dt/(6K)
+#define IZH_DT_HALF 21
+#define IZH_DT_SIXTH 22
+#define IZH_INV_TAU 23     // 1/tau = dfv/dx = -dfv/dw
+#define IZH_INV_TAU_W 24   // 1/tau_w = -dfw/dw
+#define IZH_A_TAU_W 25     // a/tau_w = dfw/dv
+#define IZH_A0_TAU 26      // a0/tau: dfv/dv = a0/tau * ((v - v_c) + (v - v_rest))
+#define IZH_EULER 0
+#define IZH_SYMPL 1
+#define IZH_RK2 2
+#define IZH_RK4 3
 
 #define SURROGATE_ALPHA 4.0f
 
@@ -45,6 +63,150 @@ __device__ __forceinline__ float surrogate_grad(float z) {
     return SURROGATE_ALPHA * sig * (1.0f - sig);
 }
 
+// The constants of SPEC 9's Izhikevich sub-step (IzhStages.java), read once into registers.
+struct IzhSub {
+    int method, substeps;
+    float dt, dth, dt6, tau, tau_w, a0, v_c, v_rest, a;
+    float inv_tau, inv_tau_w, a_tau_w, a0_tau, dvdx, dwdv, dwdw, quad;
+};
+
+__device__ __forceinline__ IzhSub izh_sub_constants(const float* p) {
+    IzhSub c;
+    c.method = (int)p[IZH_METHOD];
+    c.substeps = (int)p[IZH_SUBSTEPS];
+    c.dt = p[IZH_DT_SUB];
+    c.dth = p[IZH_DT_HALF];
+    c.dt6 = p[IZH_DT_SIXTH];
+    c.tau = p[IZH_TAU];
+    c.tau_w = p[IZH_TAU_W];
+    c.a0 = p[IZH_A0];
+    c.v_c = p[IZH_V_C];
+    c.v_rest = p[IZH_V_REST];
+    c.a = p[IZH_A];
+    c.inv_tau = p[IZH_INV_TAU];
+    c.inv_tau_w = p[IZH_INV_TAU_W];
+    c.a_tau_w = p[IZH_A_TAU_W];
+    c.a0_tau = p[IZH_A0_TAU];
+    c.dvdx = p[IZH_DVDX];
+    c.dwdv = p[IZH_DWDV];
+    c.dwdw = p[IZH_DWDW];
+    c.quad = p[IZH_QUAD];
+    return c;
+}
+
+__device__ __forceinline__ float izh_fv(const IzhSub& c, float v, float w, float x) {
+    return (x + c.a0 * (v - c.v_rest) * (v - c.v_c) - w) / c.tau;
+}
+
+__device__ __forceinline__ float izh_fw(const IzhSub& c, float v, float w) {
+    return (c.a * (v - c.v_rest) - w) / c.tau_w;
+}
+
+// rk4's stages from (v, w): q = {k1v, k1w, k2v, k2w, k3v, k3w, k4v, k4w, v2, v3, v4} (IzhStages.rk4Stages).
+__device__ __forceinline__ void izh_rk4_stages(const IzhSub& c, float v, float w, float x, float* q) {
+    q[0] = izh_fv(c, v, w, x);
+    q[1] = izh_fw(c, v, w);
+    float v2 = v + c.dth * q[0], w2 = w + c.dth * q[1];
+    q[2] = izh_fv(c, v2, w2, x);
+    q[3] = izh_fw(c, v2, w2);
+    float v3 = v + c.dth * q[2], w3 = w + c.dth * q[3];
+    q[4] = izh_fv(c, v3, w3, x);
+    q[5] = izh_fw(c, v3, w3);
+    float v4 = v + c.dt * q[4], w4 = w + c.dt * q[5];
+    q[6] = izh_fv(c, v4, w4, x);
+    q[7] = izh_fw(c, v4, w4);
+    q[8] = v2;
+    q[9] = v3;
+    q[10] = v4;
+}
+
+// Backward through one stage k = f(v_s, w_s) given dL/dk: dL/d(v_s, w_s) into (gyv, gyw); returns
+// the stage's dL/dx (IzhStages.stageBack).
+__device__ __forceinline__ float izh_stage_back(const IzhSub& c, float vs, float gkv, float gkw, float& gyv,
+                                                float& gyw) {
+    gyv = gkv * (c.a0_tau * ((vs - c.v_c) + (vs - c.v_rest))) + gkw * c.a_tau_w;
+    gyw = -gkv * c.inv_tau - gkw * c.inv_tau_w;
+    return gkv * c.inv_tau;
+}
+
+// One sub-step of length dt/K by the integrator's own rule, (v, w) in place (IzhStages.subStep).
+__device__ __forceinline__ void izh_sub_step(const IzhSub& c, float& v, float& w, float x) {
+    if (c.method == IZH_EULER) {
+        float h = v + c.dt * (x + c.a0 * (v - c.v_rest) * (v - c.v_c) - w) / c.tau;
+        w = w + c.dt * (c.a * (h - c.v_rest) - w) / c.tau_w;
+        v = h;
+    } else if (c.method == IZH_SYMPL) {
+        float w1 = w + c.dt * (c.a * (v - c.v_rest) - w) / c.tau_w;
+        v = v + c.dt * (x + c.a0 * (v - c.v_rest) * (v - c.v_c) - w1) / c.tau;
+        w = w1;
+    } else if (c.method == IZH_RK2) {
+        float k1v = izh_fv(c, v, w, x), k1w = izh_fw(c, v, w);
+        float v2 = v + c.dt * k1v, w2 = w + c.dt * k1w;
+        float k2v = izh_fv(c, v2, w2, x), k2w = izh_fw(c, v2, w2);
+        v = v + c.dth * (k1v + k2v);
+        w = w + c.dth * (k1w + k2w);
+    } else {
+        float q[11];
+        izh_rk4_stages(c, v, w, x, q);
+        v = v + c.dt6 * (q[0] + 2.0f * q[2] + 2.0f * q[4] + q[6]);
+        w = w + c.dt6 * (q[1] + 2.0f * q[3] + 2.0f * q[5] + q[7]);
+    }
+}
+
+// Backward of one sub-step from its start state (v, w): (gv, gw) on its result in, on its start out;
+// gx accumulates dL/dx (IzhStages.backStep, the same operations).
+__device__ __forceinline__ void izh_sub_step_back(const IzhSub& c, float v, float w, float x, float& gv, float& gw,
+                                                  float& gx) {
+    if (c.method == IZH_EULER) {
+        float ght = gv + gw * c.dwdv;
+        gx += ght * c.dvdx;
+        gv = ght * (1.0f + c.quad * ((v - c.v_c) + (v - c.v_rest)));
+        gw = gw * c.dwdw - ght * c.dvdx;
+    } else if (c.method == IZH_SYMPL) {
+        float gwt = gw - gv * c.dvdx;
+        gx += gv * c.dvdx;
+        gv = gv * (1.0f + c.quad * ((v - c.v_c) + (v - c.v_rest))) + gwt * c.dwdv;
+        gw = gwt * c.dwdw;
+    } else if (c.method == IZH_RK2) {
+        // y' = y + dt/2*(k1 + k2), k2 = f(y + dt*k1), k1 = f(y); the Jacobian needs only v of each stage
+        float v2 = v + c.dt * izh_fv(c, v, w, x);
+        float g1v = c.dth * gv, g1w = c.dth * gw, gyv, gyw;
+        gx += izh_stage_back(c, v2, g1v, g1w, gyv, gyw);
+        float syv = gv + gyv, syw = gw + gyw;
+        g1v += c.dt * gyv;
+        g1w += c.dt * gyw;
+        gx += izh_stage_back(c, v, g1v, g1w, gyv, gyw);
+        gv = syv + gyv;
+        gw = syw + gyw;
+    } else {
+        // y' = y + dt/6*(k1 + 2 k2 + 2 k3 + k4); stage i reads y + c_i*dt*k_(i-1)
+        float q[11];
+        izh_rk4_stages(c, v, w, x, q);
+        float g1v = c.dt6 * gv, g1w = c.dt6 * gw;
+        float g2v = 2.0f * g1v, g2w = 2.0f * g1w;
+        float g3v = g2v, g3w = g2w;
+        float syv = gv, syw = gw, gyv, gyw;
+        gx += izh_stage_back(c, q[10], g1v, g1w, gyv, gyw); // k4 = f(y + dt*k3)
+        syv += gyv;
+        syw += gyw;
+        g3v += c.dt * gyv;
+        g3w += c.dt * gyw;
+        gx += izh_stage_back(c, q[9], g3v, g3w, gyv, gyw); // k3 = f(y + dt/2*k2)
+        syv += gyv;
+        syw += gyw;
+        g2v += c.dth * gyv;
+        g2w += c.dth * gyw;
+        gx += izh_stage_back(c, q[8], g2v, g2w, gyv, gyw); // k2 = f(y + dt/2*k1)
+        syv += gyv;
+        syw += gyw;
+        g1v += c.dth * gyv;
+        g1w += c.dth * gyw;
+        gx += izh_stage_back(c, v, g1v, g1w, gyv, gyw); // k1 = f(y)
+        gv = syv + gyv;
+        gw = syw + gyw;
+    }
+}
+
 extern "C" __global__ void lif_forward_kernel(const float* params, const float* x_seq, int T, int M, float* h_seq,
                                               float* spike_seq, float* v_seq, float* w_seq) {
     int m = blockIdx.x * blockDim.x + threadIdx.x;
@@ -52,14 +214,13 @@ extern "C" __global__ void lif_forward_kernel(const float* params, const float* 
     int run = blockIdx.y;
     const float* p = params + run * NEURON_PARAMS;
     long long off = (long long)run * T * M; // [R, T, M]
-    int form = (int)p[LIF_FORM];
-    float dt = p[LIF_DT], tau = p[LIF_TAU], vr = p[LIF_V_RESET], e = p[LIF_E], ome = p[LIF_ONE_MINUS_E];
-    float v_th = p[LIF_V_TH];
+    LifCharge c = lif_constants(p);
+    float vr = c.vr, v_th = p[LIF_V_TH];
     bool soft = p[LIF_SOFT] != 0.0f;
     float v = p[LIF_V_INIT];
     for (int t = 0; t < T; t++) {
         long long i = off + (long long)t * M + m; // coalesced: consecutive threads, consecutive m
-        float h = lif_charge(form, v, x_seq[i], dt, tau, vr, e, ome);
+        float h = lif_step(c, v, x_seq[i]);
         float s = h - v_th >= 0.0f ? 1.0f : 0.0f;
         // The reset is computed literally, never branched: inf * 0 must give NaN as on the CPU.
         v = soft ? h - s * v_th : (1.0f - s) * h + s * vr;
@@ -79,14 +240,13 @@ extern "C" __global__ void lif_forward_from_kernel(const float* params, const fl
     int m = blockIdx.x * blockDim.x + threadIdx.x;
     if (m >= M) return;
     const float* p = params;
-    int form = (int)p[LIF_FORM];
-    float dt = p[LIF_DT], tau = p[LIF_TAU], vr = p[LIF_V_RESET], e = p[LIF_E], ome = p[LIF_ONE_MINUS_E];
-    float v_th = p[LIF_V_TH];
+    LifCharge c = lif_constants(p);
+    float vr = c.vr, v_th = p[LIF_V_TH];
     bool soft = p[LIF_SOFT] != 0.0f;
     float vm = v[m]; // the state lives in a register for the whole chunk
     for (int t = 0; t < T; t++) {
         long long i = (long long)t * M + m;
-        float h = lif_charge(form, vm, x_seq[i], dt, tau, vr, e, ome);
+        float h = lif_step(c, vm, x_seq[i]);
         float s = h - v_th >= 0.0f ? 1.0f : 0.0f;
         vm = soft ? h - s * v_th : (1.0f - s) * h + s * vr;
         if (h_seq) h_seq[i] = h;
@@ -131,11 +291,17 @@ extern "C" __global__ void izh_forward_kernel(const float* params, const float* 
     bool soft = p[IZH_SOFT] != 0.0f;
     float v = p[IZH_V_INIT];
     float w = p[IZH_W_INIT];
+    IzhSub sc = izh_sub_constants(p);
+    bool stages = sc.substeps > 1 || sc.method >= IZH_RK2; // SPEC 9; else the notebook's fused step
     for (int t = 0; t < T; t++) {
         long long i = off + (long long)t * M + m;
         float x = x_seq[i];
         float h, w1;
-        if (symplectic) {
+        if (stages) {
+            h = v;
+            w1 = w;
+            for (int k = 0; k < sc.substeps; k++) izh_sub_step(sc, h, w1, x);
+        } else if (symplectic) {
             w1 = w + dt * (a * (v - v_rest) - w) / tau_w;
             h = v + dt * (x + a0 * (v - v_rest) * (v - v_c) - w1) / tau;
         } else {
@@ -195,5 +361,53 @@ extern "C" __global__ void izh_backward_kernel(const float* params, const float*
         grad_x_seq[i] = gh * dvdx;
         gv = g_prev_v;
         gw = g_prev_w;
+    }
+}
+
+// SPEC 9's Izhikevich backward (rk2, rk4, K > 1): the state before step t is v from the stored h and
+// spike of step t-1 and w from the forward's w_seq; each sub-step's start state is recomputed from it
+// (K small: O(K^2) sub-steps, no per-thread arrays), then the sub-steps are differentiated in reverse.
+extern "C" __global__ void izh_backward_stages_kernel(const float* params, const float* grad_spike_seq,
+                                                      const float* x_seq, const float* h_seq,
+                                                      const float* spike_seq, const float* w_seq, int T, int M,
+                                                      float* grad_x_seq) {
+    int m = blockIdx.x * blockDim.x + threadIdx.x;
+    if (m >= M) return;
+    int run = blockIdx.y;
+    const float* p = params + run * NEURON_PARAMS;
+    long long off = (long long)run * T * M;
+    IzhSub c = izh_sub_constants(p);
+    float b = p[IZH_B], v_th = p[IZH_V_TH], vr = p[IZH_V_RESET];
+    bool soft = p[IZH_SOFT] != 0.0f;
+    float gv = 0.0f, gw = 0.0f; // dL/dv_t and dL/dw_t flowing back from step t+1
+    for (int t = T - 1; t >= 0; t--) {
+        long long i = off + (long long)t * M + m;
+        float h = h_seq[i];
+        float s = spike_seq[i];
+        float v0, w0;
+        if (t == 0) {
+            v0 = p[IZH_V_INIT];
+            w0 = p[IZH_W_INIT];
+        } else {
+            float hp = h_seq[i - M];
+            float sp = spike_seq[i - M];
+            v0 = soft ? hp - sp * v_th : (1.0f - sp) * hp + sp * vr;
+            w0 = w_seq[i - M];
+        }
+        float x = x_seq[i];
+        float dvdh = soft ? 1.0f : 1.0f - s;
+        float dvds = soft ? -v_th : vr - h;
+        float gs = grad_spike_seq[i] + gv * dvds + gw * b;
+        float g_v = gv * dvdh + gs * surrogate_grad(h - v_th);
+        float g_w = gw;
+        float gx = 0.0f;
+        for (int k = c.substeps - 1; k >= 0; k--) {
+            float vk = v0, wk = w0;
+            for (int j = 0; j < k; j++) izh_sub_step(c, vk, wk, x);
+            izh_sub_step_back(c, vk, wk, x, g_v, g_w, gx);
+        }
+        grad_x_seq[i] = gx;
+        gv = g_v;
+        gw = g_w;
     }
 }

@@ -90,9 +90,8 @@ extern "C" __global__ void rstdp_output_wta_kernel(const float* params, float* i
                                                    int* o_count) {
     int b = blockIdx.x * blockDim.x + threadIdx.x;
     if (b >= B) return;
-    int form = (int)params[LIF_FORM];
-    float dt = params[LIF_DT], tau = params[LIF_TAU], vr = params[LIF_V_RESET], e = params[LIF_E];
-    float ome = params[LIF_ONE_MINUS_E], v_th = params[LIF_V_TH];
+    LifCharge lc = lif_constants(params);
+    float vr = lc.vr, v_th = params[LIF_V_TH];
     bool soft = params[LIF_SOFT] != 0.0f;
     int y = labels != 0 && teach > 0.0f ? labels[b] : -1;
     int M = B * C;
@@ -117,7 +116,7 @@ extern "C" __global__ void rstdp_output_wta_kernel(const float* params, float* i
                     x = x + teach;
                     i_o[o + c] = x;
                 }
-                float h = lif_charge(form, v[c], x, dt, tau, vr, e, ome);
+                float h = lif_step(lc, v[c], x);
                 float s = h - v_th >= 0.0f ? 1.0f : 0.0f;
                 v[c] = soft ? h - s * v_th : (1.0f - s) * h + s * vr;
                 if (s_o) s_o[o + c] = (unsigned char)s;

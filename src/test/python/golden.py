@@ -19,7 +19,12 @@ What this is
 
     plus index.txt listing the fixture file names.
 
-Neuron fixtures (neuron_<lif|izh>_<integrator>[_<decay|nodecay>]_<hard|soft>_dt<dt>.txt)
+Neuron fixtures (neuron_<lif|izh>_<integrator>[_<decay|nodecay>]_<hard|soft>_dt<dt>[_k<K>].txt)
+    Integrators of SPEC 2-3 (euler, exp, zoh, symplectic) and SPEC 9 (rk2, rk4 on the right-hand
+    sides f; K sub-steps of dt/K with x held for every integrator, meta 'substeps' when K > 1). rk
+    stages in float32 as written: k1 = f(y), k2 = f(y + dt*k1), y + (dt/2)*(k1 + k2) (rk2);
+    k2 = f(y + (dt/2)*k1), k3 = f(y + (dt/2)*k2), k4 = f(y + dt*k3), y + (dt/6)*(k1 + 2*k2 + 2*k3 + k4)
+    (rk4), the constants dt/K, dt/(2K), dt/(6K) Python doubles rounded once by torch.
     T = 24 steps, N = 5 independent neurons. Arrays x, g (loss weights), h (after charge), v (after
     reset), w (izh recovery after the step incl. +b*s; zeros for lif), spike, grad_x = dL/dx for
     L = sum(g * spike). Each column's input is found by a seeded search (pick_column): spike rate in
@@ -28,7 +33,7 @@ Neuron fixtures (neuron_<lif|izh>_<integrator>[_<decay|nodecay>]_<hard|soft>_dt<
     izh euler dt=5 fixtures the last column is driven strongly negative and diverges (inf, then NaN,
     NaN gradients): the backends must reproduce that, not hide it.
 
-Network fixtures (net_<neuron>_<integrator>_dt<dt>_<readout>.txt)
+Network fixtures (net_<neuron>_<integrator>_dt<dt>[_k<K>]_<readout>.txt)
     x_seq [T=10, B=3, 12] Bernoulli(0.3) -> fc1 (8x12) -> neuron -> fc_out (4x8), readout over t,
     cross-entropy; gradients by autograd and the weights after two Adam steps on the same batch.
     Weights are multiples of 1/1024, so every fc sum over binary inputs is exact in float32 in any
@@ -87,8 +92,50 @@ def init_state(cfg, shape, dtype=torch.float32):
     return v, w
 
 
+def substeps(cfg):
+    return cfg.get("substeps", 1)
+
+
 def lif_charge(cfg, v, x):
-    dt, tau = cfg["dt"], cfg["tau"]
+    """One whole step: K charges of length dt/K with x held (SPEC 9; K = 1 is SPEC 2)."""
+    for _ in range(substeps(cfg)):
+        v = lif_sub_step(cfg, v, x)
+    return v
+
+
+def lif_rhs(cfg, v, x):
+    """SPEC 9's right-hand side f(v), x held."""
+    v_reset = 0.0 if cfg["soft"] else cfg["v_reset"]
+    if cfg["decay_input"]:
+        return (x - (v - v_reset)) / cfg["tau"]
+    return -(v - v_reset) / cfg["tau"] + x
+
+
+def rk_step(f, y, dt):
+    """SPEC 9's rk2 (Heun) / rk4 over a tuple state y; constants dt, dt/2, dt/6 are Python doubles,
+    rounded once to float32 by torch, as the backends do."""
+    def ax(y, c, k):
+        return tuple(yi + c * ki for yi, ki in zip(y, k))
+    k1 = f(y)
+    if f.order == 2:
+        k2 = f(ax(y, dt, k1))
+        return tuple(yi + (dt / 2) * (a + b) for yi, a, b in zip(y, k1, k2))
+    k2 = f(ax(y, dt / 2, k1))
+    k3 = f(ax(y, dt / 2, k2))
+    k4 = f(ax(y, dt, k3))
+    return tuple(yi + (dt / 6) * (a + 2 * b + 2 * c + d) for yi, a, b, c, d in zip(y, k1, k2, k3, k4))
+
+
+class Rhs:
+    def __init__(self, fn, order):
+        self.fn, self.order = fn, order
+
+    def __call__(self, y):
+        return self.fn(y)
+
+
+def lif_sub_step(cfg, v, x):
+    dt, tau = cfg["dt"] / substeps(cfg), cfg["tau"]
     v_reset = 0.0 if cfg["soft"] else cfg["v_reset"]
     integ, decay = cfg["integrator"], cfg["decay_input"]
     e = math.exp(-dt / tau)
@@ -102,15 +149,43 @@ def lif_charge(cfg, v, x):
         return v_reset + (v - v_reset) * e + x * (1 - e)
     if integ == "zoh":
         return v_reset + (v - v_reset) * e + x * tau * (1 - e)
+    if integ in ("rk2", "rk4"):
+        f = Rhs(lambda y: (lif_rhs(cfg, y[0], x),), 2 if integ == "rk2" else 4)
+        return rk_step(f, (v,), dt)[0]
     raise ValueError(integ)
 
 
-def izh_charge(cfg, v, w, x):
-    return v + cfg["dt"] * (x + cfg["a0"] * (v - cfg["v_rest"]) * (v - cfg["v_c"]) - w) / cfg["tau"]
+def izh_charge(cfg, v, w, x, dt=None):
+    dt = cfg["dt"] if dt is None else dt
+    return v + dt * (x + cfg["a0"] * (v - cfg["v_rest"]) * (v - cfg["v_c"]) - w) / cfg["tau"]
 
 
-def izh_adapt(cfg, v, w):
-    return w + cfg["dt"] * (cfg["a"] * (v - cfg["v_rest"]) - w) / cfg["tau_w"]
+def izh_adapt(cfg, v, w, dt=None):
+    dt = cfg["dt"] if dt is None else dt
+    return w + dt * (cfg["a"] * (v - cfg["v_rest"]) - w) / cfg["tau_w"]
+
+
+def izh_rhs(cfg, x):
+    def f(y):
+        v, w = y
+        return ((x + cfg["a0"] * (v - cfg["v_rest"]) * (v - cfg["v_c"]) - w) / cfg["tau"],
+                (cfg["a"] * (v - cfg["v_rest"]) - w) / cfg["tau_w"])
+    return f
+
+
+def izh_sub_step(cfg, v, w, x):
+    """One sub-step of length dt/K by the integrator's own rule; returns (v, w)."""
+    dt = cfg["dt"] / substeps(cfg)
+    integ = cfg["integrator"]
+    if integ == "euler":
+        v = izh_charge(cfg, v, w, x, dt)
+        return v, izh_adapt(cfg, v, w, dt)
+    if integ == "symplectic":
+        w = izh_adapt(cfg, v, w, dt)
+        return izh_charge(cfg, v, w, x, dt), w
+    if integ in ("rk2", "rk4"):
+        return rk_step(Rhs(izh_rhs(cfg, x), 2 if integ == "rk2" else 4), (v, w), dt)
+    raise ValueError(integ)
 
 
 def neuron_step(cfg, v, w, x, pin=None):
@@ -121,14 +196,17 @@ def neuron_step(cfg, v, w, x, pin=None):
 
     if cfg["neuron"] == "lif":
         h = pinned(lif_charge(cfg, v, x))
-    elif cfg["integrator"] == "euler":
+    elif cfg["integrator"] == "euler" and substeps(cfg) == 1:
         h = pinned(izh_charge(cfg, v, w, x))
         w = izh_adapt(cfg, h, w)
-    elif cfg["integrator"] == "symplectic":
+    elif cfg["integrator"] == "symplectic" and substeps(cfg) == 1:
         w = izh_adapt(cfg, v, w)
         h = pinned(izh_charge(cfg, v, w, x))
     else:
-        raise ValueError(cfg["integrator"])
+        h = v
+        for _ in range(substeps(cfg)):
+            h, w = izh_sub_step(cfg, h, w, x)
+        h = pinned(h)
     s = fire(h, cfg["v_th"])
     if cfg["soft"]:
         v = h - s * cfg["v_th"]
@@ -248,6 +326,26 @@ def neuron_variants():
         for integ in ("euler", "symplectic"):
             for soft in (False, True):
                 out.append(dict(IZH, neuron="izh", integrator=integ, dt=dt, soft=soft))
+    # SPEC 9: rk2, rk4 for both models, and K sub-steps for every integrator
+    # dt 3, not 5: lif rk2 is unstable beyond dt = 2 tau (|1 + z + z^2/2| > 1), which converge shows
+    for dt in (1.0, 3.0):
+        for integ in ("rk2", "rk4"):
+            for decay in (True, False):
+                for soft in (False, True):
+                    out.append(dict(LIF, neuron="lif", integrator=integ, dt=dt, soft=soft, decay_input=decay))
+    for k in (2, 4):
+        for integ in ("euler", "exp", "zoh", "rk2", "rk4"):
+            for decay in (True, False):
+                out.append(dict(LIF, neuron="lif", integrator=integ, dt=5.0, soft=k == 4, decay_input=decay,
+                                substeps=k))
+    for dt in (1.0, 2.0):
+        for integ in ("rk2", "rk4"):
+            for soft in (False, True):
+                out.append(dict(IZH, neuron="izh", integrator=integ, dt=dt, soft=soft))
+    for k in (2, 4):
+        for integ in ("euler", "symplectic", "rk2", "rk4"):
+            for soft in (False, True):
+                out.append(dict(IZH, neuron="izh", integrator=integ, dt=5.0, soft=soft, substeps=k))
     return out
 
 
@@ -261,6 +359,8 @@ def neuron_name(cfg):
         parts.append("decay" if cfg["decay_input"] else "nodecay")
     parts.append("soft" if cfg["soft"] else "hard")
     parts.append(dt_tag(cfg["dt"]))
+    if substeps(cfg) > 1:
+        parts.append("k%d" % substeps(cfg))
     return "_".join(parts) + ".txt"
 
 
@@ -279,13 +379,13 @@ TRIES = 8192                  # random draws tried per candidate range (one batc
 
 def drive_gain(cfg):
     """Steady state of the charge for a constant x is gain*x (LIF); used to scale the ranges."""
-    if cfg["neuron"] == "lif" and not cfg["decay_input"] and cfg["integrator"] in ("euler", "zoh"):
+    if cfg["neuron"] == "lif" and not cfg["decay_input"] and cfg["integrator"] != "exp":
         return cfg["tau"]
     return 1.0
 
 
 def diverging_column(cfg):
-    return cfg["neuron"] == "izh" and cfg["integrator"] == "euler" and cfg["dt"] == 5.0
+    return cfg["neuron"] == "izh" and cfg["integrator"] == "euler" and cfg["dt"] == 5.0 and substeps(cfg) == 1
 
 
 def pick_column(cfg, name, col):
@@ -344,6 +444,8 @@ def make_neuron_fixture(cfg, outdir):
     meta += [("reset", "soft" if cfg["soft"] else "hard"),
              ("v_reset", "none" if cfg["soft"] else fnum(cfg["v_reset"])),
              ("v_th", fnum(cfg["v_th"])), ("tau", fnum(cfg["tau"])), ("dt", fnum(cfg["dt"]))]
+    if substeps(cfg) > 1:
+        meta.append(("substeps", substeps(cfg)))
     if cfg["neuron"] == "izh":
         for k in ("v_c", "a0", "v_rest", "w_rest", "tau_w", "a", "b"):
             meta.append((k, fnum(cfg[k])))
@@ -374,13 +476,20 @@ def net_variants():
                 out.append((neuron, integ, 1.0, readout))
     out.append(("lif", "exp", 5.0, "max"))
     out.append(("izh", "symplectic", 5.0, "max"))
+    # SPEC 9 through the whole network: rk2, rk4 and sub-steps
+    out.append(("lif", "rk2", 1.0, "mean"))
+    out.append(("lif", "rk4", 1.0, "max"))
+    out.append(("lif", "euler", 1.0, "max", 2))
+    out.append(("izh", "rk2", 1.0, "max"))
+    out.append(("izh", "rk4", 1.0, "mean"))
+    out.append(("izh", "symplectic", 1.0, "max", 2))
     return out
 
 
-def net_cfg(neuron, integ, dt):
+def net_cfg(neuron, integ, dt, k=1):
     if neuron == "lif":
-        return dict(LIF, neuron="lif", integrator=integ, dt=dt, soft=False, decay_input=True)
-    return dict(IZH, neuron="izh", integrator=integ, dt=dt, soft=False)
+        return dict(LIF, neuron="lif", integrator=integ, dt=dt, soft=False, decay_input=True, substeps=k)
+    return dict(IZH, neuron="izh", integrator=integ, dt=dt, soft=False, substeps=k)
 
 
 def net_weight_range(neuron, integ, dt):
@@ -454,9 +563,10 @@ def net_train(cfg, readout, x_seq, w1, w_out, labels):
                 grad_w_out=grad_w_out, w1_adam2=p1.detach(), w_out_adam2=p2.detach(), margin=margin)
 
 
-def make_net_fixture(neuron, integ, dt, readout, outdir):
-    name = "net_%s_%s_%s_%s.txt" % (neuron, integ, dt_tag(dt), readout)
-    cfg = net_cfg(neuron, integ, dt)
+def make_net_fixture(neuron, integ, dt, readout, outdir, k=1):
+    ktag = "" if k == 1 else "_k%d" % k
+    name = "net_%s_%s_%s%s_%s.txt" % (neuron, integ, dt_tag(dt), ktag, readout)
+    cfg = net_cfg(neuron, integ, dt, k)
     # same data and weights for every readout of a model, so the readouts can be compared
     g = torch.Generator().manual_seed(seed_of("net_%s_%s_%s" % (neuron, integ, dt_tag(dt))))
     x_seq = (torch.rand(T_NET, B_NET, N_IN, generator=g) < 0.3).float()
@@ -476,7 +586,8 @@ def make_net_fixture(neuron, integ, dt, readout, outdir):
     meta = [("neuron", neuron), ("integrator", integ), ("dt", fnum(dt)), ("readout", readout),
             ("T", T_NET), ("B", B_NET), ("n_in", N_IN), ("n_h", N_H), ("n_out", N_OUT),
             ("decay_input", "true") if neuron == "lif" else None, ("reset", "hard"),
-            ("v_reset", fnum(cfg["v_reset"])), ("v_th", fnum(cfg["v_th"])), ("tau", fnum(cfg["tau"]))]
+            ("v_reset", fnum(cfg["v_reset"])), ("v_th", fnum(cfg["v_th"])), ("tau", fnum(cfg["tau"])),
+            ("substeps", k) if k > 1 else None]
     meta = [m for m in meta if m is not None]
     if neuron == "izh":
         for k in ("v_c", "a0", "v_rest", "w_rest", "tau_w", "a", "b"):
@@ -544,8 +655,8 @@ def main(argv=None):
     print()
     print("%-36s %6s %8s %9s %5s %9s %6s %9s" % ("network fixture", "rate", "loss", "margin", "ties",
                                                  "|dlogit|", "gcond", "|dadam|"))
-    for neuron, integ, dt, readout in net_variants():
-        info = make_net_fixture(neuron, integ, dt, readout, args.out)
+    for neuron, integ, dt, readout, *k in net_variants():
+        info = make_net_fixture(neuron, integ, dt, readout, args.out, *k)
         names.append(info["name"])
         print("%-36s %6.3f %8.4f %9.2e %5d %9.2e %6.3f %9.2e" % (
             info["name"], info["rate"], info["loss"], info["margin"], info["ties"], info["err_logits"],

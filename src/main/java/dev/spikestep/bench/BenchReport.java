@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BenchReport {
     /** The columns of bench.csv, also the keys of every bench.jsonl object, in order. */
-    public static final List<String> COLUMNS = List.of("kind", "backend", "model", "integrator", "dt", "T", "batch",
+    public static final List<String> COLUMNS = List.of("kind", "backend", "model", "integrator", "substeps", "dt", "T", "batch",
             "neurons", "pass", "threads", "repeats", "median_ms", "p10_ms", "p90_ms", "min_ms", "max_ms",
             "ns_per_neuron_step", "bytes_per_call", "gb_per_s", "peak_gb_per_s", "pct_of_peak", "share_pct",
             "samples_per_s", "s_per_60k_epoch", "device", "driver", "jvm", "cores", "vector", "commit", "timestamp");
@@ -78,7 +78,7 @@ public final class BenchReport {
 
     // ------------------------------------------------------------------ rows
 
-    private static Map<String, Object> base(Env env, String kind, String model, String integrator, double dt, int T,
+    private static Map<String, Object> base(Env env, String kind, String model, String integrator, int substeps, double dt, int T,
                                             int batch, int neurons, String pass, int threads, Stats s) {
         Map<String, Object> r = new LinkedHashMap<>();
         for (String c : COLUMNS) {
@@ -88,6 +88,7 @@ public final class BenchReport {
         r.put("backend", env.backend());
         r.put("model", model);
         r.put("integrator", integrator);
+        r.put("substeps", substeps);
         r.put("dt", dt);
         r.put("T", T);
         r.put("batch", batch);
@@ -113,7 +114,8 @@ public final class BenchReport {
 
     /** A fused-kernel row: ns per neuron-step, bytes per call, GB/s and (GPU) its share of the peak. */
     public static Map<String, Object> kernelRow(KernelBench.Sample k, Env env) {
-        Map<String, Object> r = base(env, "kernel", k.neuron().model(), k.neuron().integrator().cliName(), k.neuron().dt(),
+        Map<String, Object> r = base(env, "kernel", k.neuron().model(), k.neuron().integrator().cliName(), k.neuron().substeps(),
+                k.neuron().dt(),
                 k.T(), k.batch(), k.neurons(), k.pass().label(), k.threads(), k.seconds());
         r.put("ns_per_neuron_step", k.nsPerNeuronStep());
         r.put("bytes_per_call", k.bytesPerCall());
@@ -129,7 +131,7 @@ public final class BenchReport {
         String model = res.neuron().model();
         String integ = res.neuron().integrator().cliName();
         long neuronSteps = (long) res.T() * res.batch() * res.hidden();
-        Map<String, Object> step = base(env, "step", model, integ, res.neuron().dt(), res.T(), res.batch(), res.hidden(),
+        Map<String, Object> step = base(env, "step", model, integ, res.neuron().substeps(), res.neuron().dt(), res.T(), res.batch(), res.hidden(),
                 "step", res.threads(), res.step());
         step.put("ns_per_neuron_step", res.step().median() * 1e9 / neuronSteps);
         step.put("share_pct", 100.0);
@@ -137,7 +139,7 @@ public final class BenchReport {
         step.put("s_per_60k_epoch", res.secondsPer60kEpoch());
         rows.add(step);
         for (String phase : res.phaseSeconds().keySet()) {
-            Map<String, Object> p = base(env, "phase", model, integ, res.neuron().dt(), res.T(), res.batch(),
+            Map<String, Object> p = base(env, "phase", model, integ, res.neuron().substeps(), res.neuron().dt(), res.T(), res.batch(),
                     res.hidden(), phase, res.threads(), res.phase(phase));
             p.put("share_pct", 100 * res.share(phase));
             rows.add(p);
@@ -210,7 +212,7 @@ public final class BenchReport {
     }
 
     static String name(dev.spikestep.neuron.NeuronSpec n) {
-        return n.model() + "/" + n.integrator().cliName();
+        return n.model() + "/" + n.integrator().cliName() + (n.substeps() > 1 ? " x" + n.substeps() : "");
     }
 
     /** What a run on the emulated CUDA driver says in the terminal and in summary.md. */

@@ -77,6 +77,12 @@ public final class KernelBench {
     /** Forward then backward of every spec on the CPU. */
     public static List<Sample> cpu(List<NeuronSpec> specs, int T, int batch, int neurons, int threads, int warmup,
                                    int repeats, long seed) {
+        return cpu(specs, T, batch, neurons, threads, warmup, repeats, seed, List.of(Pass.values()));
+    }
+
+    /** As {@link #cpu(List, int, int, int, int, int, int, long)} for the given passes only (converge times the forward). */
+    public static List<Sample> cpu(List<NeuronSpec> specs, int T, int batch, int neurons, int threads, int warmup,
+                                   int repeats, long seed, List<Pass> passes) {
         checkShape(T, batch, neurons, warmup, repeats);
         int M = batch * neurons;
         float[][] in = inputs(T, M, seed);
@@ -88,15 +94,17 @@ public final class KernelBench {
         List<Sample> out = new ArrayList<>();
         try (Parallel par = new Parallel(threads)) {
             for (NeuronSpec spec : specs) {
+                // as CpuNetwork trains: izh rk2, rk4 and K > 1 keep w for their backward
+                float[] w = NeuronKernels.needsState(spec) ? new float[T * M] : null;
                 Runnable fwd = () -> par.forRange(M, 256,
-                        (m0, m1) -> NeuronKernels.forwardRange(spec, x, T, M, m0, m1, h, s, null, null));
+                        (m0, m1) -> NeuronKernels.forwardRange(spec, x, T, M, m0, m1, h, s, null, w));
                 Runnable bwd = () -> par.forRange(M, 256,
-                        (m0, m1) -> NeuronKernels.backwardRange(spec, g, h, s, T, M, m0, m1, gx));
-                for (Pass pass : Pass.values()) {
+                        (m0, m1) -> NeuronKernels.backwardRange(spec, g, x, h, s, w, T, M, m0, m1, gx));
+                for (Pass pass : passes) {
                     // The backward reads the forward's h and spikes: they are in place from the forward's calls.
                     double[] t = time(pass == Pass.FORWARD ? fwd : bwd, warmup, repeats);
                     out.add(new Sample(spec, pass, "cpu", T, batch, neurons, par.threads(), Stats.of(t),
-                            Traffic.bytesPerCall(pass, CPU_SPIKE_BYTES, T, M), Double.NaN));
+                            Traffic.bytesPerCall(pass, CPU_SPIKE_BYTES, T, M, w != null), Double.NaN));
                 }
             }
         }

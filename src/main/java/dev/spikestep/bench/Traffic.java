@@ -36,6 +36,16 @@ public final class Traffic {
         return (long) bytesPerNeuronStep(pass, spikeBytes) * T * M;
     }
 
+    /**
+     * As {@link #bytesPerCall(Pass, int, int, long)} for a spec whose training keeps state
+     * (NeuronKernels.needsState: Izhikevich rk2, rk4, K > 1): the forward also writes w (float), the
+     * backward also reads x and w (floats).
+     */
+    public static long bytesPerCall(Pass pass, int spikeBytes, int T, long M, boolean keepsState) {
+        int extra = !keepsState ? 0 : pass == Pass.FORWARD ? 4 : 8;
+        return (long) (bytesPerNeuronStep(pass, spikeBytes) + extra) * T * M;
+    }
+
     /** Achieved GB/s (1e9 bytes per second) of {@code bytes} moved in {@code seconds}. */
     public static double gbPerSecond(long bytes, double seconds) {
         return bytes / seconds / 1e9;

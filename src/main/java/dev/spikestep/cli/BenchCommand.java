@@ -158,8 +158,18 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Every model x integrator asked for; --integrator a,b filters, and must fit each model. */
+    /** Every model x integrator x --substeps K asked for; --integrator a,b filters, and must fit each model. */
     List<NeuronSpec> specs() {
+        List<NeuronSpec> out = new ArrayList<>();
+        for (NeuronSpec s : specsAtK1()) {
+            for (int k : neuron.substeps) {
+                out.add(s.withSubsteps(k));
+            }
+        }
+        return out;
+    }
+
+    private List<NeuronSpec> specsAtK1() {
         List<String> integs = new ArrayList<>();
         if (neuron.integrator != null) {
             for (String s : neuron.integrator.split(",")) {
@@ -174,7 +184,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (Integrator i : Integrator.values()) {
                 NeuronSpec spec;
                 try {
-                    spec = neuron.build(model, i.cliName());
+                    spec = neuron.build(model, i.cliName(), 1);
                 } catch (SpikestepException e) {
                     if (e.getMessage().startsWith("unknown model")) {
                         throw e;

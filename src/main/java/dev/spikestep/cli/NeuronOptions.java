@@ -10,8 +10,24 @@ import picocli.CommandLine.Option;
 /** Neuron options shared by {@code train} and {@code trace}; defaults are the notebook's values. */
 public final class NeuronOptions {
     @Option(names = "--integrator", paramLabel = "NAME",
-            description = "lif: euler | exp | zoh (default exp); izh: euler | symplectic (default symplectic).")
+            description = "lif: euler | exp | zoh | rk2 | rk4 (default exp); izh: euler | symplectic | rk2 | rk4 "
+                + "(default symplectic). rk2 (Heun) and rk4 are SPEC 9's, on the same right-hand side.")
     String integrator;
+
+    @Option(names = "--substeps", paramLabel = "K", split = ",", defaultValue = "1",
+            description = "Integrate each step as K charges of length dt/K with the step's input held, then fire and "
+                + "reset once (SPEC 9); the encoder and readout still see steps of dt. 1 to 64; bench takes a list "
+                + "(1,2,4) (default: ${DEFAULT-VALUE}).")
+    java.util.List<Integer> substeps;
+
+    /** The single K of commands that run one neuron (train, trace). */
+    int substeps() {
+        if (substeps.size() != 1) {
+            throw new SpikestepException("--substeps takes one value here, got " + substeps
+                    + " (only bench takes a list)");
+        }
+        return substeps.get(0);
+    }
 
     @Option(names = "--dt", paramLabel = "DT", defaultValue = "1.0",
             description = "Integration time step (default: ${DEFAULT-VALUE}). Also scales the Poisson encoder's rate.")
@@ -41,16 +57,21 @@ public final class NeuronOptions {
 
     /** As {@link #build(String)} with another integrator name (null = the model's default). */
     NeuronSpec build(String model, String integrator) {
+        return build(model, integrator, substeps());
+    }
+
+    /** As {@link #build(String, String)} with K sub-steps (bench builds one spec per K of its list). */
+    NeuronSpec build(String model, String integrator, int k) {
         switch (model) {
             case "lif" -> {
                 Integrator integ = integrator == null ? Integrator.EXP : Integrator.parse(integrator);
-                return new LifSpec(integ, dt, tau, vTh, vReset, softReset, decayInput);
+                return new LifSpec(integ, dt, tau, vTh, vReset, softReset, decayInput, k);
             }
             case "izh" -> {
                 Integrator integ = integrator == null ? Integrator.SYMPLECTIC : Integrator.parse(integrator);
                 IzhSpec n = IzhSpec.notebook(integ, dt);
                 return new IzhSpec(integ, dt, tau, n.vC(), n.a0(), vTh, vReset, n.vRest(), n.wRest(), n.tauW(),
-                        n.a(), n.b(), softReset);
+                        n.a(), n.b(), softReset, k);
             }
             default -> throw new SpikestepException("unknown model '" + model + "': expected lif or izh");
         }

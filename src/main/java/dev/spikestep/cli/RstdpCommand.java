@@ -24,9 +24,13 @@ import picocli.CommandLine.Option;
             "  spikestep rstdp --integrator euler --dt 0.1 --T 200 --epochs 5 --reward pm1 \\",
             "      --dataset mnist-sample --data data --out results"})
 public final class RstdpCommand implements Callable<Integer> {
-    @Option(names = "--integrator", paramLabel = "euler|exp|zoh", defaultValue = "euler",
+    @Option(names = "--integrator", paramLabel = "euler|exp|zoh|rk2|rk4", defaultValue = "euler",
             description = "LIF integrator of both layers (default: ${DEFAULT-VALUE}).")
     String integrator;
+
+    @Option(names = "--substeps", paramLabel = "K", defaultValue = "1",
+            description = "Charges of length dt/K per step with the input held, one fire and reset (SPEC 9; default: ${DEFAULT-VALUE}).")
+    int substeps;
 
     @Option(names = "--dt", paramLabel = "DT", defaultValue = "0.1", description = "Integration time step (default: ${DEFAULT-VALUE}).")
     double dt;
@@ -91,7 +95,7 @@ public final class RstdpCommand implements Callable<Integer> {
         int nThreads = run.threadCount();
         RstdpConfig cfg = new RstdpConfig(Integrator.parse(integrator), dt, T, epochs, seed, lr, Reward.parse(reward),
                 teach, teachDecay, maxTrainBatches, maxTestBatches, batch, testBatch, hidden, timeChunk,
-                DatasetLocator.checkName(run.dataset), run.data.toString(), run.out.toString(), run.backend, nThreads);
+                DatasetLocator.checkName(run.dataset), run.data.toString(), run.out.toString(), run.backend, nThreads, substeps);
         DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
         new RstdpRunner(cfg, System.out, System.err, System.console() != null).run(split);
         return 0;

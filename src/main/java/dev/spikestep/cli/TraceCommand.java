@@ -64,10 +64,11 @@ public final class TraceCommand implements Callable<Integer> {
                         + " is " + T + " x " + N + ": they must have the same shape");
             }
             grad_x = new float[T * N];
-            NeuronKernels.backward(spec, flatten(g), h_seq, spike_seq, T, N, grad_x);
+            NeuronKernels.backward(spec, flatten(g), x_seq, h_seq, spike_seq, w_seq, T, N, grad_x);
         }
         write(T, N, x_seq, h_seq, v_seq, w_seq, spike_seq, grad_x);
-        System.err.println("trace: " + spec.model() + " " + spec.integrator().cliName() + " dt " + spec.dt() + ", "
+        System.err.println("trace: " + spec.model() + " " + spec.integrator().cliName() + " dt " + spec.dt()
+                + (spec.substeps() > 1 ? " x" + spec.substeps() + " sub-steps" : "") + ", "
                 + T + " steps x " + N + " neurons -> " + output);
         return 0;
     }

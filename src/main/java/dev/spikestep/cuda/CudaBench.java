@@ -14,6 +14,7 @@ import dev.spikestep.net.Adam;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.PhaseTimes;
 import dev.spikestep.net.Readout;
+import dev.spikestep.neuron.NeuronKernels;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
@@ -80,15 +81,20 @@ public final class CudaBench {
             DeviceBuffer h = dev.alloc(4 * n);
             DeviceBuffer s = dev.alloc(4 * n); // float spikes, the operand of the next product
             DeviceBuffer gx = dev.alloc(4 * n);
+            DeviceBuffer w = dev.alloc(4 * n); // izh w, for SPEC 9's stage backward (rk2, rk4, K > 1)
             dev.upload(x, in[0], (int) n);
             dev.upload(g, in[1], (int) n);
             EventTimer events = dev.events();
             for (NeuronSpec spec : specs) {
                 dev.upload(params, NeuronParams.of(spec), NeuronParams.SIZE);
                 String kind = NeuronParams.kernelPrefix(spec);
-                Launch fwd = new Launch(kind + "_forward_kernel", params, x, Launch.i32(T), Launch.i32(M), h, s, null, null)
-                        .cover(M, BLOCK);
-                Launch bwd = new Launch(kind + "_backward_kernel", params, g, h, s, Launch.i32(T), Launch.i32(M), gx)
+                // as KernelNetwork trains: w kept only where the backward needs it
+                boolean stateful = NeuronKernels.needsState(spec);
+                Launch fwd = new Launch(kind + "_forward_kernel", params, x, Launch.i32(T), Launch.i32(M), h, s, null,
+                        stateful ? w : null).cover(M, BLOCK);
+                Launch bwd = (stateful
+                        ? new Launch(NeuronParams.backwardKernel(spec), params, g, x, h, s, w, Launch.i32(T), Launch.i32(M), gx)
+                        : new Launch(kind + "_backward_kernel", params, g, h, s, Launch.i32(T), Launch.i32(M), gx))
                         .cover(M, BLOCK);
                 for (Pass pass : Pass.values()) {
                     // The backward reads the h and spikes the forward's launches just left.
@@ -109,7 +115,7 @@ public final class CudaBench {
                         cuProfilerStop();
                     }
                     out.add(new KernelBench.Sample(spec, pass, "cuda", T, batch, neurons, 0, Stats.of(t),
-                            Traffic.bytesPerCall(pass, KernelBench.GPU_SPIKE_BYTES, T, M), peak));
+                            Traffic.bytesPerCall(pass, KernelBench.GPU_SPIKE_BYTES, T, M, stateful), peak));
                 }
             }
         }

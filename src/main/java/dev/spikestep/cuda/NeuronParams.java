@@ -3,6 +3,7 @@ package dev.spikestep.cuda;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.IzhSpec;
 import dev.spikestep.neuron.LifSpec;
+import dev.spikestep.neuron.NeuronKernels;
 import dev.spikestep.neuron.NeuronSpec;
 
 /**
@@ -13,14 +14,7 @@ import dev.spikestep.neuron.NeuronSpec;
  */
 public final class NeuronParams {
     /** Floats per run; several runs' blocks side by side make a packed launch. */
-    public static final int SIZE = 24;
-
-    // LIF charge forms, as NeuronKernels.LifConst.
-    static final int EULER_DECAY = 0;
-    static final int EULER_NODECAY = 1;
-    static final int EXP_DECAY = 2;
-    static final int EXP_NODECAY = 3;
-    static final int ZOH_NODECAY = 4;
+    public static final int SIZE = 32;
 
     private NeuronParams() {
     }
@@ -33,44 +27,25 @@ public final class NeuronParams {
     public static float[] of(NeuronSpec spec) {
         float[] q = new float[SIZE];
         if (spec instanceof LifSpec p) {
-            double eD = Math.exp(-p.dt() / p.tau());
-            float dt = (float) p.dt();
-            float e = (float) eD;
-            float ome = (float) (1.0 - eD);
-            int form;
-            float dhdv;
-            float dhdx;
-            switch (p.integrator()) {
-                case EULER -> {
-                    form = p.decayInput() ? EULER_DECAY : EULER_NODECAY;
-                    dhdv = (float) (1 - p.dt() / p.tau());
-                    dhdx = p.decayInput() ? (float) (p.dt() / p.tau()) : dt;
-                }
-                case EXP -> {
-                    form = p.decayInput() ? EXP_DECAY : EXP_NODECAY;
-                    dhdv = e;
-                    dhdx = ome;
-                }
-                case ZOH -> {
-                    form = p.decayInput() ? EXP_DECAY : ZOH_NODECAY;
-                    dhdv = e;
-                    dhdx = p.decayInput() ? ome : (float) (p.tau() * (1.0 - eD));
-                }
-                default -> throw new IllegalStateException("validated by LifSpec");
-            }
-            q[0] = form;
-            q[1] = dt;
-            q[2] = (float) p.tau();
-            q[3] = p.vReset();
-            q[4] = e;
-            q[5] = ome;
-            q[6] = dhdv;
-            q[7] = dhdx;
+            // the Java twin's own constants (sub-step dt and e, whole-step dh/dv and dh/dx)
+            NeuronKernels.LifConst c = NeuronKernels.LifConst.of(p);
+            q[0] = c.form();
+            q[1] = c.dt();
+            q[2] = c.tau();
+            q[3] = c.vr();
+            q[4] = c.e();
+            q[5] = c.oneMinusE();
+            q[6] = c.dhdv();
+            q[7] = c.dhdx();
             q[8] = p.vTh();
             q[9] = p.softReset() ? 1f : 0f;
             q[10] = p.vInit();
+            q[11] = c.substeps();
+            q[12] = c.dtHalf();
+            q[13] = c.dtSixth();
         } else {
             IzhSpec p = (IzhSpec) spec;
+            double h = p.dt() / p.substeps(); // one sub-step (SPEC 9); = dt when K = 1
             q[0] = p.integrator() == Integrator.SYMPLECTIC ? 1f : 0f;
             q[1] = (float) p.dt();
             q[2] = (float) p.tau();
@@ -85,11 +60,31 @@ public final class NeuronParams {
             q[11] = p.softReset() ? 1f : 0f;
             q[12] = p.vInit();
             q[13] = p.wRest();
-            q[14] = (float) (p.dt() / p.tau());
-            q[15] = (float) (p.dt() * p.a() / p.tauW());
-            q[16] = (float) (1 - p.dt() / p.tauW());
-            q[17] = (float) (p.dt() * p.a0() / p.tau());
+            // as IzhStages (and, for K = 1, NeuronKernels.izhBackward) derives them
+            q[14] = (float) (h / p.tau());
+            q[15] = (float) (h * p.a() / p.tauW());
+            q[16] = (float) (1 - h / p.tauW());
+            q[17] = (float) (h * p.a0() / p.tau());
+            q[18] = switch (p.integrator()) {
+                case EULER -> 0f;
+                case SYMPLECTIC -> 1f;
+                case RK2 -> 2f;
+                default -> 3f;
+            };
+            q[19] = p.substeps();
+            q[20] = (float) h;
+            q[21] = (float) (h / 2);
+            q[22] = (float) (h / 6);
+            q[23] = (float) (1 / p.tau());
+            q[24] = (float) (1 / p.tauW());
+            q[25] = (float) (p.a() / p.tauW());
+            q[26] = (float) (p.a0() / p.tau());
         }
         return q;
+    }
+
+    /** Name of the backward kernel: Izhikevich rk2, rk4 and K > 1 need x_seq and w_seq (NeuronKernels.needsState). */
+    public static String backwardKernel(NeuronSpec p) {
+        return NeuronKernels.needsState(p) ? "izh_backward_stages_kernel" : kernelPrefix(p) + "_backward_kernel";
     }
 }

@@ -5,6 +5,7 @@ import dev.spikestep.net.Layouts;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Readout;
 import dev.spikestep.net.WeightInit;
+import dev.spikestep.neuron.NeuronKernels;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
 import java.nio.ByteBuffer;
@@ -49,6 +50,7 @@ public final class PackedKernelNetwork implements AutoCloseable {
     private final DeviceBuffer cur;       // [R, T, B, nH]
     private final DeviceBuffer h_seq;
     private final DeviceBuffer spike_seq;
+    private final DeviceBuffer w_seq;     // izh w after each step, only for SPEC 9's stage backward (else null)
     private final DeviceBuffer out_seq;   // [R, T, B, nOut]
     private final DeviceBuffer logits;    // [R, B, nOut]
     private final DeviceBuffer gLogits;
@@ -137,11 +139,13 @@ public final class PackedKernelNetwork implements AutoCloseable {
         v1 = dev.alloc(w1.bytes());
         mOut = dev.alloc(wOut.bytes());
         vOut = dev.alloc(wOut.bytes());
+        boolean stateful = java.util.Arrays.stream(neurons).anyMatch(NeuronKernels::needsState);
         inWords = (nIn + 63) / 64;
         inBits = dev.alloc(8 * rows * inWords);
         cur = dev.alloc(4 * rows * nH);
         h_seq = dev.alloc(cur.bytes());
         spike_seq = dev.alloc(cur.bytes());
+        w_seq = stateful ? dev.alloc(cur.bytes()) : null;
         out_seq = dev.alloc(4 * rows * nOut);
         logits = dev.alloc(4L * R * maxB * nOut);
         gLogits = dev.alloc(logits.bytes());
@@ -170,8 +174,12 @@ public final class PackedKernelNetwork implements AutoCloseable {
         fc1 = new Launch("spike_linear_forward_bits_kernel", inBits, W, argR, w1, Launch.i32(nH), Launch.i32(nIn), cur);
         gradW1 = new Launch("spike_linear_weight_grad_bits_kernel", inBits, W, argR, gCur, Launch.i32(nH), Launch.i32(nIn), gW1)
                 .grid(1, R).cover(Math.min((long) nIn * nH, 1L << 20), BLOCK);
-        neuronForward = new Launch(kind + "_forward_kernel", params, cur, T, argM, h_seq, spike_seq, null, null);
-        neuronBackward = new Launch(kind + "_backward_kernel", params, gSpike, h_seq, spike_seq, T, argM, gCur);
+        neuronForward = new Launch(kind + "_forward_kernel", params, cur, T, argM, h_seq, spike_seq, null, w_seq);
+        // Izhikevich rk2, rk4, K > 1 (any run of a pack): the stage backward, which also gives the
+        // notebook integrators' gradients with the same float operations
+        neuronBackward = stateful
+                ? new Launch("izh_backward_stages_kernel", params, gSpike, cur, h_seq, spike_seq, w_seq, T, argM, gCur)
+                : new Launch(kind + "_backward_kernel", params, gSpike, h_seq, spike_seq, T, argM, gCur);
         int[] ro = Launch.i32(readout.ordinal());
         readoutForward = new Launch("readout_forward_kernel", ro, out_seq, T, argBC, logits);
         readoutBackward = new Launch("readout_backward_kernel", ro, out_seq, T, argBC, gLogits, gOut);

@@ -35,6 +35,7 @@ public final class CpuNetwork implements Network {
     private final float[] cur;      // [T, B, nH] fc1 output = neuron input (x_seq)
     private final float[] h_seq;    // [T, B, nH]
     private final byte[] spike_seq; // [T, B, nH]
+    private final float[] w_seq;    // [T, B, nH] izh recovery after each step, kept only where the backward needs it (rk2, rk4, K > 1)
     private final float[] out_seq;  // [T, B, nOut]
     private final float[] logits;   // [B, nOut]
     private final float[] gLogits;  // [B, nOut]
@@ -74,6 +75,7 @@ public final class CpuNetwork implements Network {
         cur = new float[rows * nH];
         h_seq = new float[rows * nH];
         spike_seq = new byte[rows * nH];
+        w_seq = NeuronKernels.needsState(neuron) ? new float[rows * nH] : null;
         out_seq = new float[rows * nOut];
         logits = new float[shape.maxBatch() * nOut];
         gLogits = new float[logits.length];
@@ -191,7 +193,7 @@ public final class CpuNetwork implements Network {
         par.forRange(B, 1, (b0, b1) -> SpikeLinear.forwardBits(inBits, inWords, T, B, w1, nH, cur, b0, b1));
         t = times.lap(PhaseTimes.Phase.FC1, t);
         int M = B * nH;
-        par.forRange(M, 256, (m0, m1) -> NeuronKernels.forwardRange(neuron, cur, T, M, m0, m1, h_seq, spike_seq, null, null));
+        par.forRange(M, 256, (m0, m1) -> NeuronKernels.forwardRange(neuron, cur, T, M, m0, m1, h_seq, spike_seq, null, w_seq));
         t = times.lap(PhaseTimes.Phase.NEURON_FORWARD, t);
         par.forRange(R, 64, (r0, r1) -> SpikeLinear.forwardSpikes(spike_seq, nH, wOut, nOut, out_seq, r0, r1));
         t = times.lap(PhaseTimes.Phase.FC_OUT, t);
@@ -218,7 +220,8 @@ public final class CpuNetwork implements Network {
         par.forRange(R, 64, (r0, r1) -> SpikeLinear.inputGrad(gOut, nOut, wOutT, nH, gSpike, r0, r1));
         t = times.lap(PhaseTimes.Phase.WEIGHT_GRADS, t);
         int M = B * nH;
-        par.forRange(M, 256, (m0, m1) -> NeuronKernels.backwardRange(neuron, gSpike, h_seq, spike_seq, T, M, m0, m1, gCur));
+        par.forRange(M, 256, (m0, m1) -> NeuronKernels.backwardRange(neuron, gSpike, cur, h_seq, spike_seq, w_seq, T, M, m0, m1,
+                gCur));
         t = times.lap(PhaseTimes.Phase.NEURON_BACKWARD, t);
         java.util.Arrays.fill(gW1, 0f);
         par.forRange(inWords, 1, (wd0, wd1) -> SpikeLinear.weightGradBits(inBits, inWords, R, gCur, nH, gW1, wd0, wd1));

@@ -5,7 +5,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Numerical integrators of SPEC sections 2-3. Which ones a neuron accepts is checked by its spec. */
+/**
+ * Numerical integrators of SPEC sections 2-3 and 9. Which ones a neuron accepts is checked by its
+ * spec; {@code rk2} and {@code rk4} are defined for both models on the right-hand sides of SPEC 9.
+ */
 public enum Integrator {
     /** Forward Euler (lif and izh). */
     EULER,
@@ -14,7 +17,11 @@ public enum Integrator {
     /** Exact zero-order-hold solution for lif; equals EXP when decay_input=true. */
     ZOH,
     /** Semi-implicit izh step: adapt w with the old v, then charge v with the new w. */
-    SYMPLECTIC;
+    SYMPLECTIC,
+    /** Heun's method (SPEC 9): two evaluations of the right-hand side per (sub-)step, order 2. */
+    RK2,
+    /** The classic Runge-Kutta method (SPEC 9): four evaluations per (sub-)step, order 4. */
+    RK4;
 
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);

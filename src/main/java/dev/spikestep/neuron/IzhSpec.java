@@ -2,15 +2,21 @@ package dev.spikestep.neuron;
 
 import dev.spikestep.SpikestepException;
 
-/** Izhikevich-type neuron of SPEC section 3 (the fork's IzhikevichNode). */
+/**
+ * Izhikevich-type neuron of SPEC section 3 (the fork's IzhikevichNode; integrators euler and
+ * symplectic) and section 9 (rk2, rk4, and K sub-steps for every integrator).
+ *
+ * @param substeps K sub-steps of length dt/K per step with the input held (SPEC 9); 1 = SPEC 3
+ */
 public record IzhSpec(Integrator integrator, double dt, double tau, float vC, float a0, float vTh,
                       float vReset, float vRest, float wRest, double tauW, float a, float b,
-                      boolean softReset) implements NeuronSpec {
+                      boolean softReset, int substeps) implements NeuronSpec {
     public IzhSpec {
-        if (integrator != Integrator.EULER && integrator != Integrator.SYMPLECTIC) {
+        if (integrator == Integrator.EXP || integrator == Integrator.ZOH) {
             throw new SpikestepException("integrator '" + integrator.cliName()
-                    + "' is not defined for izh: use euler or symplectic");
+                    + "' is not defined for izh: use euler, symplectic, rk2 or rk4");
         }
+        NeuronSpec.requireSubsteps(substeps);
         NeuronSpec.requireFinitePositive("dt", dt);
         NeuronSpec.requireFinitePositive("tau", tau);
         NeuronSpec.requireFinitePositive("tau_w", tauW);
@@ -20,6 +26,12 @@ public record IzhSpec(Integrator integrator, double dt, double tau, float vC, fl
         if (softReset) {
             vReset = 0f;
         }
+    }
+
+    /** One step per dt (K = 1), the notebook's integrators. */
+    public IzhSpec(Integrator integrator, double dt, double tau, float vC, float a0, float vTh, float vReset,
+                   float vRest, float wRest, double tauW, float a, float b, boolean softReset) {
+        this(integrator, dt, tau, vC, a0, vTh, vReset, vRest, wRest, tauW, a, b, softReset, 1);
     }
 
     /** The notebook's parameters: tau 2, v_c 0.8, a0 1, v_th 1, v_reset 0, v_rest -0.1, w_rest 0, tau_w 2, a 0.02, b 0.2. */
@@ -36,7 +48,7 @@ public record IzhSpec(Integrator integrator, double dt, double tau, float vC, fl
     public String params() {
         return "tau " + tau + ", v_c " + vC + ", a0 " + a0 + ", v_th " + vTh + ", "
                 + (softReset ? "soft reset" : "v_reset " + vReset) + ", v_rest " + vRest + ", w_rest " + wRest
-                + ", tau_w " + tauW + ", a " + a + ", b " + b;
+                + ", tau_w " + tauW + ", a " + a + ", b " + b + (substeps > 1 ? ", substeps " + substeps : "");
     }
 
     @Override
@@ -46,6 +58,11 @@ public record IzhSpec(Integrator integrator, double dt, double tau, float vC, fl
 
     @Override
     public IzhSpec withDt(double newDt) {
-        return new IzhSpec(integrator, newDt, tau, vC, a0, vTh, vReset, vRest, wRest, tauW, a, b, softReset);
+        return new IzhSpec(integrator, newDt, tau, vC, a0, vTh, vReset, vRest, wRest, tauW, a, b, softReset, substeps);
+    }
+
+    @Override
+    public IzhSpec withSubsteps(int k) {
+        return new IzhSpec(integrator, dt, tau, vC, a0, vTh, vReset, vRest, wRest, tauW, a, b, softReset, k);
     }
 }

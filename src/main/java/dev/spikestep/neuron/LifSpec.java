@@ -3,25 +3,33 @@ package dev.spikestep.neuron;
 import dev.spikestep.SpikestepException;
 
 /**
- * Leaky integrate-and-fire neuron of SPEC section 2.
+ * Leaky integrate-and-fire neuron of SPEC section 2 (integrators euler, exp, zoh) and section 9
+ * (rk2, rk4, and K sub-steps for every integrator).
  *
  * @param softReset when true the reset subtracts {@code vTh} and {@code vReset} is ignored (it
  *     counts as 0 in the charge formulas, as in spikingjelly with {@code v_reset=None})
+ * @param substeps K charges of length dt/K per step with the input held (SPEC 9); 1 = SPEC 2
  */
 public record LifSpec(Integrator integrator, double dt, double tau, float vTh, float vReset,
-                      boolean softReset, boolean decayInput) implements NeuronSpec {
+                      boolean softReset, boolean decayInput, int substeps) implements NeuronSpec {
     public LifSpec {
-        if (integrator != Integrator.EULER && integrator != Integrator.EXP && integrator != Integrator.ZOH) {
-            throw new SpikestepException("integrator '" + integrator.cliName()
-                    + "' is not defined for lif: use euler, exp or zoh");
+        if (integrator == Integrator.SYMPLECTIC) {
+            throw new SpikestepException("integrator 'symplectic' is not defined for lif: use euler, exp, zoh, rk2 or rk4");
         }
         NeuronSpec.requireFinitePositive("dt", dt);
         NeuronSpec.requireFinitePositive("tau", tau);
         NeuronSpec.requireFinite("v_th", vTh);
         NeuronSpec.requireFinite("v_reset", vReset);
+        NeuronSpec.requireSubsteps(substeps);
         if (softReset) {
             vReset = 0f;
         }
+    }
+
+    /** One step per dt (K = 1), the notebook's integrators. */
+    public LifSpec(Integrator integrator, double dt, double tau, float vTh, float vReset, boolean softReset,
+                   boolean decayInput) {
+        this(integrator, dt, tau, vTh, vReset, softReset, decayInput, 1);
     }
 
     /** The notebook's LIF: tau 2, v_th 1, v_reset 0 (hard), decay_input true. */
@@ -37,7 +45,7 @@ public record LifSpec(Integrator integrator, double dt, double tau, float vTh, f
     @Override
     public String params() {
         return "tau " + tau + ", v_th " + vTh + ", " + (softReset ? "soft reset" : "v_reset " + vReset)
-                + ", decay_input " + decayInput;
+                + ", decay_input " + decayInput + (substeps > 1 ? ", substeps " + substeps : "");
     }
 
     @Override
@@ -47,6 +55,56 @@ public record LifSpec(Integrator integrator, double dt, double tau, float vTh, f
 
     @Override
     public LifSpec withDt(double newDt) {
-        return new LifSpec(integrator, newDt, tau, vTh, vReset, softReset, decayInput);
+        return new LifSpec(integrator, newDt, tau, vTh, vReset, softReset, decayInput, substeps);
+    }
+
+    @Override
+    public LifSpec withSubsteps(int k) {
+        return new LifSpec(integrator, dt, tau, vTh, vReset, softReset, decayInput, k);
+    }
+
+    /**
+     * The exact derivatives {@code {dh/dv, dh/dx}} of one whole step (all K sub-steps), in double.
+     * Every LIF integrator is affine in (v, x), so the surrogate BPTT needs only these two numbers;
+     * the backends round them once to float. A sub-step is {@code v' = alpha*v + beta*x + const}, and
+     * K of them compose to {@code alpha^K} and {@code beta*(1 + alpha + ... + alpha^(K-1))}.
+     */
+    public double[] stepDerivatives() {
+        double h = dt / substeps; // sub-step length
+        double e = Math.exp(-h / tau);
+        double gain = decayInput ? 1.0 / tau : 1.0; // df/dx of SPEC 9's right-hand side
+        double z = -h / tau;                       // h * df/dv
+        double alpha;
+        double beta;
+        switch (integrator) {
+            case EULER -> {
+                alpha = 1 - h / tau;
+                beta = decayInput ? h / tau : h;
+            }
+            case EXP -> {
+                alpha = e;
+                beta = 1.0 - e;
+            }
+            case ZOH -> {
+                alpha = e;
+                beta = decayInput ? 1.0 - e : tau * (1.0 - e);
+            }
+            case RK2 -> {
+                alpha = 1 + z + z * z / 2;
+                beta = h * gain * (1 + z / 2);
+            }
+            case RK4 -> {
+                alpha = 1 + z + z * z / 2 + z * z * z / 6 + z * z * z * z / 24;
+                beta = h * gain * (1 + z / 2 + z * z / 6 + z * z * z / 24);
+            }
+            default -> throw new IllegalStateException("validated by the constructor");
+        }
+        double a = 1;
+        double sum = 0;
+        for (int k = 0; k < substeps; k++) {
+            sum += a;
+            a *= alpha;
+        }
+        return new double[] {a, beta * sum};
     }
 }

@@ -42,7 +42,7 @@ public final class NeuronKernels {
     /** Forward for the neurons {@code [m0, m1)} only; threads split M into disjoint ranges. */
     public static void forwardRange(NeuronSpec p, float[] x_seq, int T, int M, int m0, int m1, float[] h_seq,
                                     byte[] spike_seq, float[] v_seq, float[] w_seq) {
-        if (VectorSupport.ENABLED && v_seq == null && w_seq == null) {
+        if (VectorSupport.ENABLED && v_seq == null && w_seq == null && !needsState(p)) {
             // Training needs only h and spikes: the Vector API form does the same float operations
             // on whole vectors of neurons; the scalar code takes the remainder.
             int mid = m0 + (m1 - m0) / NeuronVectorKernels.lanes() * NeuronVectorKernels.lanes();
@@ -63,9 +63,40 @@ public final class NeuronKernels {
         }
     }
 
-    /** Backward for the neurons {@code [m0, m1)} only. */
+    /**
+     * Whether the backward of this spec needs the state before each step (w from {@code w_seq}, x
+     * from {@code x_seq}): Izhikevich rk2, rk4 and K > 1, whose step's derivatives depend on w and x.
+     * The forward must then be run with a {@code w_seq}, and the backward called with the overload
+     * that takes {@code x_seq} and {@code w_seq}. LIF never does (its step is affine in v and x).
+     */
+    public static boolean needsState(NeuronSpec p) {
+        return p instanceof IzhSpec izh && IzhStages.needed(izh);
+    }
+
+    /** {@link #backward} for every spec, {@link #needsState} ones included: x_seq and w_seq as the forward's. */
+    public static void backward(NeuronSpec p, float[] grad_spike_seq, float[] x_seq, float[] h_seq, byte[] spike_seq,
+                                float[] w_seq, int T, int M, float[] grad_x_seq) {
+        backwardRange(p, grad_spike_seq, x_seq, h_seq, spike_seq, w_seq, T, M, 0, M, grad_x_seq);
+    }
+
+    /** {@link #backwardRange} for every spec; x_seq and w_seq are read only when {@link #needsState}. */
+    public static void backwardRange(NeuronSpec p, float[] grad_spike_seq, float[] x_seq, float[] h_seq,
+                                     byte[] spike_seq, float[] w_seq, int T, int M, int m0, int m1,
+                                     float[] grad_x_seq) {
+        if (needsState(p)) {
+            izhBackwardStages((IzhSpec) p, grad_spike_seq, x_seq, h_seq, spike_seq, w_seq, T, M, m0, m1, grad_x_seq);
+        } else {
+            backwardRange(p, grad_spike_seq, h_seq, spike_seq, T, M, m0, m1, grad_x_seq);
+        }
+    }
+
+    /** Backward for the neurons {@code [m0, m1)} only (specs without {@link #needsState}). */
     public static void backwardRange(NeuronSpec p, float[] grad_spike_seq, float[] h_seq, byte[] spike_seq,
                                      int T, int M, int m0, int m1, float[] grad_x_seq) {
+        if (needsState(p)) {
+            throw new IllegalArgumentException(p.model() + " " + p.integrator().cliName() + " with " + p.substeps()
+                    + " sub-steps: the backward needs x_seq and w_seq (NeuronKernels.needsState)");
+        }
         if (VectorSupport.ENABLED) {
             int mid = m0 + (m1 - m0) / NeuronVectorKernels.lanes() * NeuronVectorKernels.lanes();
             if (p instanceof LifSpec lif) {
@@ -94,30 +125,45 @@ public final class NeuronKernels {
 
     // ---------------------------------------------------------------- LIF
 
-    /** The charge step's float constants, derived once per launch (the CUDA launcher passes these). */
-    record LifConst(int form, float dt, float tau, float vr, float e, float oneMinusE, float dhdv, float dhdx) {
+    /**
+     * The charge step's float constants, derived once per launch; the CUDA launcher passes these
+     * (cuda/NeuronParams writes them into the kernels' parameter block).
+     */
+    public record LifConst(int form, float dt, float tau, float vr, float e, float oneMinusE, float dhdv, float dhdx,
+                    int substeps, float dtHalf, float dtSixth) {
         static final int EULER_DECAY = 0;
         static final int EULER_NODECAY = 1;
         static final int EXP_DECAY = 2;
         static final int EXP_NODECAY = 3;
         static final int ZOH_NODECAY = 4;
+        static final int RK2_DECAY = 5;
+        static final int RK2_NODECAY = 6;
+        static final int RK4_DECAY = 7;
+        static final int RK4_NODECAY = 8;
 
-        static LifConst of(LifSpec p) {
-            double eD = Math.exp(-p.dt() / p.tau());
-            float dt = (float) p.dt();
+        /**
+         * {@code dt} and {@code e} are those of one sub-step (dt/K); with K = 1 they are SPEC 2's.
+         * {@code dhdv}, {@code dhdx} are the whole step's ({@link LifSpec#stepDerivatives}).
+         */
+        public static LifConst of(LifSpec p) {
+            double hD = p.dt() / p.substeps();
+            double eD = Math.exp(-hD / p.tau());
+            float dt = (float) hD;
             float tau = (float) p.tau();
             float e = (float) eD;
             float ome = (float) (1.0 - eD);
-            return switch (p.integrator()) {
-                case EULER -> p.decayInput()
-                        ? new LifConst(EULER_DECAY, dt, tau, p.vReset(), e, ome, (float) (1 - p.dt() / p.tau()), (float) (p.dt() / p.tau()))
-                        : new LifConst(EULER_NODECAY, dt, tau, p.vReset(), e, ome, (float) (1 - p.dt() / p.tau()), dt);
-                case EXP -> new LifConst(p.decayInput() ? EXP_DECAY : EXP_NODECAY, dt, tau, p.vReset(), e, ome, e, ome);
-                case ZOH -> p.decayInput()
-                        ? new LifConst(EXP_DECAY, dt, tau, p.vReset(), e, ome, e, ome)
-                        : new LifConst(ZOH_NODECAY, dt, tau, p.vReset(), e, ome, e, (float) (p.tau() * (1.0 - eD)));
+            boolean decay = p.decayInput();
+            int form = switch (p.integrator()) {
+                case EULER -> decay ? EULER_DECAY : EULER_NODECAY;
+                case EXP -> decay ? EXP_DECAY : EXP_NODECAY;
+                case ZOH -> decay ? EXP_DECAY : ZOH_NODECAY;
+                case RK2 -> decay ? RK2_DECAY : RK2_NODECAY;
+                case RK4 -> decay ? RK4_DECAY : RK4_NODECAY;
                 default -> throw new IllegalStateException("validated by LifSpec");
             };
+            double[] d = p.stepDerivatives();
+            return new LifConst(form, dt, tau, p.vReset(), e, ome, (float) d[0], (float) d[1], p.substeps(),
+                    (float) (hD / 2), (float) (hD / 6));
         }
 
         /** Charge, written exactly as SPEC section 2 (and tools/golden.py) orders the operations. */
@@ -127,8 +173,34 @@ public final class NeuronKernels {
                 case EULER_NODECAY -> v - dt * (v - vr) / tau + dt * x;
                 case EXP_DECAY -> v * e + (vr + x) * oneMinusE;
                 case EXP_NODECAY -> vr + (v - vr) * e + x * oneMinusE;
-                default -> vr + (v - vr) * e + x * tau * oneMinusE;
+                case ZOH_NODECAY -> vr + (v - vr) * e + x * tau * oneMinusE;
+                case RK2_DECAY, RK2_NODECAY -> {
+                    float k1 = rhs(v, x);
+                    float k2 = rhs(v + dt * k1, x);
+                    yield v + dtHalf * (k1 + k2);
+                }
+                default -> {
+                    float k1 = rhs(v, x);
+                    float k2 = rhs(v + dtHalf * k1, x);
+                    float k3 = rhs(v + dtHalf * k2, x);
+                    float k4 = rhs(v + dt * k3, x);
+                    yield v + dtSixth * (k1 + 2f * k2 + 2f * k3 + k4);
+                }
             };
+        }
+
+        /** SPEC 9's right-hand side f(v) with x held; {@code -(v - vr)/tau + x} written as x minus. */
+        float rhs(float v, float x) {
+            return form == RK2_DECAY || form == RK4_DECAY ? (x - (v - vr)) / tau : x - (v - vr) / tau;
+        }
+
+        /** One whole step: K charges of length dt/K with x held (K = 1: {@link #charge} once). */
+        float step(float v, float x) {
+            float h = charge(v, x);
+            for (int k = 1; k < substeps; k++) {
+                h = charge(h, x);
+            }
+            return h;
         }
     }
 
@@ -144,7 +216,7 @@ public final class NeuronKernels {
             int row = t * M;
             for (int m = m0; m < m1; m++) {
                 int i = row + m;
-                float h = c.charge(v[m - m0], x_seq[i]);
+                float h = c.step(v[m - m0], x_seq[i]);
                 float s = h - vTh >= 0f ? 1f : 0f;
                 float vn = soft ? h - s * vTh : (1f - s) * h + s * vr;
                 v[m - m0] = vn;
@@ -177,7 +249,7 @@ public final class NeuronKernels {
             int row = t * M;
             for (int m = m0; m < m1; m++) {
                 int i = row + m;
-                float h = c.charge(v[m], x_seq[i]);
+                float h = c.step(v[m], x_seq[i]);
                 float s = h - vTh >= 0f ? 1f : 0f;
                 v[m] = soft ? h - s * vTh : (1f - s) * h + s * vr;
                 if (h_seq != null) {
@@ -233,6 +305,9 @@ public final class NeuronKernels {
         float[] w = new float[n];
         java.util.Arrays.fill(v, p.vInit());
         java.util.Arrays.fill(w, p.wRest());
+        // SPEC 9 (rk2, rk4, K > 1): the sub-steps of IzhStages; else the notebook's fused step
+        IzhStages stages = IzhStages.needed(p) ? new IzhStages(p) : null;
+        float[] s2 = new float[2]; // {v, w} of one neuron through the sub-steps
         for (int t = 0; t < T; t++) {
             int row = t * M;
             for (int m = m0; m < m1; m++) {
@@ -242,7 +317,13 @@ public final class NeuronKernels {
                 float x = x_seq[i];
                 float h;
                 float w1;
-                if (symplectic) {
+                if (stages != null) {
+                    s2[0] = vo;
+                    s2[1] = wo;
+                    stages.step(s2, x);
+                    h = s2[0];
+                    w1 = s2[1];
+                } else if (symplectic) {
                     w1 = wo + dt * (a * (vo - vRest) - wo) / tauW;
                     h = vo + dt * (x + a0 * (vo - vRest) * (vo - vC) - w1) / tau;
                 } else {
@@ -293,14 +374,7 @@ public final class NeuronKernels {
                 float h = h_seq[i];
                 float s = spike_seq[i];
                 // v before this step, recomputed from the stored h and spike of step t-1.
-                float vPrev;
-                if (t == 0) {
-                    vPrev = p.vInit();
-                } else {
-                    float hp = h_seq[i - M];
-                    float sp = spike_seq[i - M];
-                    vPrev = soft ? hp - sp * vTh : (1f - sp) * hp + sp * vr;
-                }
+                float vPrev = vBefore(p, h_seq, spike_seq, t, i, M);
                 float g = gv[k];
                 float gwNext = gw[k];
                 float dvdh = soft ? 1f : 1f - s;
@@ -324,6 +398,52 @@ public final class NeuronKernels {
                 grad_x_seq[i] = gh * dvdx;
                 gv[k] = gPrevV;
                 gw[k] = gPrevW;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Izhikevich, SPEC 9 (rk2, rk4, K > 1)
+
+    /** Izhikevich v before step t at index i = t*M + m: the reset of step t-1's stored h and spike. */
+    private static float vBefore(IzhSpec p, float[] h_seq, byte[] spike_seq, int t, int i, int M) {
+        if (t == 0) {
+            return p.vInit();
+        }
+        float hp = h_seq[i - M];
+        float sp = spike_seq[i - M];
+        return p.softReset() ? hp - sp * p.vTh() : (1f - sp) * hp + sp * p.vReset();
+    }
+
+    private static void izhBackwardStages(IzhSpec p, float[] grad_spike_seq, float[] x_seq, float[] h_seq,
+                                          byte[] spike_seq, float[] w_seq, int T, int M, int m0, int m1,
+                                          float[] grad_x_seq) {
+        IzhStages st = new IzhStages(p);
+        float b = p.b();
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        int n = m1 - m0;
+        float[] gv = new float[n]; // dL/dv_t and dL/dw_t flowing back from step t+1
+        float[] gw = new float[n];
+        float[] g = new float[3];
+        for (int t = T - 1; t >= 0; t--) {
+            int row = t * M;
+            for (int m = m0; m < m1; m++) {
+                int i = row + m;
+                int k = m - m0;
+                float h = h_seq[i];
+                float s = spike_seq[i];
+                // the state before this step: v from the stored h and spike of step t-1, w from w_seq
+                float vPrev = vBefore(p, h_seq, spike_seq, t, i, M);
+                float wPrev = t == 0 ? p.wRest() : w_seq[i - M];
+                float dvdh = soft ? 1f : 1f - s;
+                float dvds = soft ? -vTh : vr - h;
+                float gs = grad_spike_seq[i] + gv[k] * dvds + gw[k] * b;
+                float gh = gv[k] * dvdh + gs * surrogateGrad(h - vTh);
+                st.backStep(vPrev, wPrev, x_seq[i], gh, gw[k], g);
+                gv[k] = g[0];
+                gw[k] = g[1];
+                grad_x_seq[i] = g[2];
             }
         }
     }

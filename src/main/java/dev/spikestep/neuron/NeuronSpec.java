@@ -9,6 +9,12 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
 
     double dt();
 
+    /**
+     * Sub-steps K per step (SPEC 9): K charges of length dt/K with the step's input held, then one
+     * fire and reset. K = 1 is sections 2-3 exactly.
+     */
+    int substeps();
+
     /** Short model name used on the command line and in results: {@code lif} or {@code izh}. */
     String model();
 
@@ -20,6 +26,19 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
 
     /** Returns the same neuron with another dt (sweeps over dt reuse everything else). */
     NeuronSpec withDt(double dt);
+
+    /** Upper bound of {@link #substeps()}: beyond it a smaller dt is the cheaper way to the same accuracy. */
+    int MAX_SUBSTEPS = 64;
+
+    static void requireSubsteps(int substeps) {
+        if (substeps < 1 || substeps > MAX_SUBSTEPS) {
+            throw new dev.spikestep.SpikestepException("substeps must be an integer in [1, " + MAX_SUBSTEPS
+                    + "], got " + substeps);
+        }
+    }
+
+    /** Returns the same neuron with K sub-steps per step. */
+    NeuronSpec withSubsteps(int substeps);
 
     static void requireFinitePositive(String name, double value) {
         if (!(value > 0) || !Double.isFinite(value)) {

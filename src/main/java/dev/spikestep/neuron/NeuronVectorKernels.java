@@ -44,7 +44,7 @@ final class NeuronVectorKernels {
                 int i = row + m0 + k;
                 FloatVector vo = FloatVector.fromArray(F, v, k);
                 FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = charge(c, vo, x);
+                FloatVector h = step(c, vo, x);
                 VectorMask<Float> fired = h.sub(vTh).compare(VectorOperators.GE, 0f);
                 FloatVector s = FloatVector.zero(F).blend(1f, fired);
                 FloatVector vn = soft ? h.sub(s.mul(vTh)) : s.neg().add(1f).mul(h).add(s.mul(vr));
@@ -62,8 +62,35 @@ final class NeuronVectorKernels {
             case NeuronKernels.LifConst.EULER_NODECAY -> v.sub(v.sub(c.vr()).mul(c.dt()).div(c.tau())).add(x.mul(c.dt()));
             case NeuronKernels.LifConst.EXP_DECAY -> v.mul(c.e()).add(x.add(c.vr()).mul(c.oneMinusE()));
             case NeuronKernels.LifConst.EXP_NODECAY -> v.sub(c.vr()).mul(c.e()).add(c.vr()).add(x.mul(c.oneMinusE()));
-            default -> v.sub(c.vr()).mul(c.e()).add(c.vr()).add(x.mul(c.tau()).mul(c.oneMinusE()));
+            case NeuronKernels.LifConst.ZOH_NODECAY -> v.sub(c.vr()).mul(c.e()).add(c.vr()).add(x.mul(c.tau()).mul(c.oneMinusE()));
+            case NeuronKernels.LifConst.RK2_DECAY, NeuronKernels.LifConst.RK2_NODECAY -> {
+                FloatVector k1 = rhs(c, v, x);
+                FloatVector k2 = rhs(c, v.add(k1.mul(c.dt())), x);
+                yield v.add(k1.add(k2).mul(c.dtHalf()));
+            }
+            default -> {
+                FloatVector k1 = rhs(c, v, x);
+                FloatVector k2 = rhs(c, v.add(k1.mul(c.dtHalf())), x);
+                FloatVector k3 = rhs(c, v.add(k2.mul(c.dtHalf())), x);
+                FloatVector k4 = rhs(c, v.add(k3.mul(c.dt())), x);
+                yield v.add(k1.add(k2.mul(2f)).add(k3.mul(2f)).add(k4).mul(c.dtSixth()));
+            }
         };
+    }
+
+    /** {@link NeuronKernels.LifConst#rhs} on vectors. */
+    private static FloatVector rhs(NeuronKernels.LifConst c, FloatVector v, FloatVector x) {
+        boolean decay = c.form() == NeuronKernels.LifConst.RK2_DECAY || c.form() == NeuronKernels.LifConst.RK4_DECAY;
+        return decay ? x.sub(v.sub(c.vr())).div(c.tau()) : x.sub(v.sub(c.vr()).div(c.tau()));
+    }
+
+    /** {@link NeuronKernels.LifConst#step} on vectors: K charges with x held. */
+    private static FloatVector step(NeuronKernels.LifConst c, FloatVector v, FloatVector x) {
+        FloatVector h = charge(c, v, x);
+        for (int k = 1; k < c.substeps(); k++) {
+            h = charge(c, h, x);
+        }
+        return h;
     }
 
     static void lifBackward(LifSpec p, NeuronKernels.LifConst c, float[] grad_spike_seq, float[] h_seq,

@@ -18,7 +18,7 @@ import java.util.Map;
 public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, long seed, double lr, Reward reward,
                           double teach, double teachDecay, int maxTrainBatches, int maxTestBatches, int batch,
                           int testBatch, int hidden, int timeChunk, String dataset, String dataDir, String outDir,
-                          String backend, int threads) {
+                          String backend, int threads, int substeps) {
     public static final float V_TH = 0.3f;
     public static final double TAU = 2.0;
     public static final float V_RESET = 0f;
@@ -28,7 +28,7 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
     public static final float W_CLIP = 5f;
 
     public RstdpConfig {
-        neuron(integrator, dt); // validates integrator and dt
+        neuron(integrator, dt, substeps); // validates integrator, dt and substeps
         if (T < 1 || T > 100_000) {
             throw new SpikestepException("--T must be within [1, 100000], got " + T);
         }
@@ -67,13 +67,22 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
         backend = dev.spikestep.net.Backends.check(backend);
     }
 
-    private static LifSpec neuron(Integrator integrator, double dt) {
-        return new LifSpec(integrator, dt, TAU, V_TH, V_RESET, false, false);
+    /** One step per dt (K = 1), the notebook's experiment. */
+    public RstdpConfig(Integrator integrator, double dt, int T, int epochs, long seed, double lr, Reward reward,
+                       double teach, double teachDecay, int maxTrainBatches, int maxTestBatches, int batch,
+                       int testBatch, int hidden, int timeChunk, String dataset, String dataDir, String outDir,
+                       String backend, int threads) {
+        this(integrator, dt, T, epochs, seed, lr, reward, teach, teachDecay, maxTrainBatches, maxTestBatches, batch,
+                testBatch, hidden, timeChunk, dataset, dataDir, outDir, backend, threads, 1);
     }
 
-    /** Both layers' neuron: SPEC 6's LIF at this run's integrator and dt. */
+    private static LifSpec neuron(Integrator integrator, double dt, int substeps) {
+        return new LifSpec(integrator, dt, TAU, V_TH, V_RESET, false, false, substeps);
+    }
+
+    /** Both layers' neuron: SPEC 6's LIF at this run's integrator, dt and sub-steps (SPEC 9). */
     public LifSpec neuron() {
-        return neuron(integrator, dt);
+        return neuron(integrator, dt, substeps);
     }
 
     /** Teacher current of an epoch: {@code teach * teachDecay^epoch}, multiplied epoch by epoch as the notebook does. */

@@ -15,16 +15,17 @@ import java.util.Map;
 public final class ExperimentSchema {
     /** The {@code train} axis that sets model and integrator together, as {@code lif/exp}. */
     public static final String MODEL_INTEGRATOR = "model_integrator";
-    /** Integrators each neuron model defines (SPEC 2, 3). */
+    /** Integrators each neuron model defines (SPEC 2, 3, 9). */
     static final Map<String, List<String>> INTEGRATORS = Map.of(
-            "lif", List.of("euler", "exp", "zoh"),
-            "izh", List.of("euler", "symplectic"));
+            "lif", List.of("euler", "exp", "zoh", "rk2", "rk4"),
+            "izh", List.of("euler", "symplectic", "rk2", "rk4"));
 
     public static final ExperimentSchema TRAIN = new ExperimentSchema("train", List.of(
             ParamSpec.choice("model", "lif", "neuron model", "lif", "izh"),
-            ParamSpec.choice("integrator", null, "lif: euler|exp|zoh (default exp); izh: euler|symplectic (default symplectic)",
-                    "euler", "exp", "zoh", "symplectic"),
+            ParamSpec.choice("integrator", null, "lif: euler|exp|zoh|rk2|rk4 (default exp); izh: euler|symplectic|rk2|rk4 "
+                    + "(default symplectic)", "euler", "exp", "zoh", "symplectic", "rk2", "rk4"),
             ParamSpec.positive("dt", 1.0, "integration time step"),
+            ParamSpec.integer("substeps", 1, 1L, "charges of length dt/K per step, one fire and reset (SPEC 9)"),
             ParamSpec.integer("T", 1, 50L, "time steps per sample"),
             ParamSpec.integer("epochs", 1, 10L, "training epochs"),
             ParamSpec.integer("seed", 0, 0L, "weights, shuffling, encoder"),
@@ -43,8 +44,9 @@ public final class ExperimentSchema {
             ParamSpec.positive("tau", 2.0, "membrane time constant")));
 
     public static final ExperimentSchema RSTDP = new ExperimentSchema("rstdp", List.of(
-            ParamSpec.choice("integrator", "euler", "LIF integrator of both layers", "euler", "exp", "zoh"),
+            ParamSpec.choice("integrator", "euler", "LIF integrator of both layers", "euler", "exp", "zoh", "rk2", "rk4"),
             ParamSpec.positive("dt", null, "integration time step (required)"),
+            ParamSpec.integer("substeps", 1, 1L, "charges of length dt/K per step, one fire and reset (SPEC 9)"),
             ParamSpec.integer("T", 1, 200L, "time steps per sample"),
             ParamSpec.integer("epochs", 1, 5L, "epochs"),
             ParamSpec.integer("seed", 0, 0L, "weights, shuffling, encoder"),

@@ -43,7 +43,7 @@ public final class Report {
     static final String NONFINITE = "final_nonfinite";
     static final String SPE = "seconds_per_epoch";
 
-    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
+    static final Color[] PALETTE = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
         new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127),
         new Color(188, 189, 34), new Color(23, 190, 207), new Color(57, 59, 121), new Color(173, 73, 74),
         new Color(99, 121, 57)};
@@ -163,6 +163,12 @@ public final class Report {
         Chart<?, ?> chart = singleDt
                 ? categoryChart(title.replace(" vs dt", "") + " at dt " + fmt(cells.get(0).dt()), yTitle, metric)
                 : xyChart(title, yTitle, metric);
+        save(chart, outDir, stem);
+        charts.add(new String[] {stem, title, caption});
+    }
+
+    /** Writes a chart as {@code stem.png} (110 dpi) and {@code stem.svg} into {@code outDir}. */
+    static void save(Chart<?, ?> chart, Path outDir, String stem) {
         try {
             BitmapEncoder.saveBitmapWithDPI(chart, outDir.resolve(stem + ".png").toString(), BitmapEncoder.BitmapFormat.PNG, 110);
             VectorGraphicsEncoder.saveVectorGraphic(chart, outDir.resolve(stem + ".svg").toString(),
@@ -170,7 +176,19 @@ public final class Report {
         } catch (IOException e) {
             throw new SpikestepException("cannot write chart " + outDir.resolve(stem) + ": " + e.getMessage(), e);
         }
-        charts.add(new String[] {stem, title, caption});
+    }
+
+    /** An HTML figure embedding {@code outDir/stem.png}, for chart {@code {stem, title, caption}}. */
+    static String figure(Path outDir, String[] c) {
+        byte[] png;
+        try {
+            png = Files.readAllBytes(outDir.resolve(c[0] + ".png"));
+        } catch (IOException e) {
+            throw new SpikestepException("cannot read " + outDir.resolve(c[0] + ".png") + ": " + e.getMessage(), e);
+        }
+        return "<figure><img alt=\"" + esc(c[1]) + "\" src=\"data:image/png;base64,"
+                + Base64.getEncoder().encodeToString(png) + "\"><figcaption>" + esc(c[2]) + " (also " + c[0] + ".png, "
+                + c[0] + ".svg)</figcaption></figure>\n";
     }
 
     private XYChart xyChart(String title, String yTitle, String metric) {
@@ -277,7 +295,7 @@ public final class Report {
         return c;
     }
 
-    private static void style(Styler s) {
+    static void style(Styler s) {
         s.setChartBackgroundColor(Color.WHITE);
         s.setLegendPosition(Styler.LegendPosition.OutsideE);
         s.setMarkerSize(8);
@@ -437,15 +455,7 @@ public final class Report {
         sb.append("<h1>Sweep ").append(esc(name())).append("</h1>\n<p>").append(esc(counts())).append("</p>\n");
         sb.append("<h2>Charts</h2>\n");
         for (String[] c : charts) {
-            byte[] png;
-            try {
-                png = Files.readAllBytes(outDir.resolve(c[0] + ".png"));
-            } catch (IOException e) {
-                throw new SpikestepException("cannot read " + outDir.resolve(c[0] + ".png") + ": " + e.getMessage(), e);
-            }
-            sb.append("<figure><img alt=\"").append(esc(c[1])).append("\" src=\"data:image/png;base64,")
-                    .append(Base64.getEncoder().encodeToString(png)).append("\"><figcaption>").append(esc(c[2]))
-                    .append(" (also ").append(c[0]).append(".png, ").append(c[0]).append(".svg)</figcaption></figure>\n");
+            sb.append(figure(outDir, c));
         }
         sb.append("<h2>Test accuracy (%) by dt</h2>\n").append(mdTableToHtml(pivotMarkdown()));
         sb.append("<h2>Summary</h2>\n<table><tr>");
@@ -491,7 +501,7 @@ public final class Report {
         return sb.append("</table>\n").toString();
     }
 
-    private static String mdTableToHtml(String md) {
+    static String mdTableToHtml(String md) {
         StringBuilder sb = new StringBuilder("<table>\n");
         String[] lines = md.split("\n");
         for (int i = 0; i < lines.length; i++) {

@@ -27,7 +27,8 @@ public final class RstdpSweepRunner implements ExperimentRunner {
                 p.int32("epochs"), p.integer("seed"), p.number("lr"), Reward.parse(p.string("reward")),
                 p.number("teach"), p.number("teach_decay"), p.int32("max_train_batches"),
                 p.int32("max_test_batches"), p.int32("batch"), p.int32("test_batch"), HIDDEN, TIME_CHUNK,
-                p.string("dataset"), ctx.dataDir().toString(), ctx.runDir().toString(), ctx.backend(), ctx.threads());
+                p.string("dataset"), ctx.dataDir().toString(), ctx.runDir().toString(), ctx.backend(), ctx.threads(),
+                p.int32("substeps"));
     }
 
     @Override

@@ -41,11 +41,12 @@ public final class TrainRunner implements ExperimentRunner {
         float vTh = (float) p.number("v_th");
         float vReset = (float) p.number("v_reset");
         if (p.string("model").equals("lif")) {
-            return new LifSpec(integ, dt, p.number("tau"), vTh, vReset, p.bool("soft_reset"), p.bool("decay_input"));
+            return new LifSpec(integ, dt, p.number("tau"), vTh, vReset, p.bool("soft_reset"), p.bool("decay_input"),
+                    p.int32("substeps"));
         }
         IzhSpec n = IzhSpec.notebook(integ, dt);
         return new IzhSpec(integ, dt, p.number("tau"), n.vC(), n.a0(), vTh, vReset, n.vRest(), n.wRest(), n.tauW(),
-                n.a(), n.b(), p.bool("soft_reset"));
+                n.a(), n.b(), p.bool("soft_reset"), p.int32("substeps"));
     }
 
     @Override
@@ -60,7 +61,7 @@ public final class TrainRunner implements ExperimentRunner {
      * Everything else (model, T, batch, hidden, readout, dataset, epochs, train_samples,
      * eval_batches and any other key) must be equal: it fixes the shapes and the sequence of steps.
      */
-    static final java.util.Set<String> PER_RUN = java.util.Set.of("integrator", "dt", "tau", "v_th", "v_reset",
+    static final java.util.Set<String> PER_RUN = java.util.Set.of("integrator", "dt", "substeps", "tau", "v_th", "v_reset",
             "soft_reset", "decay_input", "seed", "lr", "encoder");
 
     @Override

@@ -17,6 +17,10 @@ class TrafficTest {
         assertEquals(16, Traffic.bytesPerNeuronStep(Pass.BACKWARD, KernelBench.GPU_SPIKE_BYTES));
         // The training shape: T 50 x B 128 x N 256 on the GPU, forward = 12 * 1,638,400 bytes.
         assertEquals(19_660_800L, Traffic.bytesPerCall(Pass.FORWARD, 4, 50, 128 * 256));
+        // SPEC 9's izh stage training also writes w (forward) and reads x and w (backward)
+        assertEquals(16L * 50 * 10, Traffic.bytesPerCall(Pass.FORWARD, 4, 50, 10, true));
+        assertEquals(24L * 50 * 10, Traffic.bytesPerCall(Pass.BACKWARD, 4, 50, 10, true));
+        assertEquals(12L * 50 * 10, Traffic.bytesPerCall(Pass.FORWARD, 4, 50, 10, false));
     }
 
     @Test

@@ -39,9 +39,11 @@ class BenchCliTest extends ConsoleCapture {
         assertEquals(2, bench("--what", "everything"));
         assertTrue(err().contains("error: unknown --what everything"), err());
         assertEquals(2, bench("--model", "izh", "--integrator", "exp", "--what", "kernels"));
-        assertTrue(err().contains("error: --integrator exp does not apply to izh (izh: euler, symplectic)"), err());
-        assertEquals(2, bench("--integrator", "rk4", "--what", "kernels"));
-        assertTrue(err().contains("error: unknown integrator 'rk4'"), err());
+        assertTrue(err().contains("error: --integrator exp does not apply to izh (izh: euler, symplectic, rk2, rk4)"), err());
+        assertEquals(2, bench("--integrator", "rk5", "--what", "kernels"));
+        assertTrue(err().contains("error: unknown integrator 'rk5'"), err());
+        assertEquals(2, bench("--substeps", "1,0", "--what", "kernels"));
+        assertTrue(err().contains("error: substeps must be an integer in [1, 64], got 0"), err());
         assertEquals(2, bench("--profile", "--what", "kernels"));
         assertTrue(err().contains("error: --profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda"), err());
         assertEquals(2, bench("--what", "step", "--data", dir.toString()));

@@ -76,11 +76,38 @@ class CliTest extends ConsoleCapture {
         Files.writeString(x, "1\n");
         assertEquals(2, Main.execute("trace", "--neuron", "izh", "--integrator", "exp", "--input", x.toString(),
                 "--output", dir.resolve("o").toString()));
-        assertTrue(err().contains("error: integrator 'exp' is not defined for izh: use euler or symplectic"), err());
-        assertEquals(2, Main.execute("trace", "--neuron", "lif", "--integrator", "rk4", "--input", x.toString(),
+        assertTrue(err().contains("error: integrator 'exp' is not defined for izh: use euler, symplectic, rk2 or rk4"), err());
+        assertEquals(2, Main.execute("trace", "--neuron", "lif", "--integrator", "rk5", "--input", x.toString(),
                 "--output", dir.resolve("o").toString()));
-        assertTrue(err().contains("unknown integrator 'rk4': expected one of euler, exp, zoh, symplectic"), err());
+        assertTrue(err().contains("unknown integrator 'rk5': expected one of euler, exp, zoh, symplectic, rk2, rk4"), err());
+        assertEquals(2, Main.execute("trace", "--neuron", "lif", "--substeps", "1,2", "--input", x.toString(),
+                "--output", dir.resolve("o").toString()));
+        assertTrue(err().contains("--substeps takes one value here"), err());
         assertTrue(!err().contains("\tat "), "no stack trace: " + err());
+    }
+
+    @Test
+    void traceTakesRk4AndSubStepsWithTheirGradient() throws Exception {
+        Path x = dir.resolve("x.csv");
+        Path g = dir.resolve("g.csv");
+        Files.writeString(x, "0.5,2\n0.5,2\n0.5,2\n");
+        Files.writeString(g, "1,1\n1,1\n1,1\n");
+        Path o = dir.resolve("izh.csv");
+        assertEquals(0, Main.execute("trace", "--neuron", "izh", "--integrator", "rk4", "--substeps", "2", "--dt", "1",
+                "--input", x.toString(), "--grad", g.toString(), "--output", o.toString()), err());
+        List<String> lines = Files.readAllLines(o);
+        assertEquals(1 + 3 * 2, lines.size());
+        for (String line : lines.subList(1, lines.size())) {
+            double gradX = Double.parseDouble(line.substring(line.lastIndexOf(',') + 1));
+            assertTrue(Double.isFinite(gradX), line);
+        }
+        // lif rk2, dt 1, tau 2, decay_input, from v = 0 with x = 0.5: k1 = 0.25, k2 = (0.5 - 0.25)/2 = 0.125,
+        // h = 0 + 0.5 * (0.25 + 0.125) = 0.1875
+        Path l = dir.resolve("lif.csv");
+        assertEquals(0, Main.execute("trace", "--neuron", "lif", "--integrator", "rk2", "--dt", "1", "--input", x.toString(),
+                "--output", l.toString()), err());
+        assertTrue(Files.readAllLines(l).get(1).startsWith("0,0,0.5,0.1875,0.1875,"), Files.readAllLines(l).get(1));
+        assertTrue(err().contains("trace: izh rk4 dt 1.0 x2 sub-steps"), err());
     }
 
     @Test

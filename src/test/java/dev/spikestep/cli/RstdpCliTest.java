@@ -75,10 +75,13 @@ class RstdpCliTest extends ConsoleCapture {
         String d = dir.toString();
         assertEquals(2, Main.execute("rstdp", "--reward", "stdp", "--data", d));
         assertTrue(err().contains("error: unknown reward 'stdp': expected pm1 or onehot"), err());
-        assertEquals(2, Main.execute("rstdp", "--integrator", "rk4", "--data", d));
-        assertTrue(err().contains("error: unknown integrator 'rk4'"), err());
+        assertEquals(2, Main.execute("rstdp", "--integrator", "rk5", "--data", d));
+        assertTrue(err().contains("error: unknown integrator 'rk5'"), err());
         assertEquals(2, Main.execute("rstdp", "--integrator", "symplectic", "--data", d));
-        assertTrue(err().contains("error: integrator 'symplectic' is not defined for lif: use euler, exp or zoh"), err());
+        assertTrue(err().contains("error: integrator 'symplectic' is not defined for lif: use euler, exp, zoh, rk2 or rk4"),
+                err());
+        assertEquals(2, Main.execute("rstdp", "--substeps", "65", "--data", d));
+        assertTrue(err().contains("error: substeps must be an integer in [1, 64], got 65"), err());
         // auto says which backend it picked, then the run goes on (here: to the missing data)
         assertEquals(2, Main.execute("rstdp", "--backend", "auto", "--dataset", "mnist", "--data", d));
         assertTrue(err().contains("backend auto: "), err());

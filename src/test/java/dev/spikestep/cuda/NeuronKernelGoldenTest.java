@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (all integrators x decay_input x reset x dt, the diverging izh euler dt 5 included), with the
  * tolerances of NeuronGoldenTest, and against their Java twin NeuronKernels bit for bit (h, v, w,
  * spikes). The fixtures are packed as runs of one launch (blockIdx.y = run, each run its own
- * NeuronParams block): one forward and one backward launch per (model, T, M) group, so the 44
- * variants cost four launches. The backward reads the forward kernel's own h and spikes.
+ * NeuronParams block): one forward and one backward launch per (backward kernel, T, M) group; SPEC 9's
+ * izh stage backward (rk2, rk4, K > 1) also reads x and the forward's w. The backward reads the
+ * forward kernel's own h and spikes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class NeuronKernelGoldenTest {
@@ -59,7 +60,7 @@ abstract class NeuronKernelGoldenTest {
         for (String name : NeuronFixtures.names().toList()) {
             Fixture f = Fixture.load(name);
             int[] s = f.shape("x");
-            String key = NeuronParams.kernelPrefix(NeuronFixtures.spec(f)) + " " + s[0] + " " + s[1];
+            String key = NeuronParams.backwardKernel(NeuronFixtures.spec(f)) + " " + s[0] + " " + s[1];
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
         }
         Map<String, Traces> out = new HashMap<>();
@@ -77,7 +78,8 @@ abstract class NeuronKernelGoldenTest {
         int T = group.get(0).shape("x")[0];
         int M = group.get(0).shape("x")[1];
         int n = T * M;
-        String kind = NeuronParams.kernelPrefix(NeuronFixtures.spec(group.get(0)));
+        NeuronSpec first = NeuronFixtures.spec(group.get(0));
+        String kind = NeuronParams.kernelPrefix(first);
         float[] params = new float[R * NeuronParams.SIZE];
         float[] x = new float[R * n];    // [R, T, M]
         float[] g = new float[R * n];
@@ -102,7 +104,11 @@ abstract class NeuronKernelGoldenTest {
         int[] Ta = Launch.i32(T);
         int[] Ma = Launch.i32(M);
         dev.launch(new Launch(kind + "_forward_kernel", p, xd, Ta, Ma, h, spike, v, w).grid(blocks, R).block(BLOCK, 1));
-        dev.launch(new Launch(kind + "_backward_kernel", p, gd, h, spike, Ta, Ma, gx).grid(blocks, R).block(BLOCK, 1));
+        // SPEC 9's izh stage backward also reads the input and the forward's w
+        Launch back = NeuronKernels.needsState(first)
+                ? new Launch(NeuronParams.backwardKernel(first), p, gd, xd, h, spike, w, Ta, Ma, gx)
+                : new Launch(NeuronParams.backwardKernel(first), p, gd, h, spike, Ta, Ma, gx);
+        dev.launch(back.grid(blocks, R).block(BLOCK, 1));
         float[][] out = new float[5][R * n];
         DeviceBuffer[] src = {h, spike, v, w, gx};
         for (int k = 0; k < src.length; k++) {

@@ -48,7 +48,8 @@ public abstract class NetworkContractTest {
     static NeuronSpec spec(Fixture f) {
         Integrator integ = Integrator.parse(f.meta("integrator"));
         double dt = Double.parseDouble(f.meta("dt"));
-        return f.meta("neuron").equals("lif") ? LifSpec.notebook(integ, dt) : IzhSpec.notebook(integ, dt);
+        int k = f.hasMeta("substeps") ? f.metaInt("substeps") : 1;
+        return (f.meta("neuron").equals("lif") ? LifSpec.notebook(integ, dt) : IzhSpec.notebook(integ, dt)).withSubsteps(k);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -44,7 +44,7 @@ class NeuronGoldenTest {
         NeuronKernels.forward(spec, x, T, M, h, spike, v, w);
 
         float[] gradX = new float[T * M];
-        NeuronKernels.backward(spec, f.floats("g"), h, spike, T, M, gradX);
+        NeuronKernels.backward(spec, f.floats("g"), x, h, spike, w, T, M, gradX);
 
         // The training path (no v/w traces; the Vector API form when enabled, on whole vectors of
         // neurons) must give the same h and spikes: run 9 copies of the neurons side by side so that
@@ -59,7 +59,9 @@ class NeuronGoldenTest {
         }
         float[] hWide = new float[T * wide];
         byte[] spikeWide = new byte[T * wide];
-        NeuronKernels.forward(spec, xWide, T, wide, hWide, spikeWide, null, null);
+        // rk2, rk4 and sub-steps of izh keep w for the backward, as CpuNetwork does
+        float[] wWide = NeuronKernels.needsState(spec) ? new float[T * wide] : null;
+        NeuronKernels.forward(spec, xWide, T, wide, hWide, spikeWide, null, wWide);
         float[] gWide = new float[T * wide];
         for (int t = 0; t < T; t++) {
             for (int c = 0; c < copies; c++) {
@@ -67,7 +69,7 @@ class NeuronGoldenTest {
             }
         }
         float[] gradWide = new float[T * wide];
-        NeuronKernels.backward(spec, gWide, hWide, spikeWide, T, wide, gradWide);
+        NeuronKernels.backward(spec, gWide, xWide, hWide, spikeWide, wWide, T, wide, gradWide);
         float[] hTrain = new float[T * M];
         byte[] spikeTrain = new byte[T * M];
         float[] gradTrain = new float[T * M];

@@ -122,15 +122,21 @@ public abstract class RstdpEngineContractTest {
         }
     }
 
+    /** The notebook's LIF euler, and SPEC 9's rk4 with 2 sub-steps (lif_step in both kernels of rstdp). */
+    static java.util.stream.Stream<LifSpec> lifs() {
+        return java.util.stream.Stream.of(
+                new LifSpec(Integrator.EULER, 0.5, RstdpConfig.TAU, RstdpConfig.V_TH, RstdpConfig.V_RESET, false, false),
+                new LifSpec(Integrator.RK4, 0.5, RstdpConfig.TAU, RstdpConfig.V_TH, RstdpConfig.V_RESET, false, false, 2));
+    }
+
     /** The CPU engine's counts and weights, batch by batch, through training updates and an evaluation. */
-    @Test
-    void agreesWithTheCpuEngineOnPoissonBatches() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("lifs")
+    void agreesWithTheCpuEngineOnPoissonBatches(LifSpec lif) {
         Dataset data = SyntheticDigits.bands("d", 24, 3);
         int T = 30;
         int nH = 24;
         int maxB = 5;
-        LifSpec lif = new LifSpec(Integrator.EULER, 0.5, RstdpConfig.TAU, RstdpConfig.V_TH, RstdpConfig.V_RESET,
-                false, false);
         PoissonEncoder enc = new PoissonEncoder(PoissonEncoder.Method.BERNOULLI, 0.5);
         int[] order = Streams.permutation(4, 0, data.size());
         try (RstdpEngine ref = new RstdpNetwork(784, nH, 10, T, maxB, T, lif, new Parallel(1));

@@ -28,6 +28,24 @@ class SweepConfigTest {
     }
 
     @Test
+    void substepsAndTheRungeKuttaIntegratorsAreAxes() {
+        SweepConfig c = parse("""
+                name: k
+                experiment: train
+                base: {T: 20, epochs: 1, dataset: mnist-sample}
+                axes:
+                  model_integrator: [lif/rk4, izh/rk2]
+                  substeps: [1, 2, 4]
+                """);
+        List<RunPoint> grid = c.expand();
+        assertEquals(6, grid.size());
+        assertEquals(4L, grid.get(2).integer("substeps"));
+        assertEquals("rk2", grid.get(3).string("integrator"));
+        assertEquals(4, TrainRunner.neuron(grid.get(5)).substeps(), "a train point's neuron carries its sub-steps");
+        assertContains(error("name: x\nexperiment: train\naxes: {substeps: [1, 0]}\n"), "substeps");
+    }
+
+    @Test
     void expandsTheAxesInFileOrderFirstAxisSlowest() {
         SweepConfig c = parse("""
                 name: g
@@ -102,7 +120,7 @@ class SweepConfigTest {
         assertContains(error("name: x\nexperiment: train\nbsae: {T: 3}\n"),
                 "unknown key 'bsae'", "name, experiment, description, base, axes");
         assertContains(error("name: x\nexperiment: train\nbase: {steps: 3}\n"),
-                "unknown key 'base.steps'", "allowed keys in base:", "model, model_integrator, integrator, dt, T,");
+                "unknown key 'base.steps'", "allowed keys in base:", "model, model_integrator, integrator, dt, substeps, T,");
         assertContains(error("name: x\nexperiment: train\naxes: {reward: [pm1]}\n"), "unknown key 'axes.reward'");
         assertContains(error("name: x\nexperiment: rstdp\nbase: {dt: 1, readout: max}\n"),
                 "unknown key 'base.readout'", "reward", "teach_decay", "max_train_batches");

@@ -25,12 +25,13 @@ public final class NeuronFixtures {
         Integrator integ = Integrator.parse(f.meta("integrator"));
         boolean soft = f.meta("reset").equals("soft");
         float vReset = soft ? 0f : f.metaFloat("v_reset");
+        int k = f.hasMeta("substeps") ? f.metaInt("substeps") : 1; // SPEC 9; absent = 1
         return switch (f.meta("neuron")) {
             case "lif" -> new LifSpec(integ, f.metaFloat("dt"), f.metaFloat("tau"), f.metaFloat("v_th"), vReset,
-                    soft, f.metaBool("decay_input"));
+                    soft, f.metaBool("decay_input"), k);
             case "izh" -> new IzhSpec(integ, f.metaFloat("dt"), f.metaFloat("tau"), f.metaFloat("v_c"),
                     f.metaFloat("a0"), f.metaFloat("v_th"), vReset, f.metaFloat("v_rest"), f.metaFloat("w_rest"),
-                    f.metaFloat("tau_w"), f.metaFloat("a"), f.metaFloat("b"), soft);
+                    f.metaFloat("tau_w"), f.metaFloat("a"), f.metaFloat("b"), soft, k);
             default -> throw new IllegalArgumentException(f + ": unknown neuron " + f.meta("neuron"));
         };
     }

@@ -1,0 +1,128 @@
+package dev.spikestep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikestep.cli.Main;
+import dev.spikestep.neuron.Integrator;
+import dev.spikestep.neuron.IzhSpec;
+import dev.spikestep.neuron.LifSpec;
+import dev.spikestep.testutil.ConsoleCapture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The integration-error study (SPEC 11) on a small grid: the sanity conditions a correct study
+ * must show. Orders about 1 (euler), 2 (rk2), 4 (rk4) on the sub-threshold LIF problem; zoh (and
+ * exp with decay_input true) exact for piecewise-constant input; the fork's exp with decay_input
+ * false converging to another solution; Izhikevich euler at dt 5 diverged, symplectic not.
+ */
+class ConvergeTest extends ConsoleCapture {
+    @TempDir
+    Path dir;
+
+    private static Converge.Config config(List<dev.spikestep.neuron.NeuronSpec> neurons, List<Integrator> integs,
+                                          List<Double> dts, double span, double[] drive) {
+        return new Converge.Config(neurons, integs, List.of(1), dts, List.of("steps"), 8, span, 3, drive, null, 10, 256, 1);
+    }
+
+    private static Converge.Order order(List<Converge.Order> orders, String decay, String integ) {
+        return orders.stream().filter(o -> o.decayInput().equals(decay) && o.integrator().equals(integ)).findFirst()
+                .orElseThrow(() -> new AssertionError("no order for " + integ + " decay_input " + decay + ": " + orders));
+    }
+
+    @Test
+    void subThresholdLifShowsTheOrdersAndTheExactIntegrators() {
+        List<dev.spikestep.neuron.NeuronSpec> lif = List.of(new LifSpec(Integrator.EULER, 1, 2, 1f, 0f, false, true),
+                new LifSpec(Integrator.EULER, 1, 2, 1f, 0f, false, false));
+        Converge.Config cfg = config(lif, List.of(Integrator.EULER, Integrator.EXP, Integrator.ZOH, Integrator.RK2,
+                Integrator.RK4), List.of(0.25, 0.5, 1.0, 2.0), 20, new double[] {0, 0.9});
+        List<Converge.Row> rows = Converge.run(cfg, dir, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertEquals(2 * 5 * 4, rows.size());
+        assertTrue(rows.stream().noneMatch(Converge.Row::diverged), "sub-threshold lif never diverges");
+        // below threshold: no spikes in either, so the spike metrics are exactly 0
+        assertTrue(rows.stream().allMatch(r -> r.countErr() == 0 && r.vanRossum() == 0), "no neuron fires below threshold");
+        List<Converge.Order> orders = Converge.orders(rows);
+        for (String decay : List.of("true", "false")) {
+            double euler = order(orders, decay, "euler").order();
+            double rk2 = order(orders, decay, "rk2").order();
+            double rk4 = order(orders, decay, "rk4").order();
+            assertTrue(euler > 0.8 && euler < 1.35, "euler order " + euler);
+            assertTrue(rk2 > 1.7 && rk2 < 2.6, "rk2 order " + rk2);
+            assertTrue(rk4 > 3.4 && rk4 < 4.9, "rk4 order " + rk4);
+            Converge.Order zoh = order(orders, decay, "zoh");
+            assertTrue(zoh.vRmseMax() < Converge.ROUNDING_FLOOR && zoh.note().startsWith("error at float32 rounding"),
+                    "zoh is exact for piecewise-constant input: " + zoh);
+        }
+        Converge.Order expDecay = order(orders, "true", "exp");
+        assertTrue(expDecay.vRmseMax() < Converge.ROUNDING_FLOOR, "exp = zoh with decay_input true: " + expDecay);
+        // SPEC 2: the fork's exp without decay_input has no factor tau on the input: another solution
+        Converge.Order expNoDecay = order(orders, "false", "exp");
+        assertTrue(expNoDecay.vRmseMax() > 0.1 && Math.abs(expNoDecay.order()) < 0.3
+                && expNoDecay.note().equals("does not converge to the reference"), expNoDecay.toString());
+    }
+
+    @Test
+    void izhikevichEulerDivergesAtDt5AndSymplecticDoesNot() {
+        Converge.Config cfg = config(List.of(IzhSpec.notebook(Integrator.EULER, 1)),
+                List.of(Integrator.EULER, Integrator.SYMPLECTIC), List.of(1.0, 5.0), 250, new double[] {0, 2});
+        List<Converge.Row> rows = Converge.run(cfg, dir, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        Converge.Row euler5 = rows.stream().filter(r -> r.integrator().equals("euler") && r.dt() == 5).findFirst().orElseThrow();
+        Converge.Row sympl5 = rows.stream().filter(r -> r.integrator().equals("symplectic") && r.dt() == 5).findFirst()
+                .orElseThrow();
+        assertTrue(euler5.diverged() && euler5.nonfiniteFrac() > 0, "izh euler dt 5: " + euler5);
+        assertTrue(!sympl5.diverged() && sympl5.nonfiniteFrac() == 0, "izh symplectic dt 5: " + sympl5);
+        assertTrue(rows.stream().filter(r -> r.dt() == 1).noneMatch(Converge.Row::diverged), "both stable at dt 1");
+    }
+
+    @Test
+    void commandWritesTheTablesChartsAndReport() throws Exception {
+        Path out = dir.resolve("conv");
+        int rc = Main.execute("converge", "--out", out.toString(), "--models", "lif", "--decay-input", "true",
+                "--integrators", "euler,rk2", "--substeps", "1,2", "--dt", "0.5,1", "--inputs", "steps", "--neurons", "4",
+                "--span", "4", "--cost-T", "5", "--cost-neurons", "64", "--cost-repeats", "1");
+        assertEquals(0, rc, err());
+        List<String> csv = Files.readAllLines(out.resolve("converge.csv"));
+        assertEquals(String.join(",", Converge.COLUMNS), csv.get(0));
+        assertEquals(1 + 2 * 2 * 2, csv.size());
+        List<String> orders = Files.readAllLines(out.resolve("orders.csv"));
+        assertEquals(String.join(",", Converge.ORDER_COLUMNS), orders.get(0));
+        assertEquals(1 + 2 * 2, orders.size());
+        for (String f : List.of("converge.html", "converge.md", "error_dt_lif_steps.png", "error_dt_lif_steps.svg",
+                "error_cost_lif_steps.png")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        String md = Files.readString(out.resolve("converge.md"));
+        assertTrue(md.contains("Cheapest (integrator, K, dt)") && md.contains("| lif / steps |"), md);
+        // every row has a measured cost
+        for (String line : csv.subList(1, csv.size())) {
+            double ns = Double.parseDouble(line.split(",")[Converge.COLUMNS.indexOf("ns_per_step")]);
+            assertTrue(ns > 0 && Double.isFinite(ns), line);
+        }
+    }
+
+    @Test
+    void badGridsAreOneLineErrors() {
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--dt", "0.3,1", "--inputs", "steps"));
+        assertTrue(err().contains("error: dt 0.3 does not divide the coarsest dt 1.0"), err());
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--substeps", "0", "--inputs", "steps"));
+        assertTrue(err().contains("substeps must be an integer in [1, 64]"), err());
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--inputs", "noise"));
+        assertTrue(err().contains("unknown input 'noise'"), err());
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--data", dir.resolve("none").toString()));
+        assertTrue(err().contains("--inputs steps runs without data"), err());
+    }
+
+    @Test
+    void vanRossumDistanceOfKnownTrains() {
+        double[] a = {1.0};
+        assertEquals(0, Converge.vanRossum(a, a, 1), 1e-12);
+        // one spike against none: D^2 = 1/2
+        assertEquals(Math.sqrt(0.5), Converge.vanRossum(a, new double[0], 1), 1e-12);
+        // two spikes d apart: D^2 = 1 - exp(-d)
+        assertEquals(Math.sqrt(1 - Math.exp(-2)), Converge.vanRossum(a, new double[] {3.0}, 1), 1e-12);
+    }
+}
