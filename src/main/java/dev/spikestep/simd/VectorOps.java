@@ -30,4 +30,33 @@ public final class VectorOps {
             dst[d + j] += a * src[s + j];
         }
     }
+
+    /**
+     * Columns that {@link #sumRows} keeps in registers: 8 vectors (64 floats
+     * with AVX2; measured faster than 4 vectors or whole 256-wide rows). The scalar forms block
+     * the same way, so a caller's loops do not depend on the path.
+     */
+    public static int blockColumns() {
+        return VectorSupport.ENABLED ? 8 * VectorKernels.lanes() : 64;
+    }
+
+    /**
+     * {@code dst[d + j] = sum over k in [k0, k1) of src[rows[k] * stride + s + j]} for {@code j < n},
+     * each element summed from 0 in ascending k (a weight-row gather: the rows of the live inputs).
+     * The Vector API form keeps up to {@link #blockColumns} columns of accumulators in registers
+     * while the rows stream through, so a row segment costs one load per vector and dst is written once.
+     */
+    public static void sumRows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n) {
+        if (VectorSupport.ENABLED) {
+            VectorKernels.sumRows(src, rows, k0, k1, stride, s, dst, d, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            float acc = 0f;
+            for (int k = k0; k < k1; k++) {
+                acc += src[rows[k] * stride + s + j];
+            }
+            dst[d + j] = acc;
+        }
+    }
 }
