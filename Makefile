@@ -1,7 +1,9 @@
 # Spikestep: build, data, run, test. `make run` and `make test` are the two commands of the README.
 SHELL := /bin/bash
 MVN ?= mvn -B -q
-JAVA ?= java --add-modules jdk.incubator.vector
+# The newest JDK installed runs the jar (bin/newest-java: JAVA_HOME, else the newest under /usr/lib/jvm,
+# else java); Maven still compiles for Java 17.
+JAVA ?= $(shell bin/newest-java) --add-modules jdk.incubator.vector
 JAR := target/spikestep.jar
 SPIKESTEP := $(JAVA) -jar $(JAR)
 DATA ?= data

@@ -303,7 +303,7 @@ public final class CpuNetwork implements Network {
     @Override
     public String describe() {
         return "cpu (" + par.threads() + (par.threads() == 1 ? " thread, " : " threads, ")
-                + dev.spikestep.simd.VectorSupport.describe() + ")";
+                + dev.spikestep.simd.VectorSupport.describe() + ", JDK " + System.getProperty("java.version") + ")";
     }
 
     @Override
