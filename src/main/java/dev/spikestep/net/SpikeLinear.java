@@ -60,20 +60,47 @@ public final class SpikeLinear {
         return n;
     }
 
+    /** Rows of grad_out taken together by {@link #weightGradBits}: one 64-bit mask per input. */
+    static final int GRAD_ROW_BLOCK = 64;
+
     /**
      * fc1 weight gradient: {@code gW[i, :] += grad_out[r, :]} for every row r where input i spiked,
      * for the inputs of bitmask words {@code [wd0, wd1)} (64 inputs each, so threads own disjoint
      * rows of gW). Rows are visited in ascending order, so each element sums in a fixed order.
+     *
+     * <p>Blocked over {@link #GRAD_ROW_BLOCK} consecutive rows: per word, the block's bits are
+     * transposed into one row mask per input; then each live input's gW row is loaded into registers
+     * once per block, takes the grad_out rows of its mask in ascending order ({@link VectorOps#addRows})
+     * and is stored once, instead of being read and written once per row. The block's grad_out rows
+     * (64 KB) stay in L2 for all 64 inputs. The additions are those of the row-by-row loop, in its order.
      */
     public static void weightGradBits(long[] bits, int W, int R, float[] grad_out, int nOut, float[] gW,
                                       int wd0, int wd1) {
-        for (int wd = wd0; wd < wd1; wd++) {
-            for (int r = 0; r < R; r++) {
-                long m = bits[r * W + wd];
-                while (m != 0) {
-                    int bit = Long.numberOfTrailingZeros(m);
-                    m &= m - 1;
-                    VectorOps.addTo(grad_out, r * nOut, gW, ((wd << 6) + bit) * nOut, nOut);
+        long[] masks = new long[64];  // [input bit] rows of the block where that input spiked
+        int[] rows = new int[GRAD_ROW_BLOCK];
+        for (int r0 = 0; r0 < R; r0 += GRAD_ROW_BLOCK) {
+            int nr = Math.min(GRAD_ROW_BLOCK, R - r0);
+            for (int wd = wd0; wd < wd1; wd++) {
+                long any = 0;
+                for (int k = 0; k < nr; k++) {
+                    long m = bits[(r0 + k) * W + wd];
+                    any |= m;
+                    while (m != 0) {
+                        masks[Long.numberOfTrailingZeros(m)] |= 1L << k;
+                        m &= m - 1;
+                    }
+                }
+                while (any != 0) {
+                    int bit = Long.numberOfTrailingZeros(any);
+                    any &= any - 1;
+                    long mk = masks[bit];
+                    masks[bit] = 0L;
+                    int n = 0;
+                    while (mk != 0) {
+                        rows[n++] = r0 + Long.numberOfTrailingZeros(mk);
+                        mk &= mk - 1;
+                    }
+                    VectorOps.addRows(grad_out, rows, 0, n, nOut, 0, gW, ((wd << 6) + bit) * nOut, nOut);
                 }
             }
         }

@@ -33,11 +33,11 @@ public final class VectorOps {
 
     /**
      * Columns that {@link #sumRows} keeps in registers: 8 vectors (64 floats
-     * with AVX2; measured faster than 4 vectors or whole 256-wide rows). The scalar forms block
-     * the same way, so a caller's loops do not depend on the path.
+     * with AVX2; measured faster than 4 vectors or whole 256-wide rows). The scalar form keeps
+     * nothing in registers and runs best on whole rows: it answers a width no row reaches.
      */
     public static int blockColumns() {
-        return VectorSupport.ENABLED ? 8 * VectorKernels.lanes() : 64;
+        return VectorSupport.ENABLED ? 8 * VectorKernels.lanes() : 1 << 20;
     }
 
     /**
@@ -47,16 +47,33 @@ public final class VectorOps {
      * while the rows stream through, so a row segment costs one load per vector and dst is written once.
      */
     public static void sumRows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n) {
+        rows(src, rows, k0, k1, stride, s, dst, d, n, false);
+    }
+
+    /**
+     * {@code dst[d + j] += src[rows[k] * stride + s + j]} for k in {@code [k0, k1)} ascending and
+     * {@code j < n}: {@link #sumRows} continuing from dst's values (the same float additions, in the
+     * same order, as adding the rows one by one).
+     */
+    public static void addRows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n) {
+        rows(src, rows, k0, k1, stride, s, dst, d, n, true);
+    }
+
+    private static void rows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n,
+                             boolean into) {
         if (VectorSupport.ENABLED) {
-            VectorKernels.sumRows(src, rows, k0, k1, stride, s, dst, d, n);
+            VectorKernels.sumRows(src, rows, k0, k1, stride, s, dst, d, n, into);
             return;
         }
-        for (int j = 0; j < n; j++) {
-            float acc = 0f;
-            for (int k = k0; k < k1; k++) {
-                acc += src[rows[k] * stride + s + j];
+        // Row after row (the plain loop's order per element, and the scalar code's fast order).
+        if (!into) {
+            java.util.Arrays.fill(dst, d, d + n, 0f);
+        }
+        for (int k = k0; k < k1; k++) {
+            int o = rows[k] * stride + s;
+            for (int j = 0; j < n; j++) {
+                dst[d + j] += src[o + j];
             }
-            dst[d + j] = acc;
         }
     }
 }
