@@ -1,7 +1,9 @@
 # Spikestep: build, data, run, test. `make run` and `make test` are the two commands of the README.
 SHELL := /bin/bash
 MVN ?= mvn -B -q
-JAVA ?= java --add-modules jdk.incubator.vector
+# The newest JDK installed runs the jar (src/main/sh/newest-java: JAVA_HOME, else the newest under
+# /usr/lib/jvm, else java); Maven still compiles for Java 17.
+JAVA ?= $(shell src/main/sh/newest-java) --add-modules jdk.incubator.vector
 JAR := target/spikestep.jar
 SPIKESTEP := $(JAVA) -jar $(JAR)
 DATA ?= data
@@ -34,8 +36,10 @@ HAVE_NVCC := $(shell command -v $(NVCC) 2>/dev/null)
 # --backend cuda then says that the PTX is missing and how to build it).
 build: $(if $(HAVE_NVCC),kernels) $(JAR)
 
+# The jar, its libraries in target/lib, and the launcher target/spikestep beside them.
 $(JAR): $(SOURCES) $(if $(HAVE_NVCC),$(PTX))
 	$(MVN) package -DskipTests
+	install -m 755 src/main/sh/spikestep src/main/sh/newest-java target/
 
 # The tests (JUnit 5; no GPU and no network needed). With nvcc and g++ the CUDA backend's tests run
 # through JCuda on the emulated driver (make emu), selected for the test JVMs by LD_LIBRARY_PATH only.

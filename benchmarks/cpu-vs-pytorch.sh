@@ -6,6 +6,10 @@
 # busy machine makes every number slower.
 #
 #   benchmarks/cpu-vs-pytorch.sh [THREADS]      (needs Debian's python3-torch for the reference)
+#
+# Spikestep runs on src/main/sh/newest-java's JDK (JAVA_HOME, else the newest installed); JDKS="DIR DIR ..."
+# runs it on each of those JDK homes in turn instead, one table row per JDK, against the same
+# PyTorch measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads="${1:-2}"
@@ -16,25 +20,33 @@ PY_REPEATS="${PY_REPEATS:-5}"
 PY=/usr/bin/python3
 mkdir -p "$OUT"
 make -s build
-java --add-modules jdk.incubator.vector -jar target/spikestep.jar data mnist-sample --data "$DATA" >/dev/null
+target/spikestep data mnist-sample --data "$DATA" >/dev/null 2>&1
 if ! "$PY" -c "import torch" 2>/dev/null; then
   echo "error: the PyTorch reference needs torch for $PY: apt-get install python3-torch" >&2
   exit 2
 fi
+read -r -a jdks <<<"${JDKS:-${JAVA_HOME:-$(dirname "$(dirname "$(src/main/sh/newest-java)")")}}"
+for home in "${jdks[@]}"; do
+  if [ ! -x "$home/bin/java" ]; then
+    echo "error: JDKS names $home, which has no bin/java" >&2
+    exit 2
+  fi
+done
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(java -version 2>&1 | head -1); torch $("$PY" -c 'import torch; print(torch.__version__)')"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; torch $("$PY" -c 'import torch; print(torch.__version__)')"
 echo
-echo "| model | integrator | Spikestep s/step | PyTorch s/step | speed-up | Spikestep s per 60k epoch | PyTorch s per 60k epoch |"
-echo "|---|---|---|---|---|---|---|"
+echo "| model | integrator | JDK | Spikestep s/step | PyTorch s/step | speed-up | Spikestep s per 60k epoch | PyTorch s per 60k epoch |"
+echo "|---|---|---|---|---|---|---|---|"
 for mi in lif/exp izh/symplectic; do
   model="${mi%/*}"; integ="${mi#*/}"
-  java --add-modules jdk.incubator.vector -jar target/spikestep.jar bench --what step --model "$model" --integrator "$integ" \
-      --dt 5 --T 50 --batch 128 --threads "$threads" --warmup 5 --repeats "$REPEATS" \
-      --dataset mnist-sample --data "$DATA" --out "$OUT" 2>/dev/null >"$OUT/spikestep-$model.txt"
   "$PY" benchmarks/reference/seed_model.py --data "$DATA/mnist-sample" --model "$model" --integrator "$integ" \
       --dt 5 --T 50 --batch 128 --threads "$threads" --warmup 2 --repeats "$PY_REPEATS" >>"$OUT/pytorch.jsonl"
-  "$PY" - "$OUT" "$model" "$integ" <<'PYEOF'
+  for home in "${jdks[@]}"; do
+    JAVA_HOME="$home" target/spikestep bench --what step --model "$model" --integrator "$integ" \
+        --dt 5 --T 50 --batch 128 --threads "$threads" --warmup 5 --repeats "$REPEATS" \
+        --dataset mnist-sample --data "$DATA" --out "$OUT" 2>/dev/null >"$OUT/spikestep-$model-$(basename "$home").txt"
+    "$PY" - "$OUT" "$model" "$integ" <<'PYEOF'
 import json, sys
 out, model, integ = sys.argv[1:]
 ss = [json.loads(l) for l in open(f"{out}/bench.jsonl") if l.strip()]
@@ -42,9 +54,11 @@ pt = [json.loads(l) for l in open(f"{out}/pytorch.jsonl") if l.strip()]
 s = [r for r in ss if r["kind"] == "step" and r["model"] == model and r["integrator"] == integ][-1]
 s["median_step_s"] = s["median_ms"] / 1e3
 p = [r for r in pt if r["model"] == model and r["integrator"] == integ][-1]
-print(f"| {model} | {integ} | {s['median_step_s']:.4f} | {p['median_step_s']:.3f} | "
+jdk = s["jvm"].split()[-1]
+print(f"| {model} | {integ} | {jdk} | {s['median_step_s']:.4f} | {p['median_step_s']:.3f} | "
       f"{p['median_step_s'] / s['median_step_s']:.1f}x | {s['s_per_60k_epoch']:.1f} | {p['s_per_60k_epoch']:.0f} |")
 PYEOF
+  done
 done
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

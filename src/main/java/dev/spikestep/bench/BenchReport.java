@@ -21,14 +21,17 @@ import java.util.concurrent.TimeUnit;
  * {@code bench.csv} and {@code bench.jsonl} (one schema for both; every row carries the environment:
  * git commit, device, driver, JVM, cores, vector lanes), and, replaced on every run, charts of the
  * cost per neuron-step by integrator and of a training step by phase (XChart PNG + SVG, as the sweep
- * report draws them) with {@code summary.md} beside them.
+ * report draws them) with {@code summary.md} beside them. On the CPU the machine's ceilings
+ * ({@link Roofline}) come first, as rows of kind {@code ceiling}, and every phase row carries its
+ * work, achieved throughput and share of the ceiling that bounds it.
  */
 public final class BenchReport {
     /** The columns of bench.csv, also the keys of every bench.jsonl object, in order. */
     public static final List<String> COLUMNS = List.of("kind", "backend", "model", "integrator", "substeps", "dt", "T", "batch",
             "neurons", "pass", "threads", "repeats", "median_ms", "p10_ms", "p90_ms", "min_ms", "max_ms",
             "ns_per_neuron_step", "bytes_per_call", "gb_per_s", "peak_gb_per_s", "pct_of_peak", "share_pct",
-            "samples_per_s", "s_per_60k_epoch", "device", "driver", "jvm", "cores", "vector", "commit", "timestamp");
+            "samples_per_s", "s_per_60k_epoch", "device", "driver", "jvm", "cores", "vector", "commit", "timestamp",
+            "work_per_step", "work_unit", "achieved_per_s", "ceiling", "ceiling_per_s", "pct_of_ceiling");
 
     /** Where the numbers were measured. {@code driver} is empty on the CPU. */
     public record Env(String backend, String device, String driver, String jvm, int cores, String vector, String commit,
@@ -125,8 +128,16 @@ public final class BenchReport {
         return r;
     }
 
-    /** A training-step row followed by one row per phase (pass = the phase's label). */
+    /** A training-step row followed by one row per phase (pass = the phase's label), without a roofline. */
     public static List<Map<String, Object>> stepRows(TrainBench.Result res, Env env) {
+        return stepRows(res, env, null);
+    }
+
+    /**
+     * A training-step row followed by one row per phase; with {@code ceilings} (and the result's
+     * counts) each phase row also has its work per step, achieved throughput and % of its ceiling.
+     */
+    public static List<Map<String, Object>> stepRows(TrainBench.Result res, Env env, Roofline.Ceilings ceilings) {
         List<Map<String, Object>> rows = new ArrayList<>();
         String model = res.neuron().model();
         String integ = res.neuron().integrator().cliName();
@@ -142,9 +153,49 @@ public final class BenchReport {
             Map<String, Object> p = base(env, "phase", model, integ, res.neuron().substeps(), res.neuron().dt(), res.T(), res.batch(),
                     res.hidden(), phase, res.threads(), res.phase(phase));
             p.put("share_pct", 100 * res.share(phase));
+            if (ceilings != null && res.counts() != null) {
+                Roofline.Work w = Roofline.work(phaseOf(phase), res.counts());
+                double achieved = w.amount() / res.phase(phase).median();
+                p.put("work_per_step", w.amount());
+                p.put("work_unit", w.ceiling().unit());
+                p.put("achieved_per_s", finiteOrNull(achieved));
+                p.put("ceiling", w.ceiling().label());
+                p.put("ceiling_per_s", ceilings.of(w.ceiling()));
+                p.put("pct_of_ceiling", finiteOrNull(100 * achieved / ceilings.of(w.ceiling())));
+            }
             rows.add(p);
         }
         return rows;
+    }
+
+    /** One row per measured ceiling (kind {@code ceiling}, pass = its name). */
+    public static List<Map<String, Object>> ceilingRows(Roofline.Ceilings c, Env env) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Roofline.Ceiling k : Roofline.Ceiling.values()) {
+            Map<String, Object> r = base(env, "ceiling", null, null, 0, Double.NaN, 0, 0, 0, k.label(), c.threads(),
+                    c.seconds().get(k));
+            r.put("substeps", null);
+            r.put("dt", null);
+            r.put("T", null);
+            r.put("batch", null);
+            r.put("neurons", null);
+            r.put("work_unit", k.unit());
+            r.put("achieved_per_s", c.of(k));
+            r.put("ceiling", k.label());
+            r.put("ceiling_per_s", c.of(k));
+            r.put("pct_of_ceiling", 100.0);
+            rows.add(r);
+        }
+        return rows;
+    }
+
+    static PhaseTimes.Phase phaseOf(String label) {
+        for (PhaseTimes.Phase p : PhaseTimes.Phase.values()) {
+            if (p.label().equals(label)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("no phase " + label);
     }
 
     private static Double finiteOrNull(double v) {
@@ -211,6 +262,49 @@ public final class BenchReport {
         return sb.toString();
     }
 
+    /** The ceilings, one per line, with how each was measured. */
+    public static String ceilingTable(Roofline.Ceilings c) {
+        StringBuilder sb = new StringBuilder();
+        for (Roofline.Ceiling k : Roofline.Ceiling.values()) {
+            sb.append(String.format(Locale.ROOT, "%-10s %15s   %s%n", k.label(), Roofline.rate(c.of(k), k.unit()), k.how()));
+        }
+        return sb.toString();
+    }
+
+    /** One line of the roofline: a phase of one result against its ceiling. */
+    record RoofLine(String name, String phase, double ms, Roofline.Work work, double achievedPerSecond, double pct) {
+    }
+
+    /** The roofline lines of every result that has counts, phases in execution order. */
+    static List<RoofLine> roofLines(List<TrainBench.Result> rs, Roofline.Ceilings c) {
+        List<RoofLine> lines = new ArrayList<>();
+        for (TrainBench.Result r : rs) {
+            if (r.counts() == null) {
+                continue;
+            }
+            for (String phase : r.phaseSeconds().keySet()) {
+                Roofline.Work w = Roofline.work(phaseOf(phase), r.counts());
+                double sec = r.phase(phase).median();
+                double achieved = w.amount() / sec;
+                lines.add(new RoofLine(name(r.neuron()), phase, sec * 1e3, w, achieved, 100 * achieved / c.of(w.ceiling())));
+            }
+        }
+        return lines;
+    }
+
+    /** Per result and phase: the work of a step, the achieved throughput and the % of its ceiling. */
+    public static String rooflineTable(List<TrainBench.Result> rs, Roofline.Ceilings c) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-16s %-18s %10s %14s %15s %-10s %7s%n", "model/integrator", "phase",
+                "median ms", "work/step", "achieved", "ceiling", "% ceil"));
+        for (RoofLine l : roofLines(rs, c)) {
+            sb.append(String.format(Locale.ROOT, "%-16s %-18s %10.3f %14s %15s %-10s %6.1f%%%n", l.name(), l.phase(), l.ms(),
+                    Roofline.amount(l.work().amount(), l.work().ceiling().unit()),
+                    Roofline.rate(l.achievedPerSecond(), l.work().ceiling().unit()), l.work().ceiling().label(), l.pct()));
+        }
+        return sb.toString();
+    }
+
     static String name(dev.spikestep.neuron.NeuronSpec n) {
         return n.model() + "/" + n.integrator().cliName() + (n.substeps() > 1 ? " x" + n.substeps() : "");
     }
@@ -224,9 +318,15 @@ public final class BenchReport {
         return env.device().contains("emulated");
     }
 
-    /** summary.md: the environment and both tables in Markdown (spikingjelly's benchmark output). */
+    /** summary.md without ceilings (the CUDA bench). */
     public static String markdown(Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
                                   List<TrainBench.Result> rs) {
+        return markdown(env, T, batch, neurons, ks, rs, null);
+    }
+
+    /** summary.md: the environment, the ceilings and the tables in Markdown (spikingjelly's benchmark output). */
+    public static String markdown(Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
+                                  List<TrainBench.Result> rs, Roofline.Ceilings ceilings) {
         StringBuilder sb = new StringBuilder("# spikestep bench\n\n");
         sb.append("- backend: ").append(env.backend()).append("\n- device: ").append(env.device());
         if (!env.driver().isEmpty()) {
@@ -236,6 +336,15 @@ public final class BenchReport {
                 .append("\n- commit: ").append(env.commit()).append("\n- date: ").append(env.timestamp()).append("\n\n");
         if (emulated(env)) {
             sb.append("**").append(EMULATED_NOTE).append(".**\n\n");
+        }
+        if (ceilings != null) {
+            sb.append(String.format(Locale.ROOT, "## Ceilings of this machine, %d threads%n%n", ceilings.threads()));
+            sb.append("| ceiling | measured | how |\n|---|---|---|\n");
+            for (Roofline.Ceiling k : Roofline.Ceiling.values()) {
+                sb.append("| ").append(k.label()).append(" | ").append(Roofline.rate(ceilings.of(k), k.unit())).append(" | ")
+                        .append(k.how()).append(" |\n");
+            }
+            sb.append("\nKernel rows: % of peak is of dram-rw.\n\n");
         }
         if (!ks.isEmpty()) {
             sb.append(String.format(Locale.ROOT, "## Fused neuron kernels, T x B x N = %d x %d x %d%n%n", T, batch, neurons));
@@ -268,15 +377,35 @@ public final class BenchReport {
                 sb.append('\n');
             }
             sb.append("\nPhase columns: mean share of a step.\n\n![training step by phase](step-phases.png)\n");
+            if (ceilings != null && rs.stream().anyMatch(r -> r.counts() != null)) {
+                sb.append("\n## Roofline of the step\n\n");
+                sb.append("Each phase's unavoidable work per step (bytes it must move, or float adds it must do, ")
+                        .append("counted from the step's data), its median time, and the throughput that makes, against ")
+                        .append("the ceiling that bounds it.\n\n");
+                sb.append("| model/integrator | phase | median ms | work per step | achieved | ceiling | % of ceiling | work |\n");
+                sb.append("|---|---|---|---|---|---|---|---|\n");
+                for (RoofLine l : roofLines(rs, ceilings)) {
+                    sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %s | %s | %s | %.1f%% | %s |%n", l.name(),
+                            l.phase(), l.ms(), Roofline.amount(l.work().amount(), l.work().ceiling().unit()),
+                            Roofline.rate(l.achievedPerSecond(), l.work().ceiling().unit()), l.work().ceiling().label(),
+                            l.pct(), l.work().what()));
+                }
+            }
         }
         return sb.toString();
     }
 
     // ------------------------------------------------------------------ charts and files
 
-    /** Writes the charts and summary.md (replaced) and appends the rows; returns the files written. */
+    /** {@link #write(Path, Env, int, int, int, List, List, List, Roofline.Ceilings)} without ceilings. */
     public static List<Path> write(Path outDir, Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
                                    List<TrainBench.Result> rs, List<Map<String, Object>> rows) {
+        return write(outDir, env, T, batch, neurons, ks, rs, rows, null);
+    }
+
+    /** Writes the charts and summary.md (replaced) and appends the rows; returns the files written. */
+    public static List<Path> write(Path outDir, Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
+                                   List<TrainBench.Result> rs, List<Map<String, Object>> rows, Roofline.Ceilings ceilings) {
         System.setProperty("java.awt.headless", "true");
         try {
             Files.createDirectories(outDir);
@@ -298,7 +427,7 @@ public final class BenchReport {
             }
         }
         Path md = outDir.resolve("summary.md");
-        ResultsWriter.replace(md, markdown(env, T, batch, neurons, ks, rs));
+        ResultsWriter.replace(md, markdown(env, T, batch, neurons, ks, rs, ceilings));
         files.add(md);
         return files;
     }

@@ -23,7 +23,8 @@ public final class KernelBench {
 
     /**
      * One kernel measured: its timings in seconds per call, the bytes one call moves, and the
-     * device's peak bandwidth in bytes/s (NaN where unknown, as on the CPU).
+     * device's peak bandwidth in bytes/s (GPU: from the device attributes; CPU: the measured
+     * dram-rw ceiling; NaN where unknown).
      */
     public record Sample(NeuronSpec neuron, Pass pass, String backend, int T, int batch, int neurons, int threads,
                          Stats seconds, long bytesPerCall, double peakBytesPerSecond) {
@@ -74,15 +75,19 @@ public final class KernelBench {
         return new float[][] {x, g};
     }
 
-    /** Forward then backward of every spec on the CPU. */
+    /** Forward then backward of every spec on the CPU, without a known peak. */
     public static List<Sample> cpu(List<NeuronSpec> specs, int T, int batch, int neurons, int threads, int warmup,
                                    int repeats, long seed) {
-        return cpu(specs, T, batch, neurons, threads, warmup, repeats, seed, List.of(Pass.values()));
+        return cpu(specs, T, batch, neurons, threads, warmup, repeats, seed, List.of(Pass.values()), Double.NaN);
     }
 
-    /** As {@link #cpu(List, int, int, int, int, int, int, long)} for the given passes only (converge times the forward). */
+    /**
+     * The given passes of every spec on the CPU (converge times the forward only);
+     * {@code peakBytesPerSecond} is the ceiling the samples are a share of (the measured
+     * {@link Roofline.Ceiling#DRAM_RW}), NaN for none.
+     */
     public static List<Sample> cpu(List<NeuronSpec> specs, int T, int batch, int neurons, int threads, int warmup,
-                                   int repeats, long seed, List<Pass> passes) {
+                                   int repeats, long seed, List<Pass> passes, double peakBytesPerSecond) {
         checkShape(T, batch, neurons, warmup, repeats);
         int M = batch * neurons;
         float[][] in = inputs(T, M, seed);
@@ -104,7 +109,7 @@ public final class KernelBench {
                     // The backward reads the forward's h and spikes: they are in place from the forward's calls.
                     double[] t = time(pass == Pass.FORWARD ? fwd : bwd, warmup, repeats);
                     out.add(new Sample(spec, pass, "cpu", T, batch, neurons, par.threads(), Stats.of(t),
-                            Traffic.bytesPerCall(pass, CPU_SPIKE_BYTES, T, M, w != null), Double.NaN));
+                            Traffic.bytesPerCall(pass, CPU_SPIKE_BYTES, T, M, w != null), peakBytesPerSecond));
                 }
             }
         }

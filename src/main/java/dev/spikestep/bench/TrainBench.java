@@ -23,10 +23,17 @@ import java.util.Map;
 public final class TrainBench {
     /**
      * What one benchmark measured: {@code stepSeconds} per timed step, in order, and for every phase
-     * (PhaseTimes labels, execution order) its seconds in each of those steps.
+     * (PhaseTimes labels, execution order) its seconds in each of those steps; {@code counts}, the
+     * work the steps had to do (for {@link Roofline#work}), or null where it was not counted.
      */
     public record Result(NeuronSpec neuron, String backend, int T, int batch, int hidden, int threads, double[] stepSeconds,
-                         Map<String, double[]> phaseSeconds) {
+                         Map<String, double[]> phaseSeconds, Roofline.StepCounts counts) {
+        /** A result without counts (the CUDA bench). */
+        public Result(NeuronSpec neuron, String backend, int T, int batch, int hidden, int threads, double[] stepSeconds,
+                      Map<String, double[]> phaseSeconds) {
+            this(neuron, backend, T, batch, hidden, threads, stepSeconds, phaseSeconds, null);
+        }
+
         public Stats step() {
             return Stats.of(stepSeconds);
         }
@@ -78,6 +85,8 @@ public final class TrainBench {
             int[] labels = new int[batch];
             double[] times = new double[steps];
             double[][] phaseTimes = new double[phases.length][steps];
+            double inputSpikes = 0;
+            double hiddenSpikes = 0;
             for (int k = 0; k < warmup + steps; k++) {
                 int first = (k % batches) * batch;
                 for (int b = 0; b < batch; b++) {
@@ -96,9 +105,14 @@ public final class TrainBench {
                     for (int p = 0; p < phases.length; p++) {
                         phaseTimes[p][k - warmup] = (after[p] - before[p]) / 1e9;
                     }
+                    // Counted after the clock stopped: the work this step had to do.
+                    inputSpikes += net.inputSpikeCount();
+                    hiddenSpikes += net.hiddenSpikeCount();
                 }
             }
-            return new Result(neuron, "cpu", T, batch, hidden, par.threads(), times, phaseMap(phaseTimes));
+            Roofline.StepCounts counts = new Roofline.StepCounts(T, batch, shape.nIn(), hidden, shape.nOut(),
+                    inputSpikes / steps, hiddenSpikes / steps);
+            return new Result(neuron, "cpu", T, batch, hidden, par.threads(), times, phaseMap(phaseTimes), counts);
         }
     }
 

@@ -3,6 +3,8 @@ package dev.spikestep.cli;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.bench.BenchReport;
 import dev.spikestep.bench.KernelBench;
+import dev.spikestep.bench.Roofline;
+import dev.spikestep.bench.Traffic;
 import dev.spikestep.bench.TrainBench;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
@@ -32,6 +34,10 @@ import picocli.CommandLine.Option;
                 + "on real batches, broken down by phase (encode, fc1, neuron forward, fc_out, readout/loss, neuron "
                 + "backward, weight gradients, optimizer). Warm-up first, then repeats; median and p10-p90. "
                 + "cpu: wall clock of whole calls; cuda: CUDA events, L2 flushed before each kernel repeat. "
+                + "cpu: first the machine's own ceilings with the same threads (streaming read from DRAM and from "
+                + "L2-sized buffers, DRAM read+write, vector adds on L1-resident data); kernels as % of the DRAM "
+                + "read+write ceiling; each step phase's unavoidable work (bytes or float adds counted from the step's "
+                + "data) as achieved throughput and % of the ceiling that bounds it (the roofline table). "
                 + "With --out: rows appended to OUT/bench.csv and OUT/bench.jsonl (with git commit, device, driver, "
                 + "JVM), charts kernels.png/.svg and step-phases.png/.svg and summary.md.", ""})
 public final class BenchCommand implements Callable<Integer> {
@@ -67,6 +73,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads;
+
+    @Option(names = "--ceilings", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "cpu: measure this machine's ceilings first (DRAM and L2 read, DRAM read+write, L1 adds; "
+                    + "about a second, 256 MiB) and report every kernel and phase as a share of one "
+                    + "(default: ${DEFAULT-VALUE}; --no-ceilings skips them).")
+    boolean ceilingsWanted;
 
     @Option(names = "--profile",
             description = "cuda: make every timed region a cuProfilerStart/Stop range for nsys/ncu (see README).")
@@ -123,14 +135,23 @@ public final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "T %d, batch %d, neurons %d, warm-up %d, repeats %d%s%n%n", T, batch, neurons, warmup,
                 repeats, profile ? ", cuProfilerStart/Stop around each timed region" : "");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        // The CPU's own ceilings first, with the same threads: every later number is a share of one.
+        Roofline.Ceilings ceilings = null;
+        if (!cuda && ceilingsWanted) {
+            System.out.println("ceilings of this machine (" + env.device() + ", " + vector + ")");
+            ceilings = Roofline.measure(nThreads, 7);
+            System.out.println(BenchReport.ceilingTable(ceilings));
+            rows.addAll(BenchReport.ceilingRows(ceilings, env));
+        }
         List<KernelBench.Sample> ks = new ArrayList<>();
         List<TrainBench.Result> rs = new ArrayList<>();
-        List<Map<String, Object>> rows = new ArrayList<>();
         if (parts.contains("kernels")) {
             ks = cuda
                     ? castSamples(cudaBench("kernels", new Class<?>[] {List.class, int.class, int.class, int.class, int.class,
                         int.class, boolean.class, long.class}, specs, T, batch, neurons, warmup, repeats, profile, seed))
-                    : KernelBench.cpu(specs, T, batch, neurons, nThreads, warmup, repeats, seed);
+                    : KernelBench.cpu(specs, T, batch, neurons, nThreads, warmup, repeats, seed, List.of(Traffic.Pass.values()),
+                        ceilings == null ? Double.NaN : ceilings.of(Roofline.Ceiling.DRAM_RW));
             System.out.println("fused neuron kernels (" + (cuda ? "CUDA events, L2 flushed" : "wall clock per call") + ")");
             System.out.println(BenchReport.kernelTable(ks));
             for (KernelBench.Sample k : ks) {
@@ -147,12 +168,16 @@ public final class BenchCommand implements Callable<Integer> {
                             train, spec, T, batch, neurons, warmup, repeats, profile, seed)
                         : TrainBench.run(train, spec, T, batch, neurons, nThreads, warmup, repeats, seed);
                 rs.add(r);
-                rows.addAll(BenchReport.stepRows(r, env));
+                rows.addAll(BenchReport.stepRows(r, env, ceilings));
             }
             System.out.println(BenchReport.stepTable(rs));
+            if (ceilings != null) {
+                System.out.println("roofline of the step (work each phase must do, per step; achieved = work / median time)");
+                System.out.println(BenchReport.rooflineTable(rs, ceilings));
+            }
         }
         if (out != null) {
-            List<Path> files = BenchReport.write(out, env, T, batch, neurons, ks, rs, rows);
+            List<Path> files = BenchReport.write(out, env, T, batch, neurons, ks, rs, rows, ceilings);
             System.out.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
         }
         return 0;

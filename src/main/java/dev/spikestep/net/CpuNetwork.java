@@ -273,6 +273,16 @@ public final class CpuNetwork implements Network {
         return n;
     }
 
+    /** Number of input spikes (set bits of the encoder's bitmasks) in the current batch: fc1's live (row, input) pairs. */
+    public long inputSpikeCount() {
+        long n = 0;
+        int len = shape.T() * batch * inWords;
+        for (int i = 0; i < len; i++) {
+            n += Long.bitCount(inBits[i]);
+        }
+        return n;
+    }
+
     /** Number of hidden states (potential before reset) that are NaN or infinite in the current batch. */
     @Override
     public long nonFiniteCount() {
@@ -306,7 +316,7 @@ public final class CpuNetwork implements Network {
     @Override
     public String describe() {
         return "cpu (" + par.threads() + (par.threads() == 1 ? " thread, " : " threads, ")
-                + dev.spikestep.simd.VectorSupport.describe() + ")";
+                + dev.spikestep.simd.VectorSupport.describe() + ", JDK " + System.getProperty("java.version") + ")";
     }
 
     @Override

@@ -15,66 +15,92 @@ public final class SpikeLinear {
     private SpikeLinear() {
     }
 
-    /** Rows of one sample handled together by {@link #forwardBits}: their weight rows are shared in cache. */
-    static final int TIME_BLOCK = 8;
-
     /**
      * fc1 forward from input spike bitmasks: {@code out[r, :] = sum of w[i, :]} over the inputs i whose
      * bit is set in row r, for the samples {@code [b0, b1)} at every step.
      *
-     * <p>Rows are {@code r = t * B + b}. A sample's rows at neighbouring steps share most of their
-     * active inputs, so they are processed together, {@link #TIME_BLOCK} steps at a time, input by
-     * input: each weight row is fetched once per block instead of once per row. Each output element
-     * still sums its inputs in ascending order, so the result is that of the plain loop.
+     * <p>Rows are {@code r = t * B + b}. Each row's live inputs are listed once (ascending); then,
+     * one block of {@link VectorOps#blockColumns} output columns at a time, every step of the sample
+     * sums its live weight-row segments in registers ({@link VectorOps#sumRows}). A sample's steps
+     * share most of their live inputs, so a block's weight segments stay in L1 across its T rows.
+     * Each output element sums its inputs in ascending order from 0, the order of the plain loop.
      *
      * @param bits [T, B, W] 64-bit words, bit {@code i & 63} of word {@code i >>> 6} = input i
      */
     public static void forwardBits(long[] bits, int W, int T, int B, float[] w, int nOut, float[] out,
                                    int b0, int b1) {
-        int[] rows = new int[TIME_BLOCK];
-        long[] masks = new long[TIME_BLOCK];
+        int[] live = new int[T * W * 64]; // [T, live inputs] of one sample, rows back to back
+        int[] start = new int[T + 1];
+        int cb = VectorOps.blockColumns();
         for (int b = b0; b < b1; b++) {
-            for (int t0 = 0; t0 < T; t0 += TIME_BLOCK) {
-                int n = Math.min(TIME_BLOCK, T - t0);
-                for (int k = 0; k < n; k++) {
-                    rows[k] = (t0 + k) * B + b;
-                    java.util.Arrays.fill(out, rows[k] * nOut, rows[k] * nOut + nOut, 0f);
-                }
-                for (int wd = 0; wd < W; wd++) {
-                    long union = 0;
-                    for (int k = 0; k < n; k++) {
-                        masks[k] = bits[rows[k] * W + wd];
-                        union |= masks[k];
-                    }
-                    while (union != 0) {
-                        int bit = Long.numberOfTrailingZeros(union);
-                        union &= union - 1;
-                        int wi = ((wd << 6) + bit) * nOut;
-                        for (int k = 0; k < n; k++) {
-                            if ((masks[k] >>> bit & 1L) != 0) {
-                                VectorOps.addTo(w, wi, out, rows[k] * nOut, nOut);
-                            }
-                        }
-                    }
+            int n = 0;
+            for (int t = 0; t < T; t++) {
+                start[t] = n;
+                n = liveInputs(bits, (t * B + b) * W, W, live, n);
+            }
+            start[T] = n;
+            for (int c = 0; c < nOut; c += cb) {
+                int len = Math.min(cb, nOut - c);
+                for (int t = 0; t < T; t++) {
+                    VectorOps.sumRows(w, live, start[t], start[t + 1], nOut, c, out, (t * B + b) * nOut + c, len);
                 }
             }
         }
     }
 
+    /** Appends the indices of the set bits of {@code bits[o, o + W)} to {@code live} from {@code n}, ascending; returns the new end. */
+    static int liveInputs(long[] bits, int o, int W, int[] live, int n) {
+        for (int wd = 0; wd < W; wd++) {
+            long m = bits[o + wd];
+            while (m != 0) {
+                live[n++] = (wd << 6) + Long.numberOfTrailingZeros(m);
+                m &= m - 1;
+            }
+        }
+        return n;
+    }
+
+    /** Rows of grad_out taken together by {@link #weightGradBits}: one 64-bit mask per input. */
+    static final int GRAD_ROW_BLOCK = 64;
+
     /**
      * fc1 weight gradient: {@code gW[i, :] += grad_out[r, :]} for every row r where input i spiked,
      * for the inputs of bitmask words {@code [wd0, wd1)} (64 inputs each, so threads own disjoint
      * rows of gW). Rows are visited in ascending order, so each element sums in a fixed order.
+     *
+     * <p>Blocked over {@link #GRAD_ROW_BLOCK} consecutive rows: per word, the block's bits are
+     * transposed into one row mask per input; then each live input's gW row is loaded into registers
+     * once per block, takes the grad_out rows of its mask in ascending order ({@link VectorOps#addRows})
+     * and is stored once, instead of being read and written once per row. The block's grad_out rows
+     * (64 KB) stay in L2 for all 64 inputs. The additions are those of the row-by-row loop, in its order.
      */
     public static void weightGradBits(long[] bits, int W, int R, float[] grad_out, int nOut, float[] gW,
                                       int wd0, int wd1) {
-        for (int wd = wd0; wd < wd1; wd++) {
-            for (int r = 0; r < R; r++) {
-                long m = bits[r * W + wd];
-                while (m != 0) {
-                    int bit = Long.numberOfTrailingZeros(m);
-                    m &= m - 1;
-                    VectorOps.addTo(grad_out, r * nOut, gW, ((wd << 6) + bit) * nOut, nOut);
+        long[] masks = new long[64];  // [input bit] rows of the block where that input spiked
+        int[] rows = new int[GRAD_ROW_BLOCK];
+        for (int r0 = 0; r0 < R; r0 += GRAD_ROW_BLOCK) {
+            int nr = Math.min(GRAD_ROW_BLOCK, R - r0);
+            for (int wd = wd0; wd < wd1; wd++) {
+                long any = 0;
+                for (int k = 0; k < nr; k++) {
+                    long m = bits[(r0 + k) * W + wd];
+                    any |= m;
+                    while (m != 0) {
+                        masks[Long.numberOfTrailingZeros(m)] |= 1L << k;
+                        m &= m - 1;
+                    }
+                }
+                while (any != 0) {
+                    int bit = Long.numberOfTrailingZeros(any);
+                    any &= any - 1;
+                    long mk = masks[bit];
+                    masks[bit] = 0L;
+                    int n = 0;
+                    while (mk != 0) {
+                        rows[n++] = r0 + Long.numberOfTrailingZeros(mk);
+                        mk &= mk - 1;
+                    }
+                    VectorOps.addRows(grad_out, rows, 0, n, nOut, 0, gW, ((wd << 6) + bit) * nOut, nOut);
                 }
             }
         }

@@ -30,4 +30,50 @@ public final class VectorOps {
             dst[d + j] += a * src[s + j];
         }
     }
+
+    /**
+     * Columns that {@link #sumRows} keeps in registers: 8 vectors (64 floats
+     * with AVX2; measured faster than 4 vectors or whole 256-wide rows). The scalar form keeps
+     * nothing in registers and runs best on whole rows: it answers a width no row reaches.
+     */
+    public static int blockColumns() {
+        return VectorSupport.ENABLED ? 8 * VectorKernels.lanes() : 1 << 20;
+    }
+
+    /**
+     * {@code dst[d + j] = sum over k in [k0, k1) of src[rows[k] * stride + s + j]} for {@code j < n},
+     * each element summed from 0 in ascending k (a weight-row gather: the rows of the live inputs).
+     * The Vector API form keeps up to {@link #blockColumns} columns of accumulators in registers
+     * while the rows stream through, so a row segment costs one load per vector and dst is written once.
+     */
+    public static void sumRows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n) {
+        rows(src, rows, k0, k1, stride, s, dst, d, n, false);
+    }
+
+    /**
+     * {@code dst[d + j] += src[rows[k] * stride + s + j]} for k in {@code [k0, k1)} ascending and
+     * {@code j < n}: {@link #sumRows} continuing from dst's values (the same float additions, in the
+     * same order, as adding the rows one by one).
+     */
+    public static void addRows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n) {
+        rows(src, rows, k0, k1, stride, s, dst, d, n, true);
+    }
+
+    private static void rows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n,
+                             boolean into) {
+        if (VectorSupport.ENABLED) {
+            VectorKernels.sumRows(src, rows, k0, k1, stride, s, dst, d, n, into);
+            return;
+        }
+        // Row after row (the plain loop's order per element, and the scalar code's fast order).
+        if (!into) {
+            java.util.Arrays.fill(dst, d, d + n, 0f);
+        }
+        for (int k = k0; k < k1; k++) {
+            int o = rows[k] * stride + s;
+            for (int j = 0; j < n; j++) {
+                dst[d + j] += src[o + j];
+            }
+        }
+    }
 }

@@ -60,11 +60,49 @@ class BenchCliTest extends ConsoleCapture {
             assertTrue(o.contains(name + " "), o);
         }
         assertTrue(!o.contains("izh/symplectic"), o);
+        // The machine's ceilings come first: 4 rows, then the kernels as a share of dram-rw.
+        assertTrue(o.indexOf("dram-read") < o.indexOf("lif/euler"), o);
         List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
-        assertEquals(1 + 3 * 2, csv.size());
-        assertTrue(csv.stream().skip(1).allMatch(l -> l.startsWith("kernel,cpu,")), csv.toString());
-        assertEquals(6, Files.readAllLines(dir.resolve("bench.jsonl")).size());
+        assertEquals(1 + 4 + 3 * 2, csv.size());
+        for (String c : List.of("dram-read", "dram-rw", "l2-read", "l1-add")) {
+            assertTrue(csv.stream().anyMatch(l -> l.startsWith("ceiling,cpu,,,,,,,,"  + c + ",1,")), c + " " + csv);
+        }
+        assertTrue(csv.stream().skip(5).allMatch(l -> l.startsWith("kernel,cpu,")), csv.toString());
+        List<String> json = Files.readAllLines(dir.resolve("bench.jsonl"));
+        assertEquals(10, json.size());
+        assertTrue(json.stream().skip(4).noneMatch(l -> l.contains("\"pct_of_peak\":null")), "every kernel has its % of dram-rw");
         assertTrue(Files.size(dir.resolve("kernels.png")) > 1000);
-        assertTrue(Files.readString(dir.resolve("summary.md")).contains("| lif/exp | forward |"));
+        String md = Files.readString(dir.resolve("summary.md"));
+        assertTrue(md.contains("| lif/exp | forward |"), md);
+        assertTrue(md.contains("| l1-add | "), md);
+    }
+
+    @Test
+    void tinyStepRunReportsEveryPhaseAgainstItsCeiling() throws Exception {
+        Path data = dir.resolve("data");
+        dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "train", 16, 1);
+        dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "t10k", 8, 2);
+        assertEquals(0, bench("--what", "step", "--model", "lif", "--integrator", "exp", "--threads", "1", "--data",
+                data.toString(), "--out", dir.toString()), err());
+        String o = out();
+        assertTrue(o.contains("roofline of the step"), o);
+        for (String phase : List.of("encode", "fc1", "neuron forward", "fc_out", "readout/loss", "neuron backward",
+                "weight gradients", "optimizer")) {
+            assertTrue(o.lines().anyMatch(l -> l.startsWith("lif/exp") && l.contains(" " + phase + " ") && l.endsWith("%")),
+                    phase + "\n" + o);
+        }
+        List<String> json = Files.readAllLines(dir.resolve("bench.jsonl"));
+        assertEquals(4 + 1 + 8, json.size());
+        assertTrue(json.stream().filter(l -> l.startsWith("{\"kind\":\"phase\"")).allMatch(l -> l.contains("\"pct_of_ceiling\":")
+                && !l.contains("\"pct_of_ceiling\":null")), json.toString());
+        assertTrue(Files.readString(dir.resolve("summary.md")).contains("## Roofline of the step"));
+    }
+
+    @Test
+    void noCeilingsSkipsThem() throws Exception {
+        assertEquals(0, bench("--what", "kernels", "--model", "lif", "--integrator", "exp", "--threads", "1", "--no-ceilings",
+                "--out", dir.toString()), err());
+        assertTrue(!out().contains("dram-read"), out());
+        assertEquals(1 + 2, Files.readAllLines(dir.resolve("bench.csv")).size());
     }
 }

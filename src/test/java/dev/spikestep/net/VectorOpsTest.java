@@ -36,4 +36,52 @@ class VectorOpsTest {
             assertArrayEquals(expected, actual, "axpy n=" + n);
         }
     }
+
+    @Test
+    void sumRowsAndAddRowsEqualThePlainAscendingSumsAtEveryWidthAndOffset() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int stride = 150;
+        float[] src = new float[40 * stride];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = (float) rnd.nextGaussian();
+        }
+        int[] rows = {39, 2, 17, 17, 0, 5, 33, 8, 21, 3, 12};
+        for (int n = 0; n <= 140; n += 1 + n / 9) {
+            for (int k0 = 0; k0 < 3; k0++) {
+                int k1 = rows.length - k0;
+                int s = 7;
+                float[] expected = new float[n + 9];
+                java.util.Arrays.fill(expected, 42f); // outside [4, 4 + n) must stay
+                for (int j = 0; j < n; j++) {
+                    float acc = 0f;
+                    for (int k = k0; k < k1; k++) {
+                        acc += src[rows[k] * stride + s + j];
+                    }
+                    expected[4 + j] = acc;
+                }
+                float[] actual = new float[n + 9];
+                java.util.Arrays.fill(actual, 42f);
+                VectorOps.sumRows(src, rows, k0, k1, stride, s, actual, 4, n);
+                assertArrayEquals(expected, actual, "sumRows n=" + n + " k0=" + k0);
+
+                // addRows continues from dst: the same additions as adding the rows one by one.
+                float[] before = new float[n + 9];
+                for (int i = 0; i < before.length; i++) {
+                    before[i] = (float) rnd.nextGaussian();
+                }
+                float[] oneByOne = before.clone();
+                for (int k = k0; k < k1; k++) {
+                    for (int j = 0; j < n; j++) {
+                        oneByOne[4 + j] += src[rows[k] * stride + s + j];
+                    }
+                }
+                float[] added = before.clone();
+                VectorOps.addRows(src, rows, k0, k1, stride, s, added, 4, n);
+                assertArrayEquals(oneByOne, added, "addRows n=" + n + " k0=" + k0);
+            }
+        }
+        float[] none = {3f, 3f};
+        VectorOps.sumRows(src, rows, 4, 4, stride, 0, none, 0, 2);
+        assertArrayEquals(new float[] {0f, 0f}, none, "no rows: the sum is 0");
+    }
 }
