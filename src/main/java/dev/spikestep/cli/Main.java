@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "spikestep", mixinStandardHelpOptions = true, version = "spikestep 0.1.0",
         description = {"Fast, reproducible spiking-neural-network experiments: how the integrator",
             "(Euler, exponential, zero-order hold, symplectic, rk2, rk4) and dt change what an SNN learns.", ""},
-        subcommands = {TrainCommand.class, RstdpCommand.class, SweepCommand.class, MergeCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, RstdpCommand.class, SweepCommand.class, MergeCommand.class,
             ReportCommand.class, TraceCommand.class, ConvergeCommand.class, DataCommand.class, BenchCommand.class,
             InfoCommand.class,
             SelftestCommand.class,

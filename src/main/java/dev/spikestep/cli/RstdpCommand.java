@@ -1,6 +1,8 @@
 package dev.spikestep.cli;
 
 import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.io.OutLock;
+import dev.spikestep.train.Checkpoints;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.rstdp.Reward;
 import dev.spikestep.rstdp.RstdpConfig;
@@ -96,8 +98,13 @@ public final class RstdpCommand implements Callable<Integer> {
         RstdpConfig cfg = new RstdpConfig(Integrator.parse(integrator), dt, T, epochs, seed, lr, Reward.parse(reward),
                 teach, teachDecay, maxTrainBatches, maxTestBatches, batch, testBatch, hidden, timeChunk,
                 DatasetLocator.checkName(run.dataset), run.data.toString(), run.out.toString(), run.backend, nThreads, substeps);
-        DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
-        new RstdpRunner(cfg, System.out, System.err, System.console() != null).run(split);
+        DatasetLocator.findDir(run.data, cfg.dataset()); // a missing dataset is reported before OUT is touched
+        try (OutLock lock = OutLock.acquire(run.out, "rstdp")) {
+            DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
+            new RstdpRunner(cfg, System.out, System.err, System.console() != null)
+                    .checkpoints(new Checkpoints(run.out.resolve("checkpoints").resolve(RstdpRunner.runId(cfg)), 1))
+                    .run(split);
+        }
         return 0;
     }
 }

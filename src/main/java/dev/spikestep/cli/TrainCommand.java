@@ -1,11 +1,21 @@
 package dev.spikestep.cli;
 
+import dev.spikestep.SpikestepException;
 import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.io.OutLock;
+import dev.spikestep.io.Safetensors;
 import dev.spikestep.net.Readout;
 import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.train.Checkpoints;
 import dev.spikestep.train.TrainConfig;
 import dev.spikestep.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,10 +27,14 @@ import picocli.CommandLine.Option;
                 + "Poisson-encoded input, fc1 over all T*B rows at once, one neuron scan over time, fc_out, "
                 + "a readout over time, cross-entropy and Adam (SPEC section 5). Prints the configuration "
                 + "and one line per epoch; appends each epoch to OUT/epochs.jsonl and the finished run to "
-                + "OUT/results.csv, flushed to disk as they are written.", ""},
+                + "OUT/results.csv, flushed to disk as they are written. After every epoch a checkpoint "
+                + "OUT/checkpoints/RUN-ID/epoch-NNN.safetensors (PyTorch's state_dict of the notebook's model; "
+                + "evaluate it with 'spikestep eval') and the optimizer state for --resume. One run at a time "
+                + "per OUT: a second one is refused.", ""},
         footer = {"", "Example:",
             "  spikestep train --model lif --integrator exp --dt 5 --T 50 --epochs 2 \\",
-            "      --readout max --dataset mnist-sample --data data --out results"})
+            "      --readout max --dataset mnist-sample --data data --out results",
+            "  spikestep train ... --out results --resume     # after a kill: continue from the last epoch"})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "lif|izh", defaultValue = "lif", description = "Neuron model (default: ${DEFAULT-VALUE}).")
     String model;
@@ -68,6 +82,17 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Evaluate on the first N test batches only, 0 = all; the notebook used 10 per epoch (default: ${DEFAULT-VALUE}).")
     int evalBatches;
 
+    @Option(names = "--resume",
+            description = "Continue the run in OUT from its last complete checkpoint (same options; --epochs may grow). "
+                + "A finished run is left as it is; an OUT without checkpoints starts a new run; one with another "
+                + "run's checkpoints is refused, naming the options that differ.")
+    boolean resume;
+
+    @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "1",
+            description = "Checkpoints kept in OUT/checkpoints/RUN-ID: the last N epochs and the best, 0 = every epoch "
+                + "(default: ${DEFAULT-VALUE}).")
+    int keepCheckpoints;
+
     @Mixin
     RunOptions run;
 
@@ -77,8 +102,57 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = new TrainConfig(neuron.build(model), T, epochs, seed, Readout.parse(readout), batch, lr,
                 PoissonEncoder.Method.parse(encoder), hidden, DatasetLocator.checkName(run.dataset), run.data.toString(),
                 run.out.toString(), run.backend, nThreads, trainSamples, evalBatches);
-        DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
-        new Trainer(cfg, System.out, System.err, System.console() != null).run(split);
+        Checkpoints checkpoints = new Checkpoints(run.out.resolve("checkpoints").resolve(Checkpoints.runId(cfg)),
+                keepCheckpoints);
+        DatasetLocator.findDir(run.data, cfg.dataset()); // a missing dataset is reported before OUT is touched
+        try (OutLock lock = OutLock.acquire(run.out, "train")) {
+            if (resume) {
+                checkResumable(cfg, checkpoints);
+            }
+            DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
+            new Trainer(cfg, System.out, System.err, System.console() != null).checkpoints(checkpoints, resume).run(split);
+        }
         return 0;
+    }
+
+    /**
+     * A resume needs this run's checkpoints; when OUT holds another run's instead, the message names
+     * the options that differ (the run id is a hash of them, so they are found by content).
+     */
+    static void checkResumable(TrainConfig cfg, Checkpoints mine) {
+        if (!mine.epochs().isEmpty()) {
+            return;
+        }
+        Path root = mine.dir().getParent();
+        Map<String, String> want = Checkpoints.identity(cfg);
+        List<String> closest = null;
+        Path closestDir = null;
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> dirs = Files.list(root)) {
+                for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
+                    List<Integer> es = new Checkpoints(d, 1).epochs();
+                    if (es.isEmpty()) {
+                        continue;
+                    }
+                    Map<String, String> have = Safetensors.read(new Checkpoints(d, 1).weightsFile(es.get(es.size() - 1)))
+                            .metadata();
+                    List<String> diff = Checkpoints.differences(want, have);
+                    if (closest == null || diff.size() < closest.size()) {
+                        closest = diff;
+                        closestDir = d;
+                    }
+                }
+            } catch (IOException e) {
+                throw new SpikestepException("cannot list " + root + ": " + e.getMessage(), e);
+            }
+        }
+        if (closest == null) {
+            // Nothing to resume: a first run (make run always passes --resume, so that running it
+            // again finishes or leaves the same run instead of refusing).
+            System.err.println("--resume: " + root.getParent() + " holds no checkpoints yet: starting a new run");
+            return;
+        }
+        throw new SpikestepException("--resume: the run in " + closestDir + " had other options: " + String.join(", ", closest)
+                + "; resume with its options, or drop --resume to start a new run");
     }
 }

@@ -1,6 +1,7 @@
 package dev.spikestep.cuda;
 
 import dev.spikestep.net.Adam;
+import dev.spikestep.net.AdamState;
 import dev.spikestep.net.Layouts;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Network;
@@ -223,6 +224,29 @@ public final class KernelNetwork implements Network {
     @Override
     public float[] gradWOutTorchLayout() {
         return Layouts.transpose(get(gWOut, shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
+    }
+
+    @Override
+    public AdamState adamState() {
+        int nIn = shape.nIn();
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        return new AdamState(adam.step(), Layouts.transpose(get(m1, nIn * nH), nIn, nH),
+                Layouts.transpose(get(v1, nIn * nH), nIn, nH), Layouts.transpose(get(mOut, nH * nOut), nH, nOut),
+                Layouts.transpose(get(vOut, nH * nOut), nH, nOut));
+    }
+
+    @Override
+    public void setAdamState(AdamState s) {
+        s.check(shape);
+        int nIn = shape.nIn();
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        dev.upload(m1, Layouts.transpose(s.m1(), nH, nIn), nIn * nH);
+        dev.upload(v1, Layouts.transpose(s.v1(), nH, nIn), nIn * nH);
+        dev.upload(mOut, Layouts.transpose(s.mOut(), nOut, nH), nH * nOut);
+        dev.upload(vOut, Layouts.transpose(s.vOut(), nOut, nH), nH * nOut);
+        adam.restoreStep(s.step());
     }
 
     private float[] get(DeviceBuffer src, int n) {

@@ -2,6 +2,7 @@ package dev.spikestep.cuda;
 
 import dev.spikestep.SpikestepException;
 import dev.spikestep.net.Adam;
+import dev.spikestep.net.AdamState;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Network;
 import dev.spikestep.net.NetworkFactory;
@@ -262,6 +263,20 @@ public final class LockstepPack {
         public float[] gradWOutTorchLayout() {
             synchronized (LockstepPack.this) {
                 return net.gradWOutTorchLayout(run);
+            }
+        }
+
+        @Override
+        public AdamState adamState() {
+            synchronized (LockstepPack.this) {
+                return net.adamState(run);
+            }
+        }
+
+        @Override
+        public void setAdamState(AdamState state) {
+            synchronized (LockstepPack.this) {
+                net.setAdamState(run, state);
             }
         }
 

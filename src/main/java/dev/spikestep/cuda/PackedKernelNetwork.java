@@ -1,6 +1,7 @@
 package dev.spikestep.cuda;
 
 import dev.spikestep.net.Adam;
+import dev.spikestep.net.AdamState;
 import dev.spikestep.net.Layouts;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Readout;
@@ -265,6 +266,35 @@ public final class PackedKernelNetwork implements AutoCloseable {
     public float[] gradWOutTorchLayout(int run) {
         long n = 4L * shape.nHidden() * shape.nOut();
         return Layouts.transpose(get(gWOut.slice(run * n, n), shape.nHidden() * shape.nOut()), shape.nHidden(), shape.nOut());
+    }
+
+    /** Run {@code run}'s Adam step and moments, in PyTorch's layout. */
+    public AdamState adamState(int run) {
+        int nIn = shape.nIn();
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        long n1 = 4L * nIn * nH;
+        long nO = 4L * nH * nOut;
+        return new AdamState(adams[run].step(),
+                Layouts.transpose(get(m1.slice(run * n1, n1), nIn * nH), nIn, nH),
+                Layouts.transpose(get(v1.slice(run * n1, n1), nIn * nH), nIn, nH),
+                Layouts.transpose(get(mOut.slice(run * nO, nO), nH * nOut), nH, nOut),
+                Layouts.transpose(get(vOut.slice(run * nO, nO), nH * nOut), nH, nOut));
+    }
+
+    /** Restores run {@code run}'s Adam step and moments. */
+    public void setAdamState(int run, AdamState s) {
+        s.check(shape);
+        int nIn = shape.nIn();
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        long n1 = 4L * nIn * nH;
+        long nO = 4L * nH * nOut;
+        dev.upload(m1.slice(run * n1, n1), Layouts.transpose(s.m1(), nH, nIn), nIn * nH);
+        dev.upload(v1.slice(run * n1, n1), Layouts.transpose(s.v1(), nH, nIn), nIn * nH);
+        dev.upload(mOut.slice(run * nO, nO), Layouts.transpose(s.mOut(), nOut, nH), nH * nOut);
+        dev.upload(vOut.slice(run * nO, nO), Layouts.transpose(s.vOut(), nOut, nH), nH * nOut);
+        adams[run].restoreStep(s.step());
     }
 
     private float[] get(DeviceBuffer src, int n) {

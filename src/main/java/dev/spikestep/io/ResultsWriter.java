@@ -31,9 +31,7 @@ public final class ResultsWriter {
 
     /** One flat JSON object, as {@link #appendJsonLine} writes it (without the newline). */
     public static String json(Map<String, ?> row) {
-        return row.entrySet().stream()
-                .map(e -> quote(e.getKey()) + ":" + jsonValue(e.getValue()))
-                .collect(Collectors.joining(",", "{", "}"));
+        return Json.object(row);
     }
 
     /** One CSV row, values formatted as {@link #appendCsvRow} writes them (without the newline). */
@@ -46,17 +44,58 @@ public final class ResultsWriter {
      * then renamed over the target, so a reader (or a crash) sees the old file or the new one.
      */
     public static void replace(Path file, String text) {
+        replace(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #replace(Path, String)} for binary content (checkpoints); a failed write leaves no temporary file. */
+    public static void replace(Path file, byte[] content) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.deleteIfExists(tmp);
-            append(tmp, text);
+            append(tmp, content);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (IOException e) {
+        } catch (IOException | SpikestepException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the first error is the one to report
+            }
             throw new SpikestepException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Cuts a torn last line (a write interrupted by a kill) off {@code file}, so that it ends with its
+     * last complete line; returns whether anything was cut.
+     */
+    public static boolean dropTornTail(Path file) {
+        if (!Files.exists(file)) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long end = ch.size();
+            long keep = end;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (keep > 0) {
+                one.clear();
+                ch.read(one, keep - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                keep--;
+            }
+            if (keep == end) {
+                return false;
+            }
+            ch.truncate(keep);
+            ch.force(true);
+            return true;
+        } catch (IOException e) {
+            throw new SpikestepException("cannot repair " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -93,6 +132,14 @@ public final class ResultsWriter {
     }
 
     private static void append(Path file, String text) {
+        append(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Appends and fsyncs; a write that fails part-way (a full disk) is cut back to the file's
+     * previous length, so the file still ends with its last complete line.
+     */
+    private static void append(Path file, byte[] bytes) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -100,14 +147,27 @@ public final class ResultsWriter {
             }
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND)) {
-                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
+                long before = ch.size();
+                try {
+                    ByteBuffer buf = ByteBuffer.wrap(bytes);
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    ch.force(true);
+                } catch (IOException e) {
+                    try {
+                        ch.truncate(before);
+                        ch.force(true);
+                    } catch (IOException ignored) {
+                        // nothing more can be done on this device; the message below says why
+                    }
+                    throw e;
                 }
-                ch.force(true);
             }
         } catch (IOException e) {
-            throw new SpikestepException("cannot write results to " + file + ": " + e.getMessage(), e);
+            String why = e.getMessage() != null && e.getMessage().contains("No space left") ? "the disk is full ("
+                    + e.getMessage() + "); every file ends with its last complete row" : e.getMessage();
+            throw new SpikestepException("cannot write results to " + file + ": " + why, e);
         }
     }
 
@@ -119,46 +179,7 @@ public final class ResultsWriter {
         return s;
     }
 
-    static String jsonValue(Object v) {
-        if (v == null) {
-            return "null";
-        }
-        if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
-            return v.toString();
-        }
-        if (v instanceof Number n) {
-            double d = n.doubleValue();
-            // JSON has no NaN or infinity: write them as strings rather than produce invalid JSON.
-            return Double.isFinite(d) ? number(d) : quote(Double.toString(d));
-        }
-        return quote(v.toString());
-    }
-
     private static String number(double d) {
-        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-            return Long.toString((long) d);
-        }
-        return String.format(Locale.ROOT, "%.6g", d).replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2").replaceFirst("\\.(e|$)", "$1");
-    }
-
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return Json.number(d);
     }
 }

@@ -35,6 +35,14 @@ public final class Adam {
         return step;
     }
 
+    /** Continues from step {@code step} (a resumed run; the moments are restored by the network). */
+    public void restoreStep(int step) {
+        if (step < 0) {
+            throw new IllegalArgumentException("Adam step must be >= 0, got " + step);
+        }
+        this.step = step;
+    }
+
     /**
      * The float constants of the current step's element update, in the order the CUDA kernel
      * ({@code kernels/adam.cu}) takes them: step_size, bc2_sqrt, b1, b2, 1-b1, 1-b2, eps; derived

@@ -129,6 +129,25 @@ public final class CpuNetwork implements Network {
         return Layouts.transpose(gWOut, shape.nHidden(), shape.nOut());
     }
 
+    @Override
+    public AdamState adamState() {
+        int nIn = shape.nIn();
+        int nH = shape.nHidden();
+        int nOut = shape.nOut();
+        return new AdamState(adam.step(), Layouts.transpose(m1, nIn, nH), Layouts.transpose(v1, nIn, nH),
+                Layouts.transpose(mOut, nH, nOut), Layouts.transpose(vOut, nH, nOut));
+    }
+
+    @Override
+    public void setAdamState(AdamState s) {
+        s.check(shape);
+        Layouts.transpose(s.m1(), shape.nHidden(), shape.nIn(), m1);
+        Layouts.transpose(s.v1(), shape.nHidden(), shape.nIn(), v1);
+        Layouts.transpose(s.mOut(), shape.nOut(), shape.nHidden(), mOut);
+        Layouts.transpose(s.vOut(), shape.nOut(), shape.nHidden(), vOut);
+        adam.restoreStep(s.step());
+    }
+
     /**
      * Poisson-encodes a batch: sample b is image {@code order[first + b]} of {@code images}, at
      * position {@code first + b} of the epoch (the position, not the image, keys its random numbers).

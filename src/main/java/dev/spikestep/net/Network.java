@@ -25,6 +25,12 @@ public interface Network extends AutoCloseable {
 
     float[] gradWOutTorchLayout();
 
+    /** Adam's step and moments, in PyTorch's layout: what a checkpoint saves for resuming. */
+    AdamState adamState();
+
+    /** Restores Adam's step and moments saved by {@link #adamState} (after {@link #setWeightsTorchLayout}). */
+    void setAdamState(AdamState state);
+
     /**
      * Poisson-encodes a batch: sample b is image {@code order[first + b]} (or {@code first + b} when
      * {@code order} is null) of {@code images} [n, nIn] uint8, at position {@code first + b} of the

@@ -40,6 +40,35 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
     /** Returns the same neuron with K sub-steps per step. */
     NeuronSpec withSubsteps(int substeps);
 
+    /**
+     * The neuron of {@code model} ({@code lif} or {@code izh}) from the options a user sets, the
+     * rest the notebook's; {@code integrator} null means the model's default ({@code exp},
+     * {@code symplectic}). {@code decayInput} is lif's only. The command line, the sweeps and the
+     * checkpoints all build their neurons here.
+     */
+    static NeuronSpec of(String model, Integrator integrator, double dt, double tau, float vTh, float vReset,
+                         boolean softReset, boolean decayInput) {
+        return of(model, integrator, dt, tau, vTh, vReset, softReset, decayInput, 1);
+    }
+
+    /** As {@link #of(String, Integrator, double, double, float, float, boolean, boolean)} with K sub-steps (SPEC 9). */
+    static NeuronSpec of(String model, Integrator integrator, double dt, double tau, float vTh, float vReset,
+                         boolean softReset, boolean decayInput, int substeps) {
+        switch (model) {
+            case "lif" -> {
+                return new LifSpec(integrator == null ? Integrator.EXP : integrator, dt, tau, vTh, vReset, softReset,
+                        decayInput, substeps);
+            }
+            case "izh" -> {
+                Integrator integ = integrator == null ? Integrator.SYMPLECTIC : integrator;
+                IzhSpec n = IzhSpec.notebook(integ, dt);
+                return new IzhSpec(integ, dt, tau, n.vC(), n.a0(), vTh, vReset, n.vRest(), n.wRest(), n.tauW(),
+                        n.a(), n.b(), softReset, substeps);
+            }
+            default -> throw new dev.spikestep.SpikestepException("unknown model '" + model + "': expected lif or izh");
+        }
+    }
+
     static void requireFinitePositive(String name, double value) {
         if (!(value > 0) || !Double.isFinite(value)) {
             throw new dev.spikestep.SpikestepException(name + " must be a finite number > 0, got " + value);

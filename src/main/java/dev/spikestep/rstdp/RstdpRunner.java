@@ -4,9 +4,11 @@ import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.ResultsWriter;
+import dev.spikestep.io.Safetensors;
 import dev.spikestep.net.Loss;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
+import dev.spikestep.train.Checkpoints;
 import dev.spikestep.train.Progress;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -54,6 +56,7 @@ public final class RstdpRunner {
 
     private final RstdpConfig cfg;
     private java.util.function.Consumer<Map<String, Object>> epochListener = row -> { };
+    private Checkpoints checkpoints;
     private final PrintStream out;
     private final PrintStream err;
     private final boolean tty;
@@ -71,6 +74,12 @@ public final class RstdpRunner {
      */
     public RstdpRunner onEpoch(java.util.function.Consumer<Map<String, Object>> listener) {
         this.epochListener = listener;
+        return this;
+    }
+
+    /** Writes both weight matrices after every epoch into {@code checkpoints} (SPEC 10; last and best kept). */
+    public RstdpRunner checkpoints(Checkpoints checkpoints) {
+        this.checkpoints = checkpoints;
         return this;
     }
 
@@ -149,6 +158,15 @@ public final class RstdpRunner {
                         epoch, teach, e.train().pseudoCe(), e.train().accuracy(), ev.accuracy(), ev.hiddenRate(),
                         ev.outputRate(), ev.noSpikeOut(), seconds));
                 out.flush();
+                if (checkpoints != null) {
+                    Epoch best = epochs.stream().reduce((a, b) -> b.test().accuracy() > a.test().accuracy() ? b : a).get();
+                    Map<String, Safetensors.Tensor> w = new LinkedHashMap<>();
+                    w.put("fc_in.weight", new Safetensors.Tensor(new int[] {cfg.hidden(), nIn}, net.wInTorchLayout()));
+                    w.put("fc_out.weight", new Safetensors.Tensor(new int[] {C, cfg.hidden()}, net.wOutTorchLayout()));
+                    Map<String, String> meta = identity(cfg);
+                    meta.put("test_acc", Double.toString(ev.accuracy()));
+                    checkpoints.saveWeights(epoch, w, meta, best.epoch());
+                }
                 Map<String, Object> row = epochRow(e);
                 ResultsWriter.appendJsonLine(epochsFile, row);
                 epochListener.accept(row);
@@ -239,6 +257,36 @@ public final class RstdpRunner {
             return new Stats(100.0 * correct / samples, hiddenSpikes / (sites * H), outputSpikes / (sites * C),
                     noSpikeSum / batches, withCe ? ceSum / batches : Double.NaN, samples, batches);
         }
+    }
+
+    /** The run's configuration as checkpoint metadata (SPEC 10): what its weights were trained with. */
+    public static Map<String, String> identity(RstdpConfig cfg) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kind", "rstdp");
+        m.put("model", "lif");
+        m.put("integrator", cfg.integrator().cliName());
+        m.put("substeps", "1");
+        m.put("dt", RstdpConfig.fmt(cfg.dt()));
+        m.put("neuron", cfg.neuron().params());
+        m.put("T", Integer.toString(cfg.T()));
+        m.put("encoder", "bernoulli");
+        m.put("hidden", Integer.toString(cfg.hidden()));
+        m.put("seed", Long.toString(cfg.seed()));
+        m.put("lr", RstdpConfig.fmt(cfg.lr()));
+        m.put("reward", cfg.reward().cliName());
+        m.put("teach", RstdpConfig.fmt(cfg.teach()));
+        m.put("teach_decay", RstdpConfig.fmt(cfg.teachDecay()));
+        m.put("batch", Integer.toString(cfg.batch()));
+        m.put("max_train_batches", Integer.toString(cfg.maxTrainBatches()));
+        m.put("dataset", cfg.dataset());
+        m.put("epochs", Integer.toString(cfg.epochs()));
+        return m;
+    }
+
+    /** The run's checkpoint directory name: readable, and a hash of {@link #identity}. */
+    public static String runId(RstdpConfig cfg) {
+        return String.format(Locale.ROOT, "rstdp-%s-dt%s-T%d-seed%d-%s", cfg.integrator().cliName(),
+                RstdpConfig.fmt(cfg.dt()), cfg.T(), cfg.seed(), Checkpoints.hash(identity(cfg)));
     }
 
     private Map<String, Object> epochRow(Epoch e) {

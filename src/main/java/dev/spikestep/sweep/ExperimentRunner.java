@@ -57,5 +57,14 @@ public interface ExperimentRunner {
      */
     record Context(Path dataDir, String backend, int threads, Path runDir, PrintStream log,
                    Consumer<Map<String, Object>> epochSink) {
+        /**
+         * Where the run keeps its checkpoints: {@code OUT/checkpoints/<run-id>}, beside (not in) its
+         * run directory, so that they outlive the attempt that wrote them and a resumed sweep
+         * continues a killed point from its last epoch.
+         */
+        public Path checkpointDir() {
+            Path runs = runDir.toAbsolutePath().getParent();
+            return runs.resolveSibling("checkpoints").resolve(runDir.getFileName());
+        }
     }
 }

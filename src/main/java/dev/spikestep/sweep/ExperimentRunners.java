@@ -15,6 +15,9 @@ public final class ExperimentRunners {
         if (experiment.equals("rstdp")) {
             return new RstdpSweepRunner();
         }
+        if (experiment.equals("transfer")) {
+            return new TransferRunner();
+        }
         for (ExperimentRunner r : ServiceLoader.load(ExperimentRunner.class)) {
             if (r.experiment().equals(experiment)) {
                 return r;

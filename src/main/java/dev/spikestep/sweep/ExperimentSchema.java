@@ -43,6 +43,29 @@ public final class ExperimentSchema {
             ParamSpec.bool("soft_reset", false, "subtract v_th instead of resetting"),
             ParamSpec.positive("tau", 2.0, "membrane time constant")));
 
+    /** The evaluation keys of {@link #TRANSFER}; {@code trained} (or 0) means the value the network was trained with. */
+    public static final List<String> EVAL_KEYS = List.of("eval_integrator", "eval_substeps", "eval_dt", "eval_T",
+            "eval_readout");
+
+    /**
+     * {@code transfer}: each point trains (once per distinct training, shared by the points that
+     * differ only in their eval keys) and evaluates the trained network under its eval keys.
+     */
+    public static final ExperimentSchema TRANSFER = new ExperimentSchema("transfer", concat(TRAIN.params().values(), List.of(
+            ParamSpec.choice("eval_integrator", "trained", "integrator of the evaluation (trained = as trained)",
+                    "trained", "euler", "exp", "zoh", "symplectic", "rk2", "rk4"),
+            ParamSpec.integer("eval_substeps", 0, 0L, "sub-steps of the evaluation (SPEC 9), 0 = as trained"),
+            new ParamSpec("eval_dt", ParamSpec.Kind.FLOAT, List.of(), 0, false, 0.0, "dt of the evaluation, 0 = as trained"),
+            ParamSpec.integer("eval_T", 0, 0L, "time steps of the evaluation, 0 = as trained"),
+            ParamSpec.choice("eval_readout", "trained", "readout of the evaluation (trained = as trained)",
+                    "trained", "last", "max", "mean", "sum"))));
+
+    private static List<ParamSpec> concat(java.util.Collection<ParamSpec> a, List<ParamSpec> b) {
+        List<ParamSpec> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
     public static final ExperimentSchema RSTDP = new ExperimentSchema("rstdp", List.of(
             ParamSpec.choice("integrator", "euler", "LIF integrator of both layers", "euler", "exp", "zoh", "rk2", "rk4"),
             ParamSpec.positive("dt", null, "integration time step (required)"),
@@ -74,11 +97,15 @@ public final class ExperimentSchema {
 
     /** The schema of {@code experiment}; the caller has checked the name against {@link #NAMES}. */
     public static ExperimentSchema of(String experiment) {
-        return experiment.equals("train") ? TRAIN : RSTDP;
+        return switch (experiment) {
+            case "train" -> TRAIN;
+            case "transfer" -> TRANSFER;
+            default -> RSTDP;
+        };
     }
 
     /** The experiments a configuration may name. */
-    public static final List<String> NAMES = List.of("train", "rstdp");
+    public static final List<String> NAMES = List.of("train", "rstdp", "transfer");
 
     public String name() {
         return name;
@@ -92,7 +119,7 @@ public final class ExperimentSchema {
     /** Keys allowed in {@code base} and {@code axes}. */
     public List<String> keys() {
         List<String> keys = new ArrayList<>(params.keySet());
-        if (this == TRAIN) {
+        if (this == TRAIN || this == TRANSFER) {
             keys.add(1, MODEL_INTEGRATOR);
         }
         return keys;
@@ -103,7 +130,7 @@ public final class ExperimentSchema {
      * point is valid, else why not (an invalid model/integrator pair, for example).
      */
     String resolve(Map<String, Object> p) {
-        if (this != TRAIN) {
+        if (this != TRAIN && this != TRANSFER) {
             return null;
         }
         String model = (String) p.get("model");
@@ -113,6 +140,11 @@ public final class ExperimentSchema {
         String integrator = (String) p.get("integrator");
         if (!INTEGRATORS.get(model).contains(integrator)) {
             return "integrator '" + integrator + "' is not defined for model " + model + " (" + model + " allows "
+                    + String.join(", ", INTEGRATORS.get(model)) + ")";
+        }
+        Object evalInteg = p.get("eval_integrator");
+        if (evalInteg != null && !evalInteg.equals("trained") && !INTEGRATORS.get(model).contains(evalInteg)) {
+            return "eval_integrator '" + evalInteg + "' is not defined for model " + model + " (" + model + " allows "
                     + String.join(", ", INTEGRATORS.get(model)) + ")";
         }
         return null;

@@ -141,13 +141,27 @@ public final class Report {
         }
         List<String[]> charts = new ArrayList<>(); // file stem, title, caption
         chart(charts, "accuracy", "Test accuracy vs dt", "test accuracy (%)", ACC,
-                "Mean over seeds with the seed range (min to max) as bars; red crosses: diverged runs.");
+                "Mean over seeds with the seed range (min to max) as bars; red crosses: diverged runs."
+                        + (hasNotebookReference() ? " Diamonds: the accuracy published by " + NotebookResults.SOURCE
+                        + " for the same model, integrator, dt, T and readout (its seed range as bars)." : ""));
+        curveChart(charts, "curve_test_acc", "Test accuracy per epoch", "test accuracy (%)", "test_acc",
+                "Learning curves: each group and dt, mean over seeds with the seed range as bars.");
+        curveChart(charts, "curve_loss", "Training loss per epoch", "mean training loss", "loss",
+                "Mean cross-entropy of each epoch's training pass; mean over seeds with the seed range as bars.");
         chart(charts, "spike_rate", "Hidden spike rate vs dt", "mean hidden spike rate", RATE,
                 "Spikes per (sample, neuron, step) on the last epoch's test pass; mean and seed range.");
         chart(charts, "silent_frac", "Silent fraction vs dt", "silent fraction", SILENT,
                 "1 - spike rate: the fraction of (sample, neuron, step) sites without a spike.");
         chart(charts, "seconds_per_epoch", "Seconds per epoch", "seconds per epoch", SPE,
                 "Wall-clock seconds per epoch of each run (training and test pass), mean and range over seeds.");
+        if ("transfer".equals(results.runs().get(0).get("experiment"))) {
+            TransferMatrix tm = new TransferMatrix(results.runs());
+            ResultsWriter.replace(outDir.resolve("transfer.csv"), tm.csv());
+            tm.png(outDir.resolve("transfer.png"), "Transfer: " + name());
+            charts.add(0, new String[] {"transfer", "Transfer matrix",
+                "Test accuracy of each trained network (rows) run with other dynamics (columns), mean over seeds; "
+                    + "DIV marks diverged cells. As a table: transfer.csv"});
+        }
         String md = markdown();
         ResultsWriter.replace(outDir.resolve("summary.md"), md);
         ResultsWriter.replace(outDir.resolve("summary.csv"), summaryCsv());
@@ -163,8 +177,7 @@ public final class Report {
         Chart<?, ?> chart = singleDt
                 ? categoryChart(title.replace(" vs dt", "") + " at dt " + fmt(cells.get(0).dt()), yTitle, metric)
                 : xyChart(title, yTitle, metric);
-        save(chart, outDir, stem);
-        charts.add(new String[] {stem, title, caption});
+        save(charts, chart, stem, title, caption);
     }
 
     /** Writes a chart as {@code stem.png} (110 dpi) and {@code stem.svg} into {@code outDir}. */
@@ -187,8 +200,8 @@ public final class Report {
             throw new SpikestepException("cannot read " + outDir.resolve(c[0] + ".png") + ": " + e.getMessage(), e);
         }
         return "<figure><img alt=\"" + esc(c[1]) + "\" src=\"data:image/png;base64,"
-                + Base64.getEncoder().encodeToString(png) + "\"><figcaption>" + esc(c[2]) + " (also " + c[0] + ".png, "
-                + c[0] + ".svg)</figcaption></figure>\n";
+                + Base64.getEncoder().encodeToString(png) + "\"><figcaption>" + esc(c[2]) + " (also " + c[0] + ".png"
+                + (Files.exists(outDir.resolve(c[0] + ".svg")) ? ", " + c[0] + ".svg" : "") + ")</figcaption></figure>\n";
     }
 
     private XYChart xyChart(String title, String yTitle, String metric) {
@@ -235,6 +248,9 @@ public final class Report {
             m.setLineColor(color);
             m.setMarkerColor(color);
             m.setMarker(SeriesMarkers.CIRCLE);
+            if (metric.equals(ACC)) {
+                notebookSeries(c, group, color, gc);
+            }
             if (gc.stream().anyMatch(cell -> cell.n() > 1)) {
                 // XChart's error bars are symmetric: a hidden series at the range's midpoint carries them.
                 XYSeries range = c.addSeries(group + " (seed range)", x, mid, half);
@@ -253,6 +269,94 @@ public final class Report {
             d.setMarkerColor(DIVERGED);
         }
         return c;
+    }
+
+    /** The notebook's published accuracy (SPEC 8) at the group's matching points: hollow diamonds, its range as bars. */
+    private static void notebookSeries(XYChart c, String group, Color color, List<Cell> gc) {
+        List<double[]> ref = new ArrayList<>();
+        for (Cell cell : gc) {
+            double[] acc = NotebookResults.accuracy(cell.runs().get(0));
+            if (acc != null) {
+                ref.add(new double[] {cell.dt(), (acc[0] + acc[1]) / 2, (acc[1] - acc[0]) / 2});
+            }
+        }
+        if (ref.isEmpty()) {
+            return;
+        }
+        XYSeries s = c.addSeries(group + ": notebook", ref.stream().mapToDouble(r -> r[0]).toArray(),
+                ref.stream().mapToDouble(r -> r[1]).toArray(), ref.stream().mapToDouble(r -> r[2]).toArray());
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        s.setMarker(SeriesMarkers.DIAMOND);
+        s.setMarkerColor(color.darker());
+    }
+
+    /** Whether any run of the sweep matches a setting the notebook published an accuracy for. */
+    private boolean hasNotebookReference() {
+        return results.runs().stream().anyMatch(r -> NotebookResults.accuracy(r) != null);
+    }
+
+    /**
+     * Test accuracy or loss per epoch: one curve per group and dt, the mean over seeds with the seed
+     * range as bars, from the epochs of each run's finishing attempt.
+     */
+    private void curveChart(List<String[]> charts, String stem, String title, String yTitle, String key, String caption) {
+        Map<Object, List<Map<String, Object>>> byRun = new LinkedHashMap<>();
+        for (Map<String, Object> e : results.epochs()) {
+            byRun.computeIfAbsent(e.get("run_id"), k -> new ArrayList<>()).add(e);
+        }
+        if (byRun.isEmpty() || results.epochs().stream().noneMatch(e -> e.get(key) != null)) {
+            return;
+        }
+        XYChart c = new XYChartBuilder().width(900).height(520).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
+        style(c.getStyler());
+        c.getStyler().setErrorBarsColorSeriesColor(true);
+        c.getStyler().setXAxisDecimalPattern("0");
+        int n = 0;
+        for (Cell cell : cells) {
+            TreeSet<Integer> epochs = new TreeSet<>();
+            Map<Integer, List<Double>> values = new LinkedHashMap<>();
+            for (Map<String, Object> run : cell.runs()) {
+                for (Map<String, Object> e : byRun.getOrDefault(run.get("run_id"), List.of())) {
+                    if (e.get(key) != null && e.get("epoch") != null) {
+                        int ep = (int) num(e.get("epoch"));
+                        epochs.add(ep);
+                        values.computeIfAbsent(ep, k -> new ArrayList<>()).add(num(e.get(key)));
+                    }
+                }
+            }
+            if (epochs.isEmpty()) {
+                continue;
+            }
+            double[] x = epochs.stream().mapToDouble(Integer::doubleValue).toArray();
+            double[] mean = new double[x.length];
+            double[] mid = new double[x.length];
+            double[] half = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                double[] v = values.get((int) x[i]).stream().mapToDouble(Double::doubleValue).toArray();
+                mean[i] = mean(v);
+                mid[i] = (min(v) + max(v)) / 2;
+                half[i] = (max(v) - min(v)) / 2;
+            }
+            String name = cell.group() + (singleDt ? "" : " dt " + fmt(cell.dt()));
+            Color color = PALETTE[n++ % PALETTE.length];
+            XYSeries m = c.addSeries(name, x, mean);
+            m.setLineColor(color);
+            m.setMarkerColor(color);
+            m.setMarker(SeriesMarkers.CIRCLE);
+            if (cell.n() > 1) {
+                XYSeries range = c.addSeries(name + " (seed range)", x, mid, half);
+                range.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                range.setMarker(SeriesMarkers.NONE);
+                range.setMarkerColor(color);
+                range.setShowInLegend(false);
+            }
+        }
+        save(charts, c, stem, title, caption);
+    }
+
+    private void save(List<String[]> charts, Chart<?, ?> chart, String stem, String title, String caption) {
+        save(chart, outDir, stem);
+        charts.add(new String[] {stem, title, caption});
     }
 
     private CategoryChart categoryChart(String title, String yTitle, String metric) {
@@ -290,6 +394,19 @@ public final class Report {
             d.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
             d.setMarker(SeriesMarkers.CROSS);
             d.setMarkerColor(DIVERGED);
+        }
+        if (metric.equals(ACC) && hasNotebookReference()) {
+            List<Number> ref = new ArrayList<>();
+            for (Cell cell : cells) {
+                if (present(cell, metric)) {
+                    double[] acc = NotebookResults.accuracy(cell.runs().get(0));
+                    ref.add(acc == null ? null : (acc[0] + acc[1]) / 2);
+                }
+            }
+            CategorySeries nb = c.addSeries("notebook (SPEC 8)", labels, ref);
+            nb.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+            nb.setMarker(SeriesMarkers.DIAMOND);
+            nb.setMarkerColor(Color.BLACK);
         }
         c.getStyler().setOverlapped(true);
         return c;

@@ -42,7 +42,8 @@ public final class RstdpSweepRunner implements ExperimentRunner {
         RstdpConfig cfg = config(p, ctx);
         DatasetLocator.Split split = datasets.computeIfAbsent(ctx.dataDir().toAbsolutePath() + "|" + cfg.dataset(),
                 k -> DatasetLocator.load(ctx.dataDir(), cfg.dataset()));
-        RstdpRunner.Result r = new RstdpRunner(cfg, ctx.log(), ctx.log(), false).onEpoch(ctx.epochSink()).run(split);
+        RstdpRunner.Result r = new RstdpRunner(cfg, ctx.log(), ctx.log(), false).onEpoch(ctx.epochSink())
+                .checkpoints(new dev.spikestep.train.Checkpoints(ctx.checkpointDir(), 1)).run(split);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("final_acc", r.finalTest().accuracy());
         // The hidden layer's rate, as for train runs, so the report's spike-rate chart compares alike.

@@ -143,7 +143,10 @@ public record SweepConfig(String source, String name, String experiment, String 
         if (total > 1_000_000) {
             throw new SpikestepException(source + ": the grid has " + total + " points; more than 1000000 is surely a mistake");
         }
-        boolean filterPairs = axes.containsKey("model") && axes.containsKey("integrator");
+        boolean filterIntegrators = axes.containsKey("model") && axes.containsKey("integrator");
+        // A transfer grid crosses several models with eval integrators; a model's undefined ones are left out.
+        boolean filterPairs = filterIntegrators || axes.containsKey("eval_integrator")
+                && (axes.containsKey("model") || axes.containsKey(ExperimentSchema.MODEL_INTEGRATOR));
         List<RunPoint> points = new ArrayList<>();
         Set<Object> usedIntegrators = new HashSet<>();
         Set<String> ids = new HashSet<>();
@@ -179,7 +182,7 @@ public record SweepConfig(String source, String name, String experiment, String 
                 digit[a] = 0;
             }
         }
-        if (filterPairs) {
+        if (filterIntegrators) {
             for (Object integ : axes.get("integrator")) {
                 if (!usedIntegrators.contains(integ)) {
                     throw new SpikestepException(source + ": axes.integrator: '" + integ + "' is defined for none of the models "

@@ -155,7 +155,7 @@ public final class SweepResults {
                     continue;
                 }
                 try {
-                    rows.add(Json.parseObject(line));
+                    rows.add(dev.spikestep.io.Json.parseObject(line));
                 } catch (IllegalArgumentException e) {
                     skipped[0]++;
                 }

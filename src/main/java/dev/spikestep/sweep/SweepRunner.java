@@ -1,6 +1,7 @@
 package dev.spikestep.sweep;
 
 import dev.spikestep.SpikestepException;
+import dev.spikestep.io.OutLock;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.net.Backends;
 import dev.spikestep.net.NetworkFactory;
@@ -125,7 +126,14 @@ public final class SweepRunner {
         return out;
     }
 
+    /** Runs the shard, holding the lock on the output directory throughout (one writer per directory). */
     public Summary run() {
+        try (OutLock lock = OutLock.acquire(o.outDir(), "sweep " + cfg.name())) {
+            return runLocked();
+        }
+    }
+
+    private Summary runLocked() {
         List<RunPoint> grid = cfg.expand();
         List<RunPoint> mine = o.shard().select(grid);
         Path out = o.outDir();

@@ -4,10 +4,9 @@ import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.net.NetworkFactory;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.Integrator;
-import dev.spikestep.neuron.IzhSpec;
-import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.train.Checkpoints;
 import dev.spikestep.train.EpochResult;
 import dev.spikestep.train.TrainConfig;
 import dev.spikestep.train.Trainer;
@@ -36,17 +35,9 @@ public final class TrainRunner implements ExperimentRunner {
     }
 
     static NeuronSpec neuron(RunPoint p) {
-        Integrator integ = Integrator.parse(p.string("integrator"));
-        double dt = p.number("dt");
-        float vTh = (float) p.number("v_th");
-        float vReset = (float) p.number("v_reset");
-        if (p.string("model").equals("lif")) {
-            return new LifSpec(integ, dt, p.number("tau"), vTh, vReset, p.bool("soft_reset"), p.bool("decay_input"),
-                    p.int32("substeps"));
-        }
-        IzhSpec n = IzhSpec.notebook(integ, dt);
-        return new IzhSpec(integ, dt, p.number("tau"), n.vC(), n.a0(), vTh, vReset, n.vRest(), n.wRest(), n.tauW(),
-                n.a(), n.b(), p.bool("soft_reset"), p.int32("substeps"));
+        return NeuronSpec.of(p.string("model"), Integrator.parse(p.string("integrator")), p.number("dt"),
+                p.number("tau"), (float) p.number("v_th"), (float) p.number("v_reset"), p.bool("soft_reset"),
+                p.bool("decay_input"), p.int32("substeps"));
     }
 
     @Override
@@ -76,14 +67,26 @@ public final class TrainRunner implements ExperimentRunner {
         return run(p, ctx, null);
     }
 
+    /** The dataset, read once per sweep and shared. */
+    DatasetLocator.Split dataset(Context ctx, String name) {
+        return datasets.computeIfAbsent(ctx.dataDir().toAbsolutePath() + "|" + name,
+                k -> DatasetLocator.load(ctx.dataDir(), name));
+    }
+
     /** The run on {@code network}'s network ({@code --backend}'s when null): same rows either way. */
     @Override
     public Map<String, Object> run(RunPoint p, Context ctx, NetworkFactory network) {
         TrainConfig cfg = config(p, ctx);
-        DatasetLocator.Split split = datasets.computeIfAbsent(ctx.dataDir().toAbsolutePath() + "|" + cfg.dataset(),
-                k -> DatasetLocator.load(ctx.dataDir(), cfg.dataset()));
+        DatasetLocator.Split split = dataset(ctx, cfg.dataset());
+        // A killed point continues from its last checkpoint. Packed runs step in lockstep from epoch 0,
+        // so a pack's run starts over (its stale checkpoints cleared).
+        Checkpoints checkpoints = new Checkpoints(ctx.checkpointDir(), 1);
+        boolean resume = network == null;
+        if (!resume) {
+            checkpoints.clear();
+        }
         List<EpochResult> epochs = new Trainer(cfg, ctx.log(), ctx.log(), false).onEpoch(ctx.epochSink())
-                .network(network).run(split);
+                .network(network).runId(p.runId()).checkpoints(checkpoints, resume).run(split);
         EpochResult last = epochs.get(epochs.size() - 1);
         double seconds = epochs.stream().mapToDouble(EpochResult::seconds).sum();
         Map<String, Object> m = new LinkedHashMap<>();

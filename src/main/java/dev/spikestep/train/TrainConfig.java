@@ -75,7 +75,7 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
         return m;
     }
 
-    static String fmt(double d) {
+    public static String fmt(double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 }

@@ -3,6 +3,7 @@ package dev.spikestep.train;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.io.Json;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.net.Adam;
 import dev.spikestep.net.Backends;
@@ -12,12 +13,15 @@ import dev.spikestep.net.NetworkFactory;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -35,8 +39,14 @@ public final class Trainer {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean tty;
+    /** Training batches of the first epoch watched for a silent hidden layer. */
+    static final int SILENCE_BATCHES = 20;
+
     private Consumer<Map<String, Object>> epochListener = row -> { };
     private NetworkFactory networks;
+    private Checkpoints checkpoints;
+    private boolean resume;
+    private String runId;
 
     public Trainer(TrainConfig cfg, PrintStream out, PrintStream err, boolean tty) {
         this.cfg = cfg;
@@ -64,6 +74,27 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Writes a checkpoint after every epoch into {@code checkpoints}; with {@code resume}, continues
+     * from the last complete one there, if any (a finished run is then not trained again). Without
+     * this call a run keeps no checkpoints.
+     */
+    public Trainer checkpoints(Checkpoints checkpoints, boolean resume) {
+        this.checkpoints = checkpoints;
+        this.resume = resume;
+        return this;
+    }
+
+    /** The run id written into every epoch row ({@code run_id}); {@link Checkpoints#runId} by default. */
+    public Trainer runId(String id) {
+        this.runId = id;
+        return this;
+    }
+
+    public String runId() {
+        return runId != null ? runId : Checkpoints.runId(cfg);
+    }
+
     /** Trains and evaluates; returns one result per epoch (the last one is the run's final result). */
     public List<EpochResult> run(DatasetLocator.Split data) {
         Dataset train = cfg.trainLimit() > 0 ? data.train().head(cfg.trainLimit()) : data.train();
@@ -80,18 +111,83 @@ public final class Trainer {
 
         List<EpochResult> results = new ArrayList<>();
         long runStart = System.nanoTime();
+        double secondsBefore = 0;
+        String id = runId();
         NetShape shape = new NetShape(nIn, cfg.hidden(), train.numClasses(), cfg.T(), cfg.batch());
         NetworkFactory factory = networks != null ? networks
                 : (sh, neuron, readout, adam, threads) -> Backends.create(cfg.backend(), sh, neuron, readout, adam, threads);
+        Checkpoints.Saved saved = null;
+        if (checkpoints != null) {
+            saved = resume ? checkpoints.lastComplete(shape).orElse(null) : null;
+            if (saved != null) {
+                List<String> diff = Checkpoints.differences(Checkpoints.identity(cfg), saved.metadata());
+                if (!diff.isEmpty()) {
+                    throw new SpikestepException("cannot resume from " + saved.file() + ": its run had other options: "
+                            + String.join(", ", diff) + "; resume with the checkpoint's options, or choose another --out");
+                }
+            } else if (!resume && !checkpoints.epochs().isEmpty()) {
+                throw new SpikestepException(checkpoints.dir() + " already holds checkpoints of this run (epochs "
+                        + checkpoints.epochs() + "); add --resume to continue it, or choose another --out");
+            }
+        }
+        int startEpoch = 0;
+        if (saved != null) {
+            results.addAll(saved.history());
+            startEpoch = saved.epoch() + 1;
+            secondsBefore = Double.parseDouble(saved.metadata().get("seconds"));
+            ResultsWriter.dropTornTail(epochsFile);
+            int evalSamples = evalSamples(test.size());
+            Set<Integer> written = writtenEpochs(epochsFile, id);
+            for (EpochResult r : saved.history()) {
+                if (!written.contains(r.epoch())) { // the kill came between the checkpoint and its row
+                    Map<String, Object> row = epochRow(id, r, evalSamples);
+                    ResultsWriter.appendJsonLine(epochsFile, row);
+                    epochListener.accept(row);
+                }
+            }
+            if (Files.exists(doneFile()) && startEpoch >= cfg.epochs()) {
+                out.println("run " + id + " already finished (" + saved.history().size() + " epochs, checkpoint "
+                        + saved.file() + "): nothing to do");
+                finish(results, 0, resultsFile, epochsFile, true);
+                return results;
+            }
+            if (startEpoch > cfg.epochs()) {
+                throw new SpikestepException("cannot resume from " + saved.file() + ": it has trained " + startEpoch
+                        + " epochs, more than --epochs " + cfg.epochs() + "; resume with --epochs " + startEpoch + " or more");
+            }
+            // A finished run given more --epochs continues; its earlier results row stays as it was.
+            checkpoints.unfinish();
+            out.println(String.format(Locale.ROOT, "resuming run %s from %s: epoch %d of %d next", id, saved.file(),
+                    startEpoch, cfg.epochs()));
+        }
+        if (startEpoch < cfg.epochs()) {
+            trainEpochs(train, test, shape, factory, saved, startEpoch, results, epochsFile, secondsBefore, runStart);
+        } else if (saved != null) {
+            out.println("run " + id + " had trained all " + cfg.epochs() + " epochs: writing its results row");
+        }
+        finish(results, secondsBefore + (System.nanoTime() - runStart) / 1e9, resultsFile, epochsFile, false);
+        return results;
+    }
+
+    private void trainEpochs(Dataset train, Dataset test, NetShape shape, NetworkFactory factory,
+                             Checkpoints.Saved saved, int startEpoch, List<EpochResult> results, Path epochsFile,
+                             double secondsBefore, long runStart) {
+        int steps = train.size() / cfg.batch();
+        String id = runId();
         try (Network net = factory.create(shape, cfg.neuron(), cfg.readout(), new Adam(cfg.lr(), 0.9, 0.999, 1e-8),
                 cfg.threads())) {
             printTable(train, test, net.describe());
             net.initWeights(cfg.seed());
+            if (saved != null) {
+                net.setWeightsTorchLayout(saved.w1(), saved.wOut());
+                net.setAdamState(saved.adam());
+            }
             PoissonEncoder encoder = new PoissonEncoder(cfg.encoder(), cfg.neuron().dt());
             int[] labels = new int[cfg.batch()];
+            long silenceSpikes = 0;
             out.println(String.format(Locale.ROOT, "%5s | %8s | %9s | %8s | %10s | %7s | %9s | %7s",
                     "epoch", "loss", "train_acc", "test_acc", "spike_rate", "silent", "nonfinite", "seconds"));
-            for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+            for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 int[] order = Streams.permutation(cfg.seed(), epoch, train.size());
                 long trainSeed = cfg.trainEncoderSeed(epoch);
@@ -110,9 +206,15 @@ public final class Trainer {
                     net.adamStep();
                     correct += net.correct(labels);
                     trainNonFinite += net.nonFiniteCount();
+                    if (epoch == 0 && k < SILENCE_BATCHES) {
+                        silenceSpikes += net.hiddenSpikeCount();
+                        if (silenceSpikes == 0 && (k == SILENCE_BATCHES - 1 || k == steps - 1)) {
+                            warnSilent(k + 1);
+                        }
+                    }
                     bar.update(k + 1, String.format(Locale.ROOT, "loss %.4f", lossSum / (k + 1)));
                 }
-                Evaluation ev = evaluate(net, encoder, test, cfg.testEncoderSeed(epoch), labels);
+                Evaluation ev = evaluate(net, encoder, test, cfg.testEncoderSeed(epoch), cfg.evalBatches());
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 EpochResult r = new EpochResult(epoch, lossSum / steps, 100.0 * correct / ((long) steps * cfg.batch()),
                         ev.accuracy(), ev.spikeRate(), 1 - ev.spikeRate(), ev.spikeRate(), ev.nonFinite(),
@@ -121,42 +223,126 @@ public final class Trainer {
                 out.println(String.format(Locale.ROOT, "%5d | %8.4f | %8.2f%% | %7.2f%% | %10.4f | %7.3f | %9d | %7.1f",
                         epoch, r.loss(), r.trainAcc(), r.testAcc(), r.spikeRate(), r.silentFrac(), r.nonFinite(), seconds));
                 out.flush();
-                Map<String, Object> row = epochRow(r, test.size(), ev.samples());
+                if (checkpoints != null) {
+                    // The checkpoint before the row: a kill in between leaves a row to re-write on resume,
+                    // never a row without the checkpoint it came from.
+                    checkpoints.save(cfg, shape, net.w1TorchLayout(), net.wOutTorchLayout(), net.adamState(), results,
+                            secondsBefore + (System.nanoTime() - runStart) / 1e9);
+                }
+                Map<String, Object> row = epochRow(id, r, ev.samples());
                 ResultsWriter.appendJsonLine(epochsFile, row);
                 epochListener.accept(row);
             }
         }
+    }
+
+    private void warnSilent(int batches) {
+        String w = String.format(Locale.ROOT, "warning: the hidden layer has not spiked once in the first %d training "
+                + "batches (%s/%s, dt %s, T %d, v_th %s): silent neurons pass no gradient, so nothing learns. Use a "
+                + "larger --dt or --T (more input per sample) or a lower --v-th; training goes on", batches,
+                cfg.neuron().model(), cfg.neuron().integrator().cliName(), TrainConfig.fmt(cfg.neuron().dt()), cfg.T(),
+                Checkpoints.identity(cfg).get("v_th"));
+        err.println(w);
+        if (err != out) {
+            out.println(w);
+        }
+    }
+
+    /** results.csv's row, the done mark, the closing lines; {@code already}: the row may exist from before. */
+    private void finish(List<EpochResult> results, double total, Path resultsFile, Path epochsFile, boolean already) {
         EpochResult last = results.get(results.size() - 1);
-        double total = (System.nanoTime() - runStart) / 1e9;
-        ResultsWriter.appendCsvRow(resultsFile, CSV_HEADER, List.of(cfg.neuron().model(),
-                cfg.neuron().integrator().cliName(), cfg.seed(), cfg.neuron().dt(), cfg.T(), cfg.readout().cliName(),
-                last.testAcc(), last.spikeRate(), last.silentFrac(), last.activeFrac(), last.nonFinite(),
-                cfg.epochs(), cfg.dataset(), cfg.backend(), total));
+        if (!already) {
+            if (total == 0) {
+                total = results.stream().mapToDouble(EpochResult::seconds).sum();
+            }
+            List<Object> values = List.of(cfg.neuron().model(),
+                    cfg.neuron().integrator().cliName(), cfg.seed(), cfg.neuron().dt(), cfg.T(), cfg.readout().cliName(),
+                    last.testAcc(), last.spikeRate(), last.silentFrac(), last.activeFrac(), last.nonFinite(),
+                    cfg.epochs(), cfg.dataset(), cfg.backend(), total);
+            if (checkpoints != null) {
+                // The mark first, with the row it stands for: a resume finds whether the row made it.
+                ResultsWriter.replace(doneFile(), ResultsWriter.csv(values) + "\n");
+            }
+            ResultsWriter.appendCsvRow(resultsFile, CSV_HEADER, values);
+        } else {
+            String row = readQuietly(doneFile()).trim();
+            if (!row.isEmpty() && !readQuietly(resultsFile).lines().anyMatch(row::equals)) {
+                ResultsWriter.dropTornTail(resultsFile);
+                boolean fresh = readQuietly(resultsFile).isEmpty();
+                ResultsWriter.appendText(resultsFile, (fresh ? String.join(",", CSV_HEADER) + "\n" : "") + row + "\n");
+            }
+        }
         if (last.nonFinite() > 0) {
             out.println("note: " + last.nonFinite() + " hidden states were NaN or infinite in the last evaluation: "
                     + "the integrator diverged at this dt");
         }
-        out.println(String.format(Locale.ROOT, "final test accuracy %.2f%%, hidden spike rate %.4f; results appended to %s and %s",
-                last.testAcc(), last.spikeRate(), resultsFile, epochsFile));
-        return results;
+        out.println(String.format(Locale.ROOT, "final test accuracy %.2f%%, hidden spike rate %.4f; results %s %s and %s",
+                last.testAcc(), last.spikeRate(), already ? "in" : "appended to", resultsFile, epochsFile));
+        if (checkpoints != null) {
+            EpochResult best = Checkpoints.best(results);
+            out.println(String.format(Locale.ROOT, "checkpoints in %s: last %s, best %s (test acc %.2f%%)",
+                    checkpoints.dir(), checkpoints.weightsFile(last.epoch()).getFileName(),
+                    checkpoints.weightsFile(best.epoch()).getFileName(), best.testAcc()));
+        }
+    }
+
+    private Path doneFile() {
+        return checkpoints.finishedFile();
+    }
+
+    private static String readQuietly(Path f) {
+        try {
+            return Files.exists(f) ? Files.readString(f) : "";
+        } catch (java.io.IOException e) {
+            throw new SpikestepException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The epochs of run {@code id} that {@code epochsFile} already holds. */
+    private static Set<Integer> writtenEpochs(Path epochsFile, String id) {
+        Set<Integer> out = new HashSet<>();
+        for (String line : readQuietly(epochsFile).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                Map<String, Object> row = Json.parseObject(line);
+                if (id.equals(row.get("run_id")) && row.get("epoch") instanceof Long e) {
+                    out.add(e.intValue());
+                }
+            } catch (IllegalArgumentException e) {
+                // a line torn by an earlier kill: not a row
+            }
+        }
+        return out;
+    }
+
+    private int evalSamples(int testSize) {
+        return cfg.evalBatches() == 0 ? testSize : Math.min(testSize, cfg.evalBatches() * cfg.batch());
     }
 
     /** Accuracy and hidden-layer spike statistics on the test set, in order, batch by batch. */
-    record Evaluation(double accuracy, double spikeRate, long nonFinite, int samples) {
+    public record Evaluation(double accuracy, double spikeRate, long nonFinite, int samples) {
     }
 
-    private Evaluation evaluate(Network net, PoissonEncoder encoder, Dataset test, long seed, int[] labels) {
-        int batches = (test.size() + cfg.batch() - 1) / cfg.batch();
-        if (cfg.evalBatches() > 0) {
-            batches = Math.min(batches, cfg.evalBatches());
+    /**
+     * Evaluates {@code net} on the first {@code evalBatches} batches (0 = all) of {@code test}, in order,
+     * in batches of the network's largest batch, with encoder seed {@code seed}.
+     */
+    public static Evaluation evaluate(Network net, PoissonEncoder encoder, Dataset test, long seed, int evalBatches) {
+        int batch = net.shape().maxBatch();
+        int batches = (test.size() + batch - 1) / batch;
+        if (evalBatches > 0) {
+            batches = Math.min(batches, evalBatches);
         }
+        int[] labels = new int[batch];
         long correct = 0;
         long spikes = 0;
         long nonFinite = 0;
         int samples = 0;
         for (int k = 0; k < batches; k++) {
-            int first = k * cfg.batch();
-            int B = Math.min(cfg.batch(), test.size() - first);
+            int first = k * batch;
+            int B = Math.min(batch, test.size() - first);
             for (int b = 0; b < B; b++) {
                 labels[b] = test.label(first + b);
             }
@@ -167,12 +353,13 @@ public final class Trainer {
             nonFinite += net.nonFiniteCount();
             samples += B;
         }
-        double sites = (double) samples * cfg.T() * cfg.hidden();
+        double sites = (double) samples * net.shape().T() * net.shape().nHidden();
         return new Evaluation(100.0 * correct / samples, spikes / sites, nonFinite, samples);
     }
 
-    private Map<String, Object> epochRow(EpochResult r, int testSize, int evalSamples) {
+    private Map<String, Object> epochRow(String id, EpochResult r, int evalSamples) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", id);
         m.put("model", cfg.neuron().model());
         m.put("integrator", cfg.neuron().integrator().cliName());
         m.put("seed", cfg.seed());

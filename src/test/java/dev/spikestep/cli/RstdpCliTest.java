@@ -61,6 +61,16 @@ class RstdpCliTest extends ConsoleCapture {
         List<String> csv = Files.readAllLines(o.resolve("rstdp_results.csv"));
         assertEquals(2, csv.size());
         assertTrue(csv.get(1).startsWith("exp,0,0.5,20,"), csv.get(1));
+        // Both weight matrices after every epoch, in the notebook's R-STDP state_dict names (SPEC 10).
+        try (var dirs = Files.list(o.resolve("checkpoints"))) {
+            Path run = dirs.findFirst().orElseThrow();
+            assertTrue(run.getFileName().toString().startsWith("rstdp-exp-dt0.5-T20-seed0-"), run.toString());
+            dev.spikestep.io.Safetensors.Contents c = dev.spikestep.io.Safetensors.read(run.resolve("epoch-001.safetensors"));
+            assertEquals(List.of(32, 784), List.of(c.tensors().get("fc_in.weight").shape()[0], c.tensors().get("fc_in.weight").shape()[1]));
+            assertEquals(List.of(10, 32), List.of(c.tensors().get("fc_out.weight").shape()[0], c.tensors().get("fc_out.weight").shape()[1]));
+            assertEquals("rstdp", c.metadata().get("kind"));
+            assertEquals("onehot", c.metadata().get("reward"));
+        }
         assertTrue(csv.get(1).contains(",onehot,0.05,1,0.95,2,16,16,2,1,32,"), csv.get(1));
         assertEquals(2, Files.readAllLines(o.resolve("rstdp_epochs.jsonl")).size());
         // a second run appends to the same files

@@ -97,6 +97,54 @@ public abstract class NetworkContractTest {
         }
     }
 
+    /**
+     * A checkpoint's resume: weights and Adam state read out after one step and put into a fresh
+     * network continue with the same second step, bit for bit (what a resumed run relies on).
+     */
+    @Test
+    void adamStateRestoredContinuesBitForBit() {
+        NetShape shape = new NetShape(20, 12, 3, 4, 2);
+        NeuronSpec neuron = LifSpec.notebook(Integrator.EXP, 5.0);
+        float[] x = new float[4 * 2 * 20];
+        float[] u = Streams.uniforms(3, 0, 0, 3, x.length);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = u[i] < 0.4f ? 1f : 0f;
+        }
+        int[] labels = {1, 2};
+        try (Network a = create(shape, neuron, Readout.MAX, Adam.notebook());
+             Network b = create(shape, neuron, Readout.MAX, Adam.notebook())) {
+            a.initWeights(9);
+            step(a, x, labels);
+            AdamState saved = a.adamState();
+            assertEquals(1, saved.step());
+            assertTrue(max(saved.v1()) > 0, "the second moments hold the first gradient");
+            b.initWeights(1);
+            b.setWeightsTorchLayout(a.w1TorchLayout(), a.wOutTorchLayout());
+            b.setAdamState(saved);
+            step(a, x, labels);
+            step(b, x, labels);
+            assertArrayEquals(a.w1TorchLayout(), b.w1TorchLayout(), "w1 after the resumed step");
+            assertArrayEquals(a.wOutTorchLayout(), b.wOutTorchLayout(), "w_out after the resumed step");
+            assertArrayEquals(a.adamState().mOut(), b.adamState().mOut());
+            assertEquals(2, b.adamState().step());
+        }
+    }
+
+    private static void step(Network net, float[] x, int[] labels) {
+        net.setInputSpikes(x, labels.length);
+        net.forward();
+        net.backward(labels);
+        net.adamStep();
+    }
+
+    private static float max(float[] v) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (float f : v) {
+            m = Math.max(m, f);
+        }
+        return m;
+    }
+
     static Stream<NeuronSpec> neurons() {
         return Stream.of(LifSpec.notebook(Integrator.EXP, 1.0), LifSpec.notebook(Integrator.EULER, 0.5),
                 new LifSpec(Integrator.ZOH, 1.0, 2.0, 0.6f, 0f, true, false),

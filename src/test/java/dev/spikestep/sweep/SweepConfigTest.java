@@ -151,7 +151,7 @@ class SweepConfigTest {
 
     @Test
     void theShippedConfigsAreValid() {
-        Map<String, Integer> sizes = Map.of("dt-grid", 28, "dt5-seeds", 40, "rstdp-dt", 10, "quick", 24);
+        Map<String, Integer> sizes = Map.of("dt-grid", 28, "dt5-seeds", 40, "rstdp-dt", 10, "quick", 24, "transfer", 24);
         sizes.forEach((name, n) -> {
             SweepConfig c = SweepConfig.load(Path.of("configs", name + ".yaml"));
             assertEquals(name, c.name());

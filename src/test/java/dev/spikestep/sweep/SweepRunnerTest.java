@@ -1,6 +1,7 @@
 package dev.spikestep.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,15 +93,9 @@ class SweepRunnerTest {
         assertTrue(a.runs().stream().anyMatch(r -> ((Number) r.get("final_acc")).doubleValue() > 30));
     }
 
-    /** Runs {@code limit} points normally, then dies half-way through the next one, as a killed process would. */
-    static final class DyingRunner implements ExperimentRunner {
+    /** The train experiment with a run() that a test changes. */
+    abstract static class WrappedTrainRunner implements ExperimentRunner {
         final TrainRunner inner = new TrainRunner();
-        final int limit;
-        final AtomicInteger started = new AtomicInteger();
-
-        DyingRunner(int limit) {
-            this.limit = limit;
-        }
 
         @Override
         public String experiment() {
@@ -110,6 +105,16 @@ class SweepRunnerTest {
         @Override
         public void check(RunPoint p, Context ctx) {
             inner.check(p, ctx);
+        }
+    }
+
+    /** Runs {@code limit} points normally, then dies half-way through the next one, as a killed process would. */
+    static final class DyingRunner extends WrappedTrainRunner {
+        final int limit;
+        final AtomicInteger started = new AtomicInteger();
+
+        DyingRunner(int limit) {
+            this.limit = limit;
         }
 
         @Override
@@ -167,6 +172,51 @@ class SweepRunnerTest {
         SweepResults clean = SweepResults.load(dir.resolve("clean"));
         assertEquals(untimed(clean.runs()), untimed(r.runs()));
         assertEquals(untimed(clean.epochs()), untimed(r.epochs()));
+    }
+
+    /** Point 1 dies right after its first epoch reached the files, checkpoint included. */
+    static final class DiesAfterAnEpoch extends WrappedTrainRunner {
+
+        @Override
+        public Map<String, Object> run(RunPoint p, Context ctx) {
+            if (p.index() != 1) {
+                return inner.run(p, ctx);
+            }
+            return inner.run(p, new Context(ctx.dataDir(), ctx.backend(), ctx.threads(), ctx.runDir(), ctx.log(), row -> {
+                ctx.epochSink().accept(row);
+                throw new IllegalStateException("killed after epoch " + row.get("epoch"));
+            }));
+        }
+    }
+
+    @Test
+    void aPointKilledMidRunContinuesFromItsLastEpochOnResume() throws Exception {
+        Path out = dir.resolve("mid");
+        assertThrows(SpikestepException.class, () -> sweep(new DiesAfterAnEpoch(), out, 1, 1, false, Shard.ALL));
+        RunPoint p1 = SweepConfig.load(config).expand().get(1);
+        assertTrue(Files.exists(out.resolve("checkpoints").resolve(p1.runId()).resolve("epoch-000.safetensors")));
+
+        sweep(new TrainRunner(), out, 1, 1, true, Shard.ALL);
+        String log = Files.readString(out.resolve("runs").resolve(p1.runId()).resolve("log.txt"));
+        assertTrue(log.contains("resuming run " + p1.runId()) && log.contains("epoch 1 of 2 next"), log);
+        assertFalse(log.contains("\n    0 |"), "epoch 0 is not trained again: " + log);
+
+        sweep(new TrainRunner(), dir.resolve("clean"), 1, 1, false, Shard.ALL);
+        SweepResults clean = SweepResults.load(dir.resolve("clean"));
+        SweepResults r = SweepResults.load(out);
+        assertEquals(untimed(clean.runs()), untimed(r.runs()));
+        assertEquals(untimed(clean.epochs()), untimed(r.epochs()), "the resumed attempt holds both epochs");
+    }
+
+    @Test
+    void aSecondSweepOnTheSameOutIsRefusedWhileTheFirstHoldsIt() throws Exception {
+        Path out = dir.resolve("locked");
+        try (var lock = dev.spikestep.io.OutLock.acquire(out, "sweep tiny")) {
+            SpikestepException e = assertThrows(SpikestepException.class, () -> sweep(new TrainRunner(), out, 1, 1, true,
+                    Shard.ALL));
+            assertTrue(e.getMessage().contains("is in use by another run (pid " + ProcessHandle.current().pid()), e.getMessage());
+        }
+        assertFalse(Files.exists(out.resolve("runs.jsonl")), "nothing ran");
     }
 
     private String run(String... args) {

@@ -31,6 +31,13 @@ public final class SyntheticDigits {
         return new Dataset(name, 28, 28, 10, images, labels);
     }
 
+    /** A data directory {@code dataDir} holding {@code mnist-sample} as bands: {@code train} and {@code test} samples. */
+    public static Path writeMnistSample(Path dataDir, int train, int test) {
+        writeBands(dataDir.resolve("mnist-sample"), "train", train, 1);
+        writeBands(dataDir.resolve("mnist-sample"), "t10k", test, 2);
+        return dataDir;
+    }
+
     /** Writes {@link #bands} as the IDX pair {@code prefix-images-idx3-ubyte}, {@code prefix-labels-idx1-ubyte} in {@code dir}. */
     public static void writeBands(Path dir, String prefix, int n, long seed) {
         Dataset d = bands(prefix, n, seed);

@@ -1,0 +1,97 @@
+package dev.spikestep.cli;
+
+import dev.spikestep.data.Dataset;
+import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.io.ResultsWriter;
+import dev.spikestep.train.Checkpoints;
+import dev.spikestep.train.Evaluator;
+import dev.spikestep.train.Trainer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Evaluate a trained network, under its own dynamics or others (integrator, dt, T, readout, encoder).",
+        description = {
+            "Loads the weights of a checkpoint written by 'train' (OUT/checkpoints/RUN-ID/epoch-NNN.safetensors) or a "
+                + "safetensors file saved from the notebook's PyTorch model (its state_dict: fc1.weight [hidden, 784], "
+                + "fc_out.weight [10, hidden], float32) and runs the test set through it. Every dynamics option left out "
+                + "takes the checkpoint's value; a plain state_dict gets the notebook's lif/exp, dt 5, T 50, max. With "
+                + "the checkpoint's own settings the accuracy is that epoch's test accuracy. Prints the accuracy, the "
+                + "hidden spike statistics and the count of non-finite states (a diverged integrator), and appends "
+                + "them to OUT/eval.jsonl.", ""},
+        footer = {"", "Examples:",
+            "  spikestep eval --weights results/checkpoints/RUN-ID/epoch-009.safetensors --dataset mnist-sample --data data",
+            "  spikestep eval --weights CKPT --integrator euler --dt 1 --T 100 --dataset mnist-sample --data data"})
+public final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--weights", paramLabel = "FILE", required = true,
+            description = "A safetensors checkpoint of 'train', or a notebook state_dict saved as safetensors.")
+    Path weights;
+
+    @Mixin
+    EvalOptions dynamics;
+
+    @Option(names = "--batch", defaultValue = "256", description = "Test batch size; does not change results (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--eval-batches", paramLabel = "N", defaultValue = "0",
+            description = "Evaluate on the first N test batches only, 0 = all (default: ${DEFAULT-VALUE}).")
+    int evalBatches;
+
+    @Mixin
+    RunOptions run;
+
+    @Override
+    public Integer call() {
+        Evaluator.Weights w = Evaluator.read(weights);
+        Map<String, String> trained = EvalOptions.trainedWith(w.metadata());
+        Map<String, String> used = dynamics.evaluatedWith(trained);
+        Evaluator.Settings s = new Evaluator.Settings(Checkpoints.neuron(used), Integer.parseInt(used.get("T")),
+                EvalOptions.readout(used), EvalOptions.encoder(used), EvalOptions.encoderSeed(used), batch, evalBatches,
+                run.backend, run.threadCount());
+        Dataset test = DatasetLocator.load(run.data, DatasetLocator.checkName(run.dataset)).test();
+        System.out.println(String.format(Locale.ROOT, "eval %s (%d -> %d -> %d%s)", weights, w.nIn(), w.nHidden(), w.nOut(),
+                w.metadata().isEmpty() ? ", a state_dict without Spikestep metadata: trained settings assumed" : ""));
+        System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s", "", "trained with", "evaluated with"));
+        for (String k : List.of("model", "integrator", "substeps", "dt", "T", "readout", "encoder", "tau", "v_th", "v_reset")) {
+            String a = trained.getOrDefault(k, k.equals("integrator") ? "(model default)" : "");
+            String b = used.getOrDefault(k, k.equals("integrator") ? s.neuron().integrator().cliName() : "");
+            System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", k, a, b, a.equals(b) ? "" : "  *"));
+        }
+        long t0 = System.nanoTime();
+        Trainer.Evaluation ev = Evaluator.evaluate(w, s, test);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("weights", weights.toString());
+        row.put("trained_model", trained.get("model"));
+        row.put("trained_integrator", trained.getOrDefault("integrator", ""));
+        row.put("trained_dt", trained.get("dt"));
+        row.put("trained_T", trained.get("T"));
+        row.put("model", s.neuron().model());
+        row.put("integrator", s.neuron().integrator().cliName());
+        row.put("substeps", s.neuron().substeps());
+        row.put("dt", s.neuron().dt());
+        row.put("T", s.T());
+        row.put("readout", s.readout().cliName());
+        row.put("encoder", s.encoder().cliName());
+        row.put("dataset", test.name());
+        row.put("test_acc", ev.accuracy());
+        row.put("mean_spike_rate", ev.spikeRate());
+        row.put("silent_frac", 1 - ev.spikeRate());
+        row.put("nonfinite", ev.nonFinite());
+        row.put("eval_samples", ev.samples());
+        row.put("seconds", seconds);
+        ResultsWriter.appendJsonLine(run.out.resolve("eval.jsonl"), row);
+        System.out.println(String.format(Locale.ROOT, "test accuracy %.2f%% on %d samples, hidden spike rate %.4f, "
+                + "non-finite states %d%s; %.1f s; appended to %s", ev.accuracy(), ev.samples(), ev.spikeRate(), ev.nonFinite(),
+                ev.nonFinite() > 0 ? " (DIVERGED: the integrator blew up at this dt)" : "", seconds,
+                run.out.resolve("eval.jsonl")));
+        return 0;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.spikestep.cli;
+
+import dev.spikestep.net.Readout;
+import dev.spikestep.rng.PoissonEncoder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The dynamics a trained network is evaluated under ({@code eval}, the {@code transfer} study): each
+ * option left out takes the checkpoint's value ({@code __metadata__}), and for a plain PyTorch
+ * {@code state_dict} without it, the notebook's best setting (lif, exp, dt 5, T 50, max). Mixed
+ * into any command that evaluates weights.
+ */
+public final class EvalOptions {
+    /** The values of a file without Spikestep metadata. */
+    static final Map<String, String> NOTEBOOK = Map.ofEntries(Map.entry("model", "lif"), Map.entry("substeps", "1"),
+            Map.entry("dt", "5"), Map.entry("T", "50"), Map.entry("readout", "max"), Map.entry("encoder", "exact"),
+            Map.entry("tau", "2"), Map.entry("v_th", "1"), Map.entry("v_reset", "0"), Map.entry("soft_reset", "false"),
+            Map.entry("decay_input", "true"));
+
+    @Option(names = "--model", paramLabel = "lif|izh", description = "Neuron model (default: the checkpoint's).")
+    String model;
+
+    @Option(names = "--integrator", paramLabel = "NAME",
+            description = "lif: euler | exp | zoh; izh: euler | symplectic (default: the checkpoint's, or the model's default "
+                + "when --model changes it).")
+    String integrator;
+
+    @Option(names = "--substeps", paramLabel = "K", description = "Sub-steps per step, 1 to 64 (SPEC 9; default: the "
+            + "checkpoint's).")
+    Integer substeps;
+
+    @Option(names = "--dt", paramLabel = "DT", description = "Integration time step; also scales the encoder's rate (default: the checkpoint's).")
+    Double dt;
+
+    @Option(names = "--T", paramLabel = "STEPS", description = "Time steps per sample (default: the checkpoint's).")
+    Integer T;
+
+    @Option(names = "--readout", paramLabel = "last|max|mean|sum", description = "Readout over time (default: the checkpoint's).")
+    String readout;
+
+    @Option(names = "--encoder", paramLabel = "exact|approx|bernoulli", description = "Poisson encoder (default: the checkpoint's).")
+    String encoder;
+
+    @Option(names = "--tau", paramLabel = "TAU", description = "Membrane time constant (default: the checkpoint's).")
+    Double tau;
+
+    @Option(names = "--v-th", paramLabel = "V", description = "Firing threshold (default: the checkpoint's).")
+    Float vTh;
+
+    @Option(names = "--v-reset", paramLabel = "V", description = "Reset potential (default: the checkpoint's).")
+    Float vReset;
+
+    @Option(names = "--soft-reset", paramLabel = "BOOL", arity = "1", description = "Soft reset (default: the checkpoint's).")
+    Boolean softReset;
+
+    @Option(names = "--decay-input", paramLabel = "BOOL", arity = "1", description = "lif: leak the input (default: the checkpoint's).")
+    Boolean decayInput;
+
+    @Option(names = "--seed", description = "Encoder seed of the test pass: seed + 10000 + epoch, as training's own test "
+            + "pass (default: the checkpoint's seed and epoch, so unchanged dynamics reproduce its test accuracy).")
+    Long seed;
+
+    /** What the weights were trained with, as metadata keys (the notebook's values where the file has none). */
+    static Map<String, String> trainedWith(Map<String, String> meta) {
+        Map<String, String> m = new LinkedHashMap<>(NOTEBOOK);
+        m.putAll(meta);
+        return m;
+    }
+
+    /** The evaluation settings as metadata keys: the options given, the rest from {@code trained}. */
+    Map<String, String> evaluatedWith(Map<String, String> trained) {
+        Map<String, String> m = new LinkedHashMap<>(trained);
+        if (model != null && !model.equals(trained.get("model"))) {
+            m.put("model", model);
+            m.remove("integrator"); // the other model's default unless --integrator says
+        }
+        put(m, "integrator", integrator);
+        put(m, "substeps", substeps);
+        put(m, "dt", dt);
+        put(m, "T", T);
+        put(m, "readout", readout);
+        put(m, "encoder", encoder);
+        put(m, "tau", tau);
+        put(m, "v_th", vTh);
+        put(m, "v_reset", vReset);
+        put(m, "soft_reset", softReset);
+        put(m, "decay_input", decayInput);
+        put(m, "seed", seed);
+        return m;
+    }
+
+    private static void put(Map<String, String> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value instanceof Double d ? dev.spikestep.train.TrainConfig.fmt(d) : value.toString());
+        }
+    }
+
+    static Readout readout(Map<String, String> m) {
+        return Readout.parse(m.get("readout"));
+    }
+
+    static PoissonEncoder.Method encoder(Map<String, String> m) {
+        return PoissonEncoder.Method.parse(m.get("encoder"));
+    }
+
+    /** Training's test-pass encoder seed for the checkpoint's epoch: {@code seed + 10000 + epoch}. */
+    static long encoderSeed(Map<String, String> m) {
+        return Long.parseLong(m.getOrDefault("seed", "0")) + 10_000 + Long.parseLong(m.getOrDefault("epoch", "0"));
+    }
+}

@@ -1,0 +1,107 @@
+package dev.spikestep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spikestep.io.Safetensors;
+import dev.spikestep.testutil.ConsoleCapture;
+import dev.spikestep.testutil.SyntheticDigits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code eval}: a checkpoint under its own dynamics and others, and a PyTorch state_dict. */
+class EvalCliTest extends ConsoleCapture {
+    @TempDir
+    Path dir;
+    Path data;
+
+    @BeforeEach
+    void writeData() {
+        data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 192, 96);
+    }
+
+    private JsonNode lastEvalRow(Path out) throws Exception {
+        List<String> lines = Files.readAllLines(out.resolve("eval.jsonl"));
+        return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void theCheckpointsOwnSettingsReproduceItsTestAccuracyAndOthersAreApplied() throws Exception {
+        Path out = dir.resolve("o");
+        assertEquals(0, Main.execute("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString(),
+                "--epochs", "2", "--hidden", "24", "--T", "8", "--batch", "32", "--threads", "1", "--lr", "3e-3"), err());
+        Path ckpt;
+        try (Stream<Path> s = Files.walk(out.resolve("checkpoints"))) {
+            ckpt = s.filter(p -> p.getFileName().toString().equals("epoch-001.safetensors")).findFirst().orElseThrow();
+        }
+        double trainedAcc = Double.parseDouble(Safetensors.read(ckpt).metadata().get("test_acc"));
+        assertTrue(trainedAcc > 30, "it learned: " + trainedAcc);
+        String[] common = {"--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data", data.toString(), "--out",
+            out.toString(), "--threads", "1"};
+        assertEquals(0, Main.execute(concat(new String[] {"eval", "--batch", "40"}, common)), err());
+        JsonNode same = lastEvalRow(out);
+        assertEquals(trainedAcc, same.get("test_acc").asDouble(), 1e-3, "same dynamics, same test pass: " + same);
+        assertEquals("exp", same.get("integrator").asText());
+        assertEquals(8, same.get("T").asInt());
+
+        assertEquals(0, Main.execute(concat(new String[] {"eval", "--integrator", "euler", "--dt", "1", "--T", "16"}, common)),
+                err());
+        JsonNode other = lastEvalRow(out);
+        assertEquals("euler", other.get("integrator").asText());
+        assertEquals(1.0, other.get("dt").asDouble());
+        assertEquals(16, other.get("T").asInt());
+        assertEquals("exp", other.get("trained_integrator").asText());
+        assertTrue(out().contains("integrator   | exp                      | euler                     *"), out());
+
+        assertEquals(0, Main.execute(concat(new String[] {"eval", "--model", "izh", "--dt", "5", "--T", "40"}, common)), err());
+        JsonNode izh = lastEvalRow(out);
+        assertEquals("symplectic", izh.get("integrator").asText(), "izh's default integrator when the model changes");
+
+        // Sub-steps (SPEC 9): rk4 with 2 charges per step, against the checkpoint's exp with 1.
+        assertEquals(0, Main.execute(concat(new String[] {"eval", "--integrator", "rk4", "--substeps", "2"}, common)),
+                err());
+        JsonNode sub = lastEvalRow(out);
+        assertEquals("rk4", sub.get("integrator").asText());
+        assertEquals(2, sub.get("substeps").asInt());
+        assertTrue(out().contains("substeps     | 1                        | 2                         *"), out());
+        assertEquals(2, Main.execute(concat(new String[] {"eval", "--substeps", "65"}, common)));
+        assertTrue(err().contains("substeps must be an integer in [1, 64], got 65"), err());
+    }
+
+    @Test
+    void aPyTorchStateDictIsEvaluatedWithTheNotebooksSettings() throws Exception {
+        Path out = dir.resolve("o");
+        assertEquals(0, Main.execute("eval", "--weights", "src/test/resources/fixtures/torch_state_dict.safetensors",
+                "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString(), "--T", "6",
+                "--threads", "1"), err());
+        assertTrue(out().contains("784 -> 16 -> 10, a state_dict without Spikestep metadata"), out());
+        JsonNode row = lastEvalRow(out);
+        assertEquals("exp", row.get("integrator").asText());
+        assertEquals(5.0, row.get("dt").asDouble());
+        assertEquals(96, row.get("eval_samples").asInt());
+    }
+
+    @Test
+    void badWeightsAreOneLineErrors() throws Exception {
+        Path f = dir.resolve("x.safetensors");
+        Files.writeString(f, "not a checkpoint at all");
+        assertEquals(2, Main.execute("eval", "--weights", f.toString(), "--dataset", "mnist-sample", "--data", data.toString(),
+                "--out", dir.toString()));
+        assertTrue(err().startsWith("error: ") && err().contains("is not a valid safetensors file"), err());
+        assertEquals(1, err().lines().count(), err());
+        assertEquals(2, Main.execute("eval", "--weights", "src/test/resources/fixtures/torch_state_dict.safetensors",
+                "--dataset", "mnist-sample", "--data", data.toString(), "--out", dir.toString(), "--integrator", "symplectic"));
+        assertTrue(err().contains("integrator 'symplectic' is not defined for lif"), err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+    }
+}

@@ -1,0 +1,212 @@
+package dev.spikestep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikestep.io.Safetensors;
+import dev.spikestep.testutil.ConsoleCapture;
+import dev.spikestep.testutil.SyntheticDigits;
+import dev.spikestep.train.Checkpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoints, {@code --resume} and the output lock with real processes: a child JVM trains, is
+ * SIGKILLed half-way, and the resumed run must end bit-identical to an uninterrupted one.
+ */
+class ResumeCliTest extends ConsoleCapture {
+    @TempDir
+    Path dir;
+    Path data;
+
+    @BeforeEach
+    void writeData() {
+        data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 320, 64);
+    }
+
+    /** A tiny run that still takes long enough per epoch (T 12, hidden 48) for a kill to land mid-run. */
+    private List<String> args(Path out, int epochs) {
+        return args(out, epochs, 12, 48);
+    }
+
+    private List<String> args(Path out, int epochs, int T, int hidden) {
+        return args(out, epochs, T, hidden, "3e-3");
+    }
+
+    private List<String> args(Path out, int epochs, int T, int hidden, String lr) {
+        return new ArrayList<>(List.of("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString(),
+                "--epochs", Integer.toString(epochs), "--hidden", Integer.toString(hidden), "--T", Integer.toString(T),
+                "--batch", "32", "--lr", lr, "--threads", "1", "--seed", "4"));
+    }
+
+    private int train(List<String> args) {
+        return Main.execute(args.toArray(String[]::new));
+    }
+
+    private static Path runDir(Path out) throws Exception {
+        Path run = runDirOrNull(out);
+        if (run == null) {
+            throw new AssertionError("no run directory in " + out.resolve("checkpoints"));
+        }
+        return run;
+    }
+
+    private static Path runDirOrNull(Path out) throws Exception {
+        try (Stream<Path> s = Files.list(out.resolve("checkpoints"))) {
+            return s.filter(Files::isDirectory).findFirst().orElse(null);
+        }
+    }
+
+    /** The lines of a JSONL file without their timing field. */
+    private static List<String> untimedRows(Path file) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            ObjectNode n = (ObjectNode) json.readTree(line);
+            n.remove("seconds");
+            out.add(n.toString());
+        }
+        return out;
+    }
+
+    /** results.csv without its last column (seconds). */
+    private static List<String> untimedCsv(Path file) throws Exception {
+        return Files.readAllLines(file).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
+    @Test
+    void aRunKilledWithSigkillResumesBitIdenticalAndTheLockNamesItsHolder() throws Exception {
+        int epochs = 6;
+        Path ref = dir.resolve("ref");
+        assertEquals(0, train(args(ref, epochs)), err());
+
+        Path killed = dir.resolve("killed");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path")));
+        if (System.getProperty("spikestep.vector") != null) { // the child on the same kernels as this JVM
+            cmd.add("-Dspikestep.vector=" + System.getProperty("spikestep.vector"));
+        }
+        cmd.add(Main.class.getName());
+        cmd.addAll(args(killed, epochs));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        try {
+            // Kill as soon as the checkpoint of epoch 1 exists: the moment between a checkpoint and its row.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            Path ckpt = null;
+            while (System.nanoTime() < deadline && child.isAlive()) {
+                // checkpoints/ may exist a moment before its run directory does
+                Path run = Files.isDirectory(killed.resolve("checkpoints")) ? runDirOrNull(killed) : null;
+                if (run != null) {
+                    ckpt = run.resolve("epoch-001.safetensors");
+                    if (Files.exists(ckpt)) {
+                        break;
+                    }
+                }
+                Thread.sleep(2);
+            }
+            assertTrue(child.isAlive(), "the child ended before it could be killed: " + Files.readString(dir.resolve("child.log")));
+            // While it runs, a second writer on the same OUT is refused at once, naming the holder.
+            assertEquals(2, train(args(killed, epochs)));
+            assertTrue(err().contains("is in use by another run (pid " + child.pid() + " on "), err());
+            child.destroyForcibly(); // SIGKILL on Unix
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(137, child.exitValue(), "killed by SIGKILL");
+        } finally {
+            child.destroyForcibly();
+        }
+        assertFalse(Files.readString(killed.resolve("epochs.jsonl")).lines().count() >= epochs, "killed before the end");
+
+        // The dead holder's lock is taken over; the run continues from its last complete checkpoint.
+        List<String> resume = args(killed, epochs);
+        resume.add("--resume");
+        assertEquals(0, train(resume), err());
+        assertTrue(out().contains("resuming run "), out());
+
+        Path a = runDir(ref);
+        Path b = runDir(killed);
+        assertEquals(a.getFileName(), b.getFileName(), "same run id");
+        String last = String.format("epoch-%03d.safetensors", epochs - 1);
+        Safetensors.Contents x = Safetensors.read(a.resolve(last));
+        Safetensors.Contents y = Safetensors.read(b.resolve(last));
+        for (String t : List.of(Checkpoints.W1, Checkpoints.W_OUT)) {
+            assertArrayEquals(x.tensors().get(t).data(), y.tensors().get(t).data(), t + " bit for bit");
+        }
+        assertEquals(untimedRows(ref.resolve("epochs.jsonl")), untimedRows(killed.resolve("epochs.jsonl")),
+                "every epoch row once, in order, equal");
+        assertEquals(untimedCsv(ref.resolve("results.csv")), untimedCsv(killed.resolve("results.csv")));
+
+        // A finished run resumed is a no-op that says so; other options are refused, by name.
+        assertEquals(0, train(resume), err());
+        assertTrue(out().contains("already finished"), out());
+        assertEquals(2, Files.readAllLines(killed.resolve("results.csv")).size(), "no second results row");
+        List<String> other = args(killed, epochs, 12, 48, "1e-2");
+        other.add("--resume");
+        assertEquals(2, train(other));
+        assertTrue(err().contains("--lr 0.01 (the checkpoint has 0.003)"), err());
+        // A new run over existing checkpoints of the same configuration is refused instead of overwriting them.
+        assertEquals(2, train(args(killed, epochs)));
+        assertTrue(err().contains("add --resume to continue it"), err());
+    }
+
+    @Test
+    void moreEpochsContinueAFinishedRunAndCheckpointsKeepTheLastAndTheBest() throws Exception {
+        Path out = dir.resolve("o");
+        List<String> a = args(out, 2, 6, 16);
+        assertEquals(0, train(a), err());
+        List<String> b = args(out, 4, 6, 16);
+        b.add("--resume");
+        assertEquals(0, train(b), err());
+        Path run = runDir(out);
+        try (Stream<Path> s = Files.list(run)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
+            assertTrue(names.contains("epoch-003.safetensors") && names.contains("epoch-003.state.safetensors"), names.toString());
+            assertEquals(1, names.stream().filter(n -> n.endsWith(".state.safetensors")).count(), "one optimizer state: " + names);
+            long weights = names.stream().filter(n -> n.matches("epoch-\\d+\\.safetensors")).count();
+            assertTrue(weights == 1 || weights == 2, "the last and the best: " + names);
+        }
+        assertEquals(4, Files.readAllLines(out.resolve("epochs.jsonl")).size(), "4 epoch rows");
+        Safetensors.Contents c = Safetensors.read(run.resolve("epoch-003.safetensors"));
+        assertEquals(List.of(16, 784), List.of(c.tensors().get("fc1.weight").shape()[0], c.tensors().get("fc1.weight").shape()[1]));
+        assertEquals("spikestep-1", c.metadata().get("format"));
+        assertEquals("3", c.metadata().get("epoch"));
+        assertEquals("exp", c.metadata().get("integrator"));
+        assertEquals("6", c.metadata().get("T"));
+    }
+
+    @Test
+    void resumeWithoutCheckpointsStartsANewRunAndUnwritableOutFailsBeforeTraining() throws Exception {
+        List<String> r = args(dir.resolve("empty"), 1);
+        r.add("--resume");
+        assertEquals(0, train(r), err());
+        assertTrue(err().contains("holds no checkpoints yet: starting a new run"), err());
+        assertTrue(Files.exists(dir.resolve("empty").resolve("results.csv")));
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "x");
+        assertEquals(2, train(args(file, 1)));
+        assertTrue(err().contains("is a file, not a directory"), err());
+        assertEquals(2, train(args(file.resolve("sub"), 1)));
+        assertTrue(err().contains("cannot be written"), err());
+        assertEquals(1, out().split("epoch \\|", -1).length - 1, "no training started but the first: " + out());
+    }
+
+    @Test
+    void aSilentHiddenLayerIsWarnedAboutWithoutStopping() {
+        List<String> a = args(dir.resolve("silent"), 1, 4, 8);
+        a.addAll(List.of("--dt", "0.05"));
+        assertEquals(0, train(a), err());
+        assertTrue(err().contains("warning: the hidden layer has not spiked once in the first 10 training batches"), err());
+        assertTrue(err().contains("larger --dt or --T"), err());
+    }
+}
