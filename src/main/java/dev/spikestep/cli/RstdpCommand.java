@@ -86,14 +86,19 @@ public final class RstdpCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
         int nThreads = run.threadCount();
         RstdpConfig cfg = new RstdpConfig(Integrator.parse(integrator), dt, T, epochs, seed, lr, Reward.parse(reward),
                 teach, teachDecay, maxTrainBatches, maxTestBatches, batch, testBatch, hidden, timeChunk,
                 DatasetLocator.checkName(run.dataset), run.data.toString(), run.out.toString(), run.backend, nThreads);
-        DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
-        new RstdpRunner(cfg, System.out, System.err, System.console() != null).run(split);
-        return 0;
+        return device.run(cfg.backend(), () -> {
+            DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
+            new RstdpRunner(cfg, System.out, System.err, System.console() != null).run(split);
+            return 0;
+        });
     }
 }

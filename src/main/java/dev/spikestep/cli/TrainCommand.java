@@ -71,14 +71,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
         int nThreads = run.threadCount();
         TrainConfig cfg = new TrainConfig(neuron.build(model), T, epochs, seed, Readout.parse(readout), batch, lr,
                 PoissonEncoder.Method.parse(encoder), hidden, DatasetLocator.checkName(run.dataset), run.data.toString(),
                 run.out.toString(), run.backend, nThreads, trainSamples, evalBatches);
-        DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
-        new Trainer(cfg, System.out, System.err, System.console() != null).run(split);
-        return 0;
+        return device.run(cfg.backend(), () -> {
+            DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
+            new Trainer(cfg, System.out, System.err, System.console() != null).run(split);
+            return 0;
+        });
     }
 }
