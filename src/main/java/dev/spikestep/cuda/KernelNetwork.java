@@ -6,6 +6,7 @@ import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Network;
 import dev.spikestep.net.PhaseTimes.Phase;
 import dev.spikestep.net.Readout;
+import dev.spikestep.net.SpikeLinear;
 import dev.spikestep.net.WeightInit;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
@@ -72,12 +73,9 @@ public final class KernelNetwork implements Network {
     private final DeviceBuffer summary;   // loss_b double [R, B] (room for [R, maxB]), then counts u64 [R, 4]
     private final DeviceBuffer counts;
     private final DeviceBuffer params;    // [R, NeuronParams.SIZE]
-    private final DeviceBuffer prob;      // [R, 256]
-    private final DeviceBuffer seeds;     // [R] u64
     private final DeviceBuffer adamConsts; // [R, 7]
     private final ByteBuffer summaryHost;
     private final ByteBuffer labelsHost;
-    private final ByteBuffer seedHost;
 
     private final int[] argB = new int[1];
     private final int[] argM = new int[1];
@@ -85,7 +83,6 @@ public final class KernelNetwork implements Network {
     private final long[] argN = new long[1];
     private final int[] argFirst = new int[1];
     private final int[] argR = new int[1];
-    private final long[] argOrderStride = new long[1];
     private final int inWords;
 
     private final Launch fc1;
@@ -103,13 +100,7 @@ public final class KernelNetwork implements Network {
     private final Map<Integer, Gemm[][]> gemms = new HashMap<>();
     private Gemm[][] gemm;
 
-    private DeviceBuffer images;
-    private byte[] imagesHost;
-    private DeviceBuffer order;
-    private int[][] orderHost;
-    private PoissonEncoder[] encoderHost;
-    private long[] seedOnDevice;
-    private Launch encodeLaunch;
+    private final EncoderInputs encoderInputs;
     private int batch;
     private boolean summaryFresh;
     private final int[][] summaryLabels;
@@ -170,12 +161,9 @@ public final class KernelNetwork implements Network {
         summary = dev.alloc(8L * R * (maxB + COUNTS));
         counts = summary.slice(8L * R * maxB, 8L * R * COUNTS);
         params = dev.alloc(4L * R * NeuronParams.SIZE);
-        prob = dev.alloc(4L * R * 256);
-        seeds = dev.alloc(8L * R);
         adamConsts = dev.alloc(4L * R * 7);
         summaryHost = dev.hostBuffer((int) summary.bytes());
         labelsHost = dev.hostBuffer(4 * R * maxB);
-        seedHost = dev.hostBuffer(8 * R);
         summaryLabels = new int[R][maxB];
         float[] p = new float[R * NeuronParams.SIZE];
         for (int r = 0; r < R; r++) {
@@ -184,6 +172,8 @@ public final class KernelNetwork implements Network {
         dev.upload(params, p, p.length);
 
         int[] T = Launch.i32(shape.T());
+        // All T steps from t0 = 0 in one launch, in the CPU's bitmask layout [R, T, B, inWords].
+        encoderInputs = new EncoderInputs(dev, R, nIn, argFirst, argB, Launch.i32(0), T, inBits);
         int[] W = Launch.i32(inWords);
         fc1 = new Launch("spike_linear_forward_bits_kernel", inBits, W, argR, w1, Launch.i32(nH), Launch.i32(nIn), cur);
         gradW1 = new Launch("spike_linear_weight_grad_bits_kernel", inBits, W, argR, gCur, Launch.i32(nH), Launch.i32(nIn), gW1)
@@ -291,84 +281,11 @@ public final class KernelNetwork implements Network {
      */
     public void encode(PoissonEncoder[] encoders, long[] seeds, byte[] images, int[][] orders, int first, int B) {
         setBatch(B);
-        int nIn = shape.nIn();
-        int R = runs;
-        if (images != imagesHost) {
-            if (images.length % nIn != 0) {
-                throw new IllegalArgumentException("images: " + images.length + " bytes is not a multiple of " + nIn);
-            }
-            this.images = replace(this.images, images.length);
-            dev.upload(this.images, images, images.length);
-            imagesHost = images;
-            encodeLaunch = null;
-        }
-        if (!sameRefs(orders, orderHost)) {
-            if (orders != null) {
-                int n = orders[0].length;
-                int[] all = new int[R * n];
-                for (int r = 0; r < R; r++) {
-                    if (orders[r].length != n) {
-                        throw new IllegalArgumentException("orders of different lengths");
-                    }
-                    System.arraycopy(orders[r], 0, all, r * n, n);
-                }
-                this.order = replace(this.order, 4L * all.length);
-                dev.upload(this.order, all, all.length);
-                argOrderStride[0] = n;
-            }
-            orderHost = orders == null ? null : orders.clone();
-            encodeLaunch = null;
-        }
-        if (!sameRefs(encoders, encoderHost)) {
-            float[] t = new float[R * 256];
-            for (int r = 0; r < R; r++) {
-                System.arraycopy(encoders[r].probabilities(), 0, t, r * 256, 256);
-            }
-            dev.upload(prob, t, t.length);
-            encoderHost = encoders.clone();
-        }
-        if (seedOnDevice == null || !Arrays.equals(seeds, seedOnDevice)) {
-            seedHost.clear();
-            for (int r = 0; r < R; r++) {
-                seedHost.putLong(8 * r, seeds[r]);
-            }
-            dev.upload(this.seeds, seedHost, 8 * R);
-            seedOnDevice = seeds.clone();
-        }
-        if (encodeLaunch == null) {
-            encodeLaunch = new Launch("poisson_encode_bits_kernel", prob, this.seeds, this.images,
-                    orders == null ? null : this.order, argOrderStride, argFirst, argB, Launch.i32(0),
-                    Launch.i32(shape.T()), Launch.i32(nIn), inBits).grid(1, R);
-        }
+        Launch encode = encoderInputs.prepare(encoders, seeds, images, orders);
         argFirst[0] = first;
         long work = (long) shape.T() * B * inWords;
-        dev.launch(encodeLaunch.cover(Math.min(work, 1L << 20), BLOCK)); // cover keeps grid.y = runs
+        dev.launch(encode.cover(Math.min(work, 1L << 20), BLOCK)); // grid-stride beyond 2^20 threads; keeps grid.y = runs
         dev.mark(Phase.ENCODE);
-    }
-
-    private static boolean sameRefs(Object[] a, Object[] b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        if (a.length != b.length) {
-            return false;
-        }
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] != b[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private DeviceBuffer replace(DeviceBuffer old, long bytes) {
-        if (old != null && old.bytes() == bytes) {
-            return old;
-        }
-        if (old != null) {
-            dev.free(old);
-        }
-        return dev.alloc(bytes);
     }
 
     private void setBatch(int B) {
@@ -637,17 +554,7 @@ public final class KernelNetwork implements Network {
         int nIn = shape.nIn();
         int rowsT = shape.T() * B;
         long[] bits = new long[rowsT * inWords];
-        for (int r = 0; r < rowsT; r++) {
-            for (int i = 0; i < nIn; i++) {
-                float v = x[r * nIn + i];
-                if (v != 0f && v != 1f) {
-                    throw new IllegalArgumentException("input spikes must be 0 or 1, got " + v);
-                }
-                if (v == 1f) {
-                    bits[r * inWords + (i >>> 6)] |= 1L << (i & 63);
-                }
-            }
-        }
+        SpikeLinear.packBits(x, rowsT, nIn, bits, inWords);
         byte[] le = new byte[8 * bits.length];
         ByteBuffer.wrap(le).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().put(bits);
         dev.upload(inBits, le, le.length);
