@@ -70,11 +70,10 @@ public final class KernelNetwork implements Network {
     private final DeviceBuffer gSpike;
     private final DeviceBuffer gCur;
     private final DeviceBuffer labelsDev; // [R, B] int
-    private final DeviceBuffer summary;   // loss_b double [R, B] (room for [R, maxB]), then counts u64 [R, 4]
+    private final BatchSummary summary;   // loss_b double [R, B] (room for [R, maxB]), then counts u64 [R, 4]
     private final DeviceBuffer counts;
     private final DeviceBuffer params;    // [R, NeuronParams.SIZE]
     private final DeviceBuffer adamConsts; // [R, 7]
-    private final ByteBuffer summaryHost;
     private final ByteBuffer labelsHost;
 
     private final int[] argB = new int[1];
@@ -102,7 +101,6 @@ public final class KernelNetwork implements Network {
 
     private final EncoderInputs encoderInputs;
     private int batch;
-    private boolean summaryFresh;
     private final int[][] summaryLabels;
     private boolean correctFresh;
 
@@ -158,11 +156,10 @@ public final class KernelNetwork implements Network {
         gSpike = dev.alloc(cur.bytes());
         gCur = dev.alloc(cur.bytes());
         labelsDev = dev.alloc(4L * R * maxB);
-        summary = dev.alloc(8L * R * (maxB + COUNTS));
+        summary = new BatchSummary(dev, 8L * R * (maxB + COUNTS));
         counts = summary.slice(8L * R * maxB, 8L * R * COUNTS);
         params = dev.alloc(4L * R * NeuronParams.SIZE);
         adamConsts = dev.alloc(4L * R * 7);
-        summaryHost = dev.hostBuffer((int) summary.bytes());
         labelsHost = dev.hostBuffer(4 * R * maxB);
         summaryLabels = new int[R][maxB];
         float[] p = new float[R * NeuronParams.SIZE];
@@ -349,7 +346,7 @@ public final class KernelNetwork implements Network {
         dev.zero(counts);
         dev.launch(stats);
         dev.mark(Phase.READOUT_LOSS);
-        summaryFresh = false;
+        summary.stale();
         correctFresh = false;
     }
 
@@ -371,14 +368,15 @@ public final class KernelNetwork implements Network {
         dev.launch(gradW1);
         dev.mark(Phase.WEIGHT_GRADS);
         // The per-sample losses come back here (a copy and a wait): counted with the loss.
-        fetchSummary();
+        summary.stale();
+        ByteBuffer host = summary.host();
         dev.mark(Phase.READOUT_LOSS);
         correctFresh = true;
         float[] loss = new float[runs];
         for (int r = 0; r < runs; r++) {
             double s = 0;
             for (int b = 0; b < batch; b++) {
-                s += summaryHost.getDouble(8 * (r * batch + b)); // sample order, as KernelNetwork
+                s += host.getDouble(8 * (r * batch + b)); // sample order, as Loss.crossEntropy
             }
             loss[r] = (float) (s / batch);
         }
@@ -402,16 +400,8 @@ public final class KernelNetwork implements Network {
         dev.upload(labelsDev, labelsHost, 4 * runs * batch);
     }
 
-    private void fetchSummary() {
-        dev.download(summary, summaryHost, (int) summary.bytes());
-        summaryFresh = true;
-    }
-
     private long count(int run, int i) {
-        if (!summaryFresh) {
-            fetchSummary();
-        }
-        return summaryHost.getLong(8 * runs * shape.maxBatch() + 8 * (run * COUNTS + i));
+        return summary.host().getLong(8 * runs * shape.maxBatch() + 8 * (run * COUNTS + i));
     }
 
     /** One Adam step of every run, each with its own optimizer's constants. */
@@ -475,7 +465,7 @@ public final class KernelNetwork implements Network {
             uploadLabels(labels);
             zeroCorrect();
             dev.launch(correctCount);
-            fetchSummary();
+            summary.stale();
             correctFresh = true;
         }
         int[] c = new int[runs];

@@ -52,14 +52,13 @@ public final class RstdpKernelNetwork implements RstdpEngine {
     private final DeviceBuffer vH;       // [B, nH]
     private final DeviceBuffer vO;       // [B, nOut]
     private final DeviceBuffer hCount;   // [B, nH] int
-    private final DeviceBuffer summary;  // int: o_count [maxB, nOut], then hidden totals [maxB]
+    private final BatchSummary summary;  // int: o_count [maxB, nOut], then hidden totals [maxB]
     private final DeviceBuffer oCount;
     private final DeviceBuffer hTotal;
     private final DeviceBuffer coef;     // [B, nOut]
     private final DeviceBuffer norm;     // [nOut]
     private final DeviceBuffer labelsDev; // [B] int
     private final DeviceBuffer params;   // NeuronParams block of the LIF
-    private final ByteBuffer summaryHost;
     private final ByteBuffer hCountStage;
 
     // Scalars that change per batch or per chunk; the launches read their holders.
@@ -92,7 +91,7 @@ public final class RstdpKernelNetwork implements RstdpEngine {
     private byte[] denseBytes;
 
     private int batch;
-    private boolean summaryFresh;
+    private boolean oCountFresh;
     private int[] oCountHost;
     private int[] hCountHost;
     private boolean hCountFresh;
@@ -131,14 +130,13 @@ public final class RstdpKernelNetwork implements RstdpEngine {
         vH = dev.alloc(4L * maxBatch * nH);
         vO = dev.alloc(4L * maxBatch * nOut);
         hCount = dev.alloc(4L * maxBatch * nH);
-        summary = dev.alloc(4L * maxBatch * (nOut + 1));
+        summary = new BatchSummary(dev, 4L * maxBatch * (nOut + 1));
         oCount = summary.slice(0, 4L * maxBatch * nOut);
         hTotal = summary.slice(4L * maxBatch * nOut, 4L * maxBatch);
         coef = dev.alloc(4L * maxBatch * nOut);
         norm = dev.alloc(4L * nOut);
         labelsDev = dev.alloc(4L * maxBatch);
         params = dev.alloc(4L * NeuronParams.SIZE);
-        summaryHost = dev.hostBuffer((int) summary.bytes());
         hCountStage = dev.hostBuffer((int) hCount.bytes());
         dev.upload(params, NeuronParams.of(neuron), NeuronParams.SIZE);
         // Each time chunk's steps [t0, t0 + Tc) of the one run, into the chunk's bitmasks.
@@ -250,7 +248,8 @@ public final class RstdpKernelNetwork implements RstdpEngine {
             dev.launch(output.cover(B, 64));
         }
         dev.launch(totals.cover(B, 64));
-        summaryFresh = false;
+        summary.stale();
+        oCountFresh = false;
         hCountFresh = false;
     }
 
@@ -301,33 +300,25 @@ public final class RstdpKernelNetwork implements RstdpEngine {
         return batch;
     }
 
-    /** The batch's one small copy back: WTA counts and hidden totals. */
-    private void fetchSummary() {
-        if (summaryFresh) {
-            return;
-        }
-        dev.download(summary, summaryHost, (int) summary.bytes());
-        if (oCountHost == null) {
-            oCountHost = new int[maxBatch * nOut];
-        }
-        summaryHost.clear();
-        summaryHost.asIntBuffer().get(oCountHost, 0, batch * nOut);
-        summaryFresh = true;
-    }
-
     @Override
     public int[] outputCounts() {
-        fetchSummary();
+        if (!oCountFresh) {
+            if (oCountHost == null) {
+                oCountHost = new int[maxBatch * nOut];
+            }
+            summary.host().asIntBuffer().get(oCountHost, 0, batch * nOut);
+            oCountFresh = true;
+        }
         return oCountHost;
     }
 
     @Override
     public long hiddenSpikeTotal() {
-        fetchSummary();
+        ByteBuffer host = summary.host(); // the batch's one small copy back: WTA counts and hidden totals
         long s = 0;
         int base = 4 * maxBatch * nOut;
         for (int b = 0; b < batch; b++) {
-            s += summaryHost.getInt(base + 4 * b);
+            s += host.getInt(base + 4 * b);
         }
         return s;
     }
