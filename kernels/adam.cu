@@ -1,12 +1,12 @@
 // adam.cu: torch.optim.Adam's element update, the CUDA twin of net/Adam.java (update).
 //
-// Kernels
-//   adam_kernel   one thread per element, grid-stride. The bias corrections are computed in double
-//                 on the host (Adam.java) and passed as floats; the element arithmetic is float32 in
-//                 torch's order, sqrtf correctly rounded (no fast-math), so the CPU result is matched.
-//   adam_runs_kernel   the same update for packed runs: blockIdx.y is the run, param, grad, m, v are
-//                 [runs, n] and each run's seven constants (its own learning rate and step) are
-//                 consts[run * 7 ...] in adam_kernel's argument order.
+// Kernel
+//   adam_runs_kernel   one thread per element, grid-stride, for R >= 1 runs (a single run is a pack
+//                 of one): blockIdx.y is the run, param, grad, m, v are [runs, n] and each run's seven
+//                 constants (its own learning rate and step) are consts[run * 7 ...] in adam_update's
+//                 argument order. The bias corrections are computed in double on the host (Adam.java)
+//                 and passed as floats; the element arithmetic is float32 in torch's order, sqrtf
+//                 correctly rounded (no fast-math), so the CPU result is matched.
 
 __device__ __forceinline__ void adam_update(float* param, const float* grad, float* m, float* v, long long n,
                                             float step_size, float bc2_sqrt, float b1, float b2, float one_minus_b1,
@@ -21,12 +21,6 @@ __device__ __forceinline__ void adam_update(float* param, const float* grad, flo
         float denom = sqrtf(vi) / bc2_sqrt + eps;
         param[i] = param[i] - step_size * (mi / denom);
     }
-}
-
-extern "C" __global__ void adam_kernel(float* param, const float* grad, float* m, float* v, long long n,
-                                       float step_size, float bc2_sqrt, float b1, float b2, float one_minus_b1,
-                                       float one_minus_b2, float eps) {
-    adam_update(param, grad, m, v, n, step_size, bc2_sqrt, b1, b2, one_minus_b1, one_minus_b2, eps);
 }
 
 extern "C" __global__ void adam_runs_kernel(float* param, const float* grad, float* m, float* v, long long n,

@@ -13,7 +13,6 @@ import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.simd.VectorKernels;
 import dev.spikestep.simd.VectorSupport;
-import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -43,6 +42,9 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
     String backend;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--what", split = ",", defaultValue = "kernels,step",
             description = "What to time, comma-separated: kernels, step (default: ${DEFAULT-VALUE}).")
@@ -115,6 +117,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         String b = Backends.check(backend);
         boolean cuda = b.equals(Backends.CUDA);
+        return device.run(b, () -> measure(parts, specs, b, cuda));
+    }
+
+    private Integer measure(Set<String> parts, List<NeuronSpec> specs, String b, boolean cuda) {
         if (profile && !cuda) {
             throw new SpikestepException("--profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda");
         }
@@ -237,15 +243,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Calls dev.spikestep.cuda.CudaBench reflectively, so that the CPU path never loads JCuda. */
     private static Object cudaBench(String method, Class<?>[] types, Object... args) {
-        try {
-            return Class.forName(CUDA_BENCH).getMethod(method, types).invoke(null, args);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new SpikestepException("the CUDA benchmark failed: " + e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new SpikestepException("the CUDA backend is missing from this build: " + e);
-        }
+        return Backends.callCuda(CUDA_BENCH, method, types, args);
     }
 }

@@ -47,6 +47,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
         Evaluator.Weights w = Evaluator.read(weights);
@@ -65,7 +68,7 @@ public final class EvalCommand implements Callable<Integer> {
             System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", k, a, b, a.equals(b) ? "" : "  *"));
         }
         long t0 = System.nanoTime();
-        Trainer.Evaluation ev = Evaluator.evaluate(w, s, test);
+        Trainer.Evaluation ev = device.run(run.backend, () -> Evaluator.evaluate(w, s, test));
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("weights", weights.toString());

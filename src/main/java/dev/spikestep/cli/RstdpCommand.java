@@ -92,6 +92,9 @@ public final class RstdpCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
         int nThreads = run.threadCount();
@@ -99,12 +102,15 @@ public final class RstdpCommand implements Callable<Integer> {
                 teach, teachDecay, maxTrainBatches, maxTestBatches, batch, testBatch, hidden, timeChunk,
                 DatasetLocator.checkName(run.dataset), run.data.toString(), run.out.toString(), run.backend, nThreads, substeps);
         DatasetLocator.findDir(run.data, cfg.dataset()); // a missing dataset is reported before OUT is touched
-        try (OutLock lock = OutLock.acquire(run.out, "rstdp")) {
-            DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
-            new RstdpRunner(cfg, System.out, System.err, System.console() != null)
-                    .checkpoints(new Checkpoints(run.out.resolve("checkpoints").resolve(RstdpRunner.runId(cfg)), 1))
-                    .run(split);
-        }
-        return 0;
+        // --device is checked before OUT is touched; the lock is held while the run lasts
+        return device.run(cfg.backend(), () -> {
+            try (OutLock lock = OutLock.acquire(run.out, "rstdp")) {
+                DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
+                new RstdpRunner(cfg, System.out, System.err, System.console() != null)
+                        .checkpoints(new Checkpoints(run.out.resolve("checkpoints").resolve(RstdpRunner.runId(cfg)), 1))
+                        .run(split);
+                return 0;
+            }
+        });
     }
 }

@@ -21,6 +21,7 @@ import dev.spikestep.rstdp.RstdpInput;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,12 +37,19 @@ public final class SelftestCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "cuda", description = "Backend to check (default: ${DEFAULT-VALUE}).")
     String backend;
 
+    @Mixin
+    DeviceOption device;
+
     private int failures;
     private int checks;
 
     @Override
     public Integer call() {
         String b = Backends.check(backend);
+        return device.run(b, () -> compareAll(b));
+    }
+
+    private Integer compareAll(String b) {
         List<NeuronSpec> neurons = List.of(LifSpec.notebook(Integrator.EXP, 5.0), LifSpec.notebook(Integrator.EULER, 1.0),
                 new LifSpec(Integrator.ZOH, 1.0, 2.0, 0.6f, 0f, true, false), IzhSpec.notebook(Integrator.SYMPLECTIC, 1.0),
                 IzhSpec.notebook(Integrator.EULER, 5.0));

@@ -54,6 +54,17 @@ public final class SweepCommand implements Callable<Integer> {
                 + "data, epochs) together, one kernel launch per step for all; same rows as alone (default: ${DEFAULT-VALUE}).")
     int pack;
 
+    @Option(names = "--devices", paramLabel = "LIST|all",
+            description = "With --backend cuda: the GPUs to spread the runs (or packs, with --pack) over, one worker "
+                + "per GPU, e.g. 0,1,3; all = every visible GPU, CUDA_VISIBLE_DEVICES respected (default: all). "
+                + "The rows do not depend on which GPU ran a point.")
+    String devices;
+
+    @Option(names = "--gpus-per-task", paramLabel = "N", defaultValue = "1",
+            description = "With --emit-slurm and --backend cuda: GPUs each array task asks for (--gres=gpu:N); the "
+                + "task spreads its shard over them (default: ${DEFAULT-VALUE}).")
+    int gpusPerTask;
+
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the whole sweep, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -88,18 +99,37 @@ public final class SweepCommand implements Callable<Integer> {
             }
             return 0;
         }
-        Backends.check(backend);
-        if (emitSlurm != null) {
-            return emitSlurm(cfg, grid.size(), outDir);
+        String b = Backends.check(backend);
+        boolean cuda = b.equals(Backends.CUDA);
+        if (devices != null && !cuda) {
+            throw new SpikestepException("--devices " + devices + " spreads runs over GPUs: it needs --backend cuda (got "
+                    + backend + ")");
         }
+        if (emitSlurm != null) {
+            if (devices != null) {
+                throw new SpikestepException("--devices is for a sweep on this machine; with --emit-slurm, Slurm places "
+                        + "the GPUs (--gpus-per-task N asks each task for N)");
+            }
+            return emitSlurm(cfg, grid.size(), outDir, cuda);
+        }
+        if (gpusPerTask != 1) {
+            throw new SpikestepException("--gpus-per-task goes with --emit-slurm; on this machine use --devices");
+        }
+        List<Integer> gpus = cuda ? Backends.devices(devices == null ? "all" : devices) : List.of();
         int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         SweepRunner.Options o = new SweepRunner.Options(outDir, data, backend, parallel, nThreads, resume, sh,
-                System.out, System.err, System.console() != null, pack);
+                System.out, System.err, System.console() != null, pack, gpus);
         new SweepRunner(cfg, ExperimentRunners.forExperiment(cfg.experiment()), o).run();
         return 0;
     }
 
-    private int emitSlurm(SweepConfig cfg, int gridPoints, Path outDir) {
+    private int emitSlurm(SweepConfig cfg, int gridPoints, Path outDir, boolean cuda) {
+        if (gpusPerTask < 1) {
+            throw new SpikestepException("--gpus-per-task must be >= 1, got " + gpusPerTask);
+        }
+        if (!cuda && gpusPerTask != 1) {
+            throw new SpikestepException("--gpus-per-task asks Slurm for GPUs: it needs --backend cuda");
+        }
         int n = shards == null ? gridPoints : shards;
         if (n < 1 || n > gridPoints) {
             throw new SpikestepException("--shards must be within [1, " + gridPoints + "] (the grid has " + gridPoints
@@ -117,7 +147,7 @@ public final class SweepCommand implements Callable<Integer> {
             extra.addAll(List.of("--threads", Integer.toString(threads)));
         }
         String script = SlurmScript.render(cfg.name(), gridPoints, n, jarPath(), config.toAbsolutePath(),
-                outDir.toAbsolutePath(), extra);
+                outDir.toAbsolutePath(), extra, cuda ? gpusPerTask : 0);
         try {
             Path parent = emitSlurm.toAbsolutePath().getParent();
             if (parent != null) {
@@ -128,7 +158,8 @@ public final class SweepCommand implements Callable<Integer> {
         }
         ResultsWriter.replace(emitSlurm, script.replace("THIS_FILE", SlurmScript.q(emitSlurm)));
         System.out.println("wrote " + emitSlurm + ": a job array of " + n + " tasks over " + gridPoints
-                + " grid points; submit it with 'sbatch " + emitSlurm + "', then run the merge and report lines it lists");
+                + " grid points" + (cuda ? ", each on " + gpusPerTask + " GPU" + (gpusPerTask == 1 ? "" : "s") + " (--gres=gpu:"
+                + gpusPerTask + ")" : "") + "; submit it with 'sbatch " + emitSlurm + "', then run the merge and report lines it lists");
         return 0;
     }
 

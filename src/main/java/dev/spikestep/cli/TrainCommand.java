@@ -96,6 +96,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
         int nThreads = run.threadCount();
@@ -105,14 +108,18 @@ public final class TrainCommand implements Callable<Integer> {
         Checkpoints checkpoints = new Checkpoints(run.out.resolve("checkpoints").resolve(Checkpoints.runId(cfg)),
                 keepCheckpoints);
         DatasetLocator.findDir(run.data, cfg.dataset()); // a missing dataset is reported before OUT is touched
-        try (OutLock lock = OutLock.acquire(run.out, "train")) {
-            if (resume) {
-                checkResumable(cfg, checkpoints);
+        // --device is checked before OUT is touched; the lock is held while the run lasts
+        return device.run(cfg.backend(), () -> {
+            try (OutLock lock = OutLock.acquire(run.out, "train")) {
+                if (resume) {
+                    checkResumable(cfg, checkpoints);
+                }
+                DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
+                new Trainer(cfg, System.out, System.err, System.console() != null).checkpoints(checkpoints, resume)
+                        .run(split);
+                return 0;
             }
-            DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
-            new Trainer(cfg, System.out, System.err, System.console() != null).checkpoints(checkpoints, resume).run(split);
-        }
-        return 0;
+        });
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.spikestep.cuda;
 
 import dev.spikestep.SpikestepException;
 import dev.spikestep.net.Adam;
+import dev.spikestep.net.Backends;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Network;
 import dev.spikestep.net.NetworkFactory;
@@ -96,13 +97,37 @@ public final class CudaBackend {
         return v / 1000 + "." + (v % 1000) / 10;
     }
 
-    /** The CUDA network on GPU 0, or a SpikestepException saying why there is none. */
-    public static Network create(NetShape shape, NeuronSpec neuron, Readout readout, Adam adam) {
+    /** The number of GPUs the driver lists (after CUDA_VISIBLE_DEVICES); what {@code Backends.devices} checks against. */
+    public static int deviceCount() {
+        return CudaContext.init();
+    }
+
+    /**
+     * The primary context of GPU {@link Backends#device} ({@code --device}, or a sweep worker's GPU),
+     * or a SpikestepException saying why there is none.
+     */
+    static CudaContext openSelected() {
+        return CudaContext.open(selectedDevice());
+    }
+
+    /** {@link Backends#device}, checked against the driver's device list. */
+    static int selectedDevice() {
         String why = unavailableReason();
         if (why != null) {
             throw new SpikestepException("--backend cuda is not available: " + why);
         }
-        CudaContext ctx = CudaContext.open(0);
+        int k = Backends.device();
+        int n = CudaContext.init();
+        if (k >= n) {
+            throw new SpikestepException("--device " + k + " does not exist: " + n + " visible GPU" + (n == 1 ? "" : "s")
+                    + " (0.." + (n - 1) + "; see spikestep info)");
+        }
+        return k;
+    }
+
+    /** The CUDA network (a pack of one) on GPU {@link Backends#device}, or a SpikestepException saying why there is none. */
+    public static Network create(NetShape shape, NeuronSpec neuron, Readout readout, Adam adam) {
+        CudaContext ctx = openSelected();
         boolean cublas = !Boolean.getBoolean("spikestep.noCublas");
         CudaDevice dev = new CudaDevice(ctx, new CudaModule(), cublas);
         // Never silent: which product implementation runs is part of the start-up output.
@@ -111,34 +136,29 @@ public final class CudaBackend {
     }
 
     /**
-     * One factory per run of a pack of {@code runs} runs trained together on one GPU 0 network
-     * ({@link LockstepPack}, {@link PackedKernelNetwork}); what {@code Backends.packed} calls.
+     * One factory per run of a pack of {@code runs} runs trained together on one network on GPU
+     * {@link Backends#device}
+     * ({@link LockstepPack} on one {@link KernelNetwork} of R runs); what {@code Backends.packed} calls.
      */
     public static List<NetworkFactory> packed(int runs) {
-        String why = unavailableReason();
-        if (why != null) {
-            throw new SpikestepException("--backend cuda is not available: " + why);
-        }
         boolean cublas = !Boolean.getBoolean("spikestep.noCublas");
+        int k = Backends.device(); // the caller's; the pack's network is made on one of its run threads
+        selectedDevice();          // fails here, with the reason, rather than on a run thread
         return new LockstepPack(runs, () -> {
-            CudaDevice dev = new CudaDevice(CudaContext.open(0), new CudaModule(), cublas);
+            CudaDevice dev = new CudaDevice(CudaContext.open(k), new CudaModule(), cublas);
             System.err.println("cuda: " + dev.describe() + "; " + runs + " packed runs");
             return dev;
         }).factories();
     }
 
     /**
-     * The R-STDP network (SPEC 6) on GPU 0, or a SpikestepException saying why there is none; called
+     * The R-STDP network (SPEC 6) on GPU {@link Backends#device}, or a SpikestepException saying why there is none; called
      * reflectively by {@code rstdp.RstdpEngine.create}. Its products are the sparse kernels of
      * rstdp.cu (the CPU's summation order), so cuBLAS is not used.
      */
     public static RstdpKernelNetwork createRstdp(int nIn, int nHidden, int nOut, int T, int maxBatch, int chunk,
                                                  LifSpec neuron) {
-        String why = unavailableReason();
-        if (why != null) {
-            throw new SpikestepException("--backend cuda is not available: " + why);
-        }
-        CudaContext ctx = CudaContext.open(0);
+        CudaContext ctx = openSelected();
         CudaDevice dev = new CudaDevice(ctx, new CudaModule(), false);
         return new RstdpKernelNetwork(dev, nIn, nHidden, nOut, T, maxBatch, chunk, neuron);
     }

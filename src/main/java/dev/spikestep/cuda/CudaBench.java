@@ -11,6 +11,7 @@ import dev.spikestep.bench.Traffic;
 import dev.spikestep.bench.TrainBench;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.net.Adam;
+import dev.spikestep.net.Backends;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.PhaseTimes;
 import dev.spikestep.net.Readout;
@@ -23,8 +24,8 @@ import java.util.List;
 import jcuda.driver.CUdevice_attribute;
 
 /**
- * The benchmarks of {@code spikestep bench --backend cuda}, on GPU 0, called reflectively (like
- * CudaBackend) so that the CPU path never loads JCuda. Timing is llm.c's: warm-up launches, then
+ * The benchmarks of {@code spikestep bench --backend cuda}, on GPU {@code --device} (0 by default),
+ * called reflectively (like CudaBackend) so that the CPU path never loads JCuda. Timing is llm.c's: warm-up launches, then
  * every repeat between two CUDA events, with L2 flushed before each kernel repeat; a training step
  * is timed with an event at the end of each phase (KernelNetwork marks them). With {@code profile}
  * each timed region (one kernel's repeats, one model's timed steps) is a cuProfilerStart/Stop range
@@ -47,16 +48,17 @@ public final class CudaBench {
     public static String[] environment() {
         requireGpu();
         int v = CudaContext.driverVersion();
-        return new String[] {CudaContext.describeDevice(0), "CUDA " + CudaBackend.version(v) + " (" + v + ")"};
+        int k = CudaBackend.selectedDevice();
+        return new String[] {"gpu " + k + ": " + CudaContext.describeDevice(k), "CUDA " + CudaBackend.version(v) + " (" + v + ")"};
     }
 
-    /** Peak DRAM bandwidth of GPU 0 in bytes/s from its attributes (NaN if the driver reports none). */
+    /** Peak DRAM bandwidth of the benchmarked GPU ({@code --device}) in bytes/s from its attributes (NaN if the driver reports none). */
     public static double peakBytesPerSecond() {
         requireGpu();
         try {
             return Traffic.peakBytesPerSecond(
-                    CudaContext.attribute(0, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE),
-                    CudaContext.attribute(0, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH));
+                    CudaContext.attribute(Backends.device(), CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE),
+                    CudaContext.attribute(Backends.device(), CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH));
         } catch (RuntimeException e) {
             // A driver that no longer reports the memory clock: GB/s are still measured, the share of the peak is not.
             System.err.println("cuda: no peak bandwidth (" + CudaBackend.brief(e) + "); % of peak is left empty");
@@ -74,7 +76,7 @@ public final class CudaBench {
         long n = (long) T * M;
         float[][] in = KernelBench.inputs(T, M, seed);
         List<KernelBench.Sample> out = new ArrayList<>();
-        try (CudaDevice dev = new CudaDevice(CudaContext.open(0), new CudaModule(), false)) {
+        try (CudaDevice dev = new CudaDevice(CudaBackend.openSelected(), new CudaModule(), false)) {
             DeviceBuffer params = dev.alloc(4L * NeuronParams.SIZE);
             DeviceBuffer x = dev.alloc(4 * n);
             DeviceBuffer g = dev.alloc(4 * n);
@@ -122,14 +124,14 @@ public final class CudaBench {
         return out;
     }
 
-    /** Full training steps of KernelNetwork on GPU 0, each phase timed between CUDA events. */
+    /** Full training steps of KernelNetwork on the selected GPU, each phase timed between CUDA events. */
     public static TrainBench.Result step(Dataset train, NeuronSpec neuron, int T, int batch, int hidden, int warmup,
                                          int steps, boolean profile, long seed) {
         TrainBench.check(train, batch, warmup, steps);
         requireGpu();
         NetShape shape = new NetShape(train.pixels(), hidden, train.numClasses(), T, batch);
         PhaseTimes.Phase[] phases = PhaseTimes.Phase.values();
-        CudaDevice dev = new CudaDevice(CudaContext.open(0), new CudaModule(), !Boolean.getBoolean("spikestep.noCublas"));
+        CudaDevice dev = new CudaDevice(CudaBackend.openSelected(), new CudaModule(), !Boolean.getBoolean("spikestep.noCublas"));
         System.err.println("cuda: " + dev.describe());
         try (KernelNetwork net = new KernelNetwork(dev, shape, neuron, Readout.MAX, Adam.notebook())) {
             net.initWeights(seed);

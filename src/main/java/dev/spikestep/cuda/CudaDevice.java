@@ -100,6 +100,11 @@ public final class CudaDevice implements Device {
         cublasNote = note;
     }
 
+    /** The GPU this device's context is on (CUDA's ordinal). */
+    public int ordinal() {
+        return ctx.ordinal();
+    }
+
     private static Buffer b(DeviceBuffer d) {
         return (Buffer) d;
     }
@@ -273,7 +278,7 @@ public final class CudaDevice implements Device {
 
     @Override
     public String describe() {
-        return "cuda " + CudaContext.describeDevice(ctx.ordinal()) + ", " + cublasNote;
+        return "cuda gpu " + ctx.ordinal() + ": " + CudaContext.describeDevice(ctx.ordinal()) + ", " + cublasNote;
     }
 
     @Override

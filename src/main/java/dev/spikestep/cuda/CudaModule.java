@@ -7,21 +7,29 @@ import dev.spikestep.SpikestepException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 
 /**
  * The PTX of {@code kernels/*.cu}, loaded from the classpath resources {@code /kernels/NAME.ptx}
- * (written by {@code make kernels}); kernel functions are looked up once and cached by name.
+ * (written by {@code make kernels}) into the current context. Each kernel is found in the module
+ * whose PTX declares it ({@code .entry NAME}), so a new kernel needs no table here; functions are
+ * looked up once and cached by name.
  */
 public final class CudaModule {
     /** Every kernel family, one PTX each. */
     public static final String[] FILES = {"encoder", "neuron", "readout", "loss", "stats", "adam", "linear", "rstdp"};
+    private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+([A-Za-z_$][\\w$]*)");
 
     private final Map<String, CUfunction> functions = new HashMap<>();
+    /** Kernel name to the module that declares it. */
     private final Map<String, CUmodule> modules = new HashMap<>();
 
     /** Loads every PTX into the current context. */
@@ -31,41 +39,40 @@ public final class CudaModule {
             byte[] ptx = ptx(f);
             byte[] z = java.util.Arrays.copyOf(ptx, ptx.length + 1); // NUL-terminated image
             cuModuleLoadDataEx(m, Pointer.to(z), 0, new int[0], Pointer.to(new int[0]));
-            modules.put(f, m);
+            for (String kernel : entries(ptx)) {
+                CUmodule before = modules.putIfAbsent(kernel, m);
+                if (before != null) {
+                    throw new SpikestepException("kernel " + kernel + " is declared twice in the PTX (" + f
+                            + ".ptx and another); rebuild kernels with your nvcc: make kernels");
+                }
+            }
         }
     }
 
-    /** The extern "C" kernel {@code name}, from whichever module defines it. */
+    /** The kernels a PTX declares: its {@code .entry} names, in order. */
+    static List<String> entries(byte[] ptx) {
+        Matcher m = ENTRY.matcher(new String(ptx, StandardCharsets.US_ASCII));
+        List<String> out = new ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** The extern "C" kernel {@code name}, from the module that declares it. */
     public CUfunction function(String name) {
         CUfunction fn = functions.get(name);
         if (fn == null) {
-            String file = fileOf(name);
+            CUmodule m = modules.get(name);
+            if (m == null) {
+                throw new SpikestepException("no kernel " + name + " in the PTX built into this jar; rebuild kernels "
+                        + "with your nvcc: make kernels && make build");
+            }
             fn = new CUfunction();
-            cuModuleGetFunction(fn, modules.get(file), name);
+            cuModuleGetFunction(fn, m, name);
             functions.put(name, fn);
         }
         return fn;
-    }
-
-    static String fileOf(String kernel) {
-        if (kernel.startsWith("poisson_")) {
-            return "encoder";
-        } else if (kernel.startsWith("lif_") || kernel.startsWith("izh_")) {
-            return "neuron";
-        } else if (kernel.startsWith("readout_")) {
-            return "readout";
-        } else if (kernel.startsWith("cross_entropy") || kernel.startsWith("correct_")) {
-            return "loss";
-        } else if (kernel.startsWith("spike_stats")) {
-            return "stats";
-        } else if (kernel.startsWith("adam_")) {
-            return "adam";
-        } else if (kernel.startsWith("gemm_") || kernel.startsWith("spike_linear_")) {
-            return "linear";
-        } else if (kernel.startsWith("rstdp_")) {
-            return "rstdp";
-        }
-        throw new IllegalArgumentException("no kernel family for " + kernel);
     }
 
     /** The bytes of /kernels/NAME.ptx, or a SpikestepException saying how to build them. */
@@ -87,7 +94,7 @@ public final class CudaModule {
      */
     public static int requiredDriverVersion(byte[] ptx) {
         String text = new String(ptx, 0, Math.min(ptx.length, 4096), StandardCharsets.US_ASCII);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.version\\s+(\\d+)\\.(\\d+)").matcher(text);
+        Matcher m = Pattern.compile("\\.version\\s+(\\d+)\\.(\\d+)").matcher(text);
         if (!m.find()) {
             return 0;
         }

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * R runs, each driven by its own thread and its own unchanged training loop (a Trainer), on one
- * {@link PackedKernelNetwork}: run r gets a {@link Network} view from {@code factories().get(r)}.
+ * {@link KernelNetwork} of R runs: run r gets a {@link Network} view from {@code factories().get(r)}.
  * The views meet at every step that launches work (encode, forward, backward, adamStep, correct):
  * each run leaves its arguments, and the last to arrive launches the step for all runs; reads of a
  * run's results come from its blocks. The runs must make the same sequence of calls with the same
@@ -33,7 +33,7 @@ public final class LockstepPack {
     private NetShape shape;
     private Readout readout;
     private int joined;
-    private PackedKernelNetwork net;
+    private KernelNetwork net;
     private RuntimeException failed;
     private final boolean[] closed;
     private int open;
@@ -114,7 +114,7 @@ public final class LockstepPack {
             shape = s;
             readout = ro;
         }
-        // (Different neuron models are refused by PackedKernelNetwork: one neuron kernel per pack.)
+        // (Different neuron models are refused by KernelNetwork: one neuron kernel per pack.)
         String mismatch = !shape.equals(s) ? "shape " + s + " vs " + shape
                 : ro != readout ? "readout " + ro + " vs " + readout : null;
         if (mismatch != null) {
@@ -122,7 +122,7 @@ public final class LockstepPack {
         }
         joined++;
         open++;
-        await(run, "join", () -> net = new PackedKernelNetwork(device.get(), shape, neurons, readout, adams));
+        await(run, "join", () -> net = new KernelNetwork(device.get(), shape, neurons, readout, adams));
         return new View(run);
     }
 

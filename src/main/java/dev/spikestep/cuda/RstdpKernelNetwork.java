@@ -52,16 +52,13 @@ public final class RstdpKernelNetwork implements RstdpEngine {
     private final DeviceBuffer vH;       // [B, nH]
     private final DeviceBuffer vO;       // [B, nOut]
     private final DeviceBuffer hCount;   // [B, nH] int
-    private final DeviceBuffer summary;  // int: o_count [maxB, nOut], then hidden totals [maxB]
+    private final BatchSummary summary;  // int: o_count [maxB, nOut], then hidden totals [maxB]
     private final DeviceBuffer oCount;
     private final DeviceBuffer hTotal;
     private final DeviceBuffer coef;     // [B, nOut]
     private final DeviceBuffer norm;     // [nOut]
     private final DeviceBuffer labelsDev; // [B] int
     private final DeviceBuffer params;   // NeuronParams block of the LIF
-    private final DeviceBuffer prob;     // [256] encoder table
-    private final DeviceBuffer seeds;    // [1] u64
-    private final ByteBuffer summaryHost;
     private final ByteBuffer hCountStage;
 
     // Scalars that change per batch or per chunk; the launches read their holders.
@@ -88,19 +85,13 @@ public final class RstdpKernelNetwork implements RstdpEngine {
     private final Launch reward;
     private final Launch updateWeights;
 
-    private DeviceBuffer images;
-    private byte[] imagesHost;
-    private DeviceBuffer order;
-    private int[] orderHost;
-    private PoissonEncoder encoderHost;
-    private long seedOnDevice;
-    private boolean seedSet;
+    private final EncoderInputs encoderInputs;
     private Launch encode;
     private long[] denseBits;
     private byte[] denseBytes;
 
     private int batch;
-    private boolean summaryFresh;
+    private boolean oCountFresh;
     private int[] oCountHost;
     private int[] hCountHost;
     private boolean hCountFresh;
@@ -139,18 +130,17 @@ public final class RstdpKernelNetwork implements RstdpEngine {
         vH = dev.alloc(4L * maxBatch * nH);
         vO = dev.alloc(4L * maxBatch * nOut);
         hCount = dev.alloc(4L * maxBatch * nH);
-        summary = dev.alloc(4L * maxBatch * (nOut + 1));
+        summary = new BatchSummary(dev, 4L * maxBatch * (nOut + 1));
         oCount = summary.slice(0, 4L * maxBatch * nOut);
         hTotal = summary.slice(4L * maxBatch * nOut, 4L * maxBatch);
         coef = dev.alloc(4L * maxBatch * nOut);
         norm = dev.alloc(4L * nOut);
         labelsDev = dev.alloc(4L * maxBatch);
         params = dev.alloc(4L * NeuronParams.SIZE);
-        prob = dev.alloc(4L * 256);
-        seeds = dev.alloc(8);
-        summaryHost = dev.hostBuffer((int) summary.bytes());
         hCountStage = dev.hostBuffer((int) hCount.bytes());
         dev.upload(params, NeuronParams.of(neuron), NeuronParams.SIZE);
+        // Each time chunk's steps [t0, t0 + Tc) of the one run, into the chunk's bitmasks.
+        encoderInputs = new EncoderInputs(dev, 1, nIn, argFirst, argB, argT0, argTc, inBits);
 
         float gain = RstdpConfig.GAIN;
         int[] H = Launch.i32(nH);
@@ -258,7 +248,8 @@ public final class RstdpKernelNetwork implements RstdpEngine {
             dev.launch(output.cover(B, 64));
         }
         dev.launch(totals.cover(B, 64));
-        summaryFresh = false;
+        summary.stale();
+        oCountFresh = false;
         hCountFresh = false;
     }
 
@@ -269,59 +260,15 @@ public final class RstdpKernelNetwork implements RstdpEngine {
         argMO[0] = B * nOut;
     }
 
-    /**
-     * The encoder's inputs on the device: the images and the epoch's order are uploaded when the
-     * caller passes another array (the same array is taken to hold the same data, as KernelNetwork
-     * does), the probability table when the encoder changes, the seed when it changes.
-     */
+    /** The encoder's inputs on the device ({@link EncoderInputs}: uploaded when they change). */
     private void preparePoisson(RstdpInput.Poisson p) {
         if (p.nPixels() != nIn) {
             throw new IllegalArgumentException("images of " + p.nPixels() + " pixels for a network with " + nIn
                     + " inputs");
         }
-        if (p.images() != imagesHost) {
-            images = replace(images, p.images().length);
-            dev.upload(images, p.images(), p.images().length);
-            imagesHost = p.images();
-            encode = null;
-        }
-        if (p.order() != orderHost) {
-            if (p.order() != null) {
-                order = replace(order, 4L * p.order().length);
-                dev.upload(order, p.order(), p.order().length);
-            }
-            orderHost = p.order();
-            encode = null;
-        }
-        if (p.encoder() != encoderHost) {
-            dev.upload(prob, p.encoder().probabilities(), 256);
-            encoderHost = p.encoder();
-        }
-        if (!seedSet || p.seed() != seedOnDevice) {
-            byte[] s = new byte[8];
-            for (int i = 0; i < 8; i++) {
-                s[i] = (byte) (p.seed() >>> (8 * i)); // little-endian u64
-            }
-            dev.upload(seeds, s, 8);
-            seedOnDevice = p.seed();
-            seedSet = true;
-        }
-        if (encode == null) {
-            encode = new Launch("poisson_encode_bits_kernel", prob, seeds, images, p.order() == null ? null : order,
-                    Launch.i64(0), argFirst, argB, argT0, argTc, Launch.i32(nIn), inBits);
-        }
+        encode = encoderInputs.prepare(new PoissonEncoder[] {p.encoder()}, new long[] {p.seed()}, p.images(),
+                p.order() == null ? null : new int[][] {p.order()});
         argFirst[0] = p.first();
-    }
-
-    /** Device memory for a host array of a new size; kept when the size is unchanged. */
-    private DeviceBuffer replace(DeviceBuffer old, long bytes) {
-        if (old != null && old.bytes() == bytes) {
-            return old;
-        }
-        if (old != null) {
-            dev.free(old);
-        }
-        return dev.alloc(bytes);
     }
 
     /** Given spikes (tests, fixtures): the chunk's masks made on the host, as the CPU engine makes them, uploaded. */
@@ -353,33 +300,25 @@ public final class RstdpKernelNetwork implements RstdpEngine {
         return batch;
     }
 
-    /** The batch's one small copy back: WTA counts and hidden totals. */
-    private void fetchSummary() {
-        if (summaryFresh) {
-            return;
-        }
-        dev.download(summary, summaryHost, (int) summary.bytes());
-        if (oCountHost == null) {
-            oCountHost = new int[maxBatch * nOut];
-        }
-        summaryHost.clear();
-        summaryHost.asIntBuffer().get(oCountHost, 0, batch * nOut);
-        summaryFresh = true;
-    }
-
     @Override
     public int[] outputCounts() {
-        fetchSummary();
+        if (!oCountFresh) {
+            if (oCountHost == null) {
+                oCountHost = new int[maxBatch * nOut];
+            }
+            summary.host().asIntBuffer().get(oCountHost, 0, batch * nOut);
+            oCountFresh = true;
+        }
         return oCountHost;
     }
 
     @Override
     public long hiddenSpikeTotal() {
-        fetchSummary();
+        ByteBuffer host = summary.host(); // the batch's one small copy back: WTA counts and hidden totals
         long s = 0;
         int base = 4 * maxBatch * nOut;
         for (int b = 0; b < batch; b++) {
-            s += summaryHost.getInt(base + 4 * b);
+            s += host.getInt(base + 4 * b);
         }
         return s;
     }

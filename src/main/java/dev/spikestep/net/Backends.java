@@ -3,7 +3,9 @@ package dev.spikestep.net;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.neuron.NeuronSpec;
 import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Picks a backend explicitly: never a silent fallback from one device to another. {@code cuda}
@@ -16,8 +18,97 @@ public final class Backends {
     public static final String CUDA = "cuda";
     public static final String AUTO = "auto";
     private static final String CUDA_CLASS = "dev.spikestep.cuda.CudaBackend";
+    /** The GPU a CUDA network opens: a command's {@code --device}, a sweep worker's GPU; on the threads they start too. */
+    private static final InheritableThreadLocal<Integer> THREAD_DEVICE = new InheritableThreadLocal<>();
 
     private Backends() {
+    }
+
+    /** The GPU (CUDA ordinal, after CUDA_VISIBLE_DEVICES) that a CUDA network created on this thread opens: 0 by default. */
+    public static int device() {
+        Integer t = THREAD_DEVICE.get();
+        return t != null ? t : 0;
+    }
+
+    /**
+     * Runs {@code work} with {@link #device} = {@code ordinal} on this thread and on the threads it
+     * starts (a pack's run threads): a command's {@code --device K}, and how a sweep puts each
+     * worker's runs on its own GPU.
+     */
+    public static <T> T onDevice(int ordinal, Supplier<T> work) {
+        if (ordinal < 0) {
+            throw new IllegalArgumentException("device " + ordinal);
+        }
+        Integer before = THREAD_DEVICE.get();
+        THREAD_DEVICE.set(ordinal);
+        try {
+            return work.get();
+        } finally {
+            if (before == null) {
+                THREAD_DEVICE.remove();
+            } else {
+                THREAD_DEVICE.set(before);
+            }
+        }
+    }
+
+    /**
+     * The GPUs of {@code --devices}: {@code all} (every device the driver lists; the driver applies
+     * CUDA_VISIBLE_DEVICES) or a comma-separated list of distinct ordinals, each checked against the
+     * driver's device count.
+     */
+    public static List<Integer> devices(String spec) {
+        int count = cudaDeviceCount();
+        List<Integer> out = new ArrayList<>();
+        if (spec.equals("all")) {
+            for (int i = 0; i < count; i++) {
+                out.add(i);
+            }
+            return out;
+        }
+        for (String part : spec.split(",", -1)) {
+            int k;
+            try {
+                k = Integer.parseInt(part.trim());
+            } catch (NumberFormatException e) {
+                throw new SpikestepException("--devices " + spec + ": '" + part + "' is not a device number (use all or a list like 0,1,3)");
+            }
+            if (k < 0 || k >= count) {
+                throw new SpikestepException("--devices " + spec + ": device " + k + " does not exist (" + count
+                        + " visible GPU" + (count == 1 ? "" : "s") + ": 0.." + (count - 1) + ")");
+            }
+            if (out.contains(k)) {
+                throw new SpikestepException("--devices " + spec + ": device " + k + " is listed twice");
+            }
+            out.add(k);
+        }
+        return out;
+    }
+
+    /** The number of GPUs the CUDA driver lists; an error that says why when the backend is not usable. */
+    public static int cudaDeviceCount() {
+        String why = cudaUnavailableReason();
+        if (why != null) {
+            throw new SpikestepException("--backend cuda is not available: " + why);
+        }
+        return (Integer) callCuda(CUDA_CLASS, "deviceCount", new Class<?>[0]);
+    }
+
+    /**
+     * Calls a static method of a class of the CUDA package reflectively, so that the CPU path never
+     * loads JCuda; its SpikestepExceptions (and other runtime exceptions) pass through as they are.
+     */
+    public static Object callCuda(String className, String method, Class<?>[] types, Object... args) {
+        try {
+            return Class.forName(className).getMethod(method, types).invoke(null, args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new SpikestepException("the CUDA backend failed: " + e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new SpikestepException("the CUDA backend is missing from this build: " + e);
+        }
     }
 
     /** Checks a {@code --backend} value before any work starts; returns the backend to use (auto resolved). */
@@ -57,23 +148,14 @@ public final class Backends {
 
     /**
      * One network factory per run of a pack of {@code runs} runs of one shape trained together in
-     * one launch per kernel (a sweep's {@code --pack}): CUDA only.
+     * one launch per kernel (a sweep's {@code --pack}) on GPU {@link #device}: CUDA only.
      */
     @SuppressWarnings("unchecked")
     public static List<NetworkFactory> packed(String backend, int runs) {
         if (!check(backend).equals(CUDA)) {
             throw new SpikestepException("packed runs need --backend cuda (got " + backend + ")");
         }
-        try {
-            return (List<NetworkFactory>) Class.forName(CUDA_CLASS).getMethod("packed", int.class).invoke(null, runs);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new SpikestepException("the CUDA backend failed to start: " + e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new SpikestepException("the CUDA backend is missing from this build: " + e);
-        }
+        return (List<NetworkFactory>) callCuda(CUDA_CLASS, "packed", new Class<?>[] {int.class}, runs);
     }
 
     public static Network create(String backend, NetShape shape, NeuronSpec neuron, Readout readout, Adam adam,
@@ -82,17 +164,7 @@ public final class Backends {
         if (b.equals(CPU)) {
             return new CpuNetwork(shape, neuron, readout, adam, new Parallel(threads), true);
         }
-        try {
-            return (Network) Class.forName(CUDA_CLASS)
-                    .getMethod("create", NetShape.class, NeuronSpec.class, Readout.class, Adam.class)
-                    .invoke(null, shape, neuron, readout, adam);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new SpikestepException("the CUDA backend failed to start: " + e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new SpikestepException("the CUDA backend is missing from this build: " + e);
-        }
+        return (Network) callCuda(CUDA_CLASS, "create",
+                new Class<?>[] {NetShape.class, NeuronSpec.class, Readout.class, Adam.class}, shape, neuron, readout, adam);
     }
 }

@@ -178,18 +178,7 @@ public final class CpuNetwork implements Network {
     public void setInputSpikes(float[] x_seq, int B) {
         setBatch(B);
         int nIn = shape.nIn();
-        java.util.Arrays.fill(inBits, 0, shape.T() * B * inWords, 0L);
-        for (int r = 0; r < shape.T() * B; r++) {
-            for (int i = 0; i < nIn; i++) {
-                float x = x_seq[r * nIn + i];
-                if (x != 0f && x != 1f) {
-                    throw new IllegalArgumentException("input spikes must be 0 or 1, got " + x);
-                }
-                if (x == 1f) {
-                    inBits[r * inWords + (i >>> 6)] |= 1L << (i & 63);
-                }
-            }
-        }
+        SpikeLinear.packBits(x_seq, shape.T() * B, nIn, inBits, inWords);
     }
 
     private void setBatch(int B) {

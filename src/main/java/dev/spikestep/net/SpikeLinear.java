@@ -16,6 +16,25 @@ public final class SpikeLinear {
     }
 
     /**
+     * Packs dense 0/1 input spikes x_seq [rows, nIn] into the bitmasks [rows, W] (bit i&63 of word
+     * i>>6 = input i) that forwardBits reads; other values are an error. Overwrites the first rows*W words.
+     */
+    public static void packBits(float[] x_seq, int rows, int nIn, long[] bits, int W) {
+        java.util.Arrays.fill(bits, 0, rows * W, 0L);
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < nIn; i++) {
+                float x = x_seq[r * nIn + i];
+                if (x != 0f && x != 1f) {
+                    throw new IllegalArgumentException("input spikes must be 0 or 1, got " + x);
+                }
+                if (x == 1f) {
+                    bits[r * W + (i >>> 6)] |= 1L << (i & 63);
+                }
+            }
+        }
+    }
+
+    /**
      * fc1 forward from input spike bitmasks: {@code out[r, :] = sum of w[i, :]} over the inputs i whose
      * bit is set in row r, for the samples {@code [b0, b1)} at every step.
      *

@@ -4,7 +4,6 @@ import dev.spikestep.SpikestepException;
 import dev.spikestep.net.Backends;
 import dev.spikestep.net.Parallel;
 import dev.spikestep.neuron.LifSpec;
-import java.lang.reflect.InvocationTargetException;
 
 /**
  * The R-STDP network of SPEC section 6 as the runner and the tests see it, whatever computes it:
@@ -75,18 +74,8 @@ public interface RstdpEngine extends AutoCloseable {
         if (!backend.equals(Backends.CUDA)) {
             throw new SpikestepException("unknown --backend " + backend + ": use cpu, cuda or auto");
         }
-        try {
-            return (RstdpEngine) Class.forName("dev.spikestep.cuda.CudaBackend")
-                    .getMethod("createRstdp", int.class, int.class, int.class, int.class, int.class, int.class,
-                            LifSpec.class)
-                    .invoke(null, nIn, nHidden, nOut, T, maxBatch, chunk, neuron);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new SpikestepException("the CUDA backend failed to start: " + e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new SpikestepException("the CUDA backend is missing from this build: " + e);
-        }
+        return (RstdpEngine) Backends.callCuda("dev.spikestep.cuda.CudaBackend", "createRstdp",
+                new Class<?>[] {int.class, int.class, int.class, int.class, int.class, int.class, LifSpec.class},
+                nIn, nHidden, nOut, T, maxBatch, chunk, neuron);
     }
 }

@@ -7,6 +7,9 @@ import java.util.List;
  * A Slurm job-array script for a sharded sweep: task {@code i} of {@code 0..n-1} runs shard
  * {@code i/n} into {@code OUT/shard-i} with {@code --resume}, so a requeued or repeated task
  * continues where it stopped. Merging and the report come after, by hand or as a dependent job.
+ * On the CUDA backend each task asks for its GPUs ({@code --gres=gpu:N}) and Slurm places it: the
+ * task sees only those (CUDA_VISIBLE_DEVICES) and its sweep spreads its shard's runs or packs over
+ * them ({@code --devices all}, the default).
  */
 public final class SlurmScript {
     private SlurmScript() {
@@ -14,9 +17,13 @@ public final class SlurmScript {
 
     /**
      * @param extraArgs further sweep options for every task (data, backend, parallel), already quoted
+     * @param gpusPerTask GPUs each task asks for; 0 for the CPU backend (no GPU request)
      */
     public static String render(String sweepName, int gridPoints, int shards, Path jar, Path config, Path out,
-                                List<String> extraArgs) {
+                                List<String> extraArgs, int gpusPerTask) {
+        if (gpusPerTask < 0) {
+            throw new IllegalArgumentException("gpusPerTask " + gpusPerTask);
+        }
         String java = "java -jar " + q(jar);
         String task = "${SLURM_ARRAY_TASK_ID}";
         StringBuilder sb = new StringBuilder();
@@ -27,7 +34,12 @@ public final class SlurmScript {
         sb.append("#SBATCH --job-name=spikestep-").append(sweepName).append('\n');
         sb.append("#SBATCH --array=0-").append(shards - 1).append('\n');
         sb.append("#SBATCH --output=").append(out).append("/slurm-%A_%a.out\n");
-        sb.append("# Add your site's lines here (--partition, --time, --cpus-per-task, --gres=gpu:1, ...).\n");
+        if (gpusPerTask > 0) {
+            sb.append("#SBATCH --gres=gpu:").append(gpusPerTask).append('\n');
+            sb.append("# Each task gets ").append(gpusPerTask).append(" GPU").append(gpusPerTask == 1 ? "" : "s")
+                    .append(" (Slurm sets CUDA_VISIBLE_DEVICES) and spreads its shard's runs over them.\n");
+        }
+        sb.append("# Add your site's lines here (--partition, --time, --cpus-per-task, ...).\n");
         sb.append("#\n");
         sb.append("# Submit:        sbatch ").append("THIS_FILE\n");
         sb.append("# After the last task has finished, join the shards and write the report:\n");

@@ -21,12 +21,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -53,9 +57,18 @@ public final class SweepRunner {
      * @param threads CPU threads for the whole sweep; each of the {@code parallel} runs gets
      *     {@code max(1, threads / parallel)}
      */
+    /**
+     * @param devices the GPUs the sweep spreads its runs (or packs) over, one worker per GPU (times
+     *     {@code parallel}), each worker's networks on its GPU ({@link Backends#onDevice}); empty:
+     *     no choice of device (the CPU backend, or the process's {@code --device})
+     */
     public record Options(Path outDir, Path dataDir, String backend, int parallel, int threads, boolean resume,
-                          Shard shard, PrintStream out, PrintStream err, boolean tty, int pack) {
+                          Shard shard, PrintStream out, PrintStream err, boolean tty, int pack, List<Integer> devices) {
         public Options {
+            devices = List.copyOf(devices);
+            if (devices.stream().distinct().count() != devices.size() || devices.stream().anyMatch(d -> d < 0)) {
+                throw new SpikestepException("--devices must list distinct GPUs >= 0, got " + devices);
+            }
             if (parallel < 1) {
                 throw new SpikestepException("--parallel must be >= 1, got " + parallel);
             }
@@ -67,6 +80,12 @@ public final class SweepRunner {
             }
         }
 
+        /** Packs of up to {@code pack} runs, with no choice of device. */
+        public Options(Path outDir, Path dataDir, String backend, int parallel, int threads, boolean resume,
+                       Shard shard, PrintStream out, PrintStream err, boolean tty, int pack) {
+            this(outDir, dataDir, backend, parallel, threads, resume, shard, out, err, tty, pack, List.of());
+        }
+
         /** Runs one at a time on their own networks (no packing). */
         public Options(Path outDir, Path dataDir, String backend, int parallel, int threads, boolean resume,
                        Shard shard, PrintStream out, PrintStream err, boolean tty) {
@@ -74,8 +93,12 @@ public final class SweepRunner {
         }
     }
 
-    /** What a call did: the shard's points, how many were done before, the rows of the runs it finished. */
-    public record Summary(int gridPoints, int shardPoints, int skipped, List<Map<String, Object>> finished) {
+    /**
+     * What a call did: the shard's points, how many were done before, the rows of the runs it
+     * finished, and how many jobs (packs or lone runs) each GPU ran (empty without --devices).
+     */
+    public record Summary(int gridPoints, int shardPoints, int skipped, List<Map<String, Object>> finished,
+                          Map<Integer, Integer> jobsPerDevice) {
     }
 
     private final SweepConfig cfg;
@@ -159,7 +182,8 @@ public final class SweepRunner {
                         + "%d at a time x %d thread%s, backend %s, results in %s",
                 cfg.name(), cfg.experiment(), cfg.source(), grid.size(),
                 o.shard().n() > 1 ? ", shard " + o.shard() + " has " + mine.size() : "",
-                mine.size() - todo.size(), todo.size(), Math.min(o.parallel(), Math.max(1, todo.size())), perRun,
+                mine.size() - todo.size(), todo.size(), Math.min(o.parallel() * Math.max(1, o.devices().size()),
+                        Math.max(1, todo.size())), perRun,
                 perRun == 1 ? "" : "s", o.backend(), out));
         if (o.pack() > 1) {
             o.out().println(String.format(Locale.ROOT, "packed: %d runs in %d packs of up to %d (one launch per kernel "
@@ -172,12 +196,26 @@ public final class SweepRunner {
         }
         o.out().flush();
 
+        // Worker slots: each GPU parallel times (-1: no device choice). A job takes a free slot and
+        // runs on its GPU; the rows depend on the grid point only, not on which GPU ran it.
+        List<Integer> devs = o.devices().isEmpty() ? List.of(-1) : o.devices();
+        BlockingQueue<Integer> slots = new ArrayBlockingQueue<>(devs.size() * o.parallel());
+        for (int k = 0; k < o.parallel(); k++) {
+            slots.addAll(devs);
+        }
+        Map<Integer, Integer> jobsPerDevice = new TreeMap<>();
+        if (!o.devices().isEmpty()) {
+            o.out().println(String.format(Locale.ROOT, "gpus %s: one worker per gpu%s, each with its own context and stream",
+                    devs.stream().map(String::valueOf).collect(Collectors.joining(",")),
+                    o.parallel() > 1 ? " x " + o.parallel() : ""));
+            o.out().flush();
+        }
         int totalEpochs = todo.stream().mapToInt(SweepRunner::epochs).sum();
         Progress bar = new Progress(o.err(), "sweep " + cfg.name(), totalEpochs, o.tty());
         int[] progress = {0, 0}; // epochs done, runs done
         List<Map<String, Object>> finished = new ArrayList<>();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(o.parallel(), Math.max(1, jobs.size())));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(devs.size() * o.parallel(), Math.max(1, jobs.size())));
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (List<RunPoint> job : jobs) {
@@ -207,10 +245,34 @@ public final class SweepRunner {
                                     : new SpikestepException("run " + p.label() + " failed: " + e, e));
                         }
                     };
-                    if (job.size() == 1) {
-                        one.accept(job.get(0), aloneNetwork);
-                    } else {
-                        runPack(job, one);
+                    int device;
+                    try {
+                        device = slots.take();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    try {
+                        Runnable work = () -> {
+                            if (job.size() == 1) {
+                                one.accept(job.get(0), aloneNetwork);
+                            } else {
+                                runPack(job, one);
+                            }
+                        };
+                        if (device < 0) {
+                            work.run();
+                        } else {
+                            synchronized (jobsPerDevice) {
+                                jobsPerDevice.merge(device, 1, Integer::sum);
+                            }
+                            Backends.onDevice(device, () -> {
+                                work.run();
+                                return null;
+                            });
+                        }
+                    } finally {
+                        slots.add(device);
                     }
                 }));
             }
@@ -230,9 +292,14 @@ public final class SweepRunner {
             throw failure.get();
         }
         finished.sort(SweepResults.GRID_ORDER);
+        if (!jobsPerDevice.isEmpty()) {
+            o.out().println("gpu work: " + jobsPerDevice.entrySet().stream()
+                    .map(e -> "gpu " + e.getKey() + " " + e.getValue() + (e.getValue() == 1 ? " job" : " jobs"))
+                    .collect(Collectors.joining(", ")) + (o.pack() > 1 ? " (a job is a pack or a lone run)" : ""));
+        }
         o.out().println(String.format(Locale.ROOT, "sweep %s: %d of %d runs%s finished; results in %s",
                 cfg.name(), mine.size(), mine.size(), o.shard().n() > 1 ? " of shard " + o.shard() : "", out));
-        return new Summary(grid.size(), mine.size(), mine.size() - todo.size(), finished);
+        return new Summary(grid.size(), mine.size(), mine.size() - todo.size(), finished, Map.copyOf(jobsPerDevice));
     }
 
     /** The runs of a pack, each on its own thread with its view of the pack's network; returns when all have ended. */

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikestep.cuda.CudaTests;
+import dev.spikestep.net.Backends;
 import dev.spikestep.testutil.ConsoleCapture;
 import dev.spikestep.testutil.SyntheticDigits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,11 +81,17 @@ class CudaCliTest extends ConsoleCapture {
 
     @Test
     void rstdpOnCudaEndsWithTheCpuRunsResults() throws Exception {
+        // On the last GPU (--device): GPU 1 of the two that make test emulates.
+        String last = Integer.toString(Backends.cudaDeviceCount() - 1);
         for (String b : List.of("cpu", "cuda")) {
-            assertEquals(0, Main.execute("rstdp", "--integrator", "euler", "--dt", "0.5", "--T", "20", "--epochs", "1",
-                    "--batch", "16", "--test-batch", "16", "--max-train-batches", "2", "--max-test-batches", "1",
-                    "--hidden", "32", "--dataset", "mnist-sample", "--data", data.toString(), "--backend", b,
-                    "--out", dir.resolve(b).toString()), err());
+            String[] args = {"rstdp", "--integrator", "euler", "--dt", "0.5", "--T", "20", "--epochs", "1",
+                "--batch", "16", "--test-batch", "16", "--max-train-batches", "2", "--max-test-batches", "1",
+                "--hidden", "32", "--dataset", "mnist-sample", "--data", data.toString(), "--backend", b,
+                "--out", dir.resolve(b).toString()};
+            if (b.equals("cuda")) {
+                args = Stream.concat(Arrays.stream(args), Stream.of("--device", last)).toArray(String[]::new);
+            }
+            assertEquals(0, Main.execute(args), err());
         }
         assertEquals(row(dir.resolve("cpu"), "rstdp_results.csv"), row(dir.resolve("cuda"), "rstdp_results.csv"));
     }
@@ -119,10 +127,49 @@ class CudaCliTest extends ConsoleCapture {
         assertEquals(0, Main.execute("sweep", config.toString(), "--backend", "cuda", "--pack", "2", "--data",
                 data.toString(), "--out", dir.resolve("packed").toString()), err());
         assertTrue(err().contains("2 packed runs"), err());
+        if (Backends.cudaDeviceCount() >= 2) {
+            assertTrue(out().contains("gpus 0,1: one worker per gpu"), "--devices all is the default: " + out());
+        }
         assertEquals(0, Main.execute("sweep", config.toString(), "--backend", "cpu", "--data", data.toString(), "--out",
                 dir.resolve("cpu").toString()), err());
         List<String> cpu = rows(dir.resolve("cpu"), "results.csv");
         assertEquals(4, cpu.size());
         assertEquals(cpu, rows(dir.resolve("packed"), "results.csv"));
+    }
+
+    @Test
+    void deviceOptionsRefuseWhatCannotRunAndSlurmAsksForGpus() throws Exception {
+        int n = Backends.cudaDeviceCount();
+        Path config = dir.resolve("tiny.yaml");
+        Files.writeString(config, """
+                name: tiny
+                experiment: train
+                base: {T: 4, epochs: 1, batch: 16, hidden: 12, dataset: mnist-sample, train_samples: 16, eval_batches: 1}
+                axes: {seed: [0, 1, 2]}
+                """);
+        String[] train = {"train", "--T", "4", "--epochs", "1", "--hidden", "8", "--dataset", "mnist-sample", "--data",
+            data.toString(), "--out", dir.resolve("t").toString()};
+        assertEquals(2, Main.execute(Stream.concat(Arrays.stream(train), Stream.of("--backend", "cuda", "--device",
+                Integer.toString(n))).toArray(String[]::new)));
+        assertTrue(err().contains("error: --device " + n + " does not exist: " + n + " visible GPU"), err());
+        assertEquals(2, Main.execute(Stream.concat(Arrays.stream(train), Stream.of("--device", "0")).toArray(String[]::new)));
+        assertTrue(err().contains("--device 0 picks a GPU: it needs --backend cuda"), err());
+        assertEquals(2, Main.execute("sweep", config.toString(), "--backend", "cuda", "--devices", "0," + n, "--data",
+                data.toString(), "--out", dir.resolve("s").toString()));
+        assertTrue(err().contains("device " + n + " does not exist"), err());
+        assertEquals(2, Main.execute("sweep", config.toString(), "--devices", "0", "--data", data.toString(), "--out",
+                dir.resolve("s").toString()));
+        assertTrue(err().contains("it needs --backend cuda"), err());
+        assertTrue(!Files.exists(dir.resolve("s")) && !Files.exists(dir.resolve("t")), "nothing ran");
+
+        Path script = dir.resolve("job.sbatch");
+        assertEquals(0, Main.execute("sweep", config.toString(), "--backend", "cuda", "--shards", "3", "--gpus-per-task", "2",
+                "--emit-slurm", script.toString(), "--out", dir.resolve("cluster").toString()), err());
+        String s = Files.readString(script);
+        assertTrue(s.contains("\n#SBATCH --array=0-2\n#SBATCH --output=") && s.contains("\n#SBATCH --gres=gpu:2\n"), s);
+        assertTrue(s.contains(" --backend cuda") && !s.contains("--devices"), "Slurm places the GPUs: " + s);
+        assertEquals(2, Main.execute("sweep", config.toString(), "--backend", "cuda", "--devices", "0", "--emit-slurm",
+                script.toString()));
+        assertTrue(err().contains("Slurm places the GPUs"), err());
     }
 }

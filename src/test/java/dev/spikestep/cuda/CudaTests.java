@@ -32,21 +32,15 @@ public final class CudaTests {
         return CudaContext.describeDevice(0).contains("emulated");
     }
 
-    /** A device on GPU 0 with cuBLAS or the tiled GEMM kernel. */
+    /** A device on GPU {@link Backends#device} (0 unless a sweep worker's) with cuBLAS or the tiled GEMM kernel. */
     public static CudaDevice device(boolean cublas) {
         assumeCuda("the CUDA backend");
-        return new CudaDevice(CudaContext.open(0), new CudaModule(), cublas);
+        return new CudaDevice(CudaContext.open(Backends.device()), new CudaModule(), cublas);
     }
 
-    /** A pack of {@code runs} runs on one {@link PackedKernelNetwork} (tiled GEMM: exact per-run sums). */
+    /** A pack of {@code runs} runs on one {@link KernelNetwork} of R runs (tiled GEMM: exact per-run sums). */
     public static List<NetworkFactory> pack(int runs) {
         assumeCuda("packed CUDA runs");
         return new LockstepPack(runs, () -> device(false)).factories();
-    }
-
-    /** A lone run: {@link KernelNetwork} with the tiled GEMM, comparable bit for bit with a packed one. */
-    public static NetworkFactory alone() {
-        assumeCuda("the CUDA backend");
-        return (shape, neuron, readout, adam, threads) -> new KernelNetwork(device(false), shape, neuron, readout, adam);
     }
 }

@@ -140,7 +140,7 @@ class KernelNetworkPhaseMarksTest {
         assertBefore(dev.log, "mark:fc1", "launch:spike_linear_forward_bits_kernel");
         assertBefore(dev.log, "mark:neuron forward", "launch:lif_forward_kernel");
         assertBefore(dev.log, "mark:neuron backward", "launch:lif_backward_kernel");
-        assertBefore(dev.log, "mark:optimizer", "launch:adam_kernel");
+        assertBefore(dev.log, "mark:optimizer", "launch:adam_runs_kernel");
         assertTrue(dev.log.get(0).equals("launch:poisson_encode_bits_kernel"), dev.log.toString());
     }
 

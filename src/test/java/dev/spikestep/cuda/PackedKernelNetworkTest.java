@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Three runs of one shape with different dt, integrator, seed and learning rate, trained together
- * on a {@link PackedKernelNetwork} (one launch per kernel): an epoch of training steps (an epoch
+ * on a {@link KernelNetwork} of R runs (one launch per kernel): an epoch of training steps (an epoch
  * order per run, a partial last batch) and an evaluation. Every run must equal, bit for bit, the
  * same run trained alone on a {@link KernelNetwork} on the same kind of device: hidden spikes,
  * potentials, logits, losses, counts, gradients and weights after each Adam step (each kernel does
@@ -78,7 +78,7 @@ abstract class PackedKernelNetworkTest {
             adams[r] = new Adam(lr[r], 0.9, 0.999, 1e-8);
         }
         Network[] solo = new Network[R];
-        try (PackedKernelNetwork packed = new PackedKernelNetwork(device(), shape, neurons, Readout.MEAN, adams)) {
+        try (KernelNetwork packed = new KernelNetwork(device(), shape, neurons, Readout.MEAN, adams)) {
             for (int r = 0; r < R; r++) {
                 solo[r] = new KernelNetwork(device(), shape, neurons[r], Readout.MEAN, new Adam(lr[r], 0.9, 0.999, 1e-8));
                 solo[r].initWeights(seeds[r]);

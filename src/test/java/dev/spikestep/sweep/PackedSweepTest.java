@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikestep.SpikestepException;
 import dev.spikestep.cli.Main;
+import dev.spikestep.cuda.CudaDevice;
 import dev.spikestep.cuda.CudaTests;
+import dev.spikestep.cuda.KernelNetwork;
+import dev.spikestep.cuda.LockstepPack;
+import dev.spikestep.net.Backends;
 import dev.spikestep.testutil.SyntheticDigits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code --pack} on the CUDA backend's kernels compiled for the CPU: the sweep of SweepRunnerTest
  * (lif/exp and izh/euler x 2 dt x 2 seeds) packed 3 at a time writes exactly the rows of the same
- * sweep run one by one on KernelNetwork, and a resumed sweep packs only the unfinished runs.
+ * sweep run one by one on KernelNetwork, also when spread over two GPUs ({@code --devices 0,1}, both
+ * receiving work), and a resumed sweep packs only the unfinished runs.
  */
 class PackedSweepTest {
     @TempDir
@@ -43,16 +49,32 @@ class PackedSweepTest {
     }
 
     private SweepRunner.Summary sweep(Path out, int pack, boolean resume) {
+        return sweep(out, pack, resume, List.of());
+    }
+
+    private SweepRunner.Summary sweep(Path out, int pack, boolean resume, List<Integer> devices) {
         PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8);
         // Backend "cpu" only because TrainConfig requires a usable GPU for "cuda": the hook below puts
         // every run, packed or alone, on the emulated CUDA kernels (the rows' backend field says cpu).
-        SweepRunner.Options o = new SweepRunner.Options(out, data, "cpu", 1, 1, resume, Shard.ALL, ps, ps, false, pack);
+        SweepRunner.Options o = new SweepRunner.Options(out, data, "cpu", 1, 1, resume, Shard.ALL, ps, ps, false, pack,
+                devices);
         return new SweepRunner(SweepConfig.load(config), new TrainRunner(), o).networks(n -> {
             synchronized (packsMade) {
                 packsMade.add(n);
             }
-            return CudaTests.pack(n);
-        }, CudaTests.alone()).run();
+            return new LockstepPack(n, () -> opened(CudaTests.device(false))).factories();
+        }, (shape, neuron, readout, adam, threads) -> new KernelNetwork(opened(CudaTests.device(false)), shape, neuron,
+                readout, adam)).run();
+    }
+
+    /** The GPU ordinals the sweep's networks were opened on (the CUDA contexts', not the scheduler's say-so). */
+    final List<Integer> devicesOpened = new ArrayList<>();
+
+    private CudaDevice opened(CudaDevice d) {
+        synchronized (devicesOpened) {
+            devicesOpened.add(d.ordinal());
+        }
+        return d;
     }
 
     @Test
@@ -66,7 +88,7 @@ class PackedSweepTest {
     }
 
     @Test
-    void packedSweepWritesTheRowsOfOneByOneAndResumesOnlyUnfinishedRuns() throws Exception {
+    void packedSweepWritesTheRowsOfOneByOneOnOneGpuOrTwoAndResumesOnlyUnfinishedRuns() throws Exception {
         SweepRunner.Summary one = sweep(dir.resolve("one"), 1, false);
         assertEquals(List.of(), packsMade);
         SweepRunner.Summary packed = sweep(dir.resolve("packed"), 3, false);
@@ -81,6 +103,23 @@ class PackedSweepTest {
         assertEquals(SweepRunnerTest.untimed(a.epochs()), SweepRunnerTest.untimed(b.epochs()));
         long diverged = a.runs().stream().filter(r -> ((Number) r.get("final_nonfinite")).longValue() > 0).count();
         assertEquals(2, diverged, "izh/euler at dt 5, both seeds: a packed run may diverge alone");
+        assertEquals(List.of(0), devicesOpened.stream().distinct().toList(), "without --devices: GPU 0");
+
+        // The same packed sweep spread over two GPUs (make test emulates two): the rows of one GPU.
+        if (Backends.cudaDeviceCount() >= 2) {
+            devicesOpened.clear();
+            SweepRunner.Summary two = sweep(dir.resolve("two"), 3, false, List.of(0, 1));
+            assertEquals(Set.of(0, 1), two.jobsPerDevice().keySet(), "both GPUs received work: " + two.jobsPerDevice());
+            assertEquals(4, two.jobsPerDevice().values().stream().mapToInt(Integer::intValue).sum(),
+                    "4 jobs: packs [0,1,2], [4,5,6] and points 3, 7 alone");
+            assertEquals(Set.of(0, 1), Set.copyOf(devicesOpened), "networks were opened on both GPUs' contexts");
+            assertTrue(console.toString(StandardCharsets.UTF_8).contains("gpus 0,1: one worker per gpu"), console.toString());
+            SweepResults c = SweepResults.load(dir.resolve("two"));
+            assertEquals(SweepRunnerTest.untimed(a.runs()), SweepRunnerTest.untimed(c.runs()));
+            assertEquals(SweepRunnerTest.untimed(a.epochs()), SweepRunnerTest.untimed(c.epochs()));
+        } else {
+            System.err.println("PackedSweepTest: one GPU only, the two-GPU sweep is not tested here");
+        }
 
         // Runs 0 and 2 finished before: the lif pack is now points 1 and 3 only.
         Path res = dir.resolve("resumed");

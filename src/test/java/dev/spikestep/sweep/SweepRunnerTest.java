@@ -284,6 +284,7 @@ class SweepRunnerTest {
         String s = Files.readString(script);
         assertTrue(s.startsWith("#!/bin/bash\n"), s);
         assertTrue(s.contains("\n#SBATCH --array=0-3\n"), s);
+        assertTrue(!s.contains("--gres"), "the CPU backend asks for no GPU: " + s);
         assertTrue(s.contains(" sweep " + config.toAbsolutePath() + " --shard ${SLURM_ARRAY_TASK_ID}/4 --out "
                 + out.toAbsolutePath() + "/shard-${SLURM_ARRAY_TASK_ID} --resume --data " + data.toAbsolutePath()), s);
         assertTrue(s.contains(" merge " + out.toAbsolutePath() + "/shard-* --out " + out.toAbsolutePath().resolve("merged")), s);
