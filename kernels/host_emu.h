@@ -34,7 +34,7 @@ struct Fiber {
 };
 inline thread_local ucontext_t* scheduler = nullptr;
 inline thread_local Fiber* running = nullptr;
-inline thread_local const std::function<bool()>* fiber_body = nullptr;
+inline thread_local const std::function<void()>* fiber_body = nullptr;
 const std::size_t FIBER_STACK = 256 << 10;
 
 inline void fiber_main() {
@@ -105,10 +105,7 @@ bool launch(dim3 grid, dim3 block, bool sync, F kernel, const Options& o = Optio
         stacks.push_back((char*)st);
     }
     bool ok = true;
-    std::function<bool()> fiber_kernel = [&] {
-        kernel();
-        return true;
-    };
+    std::function<void()> fiber_kernel = kernel;
     ucontext_t sched;
     for (unsigned long long n = 0; n < blocks; n++) {
         block_idx = index3(nth(n, blocks), grid);
