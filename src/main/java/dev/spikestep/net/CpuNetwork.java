@@ -3,6 +3,7 @@ package dev.spikestep.net;
 import dev.spikestep.neuron.NeuronKernels;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.simd.VectorOps;
 
 /**
  * The SPEC section 5 network on the CPU, time-batched: one encoder pass, fc1 over all {@code T*B}
@@ -42,6 +43,7 @@ public final class CpuNetwork implements Network {
     private final float[] gOut;     // [T, B, nOut]
     private final float[] gSpike;   // [T, B, nH]
     private final float[] gCur;     // [T, B, nH]
+    private final SpikeLinear.GradLists gradLists;
     private int batch;
     private final PhaseTimes times = new PhaseTimes();
 
@@ -82,6 +84,7 @@ public final class CpuNetwork implements Network {
         gOut = new float[out_seq.length];
         gSpike = new float[cur.length];
         gCur = new float[cur.length];
+        gradLists = new SpikeLinear.GradLists(rows, nIn);
     }
 
     @Override
@@ -223,7 +226,9 @@ public final class CpuNetwork implements Network {
         readout.backward(out_seq, T, B * nOut, gLogits, gOut);
         t = times.lap(PhaseTimes.Phase.READOUT_LOSS, t);
         java.util.Arrays.fill(gWOut, 0f);
-        par.forRange(nH, 8, (n0, n1) -> SpikeLinear.weightGradSpikes(spike_seq, nH, R, gOut, nOut, gWOut, n0, n1));
+        // One chunk per thread, in whole groups of 4 neurons: each chunk pads grad_out once.
+        int perThread = ((nH + par.threads() - 1) / par.threads() + 3) & ~3;
+        par.forRange(nH, perThread, (n0, n1) -> SpikeLinear.weightGradSpikes(spike_seq, nH, R, gOut, nOut, gWOut, n0, n1));
         Layouts.transpose(wOut, nH, nOut, wOutT);
         par.forRange(R, 64, (r0, r1) -> SpikeLinear.inputGrad(gOut, nOut, wOutT, nH, gSpike, r0, r1));
         t = times.lap(PhaseTimes.Phase.WEIGHT_GRADS, t);
@@ -232,7 +237,12 @@ public final class CpuNetwork implements Network {
                 gCur));
         t = times.lap(PhaseTimes.Phase.NEURON_BACKWARD, t);
         java.util.Arrays.fill(gW1, 0f);
-        par.forRange(inWords, 1, (wd0, wd1) -> SpikeLinear.weightGradBits(inBits, inWords, R, gCur, nH, gW1, wd0, wd1));
+        // Columns split over the threads in units of the kernel's register block, one chunk per thread.
+        int cw = Math.min(nH, VectorOps.blockColumns4());
+        int units = (nH + cw - 1) / cw;
+        par.forRange(SpikeLinear.GradLists.blocks(R), 1, (k0, k1) -> gradLists.build(inBits, inWords, R, k0, k1));
+        par.forRange(units, (units + par.threads() - 1) / par.threads(), (u0, u1) -> SpikeLinear.weightGradBits(gradLists,
+                nIn, R, gCur, nH, gW1, u0 * cw, Math.min(nH, u1 * cw)));
         times.lap(PhaseTimes.Phase.WEIGHT_GRADS, t);
         return loss;
     }

@@ -38,33 +38,57 @@ public final class SpikeLinear {
      * fc1 forward from input spike bitmasks: {@code out[r, :] = sum of w[i, :]} over the inputs i whose
      * bit is set in row r, for the samples {@code [b0, b1)} at every step.
      *
-     * <p>Rows are {@code r = t * B + b}. Each row's live inputs are listed once (ascending); then,
-     * one block of {@link VectorOps#blockColumns} output columns at a time, every step of the sample
-     * sums its live weight-row segments in registers ({@link VectorOps#sumRows}). A sample's steps
-     * share most of their live inputs, so a block's weight segments stay in L1 across its T rows.
-     * Each output element sums its inputs in ascending order from 0, the order of the plain loop.
+     * <p>Rows are {@code r = t * B + b}. A sample's steps share most of their live inputs (a bright
+     * pixel spikes at almost every step), so its steps are taken four at a time: the union of their
+     * live inputs is listed once (ascending), each with the 4 bits of the steps where it spiked, and
+     * {@link VectorOps#sumRows4} loads each live weight-row segment once for the four rows. The last
+     * {@code T % 4} steps sum their own lists ({@link VectorOps#sumRows}). Each output element sums
+     * its inputs in ascending order from 0, the order of the plain loop.
      *
      * @param bits [T, B, W] 64-bit words, bit {@code i & 63} of word {@code i >>> 6} = input i
      */
     public static void forwardBits(long[] bits, int W, int T, int B, float[] w, int nOut, float[] out,
                                    int b0, int b1) {
-        int[] live = new int[T * W * 64]; // [T, live inputs] of one sample, rows back to back
-        int[] start = new int[T + 1];
+        int[] live = new int[W * 64];
+        byte[] bits4 = new byte[W * 64];
         int cb = VectorOps.blockColumns();
+        boolean finite = VectorOps.allFinite(w, 0, w.length);
         for (int b = b0; b < b1; b++) {
-            int n = 0;
-            for (int t = 0; t < T; t++) {
-                start[t] = n;
-                n = liveInputs(bits, (t * B + b) * W, W, live, n);
+            int t = 0;
+            for (; t + 4 <= T; t += 4) {
+                int n = liveInputs4(bits, (t * B + b) * W, B * W, W, live, bits4);
+                VectorOps.sumRows4(w, live, bits4, 0, n, nOut, 0, out, (t * B + b) * nOut, B * nOut, nOut, false, finite);
             }
-            start[T] = n;
-            for (int c = 0; c < nOut; c += cb) {
-                int len = Math.min(cb, nOut - c);
-                for (int t = 0; t < T; t++) {
-                    VectorOps.sumRows(w, live, start[t], start[t + 1], nOut, c, out, (t * B + b) * nOut + c, len);
+            for (; t < T; t++) {
+                int n = liveInputs(bits, (t * B + b) * W, W, live, 0);
+                for (int c = 0; c < nOut; c += cb) {
+                    VectorOps.sumRows(w, live, 0, n, nOut, c, out, (t * B + b) * nOut + c, Math.min(cb, nOut - c));
                 }
             }
         }
+    }
+
+    /**
+     * Lists the inputs set in any of 4 bitmask rows {@code o, o + rs, o + 2 rs, o + 3 rs} (W words
+     * each), ascending, into {@code live}, with bit g of {@code bits4} set iff row g has the input;
+     * returns the count.
+     */
+    static int liveInputs4(long[] bits, int o, int rs, int W, int[] live, byte[] bits4) {
+        int n = 0;
+        for (int wd = 0; wd < W; wd++) {
+            long m0 = bits[o + wd];
+            long m1 = bits[o + rs + wd];
+            long m2 = bits[o + 2 * rs + wd];
+            long m3 = bits[o + 3 * rs + wd];
+            long any = m0 | m1 | m2 | m3;
+            while (any != 0) {
+                int i = Long.numberOfTrailingZeros(any);
+                any &= any - 1;
+                live[n] = (wd << 6) + i;
+                bits4[n++] = (byte) ((m0 >>> i & 1) | (m1 >>> i & 1) << 1 | (m2 >>> i & 1) << 2 | (m3 >>> i & 1) << 3);
+            }
+        }
+        return n;
     }
 
     /** Appends the indices of the set bits of {@code bits[o, o + W)} to {@code live} from {@code n}, ascending; returns the new end. */
@@ -79,54 +103,126 @@ public final class SpikeLinear {
         return n;
     }
 
-    /** Rows of grad_out taken together by {@link #weightGradBits}: one 64-bit mask per input. */
-    static final int GRAD_ROW_BLOCK = 64;
+    /** Rows of grad_out taken together by {@link #weightGradBits}. */
+    static final int GRAD_ROW_BLOCK = 256;
 
     /**
-     * fc1 weight gradient: {@code gW[i, :] += grad_out[r, :]} for every row r where input i spiked,
-     * for the inputs of bitmask words {@code [wd0, wd1)} (64 inputs each, so threads own disjoint
-     * rows of gW). Rows are visited in ascending order, so each element sums in a fixed order.
-     *
-     * <p>Blocked over {@link #GRAD_ROW_BLOCK} consecutive rows: per word, the block's bits are
-     * transposed into one row mask per input; then each live input's gW row is loaded into registers
-     * once per block, takes the grad_out rows of its mask in ascending order ({@link VectorOps#addRows})
-     * and is stored once, instead of being read and written once per row. The block's grad_out rows
-     * (64 KB) stay in L2 for all 64 inputs. The additions are those of the row-by-row loop, in its order.
+     * What fc1's weight gradient visits, listed once per step for all threads: per block of
+     * {@link #GRAD_ROW_BLOCK} rows and group of 4 consecutive inputs, the block's rows where any of
+     * the 4 spiked (ascending), each with the 4 bits of the inputs that did.
      */
-    public static void weightGradBits(long[] bits, int W, int R, float[] grad_out, int nOut, float[] gW,
-                                      int wd0, int wd1) {
-        long[] masks = new long[64];  // [input bit] rows of the block where that input spiked
-        int[] rows = new int[GRAD_ROW_BLOCK];
-        for (int r0 = 0; r0 < R; r0 += GRAD_ROW_BLOCK) {
-            int nr = Math.min(GRAD_ROW_BLOCK, R - r0);
-            for (int wd = wd0; wd < wd1; wd++) {
-                long any = 0;
-                for (int k = 0; k < nr; k++) {
-                    long m = bits[(r0 + k) * W + wd];
-                    any |= m;
-                    while (m != 0) {
-                        masks[Long.numberOfTrailingZeros(m)] |= 1L << k;
-                        m &= m - 1;
+    public static final class GradLists {
+        final int groups;
+        final int[] rows;    // [blocks, groups, GRAD_ROW_BLOCK], the first count[] of each used
+        final byte[] bits4;  // same layout
+        final int[] count;   // [blocks, groups]
+
+        /** For up to {@code maxRows} rows of {@code nIn} inputs. */
+        public GradLists(int maxRows, int nIn) {
+            int blocks = (maxRows + GRAD_ROW_BLOCK - 1) / GRAD_ROW_BLOCK;
+            groups = (nIn + 3) / 4;
+            rows = new int[blocks * groups * GRAD_ROW_BLOCK];
+            bits4 = new byte[rows.length];
+            count = new int[blocks * groups];
+        }
+
+        /** Row blocks for {@code R} rows (the unit {@link #build} is split by). */
+        public static int blocks(int R) {
+            return (R + GRAD_ROW_BLOCK - 1) / GRAD_ROW_BLOCK;
+        }
+
+        /**
+         * Lists the row blocks {@code [blk0, blk1)} of the bitmasks [R, W]: row by row, each nonzero
+         * group of 4 bits of a word appends the row to its group's list.
+         */
+        public void build(long[] bits, int W, int R, int blk0, int blk1) {
+            for (int blk = blk0; blk < blk1; blk++) {
+                int base = blk * groups;
+                java.util.Arrays.fill(count, base, base + groups, 0);
+                int rEnd = Math.min(R, (blk + 1) * GRAD_ROW_BLOCK);
+                for (int r = blk * GRAD_ROW_BLOCK; r < rEnd; r++) {
+                    for (int wd = 0; wd < W; wd++) {
+                        long m = bits[r * W + wd];
+                        while (m != 0) {
+                            int sh = Long.numberOfTrailingZeros(m) & ~3;
+                            int q = base + (wd << 4) + (sh >>> 2);
+                            int at = q * GRAD_ROW_BLOCK + count[q]++;
+                            rows[at] = r;
+                            bits4[at] = (byte) (m >>> sh & 0xF);
+                            m &= ~(0xFL << sh);
+                        }
                     }
-                }
-                while (any != 0) {
-                    int bit = Long.numberOfTrailingZeros(any);
-                    any &= any - 1;
-                    long mk = masks[bit];
-                    masks[bit] = 0L;
-                    int n = 0;
-                    while (mk != 0) {
-                        rows[n++] = r0 + Long.numberOfTrailingZeros(mk);
-                        mk &= mk - 1;
-                    }
-                    VectorOps.addRows(grad_out, rows, 0, n, nOut, 0, gW, ((wd << 6) + bit) * nOut, nOut);
                 }
             }
         }
     }
 
-    /** out[r, :] = sum of w[n, :] over the neurons n that spiked in row r (spike_seq [R, nIn] of 0/1). */
+    /**
+     * fc1 weight gradient: {@code gW[i, :] += grad_out[r, :]} for every row r where input i spiked,
+     * for the columns {@code [c0, c1)} of every input (so threads own disjoint columns of gW and do
+     * equal work). Rows are visited in ascending order, so each element sums in a fixed order.
+     *
+     * <p>Over the row blocks and input groups of {@code lists} (built from the same bitmasks): four
+     * neighbouring pixels spike in mostly the same rows, so {@link VectorOps#sumRows4} adds each
+     * listed grad_out row segment, loaded once, into the four gW rows held in registers. Column
+     * chunks are the outer loop within a block, so the block's grad_out columns stay in L1 for every
+     * group. The additions are those of the row-by-row loop, in its order.
+     *
+     * @param gW [nIn, nOut], accumulated into
+     */
+    public static void weightGradBits(GradLists lists, int nIn, int R, float[] grad_out, int nOut, float[] gW,
+                                      int c0, int c1) {
+        int RB = GRAD_ROW_BLOCK;
+        int groups = lists.groups;
+        int cw = Math.min(c1 - c0, VectorOps.blockColumns4() * 2);
+        boolean finite = true;
+        for (int r = 0; r < R && finite; r++) {
+            finite = VectorOps.allFinite(grad_out, r * nOut + c0, r * nOut + c1);
+        }
+        int[] sub = new int[RB];
+        for (int blk = 0; blk < GradLists.blocks(R); blk++) {
+            for (int c = c0; c < c1; c += cw) {
+                int n = Math.min(cw, c1 - c);
+                for (int q = 0; q < groups; q++) {
+                    int k0 = (blk * groups + q) * RB;
+                    int k1 = k0 + lists.count[blk * groups + q];
+                    if (k0 == k1) {
+                        continue;
+                    }
+                    int i0 = q * 4;
+                    if (i0 + 4 <= nIn) {
+                        VectorOps.sumRows4(grad_out, lists.rows, lists.bits4, k0, k1, nOut, c, gW, i0 * nOut + c, nOut, n,
+                                true, finite);
+                    } else {
+                        // The last inputs when nIn is not a multiple of 4: one sub-list each.
+                        for (int g = 0; g < nIn - i0; g++) {
+                            int ns = 0;
+                            for (int k = k0; k < k1; k++) {
+                                if ((lists.bits4[k] >> g & 1) != 0) {
+                                    sub[ns++] = lists.rows[k];
+                                }
+                            }
+                            VectorOps.addRows(grad_out, sub, 0, ns, nOut, c, gW, (i0 + g) * nOut + c, n);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * out[r, :] = sum of w[n, :] over the neurons n that spiked in row r, n ascending (spike_seq
+     * [R, nIn] of 0/1 bytes). With the Vector API and at most 2 vectors of outputs (fc_out's 10),
+     * four rows at a time with the outputs in lanes ({@link dev.spikestep.simd.VectorKernels#spikeRows4}):
+     * no branch on the spikes, the same additions.
+     */
     public static void forwardSpikes(byte[] spike_seq, int nIn, float[] w, int nOut, float[] out, int r0, int r1) {
+        int V = spikeLanes(nOut);
+        if (V > 0 && VectorOps.allFinite(w, 0, nIn * nOut)) {
+            int groups = (r1 - r0) / 4;
+            dev.spikestep.simd.VectorKernels.spikeRows4(spike_seq, nIn, pad(w, nIn, nOut, V), V, out, nOut, r0, groups);
+            r0 += 4 * groups;
+        }
         for (int r = r0; r < r1; r++) {
             int o = r * nOut;
             java.util.Arrays.fill(out, o, o + nOut, 0f);
@@ -142,9 +238,26 @@ public final class SpikeLinear {
         }
     }
 
-    /** gW[n, :] += sum over rows r where n spiked of grad_out[r, :], for neurons [n0, n1). */
+    /**
+     * gW[n, :] += sum over rows r where n spiked of grad_out[r, :], r ascending, for neurons [n0, n1);
+     * with the Vector API four neurons at a time, outputs in lanes, as {@link #forwardSpikes}.
+     */
     public static void weightGradSpikes(byte[] spike_seq, int nIn, int R, float[] grad_out, int nOut, float[] gW,
                                         int n0, int n1) {
+        int V = spikeLanes(nOut);
+        if (V > 0 && VectorOps.allFinite(grad_out, 0, R * nOut)) {
+            int groups = (n1 - n0) / 4;
+            int P = V * dev.spikestep.simd.VectorKernels.lanes();
+            float[] gWPad = new float[nIn * P];
+            for (int n = n0; n < n0 + 4 * groups; n++) {
+                System.arraycopy(gW, n * nOut, gWPad, n * P, nOut);
+            }
+            dev.spikestep.simd.VectorKernels.spikeGrad4(spike_seq, nIn, R, pad(grad_out, R, nOut, V), V, gWPad, n0, groups);
+            for (int n = n0; n < n0 + 4 * groups; n++) {
+                System.arraycopy(gWPad, n * P, gW, n * nOut, nOut);
+            }
+            n0 += 4 * groups;
+        }
         for (int r = 0; r < R; r++) {
             int s = r * nIn;
             int g = r * nOut;
@@ -159,12 +272,37 @@ public final class SpikeLinear {
         }
     }
 
+    /** Vectors per padded row for the lane-wise spike kernels (1 or 2), or 0 where they do not apply. */
+    private static int spikeLanes(int nOut) {
+        if (!dev.spikestep.simd.VectorSupport.ENABLED) {
+            return 0;
+        }
+        int L = dev.spikestep.simd.VectorKernels.lanes();
+        return nOut <= L ? 1 : nOut <= 2 * L ? 2 : 0;
+    }
+
+    /** a [rows, n] with each row padded with zeros to V vectors. */
+    private static float[] pad(float[] a, int rows, int n, int V) {
+        int P = V * dev.spikestep.simd.VectorKernels.lanes();
+        float[] p = new float[rows * P];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(a, r * n, p, r * P, n);
+        }
+        return p;
+    }
+
     /**
      * grad_in[r, n] = sum over j of grad_out[r, j] * wT[j, n], j ascending (dense: every neuron's
      * spike gets a gradient). {@code wT} is the weight transposed, [nOut, nIn], so the inner loop runs
      * over the nIn contiguous neurons.
      */
     public static void inputGrad(float[] grad_out, int nOut, float[] wT, int nIn, float[] grad_in, int r0, int r1) {
+        if (dev.spikestep.simd.VectorSupport.ENABLED) {
+            for (int r = r0; r < r1; r++) {
+                dev.spikestep.simd.VectorKernels.axpyRows(grad_out, r * nOut, nOut, wT, 0, nIn, grad_in, r * nIn, nIn);
+            }
+            return;
+        }
         for (int r = r0; r < r1; r++) {
             int o = r * nIn;
             java.util.Arrays.fill(grad_in, o, o + nIn, 0f);

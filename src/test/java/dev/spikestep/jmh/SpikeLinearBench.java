@@ -44,6 +44,7 @@ public class SpikeLinearBench {
     float[] out;
     float[] grad;
     float[] gW;
+    SpikeLinear.GradLists lists;
 
     @Setup
     public void setup() {
@@ -80,6 +81,7 @@ public class SpikeLinearBench {
             grad[i] = (float) rnd.nextGaussian() * 1e-3f;
         }
         gW = new float[N_IN * N_H];
+        lists = new SpikeLinear.GradLists(T * B, N_IN);
     }
 
     @Benchmark
@@ -93,7 +95,8 @@ public class SpikeLinearBench {
     @OperationsPerInvocation(T * B * N_H)
     public float weightGradient() {
         java.util.Arrays.fill(gW, 0f);
-        SpikeLinear.weightGradBits(bits, words, T * B, grad, N_H, gW, 0, words);
+        lists.build(bits, words, T * B, 0, SpikeLinear.GradLists.blocks(T * B));
+        SpikeLinear.weightGradBits(lists, N_IN, T * B, grad, N_H, gW, 0, N_H);
         return gW[0];
     }
 }

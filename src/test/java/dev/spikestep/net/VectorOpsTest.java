@@ -84,4 +84,71 @@ class VectorOpsTest {
         VectorOps.sumRows(src, rows, 4, 4, stride, 0, none, 0, 2);
         assertArrayEquals(new float[] {0f, 0f}, none, "no rows: the sum is 0");
     }
+
+    @Test
+    void sumRows4EqualsFourPlainSubListSumsAtEveryWidthEvenWithNonFiniteRowsMaskedOff() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        int stride = 150;
+        float[] src = new float[40 * stride];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = (float) rnd.nextGaussian();
+        }
+        // Row 39 holds NaN and infinities: it is listed, but only for output 2, so the other three
+        // outputs must come out finite and exactly the plain sums.
+        for (int j = 0; j < stride; j++) {
+            src[39 * stride + j] = j % 3 == 0 ? Float.NaN : (j % 3 == 1 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY);
+        }
+        int[] rows = {0, 2, 3, 5, 8, 12, 17, 21, 33, 39};
+        byte[] bits4 = new byte[rows.length];
+        for (int k = 0; k < rows.length; k++) {
+            bits4[k] = (byte) (rows[k] == 39 ? 4 : rnd.nextInt(16));
+        }
+        for (int n = 0; n <= 140; n += 1 + n / 9) {
+            for (boolean into : new boolean[] {false, true}) {
+                int s = 3;
+                int d = 5;
+                int dStride = n + 11;
+                float[] before = new float[4 * dStride + 8];
+                for (int i = 0; i < before.length; i++) {
+                    before[i] = (float) rnd.nextGaussian();
+                }
+                float[] expected = before.clone();
+                for (int g = 0; g < 4; g++) {
+                    for (int j = 0; j < n; j++) {
+                        float acc = into ? before[d + g * dStride + j] : 0f;
+                        for (int k = 0; k < rows.length; k++) {
+                            if ((bits4[k] >> g & 1) != 0) {
+                                acc += src[rows[k] * stride + s + j];
+                            }
+                        }
+                        expected[d + g * dStride + j] = acc;
+                    }
+                }
+                float[] actual = before.clone();
+                VectorOps.sumRows4(src, rows, bits4, 0, rows.length, stride, s, actual, d, dStride, n, into, false);
+                assertArrayEquals(expected, actual, "sumRows4 n=" + n + " into=" + into);
+                // Without the non-finite row, the finite path must give the same sums.
+                float[] fin = before.clone();
+                float[] finExpected = before.clone();
+                VectorOps.sumRows4(src, rows, bits4, 0, rows.length - 1, stride, s, fin, d, dStride, n, into, true);
+                VectorOps.sumRows4(src, rows, bits4, 0, rows.length - 1, stride, s, finExpected, d, dStride, n, into, false);
+                assertArrayEquals(finExpected, fin, "sumRows4 finite n=" + n + " into=" + into);
+            }
+        }
+    }
+
+    @Test
+    void allFiniteFindsANanOrAnInfinityAtAnyPosition() {
+        float[] a = new float[77];
+        java.util.Arrays.fill(a, 1.5e38f);
+        org.junit.jupiter.api.Assertions.assertTrue(VectorOps.allFinite(a, 0, a.length));
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            for (int i = 0; i < a.length; i++) {
+                float[] b = a.clone();
+                b[i] = bad;
+                org.junit.jupiter.api.Assertions.assertFalse(VectorOps.allFinite(b, 0, b.length), bad + " at " + i);
+                org.junit.jupiter.api.Assertions.assertEquals(i < 3 || i >= 70, VectorOps.allFinite(b, 3, 70), bad + " at " + i + " in [3, 70)");
+            }
+        }
+    }
 }

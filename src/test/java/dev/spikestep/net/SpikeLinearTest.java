@@ -1,0 +1,176 @@
+package dev.spikestep.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.spikestep.rng.PoissonEncoder;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * fc1's kernels against the plain loops, bit for bit, at shapes that exercise every path: T not a
+ * multiple of 4 (the steps left after the groups of four), inputs not a multiple of 4 or 64, a row
+ * block boundary inside the rows, column ranges split at any point. Runs with the Vector API on and off.
+ */
+class SpikeLinearTest {
+    private static long[] randomBits(SplittableRandom rnd, int rows, int nIn, int W) {
+        long[] bits = new long[rows * W];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < nIn; i++) {
+                // Inputs with very different rates, as the pixels of a digit: some never, some always.
+                double p = (i % 7) / 6.0;
+                if (rnd.nextDouble() < p) {
+                    bits[r * W + (i >>> 6)] |= 1L << (i & 63);
+                }
+            }
+        }
+        return bits;
+    }
+
+    private static boolean bit(long[] bits, int W, int r, int i) {
+        return (bits[r * W + (i >>> 6)] >>> (i & 63) & 1) != 0;
+    }
+
+    @Test
+    void forwardBitsEqualsTheAscendingSumOfTheLiveWeightRows() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int[] shape : new int[][] {{7, 3, 130, 67}, {4, 2, 64, 32}, {9, 5, 203, 41}, {1, 1, 5, 3}}) {
+            int T = shape[0];
+            int B = shape[1];
+            int nIn = shape[2];
+            int nOut = shape[3];
+            int W = PoissonEncoder.words(nIn);
+            long[] bits = randomBits(rnd, T * B, nIn, W);
+            float[] w = new float[nIn * nOut];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) rnd.nextGaussian();
+            }
+            if (nIn > 100) {
+                // A diverged weight: NaN in a row that never spikes (i % 7 == 0) must change nothing,
+                // an infinity in a live row only the outputs of the rows where it spiked.
+                w[7 * nOut + 2] = Float.NaN;
+                w[8 * nOut + 3] = Float.POSITIVE_INFINITY;
+            }
+            float[] expected = new float[T * B * nOut];
+            for (int r = 0; r < T * B; r++) {
+                for (int j = 0; j < nOut; j++) {
+                    float acc = 0f;
+                    for (int i = 0; i < nIn; i++) {
+                        if (bit(bits, W, r, i)) {
+                            acc += w[i * nOut + j];
+                        }
+                    }
+                    expected[r * nOut + j] = acc;
+                }
+            }
+            float[] actual = new float[expected.length];
+            java.util.Arrays.fill(actual, Float.NaN);
+            SpikeLinear.forwardBits(bits, W, T, B, w, nOut, actual, 0, 1);
+            SpikeLinear.forwardBits(bits, W, T, B, w, nOut, actual, 1, B);
+            assertArrayEquals(expected, actual, "forwardBits T=" + T + " B=" + B + " nIn=" + nIn + " nOut=" + nOut);
+        }
+    }
+
+    @Test
+    void weightGradBitsEqualsTheRowByRowScatterWhateverTheColumnSplit() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        // 600 and 300 rows cross a row block (256) boundary.
+        for (int[] shape : new int[][] {{600, 130, 67}, {256, 64, 32}, {300, 203, 41}, {3, 6, 5}}) {
+            int R = shape[0];
+            int nIn = shape[1];
+            int nOut = shape[2];
+            int W = PoissonEncoder.words(nIn);
+            long[] bits = randomBits(rnd, R, nIn, W);
+            float[] grad = new float[R * nOut];
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] = (float) rnd.nextGaussian();
+            }
+            if (R == 300) {
+                grad[17 * nOut + 4] = Float.NaN; // a diverged gradient: only the inputs that spiked in row 17 take it
+            }
+            float[] start = new float[nIn * nOut];
+            for (int i = 0; i < start.length; i++) {
+                start[i] = (float) rnd.nextGaussian();
+            }
+            float[] expected = start.clone();
+            for (int r = 0; r < R; r++) {
+                for (int i = 0; i < nIn; i++) {
+                    if (bit(bits, W, r, i)) {
+                        for (int j = 0; j < nOut; j++) {
+                            expected[i * nOut + j] += grad[r * nOut + j];
+                        }
+                    }
+                }
+            }
+            int split = 1 + rnd.nextInt(nOut);
+            float[] actual = start.clone();
+            SpikeLinear.GradLists lists = new SpikeLinear.GradLists(R + 100, nIn);
+            int blocks = SpikeLinear.GradLists.blocks(R);
+            lists.build(bits, W, R, 0, blocks / 2);
+            lists.build(bits, W, R, blocks / 2, blocks);
+            SpikeLinear.weightGradBits(lists, nIn, R, grad, nOut, actual, 0, split);
+            SpikeLinear.weightGradBits(lists, nIn, R, grad, nOut, actual, split, nOut);
+            assertArrayEquals(expected, actual, "weightGradBits R=" + R + " nIn=" + nIn + " nOut=" + nOut + " split=" + split);
+        }
+    }
+
+    @Test
+    void theHiddenSpikeProductsEqualThePlainLoopsAtEveryOutputWidth() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        // 10 is fc_out's; 16 and 17 cross one vector, 33 two (the plain loop then) with 16 lanes.
+        for (int nOut : new int[] {1, 3, 10, 16, 17, 33}) {
+            int R = 23;
+            int nIn = 37;
+            byte[] spikes = new byte[R * nIn];
+            for (int i = 0; i < spikes.length; i++) {
+                spikes[i] = (byte) (rnd.nextDouble() < 0.3 ? 1 : 0);
+            }
+            float[] w = new float[nIn * nOut];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) rnd.nextGaussian();
+            }
+            float[] grad = new float[R * nOut];
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] = (float) rnd.nextGaussian();
+            }
+            for (boolean diverged : new boolean[] {false, true}) {
+                if (diverged) {
+                    w[5 * nOut] = Float.NaN;
+                    grad[4 * nOut] = Float.POSITIVE_INFINITY;
+                }
+                float[] out = new float[R * nOut];
+                float[] gW = new float[nIn * nOut];
+                float[] gIn = new float[R * nIn];
+                for (int r = 0; r < R; r++) {
+                    for (int n = 0; n < nIn; n++) {
+                        if (spikes[r * nIn + n] != 0) {
+                            for (int j = 0; j < nOut; j++) {
+                                out[r * nOut + j] += w[n * nOut + j];
+                                gW[n * nOut + j] += grad[r * nOut + j];
+                            }
+                        }
+                    }
+                    for (int n = 0; n < nIn; n++) {
+                        float acc = 0f;
+                        for (int j = 0; j < nOut; j++) {
+                            acc += grad[r * nOut + j] * w[n * nOut + j];
+                        }
+                        gIn[r * nIn + n] = acc;
+                    }
+                }
+                String at = "nOut=" + nOut + (diverged ? " with NaN and infinity" : "");
+                float[] actual = new float[out.length];
+                SpikeLinear.forwardSpikes(spikes, nIn, w, nOut, actual, 0, 9);
+                SpikeLinear.forwardSpikes(spikes, nIn, w, nOut, actual, 9, R);
+                assertArrayEquals(out, actual, "forwardSpikes " + at);
+                float[] gWActual = new float[gW.length];
+                SpikeLinear.weightGradSpikes(spikes, nIn, R, grad, nOut, gWActual, 0, 13);
+                SpikeLinear.weightGradSpikes(spikes, nIn, R, grad, nOut, gWActual, 13, nIn);
+                assertArrayEquals(gW, gWActual, "weightGradSpikes " + at);
+                float[] wT = Layouts.transpose(w, nIn, nOut);
+                float[] gInActual = new float[gIn.length];
+                SpikeLinear.inputGrad(grad, nOut, wT, nIn, gInActual, 0, R);
+                assertArrayEquals(gIn, gInActual, "inputGrad " + at);
+            }
+        }
+    }
+}
