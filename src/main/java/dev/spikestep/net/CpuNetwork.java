@@ -162,15 +162,12 @@ public final class CpuNetwork implements Network {
         int T = shape.T();
         int nIn = shape.nIn();
         par.forRange(B, 1, (b0, b1) -> {
-            int[] scratch = new int[4];
             PoissonEncoder.Prepared prep = new PoissonEncoder.Prepared(nIn);
             for (int b = b0; b < b1; b++) {
                 int img = order == null ? first + b : order[first + b];
                 encoder.prepare(images, img * nIn, nIn, prep);
-                for (int t = 0; t < T; t++) {
-                    int r = t * B + b;
-                    encoder.encodeStep(seed, first + b, t, prep, inBits, r * inWords, scratch);
-                }
+                // Row t * B + b for t = 0..T-1: one row every B rows.
+                encoder.encodeSteps(seed, first + b, 0, T, prep, inBits, b * inWords, B * inWords);
             }
         });
         times.lap(PhaseTimes.Phase.ENCODE, t0);

@@ -35,15 +35,12 @@ public sealed interface RstdpInput {
         @Override
         public void fill(int t0, int Tc, int B, long[] bits, int W, Parallel par) {
             par.forRange(B, 1, (b0, b1) -> {
-                int[] scratch = new int[4];
                 PoissonEncoder.Prepared prep = new PoissonEncoder.Prepared(nPixels);
                 for (int b = b0; b < b1; b++) {
                     int img = order == null ? first + b : order[first + b];
                     encoder.prepare(images, img * nPixels, nPixels, prep);
-                    for (int tt = 0; tt < Tc; tt++) {
-                        int r = tt * B + b;
-                        encoder.encodeStep(seed, first + b, t0 + tt, prep, bits, r * W, scratch);
-                    }
+                    // Row tt * B + b for tt = 0..Tc-1: one row every B rows.
+                    encoder.encodeSteps(seed, first + b, t0, Tc, prep, bits, b * W, B * W);
                 }
             });
         }

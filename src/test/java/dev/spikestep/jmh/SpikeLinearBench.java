@@ -65,10 +65,9 @@ public class SpikeLinearBench {
         PoissonEncoder enc = new PoissonEncoder(PoissonEncoder.Method.EXACT, dt);
         words = PoissonEncoder.words(N_IN);
         bits = new long[T * B * words];
-        int[] scratch = new int[4];
         for (int t = 0; t < T; t++) {
             for (int b = 0; b < B; b++) {
-                enc.encodeStep(7, b, t, images, b * N_IN, N_IN, bits, (t * B + b) * words, scratch);
+                enc.encodeStep(7, b, t, images, b * N_IN, N_IN, bits, (t * B + b) * words);
             }
         }
         w = new float[N_IN * N_H];

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikestep.SpikestepException;
+import dev.spikestep.simd.VectorSupport;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class PoissonEncoderTest {
@@ -14,10 +16,10 @@ class PoissonEncoderTest {
 
     /** Encodes one step and returns the spiking pixel indices, ascending, in idx; returns the count. */
     private static int encodeStep(PoissonEncoder enc, long seed, int pos, int t, byte[] image, int off, int n,
-                                  int[] idx, int unused, int[] scratch) {
+                                  int[] idx) {
         long[] bits = new long[PoissonEncoder.words(n) + 1];
         bits[bits.length - 1] = -1L; // a guard word the encoder must not touch
-        int count = enc.encodeStep(seed, pos, t, image, off, n, bits, 0, scratch);
+        int count = enc.encodeStep(seed, pos, t, image, off, n, bits, 0);
         assertEquals(-1L, bits[bits.length - 1], "wrote past its row");
         int k = 0;
         for (int p = 0; p < n; p++) {
@@ -38,11 +40,10 @@ class PoissonEncoderTest {
         }
         int[] hits = new int[N];
         int[] idx = new int[N];
-        int[] scratch = new int[4];
         int draws = 4000;
         for (int pos = 0; pos < 100; pos++) {
             for (int t = 0; t < draws / 100; t++) {
-                int n = encodeStep(enc, 42, pos, t, image, 0, N, idx, 0, scratch);
+                int n = encodeStep(enc, 42, pos, t, image, 0, N, idx);
                 for (int k = 0; k < n; k++) {
                     hits[idx[k]]++;
                 }
@@ -89,7 +90,7 @@ class PoissonEncoderTest {
         byte[] image = new byte[N];
         Arrays.fill(image, 0, 392, (byte) 255);
         int[] idx = new int[N];
-        int n = encodeStep(enc, 1, 0, 0, image, 0, N, idx, 0, new int[4]);
+        int n = encodeStep(enc, 1, 0, 0, image, 0, N, idx);
         assertEquals(392, n);
         for (int k = 0; k < n; k++) {
             assertEquals(k, idx[k], "indices are ascending and only white pixels spike");
@@ -105,18 +106,17 @@ class PoissonEncoderTest {
         }
         int[] a = new int[N];
         int[] b = new int[N];
-        int[] s = new int[4];
         // The same sample at the same position gives the same spikes, wherever it sits in memory.
-        int na = encodeStep(enc, 5, 17, 3, image, 0, N, a, 0, s);
+        int na = encodeStep(enc, 5, 17, 3, image, 0, N, a);
         byte[] moved = new byte[3 * N];
         System.arraycopy(image, 0, moved, 2 * N, N);
-        int nb = encodeStep(enc, 5, 17, 3, moved, 2 * N, N, b, 0, s);
+        int nb = encodeStep(enc, 5, 17, 3, moved, 2 * N, N, b);
         assertEquals(na, nb);
         assertArrayEquals(Arrays.copyOf(a, na), Arrays.copyOf(b, nb));
         // Another position, step or seed draws other numbers.
-        assertTrue(!Arrays.equals(Arrays.copyOf(a, na), Arrays.copyOf(b, encodeStep(enc, 5, 18, 3, image, 0, N, b, 0, s))));
-        assertTrue(!Arrays.equals(Arrays.copyOf(a, na), Arrays.copyOf(b, encodeStep(enc, 5, 17, 4, image, 0, N, b, 0, s))));
-        assertTrue(!Arrays.equals(Arrays.copyOf(a, na), Arrays.copyOf(b, encodeStep(enc, 6, 17, 3, image, 0, N, b, 0, s))));
+        assertTrue(!Arrays.equals(Arrays.copyOf(a, na), Arrays.copyOf(b, encodeStep(enc, 5, 18, 3, image, 0, N, b))));
+        assertTrue(!Arrays.equals(Arrays.copyOf(a, na), Arrays.copyOf(b, encodeStep(enc, 5, 17, 4, image, 0, N, b))));
+        assertTrue(!Arrays.equals(Arrays.copyOf(a, na), Arrays.copyOf(b, encodeStep(enc, 6, 17, 3, image, 0, N, b))));
     }
 
     /** Pins the documented mapping (the CUDA kernel must reproduce it): recompute pixel 9 by hand. */
@@ -131,10 +131,111 @@ class PoissonEncoderTest {
             byte[] image = new byte[N];
             image[9] = (byte) v;
             int[] idx = new int[N];
-            int n = encodeStep(enc, seed, 23, 11, image, 0, N, idx, 0, new int[4]);
+            int n = encodeStep(enc, seed, 23, 11, image, 0, N, idx);
             float p = (float) (1 - Math.exp(-(v / 255.0) * 2.0));
             assertEquals(u < p ? 1 : 0, n, "pixel value " + v);
         }
+    }
+
+    /** The integer threshold decides every (pixel value, 24-bit uniform) pair as the float compare does. */
+    @Test
+    void thresholdIsTheFloatCompare() {
+        for (PoissonEncoder.Method method : PoissonEncoder.Method.values()) {
+            for (double dt : new double[] {1e-3, 0.05, 0.5, 1, 2, 5, 40}) {
+                for (float p : new PoissonEncoder(method, dt).probabilities()) {
+                    int th = PoissonEncoder.threshold(p);
+                    for (int m = Math.max(0, th - 2); m <= Math.min((1 << 24) - 1, th + 1); m++) {
+                        boolean spike = m * Philox.TWO_POW_MINUS_24 < p;
+                        assertEquals(spike, m - th < 0, method + " dt " + dt + " p " + p + " m " + m);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The production path (live groups, integer thresholds, four interleaved steps, whole words)
+     * against {@link PoissonEncoderReference} on random images, seeds, positions and steps, pixel
+     * counts that are no multiple of 4 or 64, every method, step counts that leave every remainder
+     * after the fours, rows that are not adjacent, and one Prepared reused for smaller images.
+     */
+    @Test
+    void fastPathMatchesReference() {
+        SplittableRandom rnd = new SplittableRandom(20261202);
+        int[] sizes = {1, 2, 3, 4, 5, 63, 64, 65, 127, 128, 129, 784, 785, 1001};
+        PoissonEncoder.Prepared prep = new PoissonEncoder.Prepared(1001);
+        int compared = 0;
+        for (int trial = 0; trial < 600; trial++) {
+            PoissonEncoder.Method method = PoissonEncoder.Method.values()[trial % 3];
+            PoissonEncoder enc = new PoissonEncoder(method, 0.01 + 6 * rnd.nextDouble());
+            int n = sizes[rnd.nextInt(sizes.length)];
+            byte[] image = new byte[n + 7];
+            int off = rnd.nextInt(8);
+            int kind = rnd.nextInt(5);
+            for (int p = 0; p < n; p++) {
+                image[off + p] = (byte) switch (kind) {
+                    case 0 -> rnd.nextInt(256);                         // noise: every group live
+                    case 1 -> rnd.nextInt(6) == 0 ? rnd.nextInt(256) : 0; // sparse, like a digit's edge
+                    case 2 -> rnd.nextBoolean() ? 255 : 0;
+                    case 3 -> 0;                                        // black: no live group
+                    default -> (p / 37) % 3 == 0 ? 128 + rnd.nextInt(128) : 0; // runs of bright pixels
+                };
+            }
+            long seed = rnd.nextInt(4) == 0 ? rnd.nextInt(10) : rnd.nextLong();
+            int pos = rnd.nextInt(3) == 0 ? rnd.nextInt(1 << 20) : rnd.nextInt() & Integer.MAX_VALUE;
+            // Steps past 2^31 and 2^32 - 1 (int wrap-around) too: the counter is 32-bit.
+            int t0 = switch (rnd.nextInt(8)) {
+                case 0 -> 0;
+                case 1 -> Integer.MAX_VALUE - rnd.nextInt(8);
+                case 2 -> -1 - rnd.nextInt(8);
+                default -> rnd.nextInt(1000);
+            };
+            int steps = 1 + rnd.nextInt(13);
+            int words = PoissonEncoder.words(n);
+            int stride = words + rnd.nextInt(3);
+            int bitsOff = rnd.nextInt(3);
+            long[] bits = new long[bitsOff + steps * stride + 1];
+            Arrays.fill(bits, 0x5A5A5A5A5A5A5A5AL); // stale words the encoder must overwrite, or leave alone
+            long[] scalar = bits.clone();
+            enc.prepare(image, off, n, prep);
+            int count = enc.encodeSteps(seed, pos, t0, steps, prep, bits, bitsOff, stride);
+            // Both forms, whichever encodeSteps took.
+            assertEquals(count, PoissonEncoder.encodeStepsScalar(seed, pos, t0, steps, prep, scalar, bitsOff, stride));
+            assertArrayEquals(bits, scalar, "scalar form");
+            if (VectorSupport.ENABLED) {
+                long[] vector = new long[bits.length];
+                Arrays.fill(vector, 0x5A5A5A5A5A5A5A5AL);
+                assertEquals(count, VectorEncoder.encodeSteps((int) seed, (int) (seed >>> 32), pos, t0, steps, prep,
+                        vector, bitsOff, stride));
+                assertArrayEquals(bits, vector, "Vector API form, " + VectorEncoder.lanes() + " lanes");
+            }
+
+            PoissonEncoderReference ref = new PoissonEncoderReference(enc, n);
+            ref.prepare(image, off, n);
+            long[] row = new long[words];
+            int refCount = 0;
+            for (int s = 0; s < steps; s++) {
+                refCount += ref.encodeStep(seed, pos, t0 + s, row, 0);
+                int at = bitsOff + s * stride;
+                String where = method + " n " + n + " kind " + kind + " seed " + seed + " pos " + pos
+                        + " t " + (t0 + s) + " of " + steps;
+                assertArrayEquals(row, Arrays.copyOfRange(bits, at, at + words), where);
+                for (int i = at + words; i < at + stride; i++) {
+                    assertEquals(0x5A5A5A5A5A5A5A5AL, bits[i], "gap between rows written: " + where);
+                }
+                compared++;
+            }
+            for (int i = 0; i < bitsOff; i++) {
+                assertEquals(0x5A5A5A5A5A5A5A5AL, bits[i], "wrote before the first row");
+            }
+            assertEquals(0x5A5A5A5A5A5A5A5AL, bits[bits.length - 1], "wrote past the last row");
+            assertEquals(refCount, count, "spike count");
+            // One step through the byte[] entry point gives the same row.
+            long[] one = new long[words];
+            assertEquals(ref.encodeStep(seed, pos, t0, row, 0), enc.encodeStep(seed, pos, t0, image, off, n, one, 0));
+            assertArrayEquals(row, one);
+        }
+        assertTrue(compared > 3000, "rows compared: " + compared);
     }
 
     @Test
