@@ -3,7 +3,6 @@ package dev.spikestep.net;
 import dev.spikestep.neuron.NeuronKernels;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
-import dev.spikestep.simd.VectorOps;
 
 /**
  * The SPEC section 5 network on the CPU, time-batched: one encoder pass, fc1 over all {@code T*B}
@@ -43,7 +42,6 @@ public final class CpuNetwork implements Network {
     private final float[] gOut;     // [T, B, nOut]
     private final float[] gSpike;   // [T, B, nH]
     private final float[] gCur;     // [T, B, nH]
-    private final SpikeLinear.GradLists gradLists;
     private int batch;
     private final PhaseTimes times = new PhaseTimes();
 
@@ -84,7 +82,6 @@ public final class CpuNetwork implements Network {
         gOut = new float[out_seq.length];
         gSpike = new float[cur.length];
         gCur = new float[cur.length];
-        gradLists = new SpikeLinear.GradLists(rows, nIn);
     }
 
     @Override
@@ -234,12 +231,11 @@ public final class CpuNetwork implements Network {
                 gCur));
         t = times.lap(PhaseTimes.Phase.NEURON_BACKWARD, t);
         java.util.Arrays.fill(gW1, 0f);
-        // Columns split over the threads in units of the kernel's register block, one chunk per thread.
-        int cw = Math.min(nH, VectorOps.blockColumns4());
-        int units = (nH + cw - 1) / cw;
-        par.forRange(SpikeLinear.GradLists.blocks(R), 1, (k0, k1) -> gradLists.build(inBits, inWords, R, k0, k1));
-        par.forRange(units, (units + par.threads() - 1) / par.threads(), (u0, u1) -> SpikeLinear.weightGradBits(gradLists,
-                nIn, R, gCur, nH, gW1, u0 * cw, Math.min(nH, u1 * cw)));
+        // Columns split over the threads in units of 16 (a whole number of vectors), one chunk per
+        // thread; every thread transposes the same bitmasks, a small part of the work.
+        int units = (nH + 15) / 16;
+        par.forRange(units, (units + par.threads() - 1) / par.threads(), (u0, u1) -> SpikeLinear.weightGradBits(inBits,
+                inWords, R, gCur, nH, gW1, u0 * 16, Math.min(nH, u1 * 16)));
         times.lap(PhaseTimes.Phase.WEIGHT_GRADS, t);
         return loss;
     }

@@ -57,7 +57,7 @@ public final class SpikeLinear {
             int t = 0;
             for (; t + 4 <= T; t += 4) {
                 int n = liveInputs4(bits, (t * B + b) * W, B * W, W, live, bits4);
-                VectorOps.sumRows4(w, live, bits4, 0, n, nOut, 0, out, (t * B + b) * nOut, B * nOut, nOut, false, finite);
+                VectorOps.sumRows4(w, live, bits4, 0, n, nOut, 0, out, (t * B + b) * nOut, B * nOut, nOut, finite);
             }
             for (; t < T; t++) {
                 int n = liveInputs(bits, (t * B + b) * W, W, live, 0);
@@ -103,108 +103,50 @@ public final class SpikeLinear {
         return n;
     }
 
-    /** Rows of grad_out taken together by {@link #weightGradBits}. */
-    static final int GRAD_ROW_BLOCK = 256;
-
-    /**
-     * What fc1's weight gradient visits, listed once per step for all threads: per block of
-     * {@link #GRAD_ROW_BLOCK} rows and group of 4 consecutive inputs, the block's rows where any of
-     * the 4 spiked (ascending), each with the 4 bits of the inputs that did.
-     */
-    public static final class GradLists {
-        final int groups;
-        final int[] rows;    // [blocks, groups, GRAD_ROW_BLOCK], the first count[] of each used
-        final byte[] bits4;  // same layout
-        final int[] count;   // [blocks, groups]
-
-        /** For up to {@code maxRows} rows of {@code nIn} inputs. */
-        public GradLists(int maxRows, int nIn) {
-            int blocks = (maxRows + GRAD_ROW_BLOCK - 1) / GRAD_ROW_BLOCK;
-            groups = (nIn + 3) / 4;
-            rows = new int[blocks * groups * GRAD_ROW_BLOCK];
-            bits4 = new byte[rows.length];
-            count = new int[blocks * groups];
-        }
-
-        /** Row blocks for {@code R} rows (the unit {@link #build} is split by). */
-        public static int blocks(int R) {
-            return (R + GRAD_ROW_BLOCK - 1) / GRAD_ROW_BLOCK;
-        }
-
-        /**
-         * Lists the row blocks {@code [blk0, blk1)} of the bitmasks [R, W]: row by row, each nonzero
-         * group of 4 bits of a word appends the row to its group's list.
-         */
-        public void build(long[] bits, int W, int R, int blk0, int blk1) {
-            for (int blk = blk0; blk < blk1; blk++) {
-                int base = blk * groups;
-                java.util.Arrays.fill(count, base, base + groups, 0);
-                int rEnd = Math.min(R, (blk + 1) * GRAD_ROW_BLOCK);
-                for (int r = blk * GRAD_ROW_BLOCK; r < rEnd; r++) {
-                    for (int wd = 0; wd < W; wd++) {
-                        long m = bits[r * W + wd];
-                        while (m != 0) {
-                            int sh = Long.numberOfTrailingZeros(m) & ~3;
-                            int q = base + (wd << 4) + (sh >>> 2);
-                            int at = q * GRAD_ROW_BLOCK + count[q]++;
-                            rows[at] = r;
-                            bits4[at] = (byte) (m >>> sh & 0xF);
-                            m &= ~(0xFL << sh);
-                        }
-                    }
-                }
-            }
-        }
-    }
+    /** Rows of grad_out taken together by {@link #weightGradBits}: one 64-bit mask per input. */
+    static final int GRAD_ROW_BLOCK = 64;
 
     /**
      * fc1 weight gradient: {@code gW[i, :] += grad_out[r, :]} for every row r where input i spiked,
-     * for the columns {@code [c0, c1)} of every input (so threads own disjoint columns of gW and do
-     * equal work). Rows are visited in ascending order, so each element sums in a fixed order.
+     * for the columns {@code [c0, c1)} of every input (threads own disjoint columns of gW and do
+     * equal work: a split by inputs would give the threads the image's dark borders or its centre).
+     * Rows are visited in ascending order, so each element sums in a fixed order.
      *
-     * <p>Over the row blocks and input groups of {@code lists} (built from the same bitmasks): four
-     * neighbouring pixels spike in mostly the same rows, so {@link VectorOps#sumRows4} adds each
-     * listed grad_out row segment, loaded once, into the four gW rows held in registers. Column
-     * chunks are the outer loop within a block, so the block's grad_out columns stay in L1 for every
-     * group. The additions are those of the row-by-row loop, in its order.
-     *
-     * @param gW [nIn, nOut], accumulated into
+     * <p>Blocked over {@link #GRAD_ROW_BLOCK} consecutive rows: per word, the block's bits are
+     * transposed into one row mask per input; then each live input's gW row segment is loaded into
+     * registers once per block, takes the grad_out rows of its mask in ascending order
+     * ({@link VectorOps#addRows}) and is stored once, instead of being read and written once per row.
+     * The additions are those of the row-by-row loop, in its order. (Sharing each loaded grad_out
+     * row among 4 or 2 neighbouring inputs, as fc1's forward shares weight rows among 4 steps,
+     * measured 1.0-1.15x slower on the digits: the pixels of a thin stroke share too few rows.)
      */
-    public static void weightGradBits(GradLists lists, int nIn, int R, float[] grad_out, int nOut, float[] gW,
+    public static void weightGradBits(long[] bits, int W, int R, float[] grad_out, int nOut, float[] gW,
                                       int c0, int c1) {
-        int RB = GRAD_ROW_BLOCK;
-        int groups = lists.groups;
-        int cw = Math.min(c1 - c0, VectorOps.blockColumns4() * 2);
-        boolean finite = true;
-        for (int r = 0; r < R && finite; r++) {
-            finite = VectorOps.allFinite(grad_out, r * nOut + c0, r * nOut + c1);
-        }
-        int[] sub = new int[RB];
-        for (int blk = 0; blk < GradLists.blocks(R); blk++) {
-            for (int c = c0; c < c1; c += cw) {
-                int n = Math.min(cw, c1 - c);
-                for (int q = 0; q < groups; q++) {
-                    int k0 = (blk * groups + q) * RB;
-                    int k1 = k0 + lists.count[blk * groups + q];
-                    if (k0 == k1) {
-                        continue;
+        long[] masks = new long[64];  // [input bit] rows of the block where that input spiked
+        int[] rows = new int[GRAD_ROW_BLOCK];
+        for (int r0 = 0; r0 < R; r0 += GRAD_ROW_BLOCK) {
+            int nr = Math.min(GRAD_ROW_BLOCK, R - r0);
+            for (int wd = 0; wd < W; wd++) {
+                long any = 0;
+                for (int k = 0; k < nr; k++) {
+                    long m = bits[(r0 + k) * W + wd];
+                    any |= m;
+                    while (m != 0) {
+                        masks[Long.numberOfTrailingZeros(m)] |= 1L << k;
+                        m &= m - 1;
                     }
-                    int i0 = q * 4;
-                    if (i0 + 4 <= nIn) {
-                        VectorOps.sumRows4(grad_out, lists.rows, lists.bits4, k0, k1, nOut, c, gW, i0 * nOut + c, nOut, n,
-                                true, finite);
-                    } else {
-                        // The last inputs when nIn is not a multiple of 4: one sub-list each.
-                        for (int g = 0; g < nIn - i0; g++) {
-                            int ns = 0;
-                            for (int k = k0; k < k1; k++) {
-                                if ((lists.bits4[k] >> g & 1) != 0) {
-                                    sub[ns++] = lists.rows[k];
-                                }
-                            }
-                            VectorOps.addRows(grad_out, sub, 0, ns, nOut, c, gW, (i0 + g) * nOut + c, n);
-                        }
+                }
+                while (any != 0) {
+                    int bit = Long.numberOfTrailingZeros(any);
+                    any &= any - 1;
+                    long mk = masks[bit];
+                    masks[bit] = 0L;
+                    int n = 0;
+                    while (mk != 0) {
+                        rows[n++] = r0 + Long.numberOfTrailingZeros(mk);
+                        mk &= mk - 1;
                     }
+                    VectorOps.addRows(grad_out, rows, 0, n, nOut, c0, gW, ((wd << 6) + bit) * nOut + c0, c1 - c0);
                 }
             }
         }

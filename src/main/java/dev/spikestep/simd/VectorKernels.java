@@ -133,21 +133,21 @@ public final class VectorKernels {
      * adds are blends. A NaN or infinite row times 0 is NaN, so such rows take the masked adds.
      */
     public static void sumRows4(float[] src, int[] rows, byte[] bits4, int k0, int k1, int stride, int s,
-                                float[] dst, int d, int dStride, int n, boolean into, boolean finite) {
+                                float[] dst, int d, int dStride, int n, boolean finite) {
         int L = F.length();
         int e = d + dStride;
         int f = d + 2 * dStride;
         int h = d + 3 * dStride;
         int j = 0;
         for (; j + 2 * L <= n; j += 2 * L) {
-            FloatVector a0 = start(dst, d + j, into);
-            FloatVector a1 = start(dst, d + j + L, into);
-            FloatVector b0 = start(dst, e + j, into);
-            FloatVector b1 = start(dst, e + j + L, into);
-            FloatVector c0 = start(dst, f + j, into);
-            FloatVector c1 = start(dst, f + j + L, into);
-            FloatVector g0 = start(dst, h + j, into);
-            FloatVector g1 = start(dst, h + j + L, into);
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            FloatVector c0 = FloatVector.zero(F);
+            FloatVector c1 = FloatVector.zero(F);
+            FloatVector g0 = FloatVector.zero(F);
+            FloatVector g1 = FloatVector.zero(F);
             if (finite) {
                 for (int k = k0; k < k1; k++) {
                     int o = rows[k] * stride + s + j;
@@ -199,7 +199,7 @@ public final class VectorKernels {
         for (int g = 0; g < 4; g++) {
             int dg = d + g * dStride;
             for (int jj = j; jj < n; jj++) {
-                float acc = into ? dst[dg + jj] : 0f;
+                float acc = 0f;
                 for (int k = k0; k < k1; k++) {
                     if ((bits4[k] >> g & 1) != 0) {
                         acc += src[rows[k] * stride + s + jj];

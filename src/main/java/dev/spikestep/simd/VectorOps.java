@@ -78,28 +78,25 @@ public final class VectorOps {
     }
 
     /**
-     * Four sums of rows at once, for the rows of a gather list that several outputs share: for each g
-     * in 0..3 and {@code j < n}, {@code dst[d + g * dStride + j]} (from 0, or from its value when
-     * {@code into}) gets {@code src[rows[k] * stride + s + j]} added for the k in {@code [k0, k1)},
-     * ascending, where bit g of {@code bits4[k]} is set: the additions of four {@link #addRows}
-     * calls, each on its own sub-list, in their order. One row segment is loaded once for all four
-     * outputs (fc1: four steps of a sample share most of their live inputs; its weight gradient:
-     * four inputs share most of the rows where they spiked).
+     * Four sums of rows at once, for the rows of a gather list that four outputs share: for each g
+     * in 0..3 and {@code j < n}, {@code dst[d + g * dStride + j]} = the sum from 0 of
+     * {@code src[rows[k] * stride + s + j]} over the k in {@code [k0, k1)}, ascending, where bit g of
+     * {@code bits4[k]} is set: the additions of four {@link #sumRows} calls, each on its own
+     * sub-list, in their order. One row segment is loaded once for all four outputs (fc1: four
+     * steps of a sample share most of their live inputs).
      *
      * @param finite whether every element of the listed row segments is finite (see {@link #allFinite}):
      *               the Vector API form then takes a faster path; the results are the same either way
      */
     public static void sumRows4(float[] src, int[] rows, byte[] bits4, int k0, int k1, int stride, int s,
-                                float[] dst, int d, int dStride, int n, boolean into, boolean finite) {
+                                float[] dst, int d, int dStride, int n, boolean finite) {
         if (VectorSupport.ENABLED) {
-            VectorKernels.sumRows4(src, rows, bits4, k0, k1, stride, s, dst, d, dStride, n, into, finite);
+            VectorKernels.sumRows4(src, rows, bits4, k0, k1, stride, s, dst, d, dStride, n, finite);
             return;
         }
         for (int g = 0; g < 4; g++) {
             int dg = d + g * dStride;
-            if (!into) {
-                java.util.Arrays.fill(dst, dg, dg + n, 0f);
-            }
+            java.util.Arrays.fill(dst, dg, dg + n, 0f);
             for (int k = k0; k < k1; k++) {
                 if ((bits4[k] >> g & 1) != 0) {
                     int o = rows[k] * stride + s;
@@ -124,8 +121,4 @@ public final class VectorOps {
         return true;
     }
 
-    /** Columns {@link #sumRows4} keeps in registers per output: 2 vectors (8 accumulators in all); 16 for the scalar form (a unit of work split over threads). */
-    public static int blockColumns4() {
-        return VectorSupport.ENABLED ? 2 * VectorKernels.lanes() : 16;
-    }
 }

@@ -44,7 +44,6 @@ public class SpikeLinearBench {
     float[] out;
     float[] grad;
     float[] gW;
-    SpikeLinear.GradLists lists;
 
     @Setup
     public void setup() {
@@ -80,7 +79,6 @@ public class SpikeLinearBench {
             grad[i] = (float) rnd.nextGaussian() * 1e-3f;
         }
         gW = new float[N_IN * N_H];
-        lists = new SpikeLinear.GradLists(T * B, N_IN);
     }
 
     @Benchmark
@@ -94,8 +92,7 @@ public class SpikeLinearBench {
     @OperationsPerInvocation(T * B * N_H)
     public float weightGradient() {
         java.util.Arrays.fill(gW, 0f);
-        lists.build(bits, words, T * B, 0, SpikeLinear.GradLists.blocks(T * B));
-        SpikeLinear.weightGradBits(lists, N_IN, T * B, grad, N_H, gW, 0, N_H);
+        SpikeLinear.weightGradBits(bits, words, T * B, grad, N_H, gW, 0, N_H);
         return gW[0];
     }
 }

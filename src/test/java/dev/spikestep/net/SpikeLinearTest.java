@@ -73,7 +73,7 @@ class SpikeLinearTest {
     @Test
     void weightGradBitsEqualsTheRowByRowScatterWhateverTheColumnSplit() {
         SplittableRandom rnd = new SplittableRandom(12);
-        // 600 and 300 rows cross a row block (256) boundary.
+        // Row counts that end inside a row block (64).
         for (int[] shape : new int[][] {{600, 130, 67}, {256, 64, 32}, {300, 203, 41}, {3, 6, 5}}) {
             int R = shape[0];
             int nIn = shape[1];
@@ -103,12 +103,8 @@ class SpikeLinearTest {
             }
             int split = 1 + rnd.nextInt(nOut);
             float[] actual = start.clone();
-            SpikeLinear.GradLists lists = new SpikeLinear.GradLists(R + 100, nIn);
-            int blocks = SpikeLinear.GradLists.blocks(R);
-            lists.build(bits, W, R, 0, blocks / 2);
-            lists.build(bits, W, R, blocks / 2, blocks);
-            SpikeLinear.weightGradBits(lists, nIn, R, grad, nOut, actual, 0, split);
-            SpikeLinear.weightGradBits(lists, nIn, R, grad, nOut, actual, split, nOut);
+            SpikeLinear.weightGradBits(bits, W, R, grad, nOut, actual, 0, split);
+            SpikeLinear.weightGradBits(bits, W, R, grad, nOut, actual, split, nOut);
             assertArrayEquals(expected, actual, "weightGradBits R=" + R + " nIn=" + nIn + " nOut=" + nOut + " split=" + split);
         }
     }
