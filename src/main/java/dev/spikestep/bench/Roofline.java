@@ -18,9 +18,9 @@ import java.util.function.IntConsumer;
  * share of the ceiling that bounds it ("at the floor" as a measurement, not a guess).
  *
  * <p>Every ceiling runs the CPU backend's own kernels with the Vector API when it is enabled, all
- * threads at once, each on its own part: the reads and the adds run {@link VectorOps#sumRows}, fc1's
- * kernel (one load and one add per element into 8 register accumulators), over consecutive rows of
- * 64 floats, its row index list counted in the bytes; read+write runs {@link VectorOps#axpy}.
+ * threads at once, each on its own part: the reads and the adds run {@link VectorOps#sumRows} (one
+ * load and one add per element into 8 register accumulators), over consecutive rows of 8 vectors
+ * ({@link #ROW} floats), its row index list counted in the bytes; read+write runs {@link VectorOps#axpy}.
  */
 public final class Roofline {
     /** A measured ceiling: its name, its unit (per second) and how it is measured. */
@@ -182,11 +182,15 @@ public final class Roofline {
         return new Ceilings(threads, per, secs);
     }
 
-    /** Floats per row of the read ceilings: one block of fc1's register accumulators with AVX2. */
-    private static final int ROW = 64;
+    /**
+     * Floats per row of the read and add ceilings: one block of {@link VectorOps#sumRows}'s 8
+     * register accumulators (64 floats with AVX2, 128 with AVX-512), so that the adds run as 8
+     * independent chains and measure throughput, not the latency of one chain; 64 for the scalar form.
+     */
+    private static final int ROW = dev.spikestep.simd.VectorSupport.ENABLED ? VectorOps.blockColumns() : 64;
 
     /**
-     * The rows [k0, k1) of {@code a} summed by fc1's kernel, 64 rows (16 KiB) per call as fc1 sums
+     * The rows [k0, k1) of {@code a} summed by fc1's kernel, 64 rows per call as fc1 sums
      * a row's live inputs (so the scalar form, column by column, also streams); returns a value
      * that depends on every call, so that none is dropped.
      */

@@ -34,9 +34,9 @@ import picocli.CommandLine.Option;
                 + "backward, weight gradients, optimizer). Warm-up first, then repeats; median and p10-p90. "
                 + "cpu: wall clock of whole calls; cuda: CUDA events, L2 flushed before each kernel repeat. "
                 + "cpu: first the machine's own ceilings with the same threads (streaming read from DRAM and from "
-                + "L2-sized buffers, DRAM read+write, vector adds on L1-resident data); kernels as % of the DRAM "
+                + "L2-sized buffers, DRAM read+write, vector adds on L1-resident data); kernels as %% of the DRAM "
                 + "read+write ceiling; each step phase's unavoidable work (bytes or float adds counted from the step's "
-                + "data) as achieved throughput and % of the ceiling that bounds it (the roofline table). "
+                + "data) as achieved throughput and %% of the ceiling that bounds it (the roofline table). "
                 + "With --out: rows appended to OUT/bench.csv and OUT/bench.jsonl (with git commit, device, driver, "
                 + "JVM), charts kernels.png/.svg and step-phases.png/.svg and summary.md.", ""})
 public final class BenchCommand implements Callable<Integer> {

@@ -72,7 +72,7 @@ public final class SweepCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--shard", paramLabel = "K/N", defaultValue = "0/1",
-            description = "Run only grid points with index % N == K (default: ${DEFAULT-VALUE}, the whole grid).")
+            description = "Run only grid points with index %% N == K (default: ${DEFAULT-VALUE}, the whole grid).")
     String shard;
 
     @Option(names = "--list", description = "Print the grid (index, run id, parameters) and exit.")

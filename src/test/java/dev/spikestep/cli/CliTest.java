@@ -135,4 +135,14 @@ class CliTest extends ConsoleCapture {
         assertEquals(0, Main.execute("train", "--help"));
         assertTrue(out().contains("--integrator"));
     }
+
+    @Test
+    void everyCommandsHelpIsFormattedWithoutPicocliWarnings() {
+        for (String name : new picocli.CommandLine(new Main()).getSubcommands().keySet()) {
+            assertEquals(0, Main.execute(name, "--help"), name);
+            String text = out() + err();
+            // A bare '%' in a description makes picocli print its raw text with a warning.
+            assertTrue(!text.contains("picocli WARN") && !text.contains("%n"), name + ": " + text);
+        }
+    }
 }
