@@ -16,6 +16,9 @@ threads="${1:-2}"
 DATA="${DATA:-data}"
 OUT="${OUT:-results/bench-$(date +%Y%m%d-%H%M%S)}"
 REPEATS="${REPEATS:-20}"
+# Steps before the clock starts: JDK 17's C2 takes 10-20 steps to finish compiling the larger
+# Vector API neuron kernels (izh backward: 12.8 ms per step after 5 warm-up steps, 3.6 ms after 40).
+WARMUP="${WARMUP:-20}"
 PY_REPEATS="${PY_REPEATS:-5}"
 PY=/usr/bin/python3
 mkdir -p "$OUT"
@@ -44,7 +47,7 @@ for mi in lif/exp izh/symplectic; do
       --dt 5 --T 50 --batch 128 --threads "$threads" --warmup 2 --repeats "$PY_REPEATS" >>"$OUT/pytorch.jsonl"
   for home in "${jdks[@]}"; do
     JAVA_HOME="$home" target/spikestep bench --what step --model "$model" --integrator "$integ" \
-        --dt 5 --T 50 --batch 128 --threads "$threads" --warmup 5 --repeats "$REPEATS" \
+        --dt 5 --T 50 --batch 128 --threads "$threads" --warmup "$WARMUP" --repeats "$REPEATS" \
         --dataset mnist-sample --data "$DATA" --out "$OUT" 2>/dev/null >"$OUT/spikestep-$model-$(basename "$home").txt"
     "$PY" - "$OUT" "$model" "$integ" <<'PYEOF'
 import json, sys

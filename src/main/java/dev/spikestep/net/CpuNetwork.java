@@ -42,6 +42,7 @@ public final class CpuNetwork implements Network {
     private final float[] gOut;     // [T, B, nOut]
     private final float[] gSpike;   // [T, B, nH]
     private final float[] gCur;     // [T, B, nH]
+    private final SpikeLinear.GradRows gradRows;
     private int batch;
     private final PhaseTimes times = new PhaseTimes();
 
@@ -82,6 +83,7 @@ public final class CpuNetwork implements Network {
         gOut = new float[out_seq.length];
         gSpike = new float[cur.length];
         gCur = new float[cur.length];
+        gradRows = new SpikeLinear.GradRows(rows, nIn);
     }
 
     @Override
@@ -231,11 +233,13 @@ public final class CpuNetwork implements Network {
                 gCur));
         t = times.lap(PhaseTimes.Phase.NEURON_BACKWARD, t);
         java.util.Arrays.fill(gW1, 0f);
-        // Columns split over the threads in units of 16 (a whole number of vectors), one chunk per
-        // thread; every thread transposes the same bitmasks, a small part of the work.
+        // The row lists once (the threads split the row blocks), then the columns split over the
+        // threads in units of 16 (a whole number of vectors), one chunk per thread.
+        gradRows.prepare(inBits, inWords, R);
+        par.forRange(SpikeLinear.GradRows.blocks(R), 1, (k0, k1) -> gradRows.build(inBits, inWords, k0, k1));
         int units = (nH + 15) / 16;
-        par.forRange(units, (units + par.threads() - 1) / par.threads(), (u0, u1) -> SpikeLinear.weightGradBits(inBits,
-                inWords, R, gCur, nH, gW1, u0 * 16, Math.min(nH, u1 * 16)));
+        par.forRange(units, (units + par.threads() - 1) / par.threads(), (u0, u1) -> SpikeLinear.weightGradBits(gradRows,
+                gCur, nH, gW1, u0 * 16, Math.min(nH, u1 * 16)));
         times.lap(PhaseTimes.Phase.WEIGHT_GRADS, t);
         return loss;
     }

@@ -107,46 +107,110 @@ public final class SpikeLinear {
     static final int GRAD_ROW_BLOCK = 64;
 
     /**
+     * fc1's weight gradient's row lists, built once per step and shared by the threads (which split
+     * the columns): per block of {@link #GRAD_ROW_BLOCK} rows and input, the block's rows where the
+     * input spiked, ascending.
+     */
+    public static final class GradRows {
+        private final int nIn;
+        private final int[] start;  // [blocks * nIn + 1]: block blk, input i: rows[start[blk * nIn + i], start[... + 1])
+        private final int[] blockStart;
+        private int[] rows = new int[0];
+        private int R;
+
+        /** For up to {@code maxRows} rows of {@code nIn} inputs. */
+        public GradRows(int maxRows, int nIn) {
+            this.nIn = nIn;
+            start = new int[blocks(maxRows) * nIn + 1];
+            blockStart = new int[blocks(maxRows) + 1];
+        }
+
+        /** Row blocks of {@code R} rows: the unit {@link #build} is split by. */
+        public static int blocks(int R) {
+            return (R + GRAD_ROW_BLOCK - 1) / GRAD_ROW_BLOCK;
+        }
+
+        /**
+         * Sizes the lists for the bitmasks [R, W] (one thread, before {@link #build}): each block's
+         * rows go where the set bits of the blocks before it end.
+         */
+        public void prepare(long[] bits, int W, int R) {
+            this.R = R;
+            int blocks = blocks(R);
+            int n = 0;
+            for (int blk = 0; blk < blocks; blk++) {
+                blockStart[blk] = n;
+                for (int i = blk * GRAD_ROW_BLOCK * W; i < Math.min(R, (blk + 1) * GRAD_ROW_BLOCK) * W; i++) {
+                    n += Long.bitCount(bits[i]);
+                }
+            }
+            blockStart[blocks] = n;
+            if (rows.length < n) {
+                rows = new int[n + n / 4];
+            }
+        }
+
+        /**
+         * Lists the blocks {@code [blk0, blk1)} (after {@link #prepare} on the same bitmasks): per word,
+         * the block's bits are transposed into one row mask per input, then each mask into its rows.
+         */
+        public void build(long[] bits, int W, int blk0, int blk1) {
+            long[] masks = new long[64];
+            for (int blk = blk0; blk < blk1; blk++) {
+                int r0 = blk * GRAD_ROW_BLOCK;
+                int nr = Math.min(GRAD_ROW_BLOCK, R - r0);
+                int n = blockStart[blk];
+                for (int wd = 0; wd < W; wd++) {
+                    for (int k = 0; k < nr; k++) {
+                        long m = bits[(r0 + k) * W + wd];
+                        while (m != 0) {
+                            masks[Long.numberOfTrailingZeros(m)] |= 1L << k;
+                            m &= m - 1;
+                        }
+                    }
+                    for (int bit = 0; bit < 64; bit++) {
+                        long mk = masks[bit];
+                        masks[bit] = 0L;
+                        if ((wd << 6) + bit >= nIn) {
+                            continue; // no input: the encoder never sets these bits
+                        }
+                        start[blk * nIn + (wd << 6) + bit] = n;
+                        while (mk != 0) {
+                            rows[n++] = r0 + Long.numberOfTrailingZeros(mk);
+                            mk &= mk - 1;
+                        }
+                    }
+                }
+                if (blk == blocks(R) - 1) {
+                    start[blocks(R) * nIn] = n;
+                }
+            }
+        }
+    }
+
+    /**
      * fc1 weight gradient: {@code gW[i, :] += grad_out[r, :]} for every row r where input i spiked,
      * for the columns {@code [c0, c1)} of every input (threads own disjoint columns of gW and do
-     * equal work: a split by inputs would give the threads the image's dark borders or its centre).
-     * Rows are visited in ascending order, so each element sums in a fixed order.
+     * equal work: a split by inputs would give the threads the image's dark borders or its centre),
+     * from the row lists of {@code lists}. Rows are visited in ascending order, so each element sums
+     * in a fixed order.
      *
-     * <p>Blocked over {@link #GRAD_ROW_BLOCK} consecutive rows: per word, the block's bits are
-     * transposed into one row mask per input; then each live input's gW row segment is loaded into
-     * registers once per block, takes the grad_out rows of its mask in ascending order
+     * <p>Blocked over {@link #GRAD_ROW_BLOCK} consecutive rows: each live input's gW row segment is
+     * loaded into registers once per block, takes the grad_out rows of its list in ascending order
      * ({@link VectorOps#addRows}) and is stored once, instead of being read and written once per row.
      * The additions are those of the row-by-row loop, in its order. (Sharing each loaded grad_out
      * row among 4 or 2 neighbouring inputs, as fc1's forward shares weight rows among 4 steps,
      * measured 1.0-1.15x slower on the digits: the pixels of a thin stroke share too few rows.)
      */
-    public static void weightGradBits(long[] bits, int W, int R, float[] grad_out, int nOut, float[] gW,
-                                      int c0, int c1) {
-        long[] masks = new long[64];  // [input bit] rows of the block where that input spiked
-        int[] rows = new int[GRAD_ROW_BLOCK];
-        for (int r0 = 0; r0 < R; r0 += GRAD_ROW_BLOCK) {
-            int nr = Math.min(GRAD_ROW_BLOCK, R - r0);
-            for (int wd = 0; wd < W; wd++) {
-                long any = 0;
-                for (int k = 0; k < nr; k++) {
-                    long m = bits[(r0 + k) * W + wd];
-                    any |= m;
-                    while (m != 0) {
-                        masks[Long.numberOfTrailingZeros(m)] |= 1L << k;
-                        m &= m - 1;
-                    }
-                }
-                while (any != 0) {
-                    int bit = Long.numberOfTrailingZeros(any);
-                    any &= any - 1;
-                    long mk = masks[bit];
-                    masks[bit] = 0L;
-                    int n = 0;
-                    while (mk != 0) {
-                        rows[n++] = r0 + Long.numberOfTrailingZeros(mk);
-                        mk &= mk - 1;
-                    }
-                    VectorOps.addRows(grad_out, rows, 0, n, nOut, c0, gW, ((wd << 6) + bit) * nOut + c0, c1 - c0);
+    public static void weightGradBits(GradRows lists, float[] grad_out, int nOut, float[] gW, int c0, int c1) {
+        int nIn = lists.nIn;
+        for (int blk = 0; blk < GradRows.blocks(lists.R); blk++) {
+            int q = blk * nIn;
+            for (int i = 0; i < nIn; i++) {
+                int k0 = lists.start[q + i];
+                int k1 = lists.start[q + i + 1];
+                if (k1 > k0) {
+                    VectorOps.addRows(grad_out, lists.rows, k0, k1, nOut, c0, gW, i * nOut + c0, c1 - c0);
                 }
             }
         }

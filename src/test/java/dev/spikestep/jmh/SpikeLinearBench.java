@@ -44,6 +44,7 @@ public class SpikeLinearBench {
     float[] out;
     float[] grad;
     float[] gW;
+    SpikeLinear.GradRows lists;
 
     @Setup
     public void setup() {
@@ -79,6 +80,7 @@ public class SpikeLinearBench {
             grad[i] = (float) rnd.nextGaussian() * 1e-3f;
         }
         gW = new float[N_IN * N_H];
+        lists = new SpikeLinear.GradRows(T * B, N_IN);
     }
 
     @Benchmark
@@ -92,7 +94,9 @@ public class SpikeLinearBench {
     @OperationsPerInvocation(T * B * N_H)
     public float weightGradient() {
         java.util.Arrays.fill(gW, 0f);
-        SpikeLinear.weightGradBits(bits, words, T * B, grad, N_H, gW, 0, N_H);
+        lists.prepare(bits, words, T * B);
+        lists.build(bits, words, 0, SpikeLinear.GradRows.blocks(T * B));
+        SpikeLinear.weightGradBits(lists, grad, N_H, gW, 0, N_H);
         return gW[0];
     }
 }

@@ -103,8 +103,13 @@ class SpikeLinearTest {
             }
             int split = 1 + rnd.nextInt(nOut);
             float[] actual = start.clone();
-            SpikeLinear.weightGradBits(bits, W, R, grad, nOut, actual, 0, split);
-            SpikeLinear.weightGradBits(bits, W, R, grad, nOut, actual, split, nOut);
+            SpikeLinear.GradRows lists = new SpikeLinear.GradRows(R + 100, nIn);
+            lists.prepare(bits, W, R);
+            int blocks = SpikeLinear.GradRows.blocks(R);
+            lists.build(bits, W, blocks / 2, blocks); // the order the threads finish in is free
+            lists.build(bits, W, 0, blocks / 2);
+            SpikeLinear.weightGradBits(lists, grad, nOut, actual, 0, split);
+            SpikeLinear.weightGradBits(lists, grad, nOut, actual, split, nOut);
             assertArrayEquals(expected, actual, "weightGradBits R=" + R + " nIn=" + nIn + " nOut=" + nOut + " split=" + split);
         }
     }
