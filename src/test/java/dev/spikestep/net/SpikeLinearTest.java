@@ -139,7 +139,11 @@ class SpikeLinearTest {
                     grad[4 * nOut] = Float.POSITIVE_INFINITY;
                 }
                 float[] out = new float[R * nOut];
-                float[] gW = new float[nIn * nOut];
+                float[] gW0 = new float[nIn * nOut]; // the gradient accumulates into what is there
+                for (int i = 0; i < gW0.length; i++) {
+                    gW0[i] = (float) rnd.nextGaussian();
+                }
+                float[] gW = gW0.clone();
                 float[] gIn = new float[R * nIn];
                 for (int r = 0; r < R; r++) {
                     for (int n = 0; n < nIn; n++) {
@@ -163,7 +167,7 @@ class SpikeLinearTest {
                 SpikeLinear.forwardSpikes(spikes, nIn, w, nOut, actual, 0, 9);
                 SpikeLinear.forwardSpikes(spikes, nIn, w, nOut, actual, 9, R);
                 assertArrayEquals(out, actual, "forwardSpikes " + at);
-                float[] gWActual = new float[gW.length];
+                float[] gWActual = gW0.clone();
                 SpikeLinear.weightGradSpikes(spikes, nIn, R, grad, nOut, gWActual, 0, 13);
                 SpikeLinear.weightGradSpikes(spikes, nIn, R, grad, nOut, gWActual, 13, nIn);
                 assertArrayEquals(gW, gWActual, "weightGradSpikes " + at);
