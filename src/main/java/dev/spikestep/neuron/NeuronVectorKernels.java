@@ -215,6 +215,7 @@ final class NeuronVectorKernels {
     static void lifBackward(LifSpec p, NeuronKernels.LifConst c, float[] grad_spike_seq, float[] h_seq,
                             byte[] spike_seq, int T, int M, int m0, int m1, float[] grad_x_seq) {
         float vTh = p.vTh();
+        float alpha = NeuronKernels.SURROGATE_ALPHA;
         float vr = p.vReset();
         boolean soft = p.softReset();
         int n = m1 - m0;
@@ -229,7 +230,16 @@ final class NeuronVectorKernels {
                 FloatVector dvdh = soft ? FloatVector.broadcast(F, 1f) : s.neg().add(1f);
                 FloatVector dvds = soft ? FloatVector.broadcast(F, -vTh) : h.neg().add(vr);
                 FloatVector gs = FloatVector.fromArray(F, grad_spike_seq, i);
-                FloatVector gh = g.mul(dvdh).add(gs.add(g.mul(dvds)).mul(surrogate(h.sub(vTh))));
+                // The surrogate (SURROGATE below), written out: a call to it was inlined or not
+                // depending on what C2 had compiled before (izh backward 4 or 13 ms per step, JDK 17).
+                FloatVector az = h.sub(vTh).mul(alpha);
+                FloatVector sigLo = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 0))
+                        .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
+                FloatVector sigHi = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 1))
+                        .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
+                FloatVector sig = sigLo.blend(sigHi, UPPER_HALF);
+                FloatVector sg = sig.mul(alpha).mul(sig.neg().add(1f));
+                FloatVector gh = g.mul(dvdh).add(gs.add(g.mul(dvds)).mul(sg));
                 gh.mul(c.dhdx()).intoArray(grad_x_seq, i);
                 gh.mul(c.dhdv()).intoArray(gv, k);
             }
@@ -291,6 +301,7 @@ final class NeuronVectorKernels {
         float vRest = p.vRest();
         float b = p.b();
         float vTh = p.vTh();
+        float alpha = NeuronKernels.SURROGATE_ALPHA;
         float vr = p.vReset();
         boolean soft = p.softReset();
         boolean symplectic = p.integrator() == Integrator.SYMPLECTIC;
@@ -320,7 +331,16 @@ final class NeuronVectorKernels {
                 FloatVector dvdh = soft ? FloatVector.broadcast(F, 1f) : s.neg().add(1f);
                 FloatVector dvds = soft ? FloatVector.broadcast(F, -vTh) : h.neg().add(vr);
                 FloatVector gs = FloatVector.fromArray(F, grad_spike_seq, i).add(g.mul(dvds)).add(gwNext.mul(b));
-                FloatVector gh = g.mul(dvdh).add(gs.mul(surrogate(h.sub(vTh))));
+                // The surrogate (SURROGATE below), written out: a call to it was inlined or not
+                // depending on what C2 had compiled before (izh backward 4 or 13 ms per step, JDK 17).
+                FloatVector az = h.sub(vTh).mul(alpha);
+                FloatVector sigLo = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 0))
+                        .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
+                FloatVector sigHi = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 1))
+                        .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
+                FloatVector sig = sigLo.blend(sigHi, UPPER_HALF);
+                FloatVector sg = sig.mul(alpha).mul(sig.neg().add(1f));
+                FloatVector gh = g.mul(dvdh).add(gs.mul(sg));
                 FloatVector dv1dv = vPrev.sub(vC).add(vPrev.sub(vRest)).mul(quad).add(1f);
                 FloatVector gPrevV;
                 FloatVector gPrevW;
@@ -361,27 +381,13 @@ final class NeuronVectorKernels {
         }
     }
 
-    /**
-     * alpha * sig * (1 - sig), sig = 1 / (1 + exp(-alpha z)), as {@link NeuronKernels#surrogateGrad}:
-     * the sigmoid in double lanes (two halves of the float vector) and rounded to float once, so it
-     * agrees with the scalar path and the CUDA kernel, not just to float precision. The Izhikevich
-     * backward amplifies small differences over many steps, so this matters there.
+    /*
+     * SURROGATE: alpha * sig * (1 - sig), sig = 1 / (1 + exp(-alpha z)), z = h - v_th, as
+     * NeuronKernels#surrogateGrad: the sigmoid in double lanes (two halves of the float vector) and
+     * rounded to float once, so it agrees with the scalar path and the CUDA kernel, not just to float
+     * precision. The Izhikevich backward amplifies small differences over many steps, so this
+     * matters there. Written out in each backward loop.
      */
-    private static FloatVector surrogate(FloatVector z) {
-        float alpha = NeuronKernels.SURROGATE_ALPHA;
-        FloatVector az = z.mul(alpha);
-        FloatVector lo = sigmoidHalf(az, 0).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
-        FloatVector hi = sigmoidHalf(az, 1).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
-        FloatVector sig = lo.blend(hi, UPPER_HALF);
-        return sig.mul(alpha).mul(sig.neg().add(1f));
-    }
-
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
     private static final VectorMask<Float> UPPER_HALF = F.indexInRange(-D.length(), D.length());
-
-    /** 1 / (1 + exp(-x)) in double for lanes [part * D.length(), (part + 1) * D.length()) of x. */
-    private static DoubleVector sigmoidHalf(FloatVector x, int part) {
-        DoubleVector d = (DoubleVector) x.convertShape(VectorOperators.F2D, D, part);
-        return DoubleVector.broadcast(D, 1.0).div(d.neg().lanewise(VectorOperators.EXP).add(1.0));
-    }
 }
