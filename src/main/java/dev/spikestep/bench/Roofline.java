@@ -28,7 +28,7 @@ public final class Roofline {
         DRAM_READ("dram-read", "B", "fc1's row sum over a 128 MiB buffer, split over the threads (4x a 32 MiB L3)"),
         DRAM_RW("dram-rw", "B", "y += a * x over two 64 MiB buffers: 12 bytes per element (2 reads, 1 write)"),
         L2_READ("l2-read", "B", "each thread row-sums its own 256 KiB buffer, again and again"),
-        L1_ADD("l1-add", "add", "each thread row-sums its own 16 KiB buffer: float adds per second");
+        L1_ADD("l1-add", "add", "fc1's kernel on each thread's own 16 KiB: each loaded row added to 4 sums, float adds per second");
 
         private final String label;
         private final String unit;
@@ -160,25 +160,35 @@ public final class Roofline {
         for (int k = 0; k < threads; k++) {
             own[k] = filled(l2Rows * ROW);
         }
+        int[] l2Order = twice(l2Rows);
         s = time(repeats, threads, k -> {
             float acc = 0f;
             for (int p = 0; p < l2Passes; p++) {
-                acc += rowSum(own[k], rows, 0, l2Rows);
+                int k0 = p % l2Rows; // each pass from another row: no two passes are the same sums
+                acc += rowSum(own[k], l2Order, k0, k0 + l2Rows);
             }
             sink += acc;
         });
         put(per, secs, Ceiling.L2_READ, (4.0 * ROW + 4) * l2Rows * l2Passes * threads, s);
 
+        // fc1's forward kernel with every bit set: each row segment loaded once (from L1) and added
+        // into 4 outputs, so the adds and not the loads bound it: the machine's add throughput.
         int l1Rows = (16 << 10) / (4 * ROW); // 16 KiB per thread
-        int l1Passes = 8192;
+        int l1Passes = 4096;
+        int[] l1Order = twice(l1Rows);
+        byte[] all4 = new byte[2 * l1Rows];
+        java.util.Arrays.fill(all4, (byte) 0xF);
+        float[][] out4 = new float[threads][4 * ROW];
         s = time(repeats, threads, k -> {
             float acc = 0f;
             for (int p = 0; p < l1Passes; p++) {
-                acc += rowSum(own[k], rows, 0, l1Rows);
+                int k0 = p % l1Rows;
+                VectorOps.sumRows4(own[k], l1Order, all4, k0, k0 + l1Rows, ROW, 0, out4[k], 0, ROW, ROW, true);
+                acc += out4[k][p & (4 * ROW - 1)];
             }
             sink += acc;
         });
-        put(per, secs, Ceiling.L1_ADD, (double) ROW * l1Rows * l1Passes * threads, s);
+        put(per, secs, Ceiling.L1_ADD, 4.0 * ROW * l1Rows * l1Passes * threads, s);
         return new Ceilings(threads, per, secs);
     }
 
@@ -194,14 +204,27 @@ public final class Roofline {
      * a row's live inputs (so the scalar form, column by column, also streams); returns a value
      * that depends on every call, so that none is dropped.
      */
+    private static final ThreadLocal<float[]> OUT = ThreadLocal.withInitial(() -> new float[ROW]);
+
     private static float rowSum(float[] a, int[] rows, int k0, int k1) {
-        float[] out = new float[ROW];
+        // A heap array: every sum is stored, so C2 cannot drop the accumulators whose lanes are not
+        // read (a local one could be scalar-replaced; l2-read then measured up to 466,000 GB/s).
+        float[] out = OUT.get();
         float acc = 0f;
         for (int k = k0; k < k1; k += 64) {
             VectorOps.sumRows(a, rows, k, Math.min(k + 64, k1), ROW, 0, out, 0, ROW);
             acc += out[k & (ROW - 1)];
         }
         return acc;
+    }
+
+    /** 0..n-1 twice: rows [k0, k0 + n) of it are every row once, starting at row k0. */
+    private static int[] twice(int n) {
+        int[] r = new int[2 * n];
+        for (int i = 0; i < 2 * n; i++) {
+            r[i] = i % n;
+        }
+        return r;
     }
 
     private static int[] identity(int n) {
@@ -225,28 +248,45 @@ public final class Roofline {
         return a;
     }
 
-    /** Runs {@code body(k)} on threads k = 0..threads-1 at once; 3 untimed rounds, then {@code repeats} timed ones. */
+    /** Seconds of untimed rounds before a ceiling's clock starts. */
+    private static final double WARMUP_SECONDS = 0.4;
+
+    /**
+     * Runs {@code body(k)} on threads k = 0..threads-1 at once: untimed rounds for at least
+     * {@link #WARMUP_SECONDS} (and 3 rounds), then {@code repeats} timed ones. A fixed 3 rounds
+     * measured the kernels before C2 had compiled them, some runs: l1-add 18 or 47 Gadd/s on the same machine.
+     */
     private static Stats time(int repeats, int threads, IntConsumer body) {
+        long warm = System.nanoTime();
+        for (int r = 0; r < 3 || System.nanoTime() - warm < WARMUP_SECONDS * 1e9; r++) {
+            wallSeconds(threads, body);
+        }
         double[] t = new double[repeats];
-        for (int r = -3; r < repeats; r++) {
-            double sec = wallSeconds(threads, body);
-            if (r >= 0) {
-                t[r] = sec;
-            }
+        for (int r = 0; r < repeats; r++) {
+            t[r] = wallSeconds(threads, body);
         }
         return Stats.of(t);
     }
 
+    /**
+     * Seconds from the first thread's start to the last one's end. Each thread reads the clock
+     * itself: the main thread read it after the start barrier, and on 2 cores it was sometimes
+     * descheduled until the workers had finished (rounds of 0.2 microseconds, l2-read 466,000 GB/s).
+     */
     private static double wallSeconds(int threads, IntConsumer body) {
-        CyclicBarrier start = new CyclicBarrier(threads + 1);
+        CyclicBarrier start = new CyclicBarrier(threads);
         Thread[] ts = new Thread[threads];
+        long[] begin = new long[threads];
+        long[] end = new long[threads];
         Throwable[] failed = new Throwable[1];
         for (int k = 0; k < threads; k++) {
             int id = k;
             ts[k] = new Thread(() -> {
                 try {
                     start.await();
+                    begin[id] = System.nanoTime();
                     body.accept(id);
+                    end[id] = System.nanoTime();
                 } catch (InterruptedException | BrokenBarrierException e) {
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException | Error e) {
@@ -256,19 +296,23 @@ public final class Roofline {
             ts[k].start();
         }
         try {
-            start.await();
-            long t0 = System.nanoTime();
             for (Thread th : ts) {
                 th.join();
             }
-            if (failed[0] != null) {
-                throw new SpikestepException("a ceiling measurement failed: " + failed[0]);
-            }
-            return (System.nanoTime() - t0) / 1e9;
-        } catch (InterruptedException | BrokenBarrierException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SpikestepException("the ceiling measurement was interrupted");
         }
+        if (failed[0] != null) {
+            throw new SpikestepException("a ceiling measurement failed: " + failed[0]);
+        }
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int k = 0; k < threads; k++) {
+            first = Math.min(first, begin[k]);
+            last = Math.max(last, end[k]);
+        }
+        return (last - first) / 1e9;
     }
 
     /** An amount of work with its unit, in millions: 14.7 MB, 211 Madd. */

@@ -78,7 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--ceilings", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "cpu: measure this machine's ceilings first (DRAM and L2 read, DRAM read+write, L1 adds; "
-                    + "about a second, 256 MiB) and report every kernel and phase as a share of one "
+                    + "about 3 s, 256 MiB) and report every kernel and phase as a share of one "
                     + "(default: ${DEFAULT-VALUE}; --no-ceilings skips them).")
     boolean ceilingsWanted;
 
