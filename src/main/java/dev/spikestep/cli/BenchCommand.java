@@ -70,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "20", description = "Timed calls or steps (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Untimed calls or steps first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "20", description = "Untimed calls or steps first (default: ${DEFAULT-VALUE}: on 2 cores C2 needs 10-20 training steps to compile the larger CPU kernels).")
     int warmup;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
