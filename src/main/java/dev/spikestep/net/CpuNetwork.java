@@ -236,7 +236,7 @@ public final class CpuNetwork implements Network {
         // The row lists once (the threads split the row blocks), then the columns split over the
         // threads in units of 16 (a whole number of vectors), one chunk per thread.
         gradRows.prepare(inBits, inWords, R);
-        par.forRange(SpikeLinear.GradRows.blocks(R), 1, (k0, k1) -> gradRows.build(inBits, inWords, k0, k1));
+        par.forRange(SpikeLinear.GradRows.blocks(R), 1, (k0, k1) -> gradRows.build(inBits, inWords, gCur, nH, k0, k1));
         int units = (nH + 15) / 16;
         par.forRange(units, (units + par.threads() - 1) / par.threads(), (u0, u1) -> SpikeLinear.weightGradBits(gradRows,
                 gCur, nH, gW1, u0 * 16, Math.min(nH, u1 * 16)));

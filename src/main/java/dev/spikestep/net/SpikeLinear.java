@@ -109,11 +109,13 @@ public final class SpikeLinear {
     /**
      * fc1's weight gradient's row lists, built once per step and shared by the threads (which split
      * the columns): per block of {@link #GRAD_ROW_BLOCK} rows and input, the block's rows where the
-     * input spiked, ascending.
+     * input spiked and whose gradient row is not all zeros, ascending. (A zero row adds nothing: a
+     * sum that starts from +0 is never -0, so adding a zero leaves it as it is. With the Izhikevich
+     * neuron a third of the rows are zeros: after a sample's last gradient step, BPTT has nothing.)
      */
     public static final class GradRows {
         private final int nIn;
-        private final int[] start;  // [blocks * nIn + 1]: block blk, input i: rows[start[blk * nIn + i], start[... + 1])
+        private final int[] start;  // [blocks, nIn + 1]: block blk, input i: rows[start[blk * (nIn + 1) + i], ... + 1])
         private final int[] blockStart;
         private int[] rows = new int[0];
         private int R;
@@ -121,7 +123,7 @@ public final class SpikeLinear {
         /** For up to {@code maxRows} rows of {@code nIn} inputs. */
         public GradRows(int maxRows, int nIn) {
             this.nIn = nIn;
-            start = new int[blocks(maxRows) * nIn + 1];
+            start = new int[blocks(maxRows) * (nIn + 1)];
             blockStart = new int[blocks(maxRows) + 1];
         }
 
@@ -152,17 +154,23 @@ public final class SpikeLinear {
 
         /**
          * Lists the blocks {@code [blk0, blk1)} (after {@link #prepare} on the same bitmasks): per word,
-         * the block's bits are transposed into one row mask per input, then each mask into its rows.
+         * the block's bits are transposed into one row mask per input, then each mask into its rows;
+         * rows of {@code grad_out} [R, nOut] that are all zeros are left out.
          */
-        public void build(long[] bits, int W, int blk0, int blk1) {
+        public void build(long[] bits, int W, float[] grad_out, int nOut, int blk0, int blk1) {
             long[] masks = new long[64];
             for (int blk = blk0; blk < blk1; blk++) {
                 int r0 = blk * GRAD_ROW_BLOCK;
                 int nr = Math.min(GRAD_ROW_BLOCK, R - r0);
+                long live = 0; // bit k: row r0 + k has a nonzero gradient
+                for (int k = 0; k < nr; k++) {
+                    live |= VectorOps.allZero(grad_out, (r0 + k) * nOut, (r0 + k + 1) * nOut) ? 0L : 1L << k;
+                }
                 int n = blockStart[blk];
+                int q = blk * (nIn + 1);
                 for (int wd = 0; wd < W; wd++) {
                     for (int k = 0; k < nr; k++) {
-                        long m = bits[(r0 + k) * W + wd];
+                        long m = (live >>> k & 1) != 0 ? bits[(r0 + k) * W + wd] : 0L;
                         while (m != 0) {
                             masks[Long.numberOfTrailingZeros(m)] |= 1L << k;
                             m &= m - 1;
@@ -174,16 +182,14 @@ public final class SpikeLinear {
                         if ((wd << 6) + bit >= nIn) {
                             continue; // no input: the encoder never sets these bits
                         }
-                        start[blk * nIn + (wd << 6) + bit] = n;
+                        start[q + (wd << 6) + bit] = n;
                         while (mk != 0) {
                             rows[n++] = r0 + Long.numberOfTrailingZeros(mk);
                             mk &= mk - 1;
                         }
                     }
                 }
-                if (blk == blocks(R) - 1) {
-                    start[blocks(R) * nIn] = n;
-                }
+                start[q + nIn] = n;
             }
         }
     }
@@ -205,7 +211,7 @@ public final class SpikeLinear {
     public static void weightGradBits(GradRows lists, float[] grad_out, int nOut, float[] gW, int c0, int c1) {
         int nIn = lists.nIn;
         for (int blk = 0; blk < GradRows.blocks(lists.R); blk++) {
-            int q = blk * nIn;
+            int q = blk * (nIn + 1);
             for (int i = 0; i < nIn; i++) {
                 int k0 = lists.start[q + i];
                 int k1 = lists.start[q + i + 1];
@@ -258,7 +264,19 @@ public final class SpikeLinear {
             for (int n = n0; n < n0 + 4 * groups; n++) {
                 System.arraycopy(gW, n * nOut, gWPad, n * P, nOut);
             }
-            dev.spikestep.simd.VectorKernels.spikeGrad4(spike_seq, nIn, R, pad(grad_out, R, nOut, V), V, gWPad, n0, groups);
+            // Only the rows with a gradient (a zero row adds nothing; with the max readout and the
+            // Izhikevich neuron 80% of fc_out's gradient rows are zeros), padded, in order.
+            int[] rows = new int[R];
+            int nRows = 0;
+            for (int r = 0; r < R; r++) {
+                rows[nRows] = r;
+                nRows += VectorOps.allZero(grad_out, r * nOut, (r + 1) * nOut) ? 0 : 1;
+            }
+            float[] gPad = new float[nRows * P];
+            for (int k = 0; k < nRows; k++) {
+                System.arraycopy(grad_out, rows[k] * nOut, gPad, k * P, nOut);
+            }
+            dev.spikestep.simd.VectorKernels.spikeGrad4(spike_seq, nIn, rows, nRows, gPad, V, gWPad, n0, groups);
             for (int n = n0; n < n0 + 4 * groups; n++) {
                 System.arraycopy(gWPad, n * P, gW, n * nOut, nOut);
             }
@@ -303,9 +321,15 @@ public final class SpikeLinear {
      * over the nIn contiguous neurons.
      */
     public static void inputGrad(float[] grad_out, int nOut, float[] wT, int nIn, float[] grad_in, int r0, int r1) {
+        // A row of grad_out of zeros gives a row of +0 (0 * w is +-0, and +0 + -0 is +0) when w is finite.
+        boolean finite = VectorOps.allFinite(wT, 0, nOut * nIn);
         if (dev.spikestep.simd.VectorSupport.ENABLED) {
             for (int r = r0; r < r1; r++) {
-                dev.spikestep.simd.VectorKernels.axpyRows(grad_out, r * nOut, nOut, wT, 0, nIn, grad_in, r * nIn, nIn);
+                if (finite && VectorOps.allZero(grad_out, r * nOut, (r + 1) * nOut)) {
+                    java.util.Arrays.fill(grad_in, r * nIn, (r + 1) * nIn, 0f);
+                } else {
+                    dev.spikestep.simd.VectorKernels.axpyRows(grad_out, r * nOut, nOut, wT, 0, nIn, grad_in, r * nIn, nIn);
+                }
             }
             return;
         }

@@ -94,6 +94,21 @@ public final class VectorKernels {
         }
     }
 
+    /** Whether every element of {@code a[from, to)} is +0 or -0: the largest |x| is 0 (a NaN makes it NaN). */
+    public static boolean allZero(float[] a, int from, int to) {
+        int L = F.length();
+        FloatVector acc = FloatVector.zero(F);
+        int i = from;
+        for (; i + L <= to; i += L) {
+            acc = acc.max(FloatVector.fromArray(F, a, i).abs());
+        }
+        boolean zero = acc.reduceLanes(VectorOperators.MAX) == 0f;
+        for (; i < to && zero; i++) {
+            zero = a[i] == 0f;
+        }
+        return zero;
+    }
+
     /** Whether every element of {@code a[from, to)} is finite: x * 0 is 0 for a finite x and NaN otherwise. */
     public static boolean allFinite(float[] a, int from, int to) {
         int L = F.length();
@@ -283,19 +298,19 @@ public final class VectorKernels {
     }
 
     /**
-     * fc_out weight gradient for 4 neurons at once, outputs in lanes: {@code gPadW[n, j] += sum over r
-     * ascending with spike[r, n] != 0 of gPad[r, j]} for the neurons {@code n0 + 4 * g} .. {@code + 3}
-     * of {@code groups} groups. {@code gPad} is grad [R, nOut] and {@code gWPad} gW [nIn, nOut], both
-     * with rows padded to {@code V * L} floats (V = 1 or 2); gPad finite; the additions as in
-     * {@link #spikeRows4}. Blocked over 64 rows, so that the block's spike bytes stay in L1 for every
-     * group (each row's 4 bytes of a group are a quarter of nothing: the rows are nIn bytes apart).
+     * fc_out weight gradient for 4 neurons at once, outputs in lanes: {@code gWPad[n, j] += sum over
+     * the listed rows r = rows[k], k ascending, with spike[r, n] != 0 of gPad[k, j]} for the neurons
+     * {@code n0 + 4 * g} .. {@code + 3} of {@code groups} groups. {@code gPad} holds the listed rows of
+     * grad [R, nOut] in list order and {@code gWPad} gW [nIn, nOut], both with rows padded to
+     * {@code V * L} floats (V = 1 or 2); gPad finite; the additions as in {@link #spikeRows4}. Blocked
+     * over 64 listed rows, so that their spike bytes stay in L1 for every group.
      */
-    public static void spikeGrad4(byte[] spikes, int nIn, int R, float[] gPad, int V, float[] gWPad, int n0,
-                                  int groups) {
+    public static void spikeGrad4(byte[] spikes, int nIn, int[] rows, int nRows, float[] gPad, int V, float[] gWPad,
+                                  int n0, int groups) {
         int L = F.length();
         int P = V * L;
-        for (int rb = 0; rb < R; rb += 64) {
-            int re = Math.min(R, rb + 64);
+        for (int rb = 0; rb < nRows; rb += 64) {
+            int re = Math.min(nRows, rb + 64);
             for (int gr = 0; gr < groups; gr++) {
                 int n = n0 + 4 * gr;
                 int w0 = n * P;
@@ -304,8 +319,9 @@ public final class VectorKernels {
                     FloatVector b = FloatVector.fromArray(F, gWPad, w0 + L);
                     FloatVector c = FloatVector.fromArray(F, gWPad, w0 + 2 * L);
                     FloatVector e = FloatVector.fromArray(F, gWPad, w0 + 3 * L);
-                    for (int r = rb; r < re; r++) {
-                        FloatVector x = FloatVector.fromArray(F, gPad, r * L);
+                    for (int kk = rb; kk < re; kk++) {
+                        int r = rows[kk];
+                        FloatVector x = FloatVector.fromArray(F, gPad, kk * L);
                         int s = r * nIn + n;
                         a = x.fma(FloatVector.broadcast(F, (float) spikes[s]), a);
                         b = x.fma(FloatVector.broadcast(F, (float) spikes[s + 1]), b);
@@ -325,9 +341,10 @@ public final class VectorKernels {
                     FloatVector c1 = FloatVector.fromArray(F, gWPad, w0 + 5 * L);
                     FloatVector e = FloatVector.fromArray(F, gWPad, w0 + 6 * L);
                     FloatVector e1 = FloatVector.fromArray(F, gWPad, w0 + 7 * L);
-                    for (int r = rb; r < re; r++) {
-                        FloatVector x = FloatVector.fromArray(F, gPad, 2 * r * L);
-                        FloatVector x1 = FloatVector.fromArray(F, gPad, 2 * r * L + L);
+                    for (int kk = rb; kk < re; kk++) {
+                        int r = rows[kk];
+                        FloatVector x = FloatVector.fromArray(F, gPad, 2 * kk * L);
+                        FloatVector x1 = FloatVector.fromArray(F, gPad, 2 * kk * L + L);
                         int s = r * nIn + n;
                         FloatVector ka = FloatVector.broadcast(F, (float) spikes[s]);
                         FloatVector kb = FloatVector.broadcast(F, (float) spikes[s + 1]);

@@ -108,6 +108,19 @@ public final class VectorOps {
         }
     }
 
+    /** Whether every element of {@code a[from, to)} is +0 or -0 (a NaN is not). */
+    public static boolean allZero(float[] a, int from, int to) {
+        if (VectorSupport.ENABLED) {
+            return VectorKernels.allZero(a, from, to);
+        }
+        for (int i = from; i < to; i++) {
+            if (a[i] != 0f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether every element of {@code a[from, to)} is finite (neither NaN nor infinite). */
     public static boolean allFinite(float[] a, int from, int to) {
         if (VectorSupport.ENABLED) {

@@ -95,7 +95,7 @@ public class SpikeLinearBench {
     public float weightGradient() {
         java.util.Arrays.fill(gW, 0f);
         lists.prepare(bits, words, T * B);
-        lists.build(bits, words, 0, SpikeLinear.GradRows.blocks(T * B));
+        lists.build(bits, words, grad, N_H, 0, SpikeLinear.GradRows.blocks(T * B));
         SpikeLinear.weightGradBits(lists, grad, N_H, gW, 0, N_H);
         return gW[0];
     }

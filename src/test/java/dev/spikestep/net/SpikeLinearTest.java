@@ -84,8 +84,15 @@ class SpikeLinearTest {
             for (int i = 0; i < grad.length; i++) {
                 grad[i] = (float) rnd.nextGaussian();
             }
+            for (int r = 0; r < R; r += 5) {
+                // Rows with no gradient (after a sample's last gradient step), of +0 and -0: left out, the same sums.
+                for (int j = 0; j < nOut; j++) {
+                    grad[r * nOut + j] = (j & 1) == 0 ? 0f : -0f;
+                }
+            }
             if (R == 300) {
                 grad[17 * nOut + 4] = Float.NaN; // a diverged gradient: only the inputs that spiked in row 17 take it
+                grad[20 * nOut + 1] = Float.NaN; // in an otherwise zero row: not a zero row
             }
             float[] start = new float[nIn * nOut];
             for (int i = 0; i < start.length; i++) {
@@ -106,8 +113,8 @@ class SpikeLinearTest {
             SpikeLinear.GradRows lists = new SpikeLinear.GradRows(R + 100, nIn);
             lists.prepare(bits, W, R);
             int blocks = SpikeLinear.GradRows.blocks(R);
-            lists.build(bits, W, blocks / 2, blocks); // the order the threads finish in is free
-            lists.build(bits, W, 0, blocks / 2);
+            lists.build(bits, W, grad, nOut, blocks / 2, blocks); // the order the threads finish in is free
+            lists.build(bits, W, grad, nOut, 0, blocks / 2);
             SpikeLinear.weightGradBits(lists, grad, nOut, actual, 0, split);
             SpikeLinear.weightGradBits(lists, grad, nOut, actual, split, nOut);
             assertArrayEquals(expected, actual, "weightGradBits R=" + R + " nIn=" + nIn + " nOut=" + nOut + " split=" + split);
@@ -131,7 +138,8 @@ class SpikeLinearTest {
             }
             float[] grad = new float[R * nOut];
             for (int i = 0; i < grad.length; i++) {
-                grad[i] = (float) rnd.nextGaussian();
+                // Every fourth row without a gradient (+0 and -0): skipped, the same sums.
+                grad[i] = (i / nOut) % 4 == 1 ? ((i & 1) == 0 ? 0f : -0f) : (float) rnd.nextGaussian();
             }
             for (boolean diverged : new boolean[] {false, true}) {
                 if (diverged) {

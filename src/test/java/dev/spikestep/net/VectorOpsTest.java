@@ -151,4 +151,21 @@ class VectorOpsTest {
             }
         }
     }
+
+    @Test
+    void allZeroTakesMinusZeroAsZeroAndNothingElse() {
+        float[] a = new float[77];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (i % 3 == 0) ? -0f : 0f;
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(VectorOps.allZero(a, 0, a.length));
+        for (float bad : new float[] {Float.NaN, Float.MIN_VALUE, -Float.MIN_VALUE, Float.NEGATIVE_INFINITY, 1f}) {
+            for (int i = 0; i < a.length; i++) {
+                float[] b = a.clone();
+                b[i] = bad;
+                org.junit.jupiter.api.Assertions.assertFalse(VectorOps.allZero(b, 0, b.length), bad + " at " + i);
+                org.junit.jupiter.api.Assertions.assertEquals(i < 3 || i >= 70, VectorOps.allZero(b, 3, 70), bad + " at " + i + " in [3, 70)");
+            }
+        }
+    }
 }
