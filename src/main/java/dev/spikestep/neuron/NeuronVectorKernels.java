@@ -230,16 +230,25 @@ final class NeuronVectorKernels {
                 FloatVector dvdh = soft ? FloatVector.broadcast(F, 1f) : s.neg().add(1f);
                 FloatVector dvds = soft ? FloatVector.broadcast(F, -vTh) : h.neg().add(vr);
                 FloatVector gs = FloatVector.fromArray(F, grad_spike_seq, i);
+                FloatVector term = gs.add(g.mul(dvds));
                 // The surrogate (SURROGATE below), written out: a call to it was inlined or not
                 // depending on what C2 had compiled before (izh backward 4 or 13 ms per step, JDK 17).
-                FloatVector az = h.sub(vTh).mul(alpha);
-                FloatVector sigLo = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 0))
-                        .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
-                FloatVector sigHi = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 1))
-                        .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
-                FloatVector sig = sigLo.blend(sigHi, UPPER_HALF);
-                FloatVector sg = sig.mul(alpha).mul(sig.neg().add(1f));
-                FloatVector gh = g.mul(dvdh).add(gs.add(g.mul(dvds)).mul(sg));
+                // It multiplies term; where every lane of term is +-0 and h finite, the product is
+                // that zero whatever the surrogate's value (finite and >= +0), so 1 gives the same
+                // bits without the exp: after a sample's last gradient step nothing flows back.
+                FloatVector sg;
+                if (term.compare(VectorOperators.NE, 0f).or(h.sub(h).compare(VectorOperators.NE, 0f)).anyTrue()) {
+                    FloatVector az = h.sub(vTh).mul(alpha);
+                    FloatVector sigLo = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 0))
+                            .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
+                    FloatVector sigHi = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 1))
+                            .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
+                    FloatVector sig = sigLo.blend(sigHi, UPPER_HALF);
+                    sg = sig.mul(alpha).mul(sig.neg().add(1f));
+                } else {
+                    sg = FloatVector.broadcast(F, 1f);
+                }
+                FloatVector gh = g.mul(dvdh).add(term.mul(sg));
                 gh.mul(c.dhdx()).intoArray(grad_x_seq, i);
                 gh.mul(c.dhdv()).intoArray(gv, k);
             }
@@ -331,16 +340,25 @@ final class NeuronVectorKernels {
                 FloatVector dvdh = soft ? FloatVector.broadcast(F, 1f) : s.neg().add(1f);
                 FloatVector dvds = soft ? FloatVector.broadcast(F, -vTh) : h.neg().add(vr);
                 FloatVector gs = FloatVector.fromArray(F, grad_spike_seq, i).add(g.mul(dvds)).add(gwNext.mul(b));
+                FloatVector term = gs;
                 // The surrogate (SURROGATE below), written out: a call to it was inlined or not
                 // depending on what C2 had compiled before (izh backward 4 or 13 ms per step, JDK 17).
-                FloatVector az = h.sub(vTh).mul(alpha);
-                FloatVector sigLo = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 0))
-                        .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
-                FloatVector sigHi = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 1))
-                        .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
-                FloatVector sig = sigLo.blend(sigHi, UPPER_HALF);
-                FloatVector sg = sig.mul(alpha).mul(sig.neg().add(1f));
-                FloatVector gh = g.mul(dvdh).add(gs.mul(sg));
+                // It multiplies term; where every lane of term is +-0 and h finite, the product is
+                // that zero whatever the surrogate's value (finite and >= +0), so 1 gives the same
+                // bits without the exp: after a sample's last gradient step nothing flows back.
+                FloatVector sg;
+                if (term.compare(VectorOperators.NE, 0f).or(h.sub(h).compare(VectorOperators.NE, 0f)).anyTrue()) {
+                    FloatVector az = h.sub(vTh).mul(alpha);
+                    FloatVector sigLo = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 0))
+                            .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
+                    FloatVector sigHi = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 1))
+                            .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
+                    FloatVector sig = sigLo.blend(sigHi, UPPER_HALF);
+                    sg = sig.mul(alpha).mul(sig.neg().add(1f));
+                } else {
+                    sg = FloatVector.broadcast(F, 1f);
+                }
+                FloatVector gh = g.mul(dvdh).add(term.mul(sg));
                 FloatVector dv1dv = vPrev.sub(vC).add(vPrev.sub(vRest)).mul(quad).add(1f);
                 FloatVector gPrevV;
                 FloatVector gPrevW;
