@@ -55,8 +55,9 @@ final class NeuronVectorKernels {
     // ---------------------------------------------------------------- LIF
 
     /**
-     * One time loop per charge form, each calling its own small form method: C2 then inlines the
-     * whole step into the loop whatever it compiled before. One loop calling a dispatch over every
+     * One time loop per charge form, each its own method calling its own small form method: C2 then
+     * inlines the whole step into the loop whatever it compiled before, and compiling one form's
+     * loop does not throw away another's. One loop calling a dispatch over every
      * form was inlined or not depending on which integrator ran first (a callee already compiled
      * into more than InlineSmallCode bytes is not inlined): lif/exp's forward took 8.1 ms per call
      * instead of 0.43 (T 50 x 32768, JDK 25), every vector boxed across the call.
@@ -67,94 +68,134 @@ final class NeuronVectorKernels {
         float vr = p.vReset();
         boolean soft = p.softReset();
         int n = m1 - m0;
-        int L = F.length();
-        int K = c.substeps();
         float[] v = new float[n]; // state of each neuron, carried over t
         java.util.Arrays.fill(v, p.vInit());
         switch (c.form()) {
-            case NeuronKernels.LifConst.EULER_DECAY -> {
-                for (int t = 0; t < T; t++) {
-                    for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                        FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                        FloatVector h = eulerDecay(c, FloatVector.fromArray(F, v, k), x);
-                        for (int j = 1; j < K; j++) {
-                            h = eulerDecay(c, h, x);
-                        }
-                        fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
-                    }
+            case NeuronKernels.LifConst.EULER_DECAY -> lifForwardEulerDecay(
+                    c, x_seq, T, M, m0, n, v, h_seq, spike_seq, vTh, vr, soft);
+            case NeuronKernels.LifConst.EULER_NODECAY -> lifForwardEulerNoDecay(
+                    c, x_seq, T, M, m0, n, v, h_seq, spike_seq, vTh, vr, soft);
+            case NeuronKernels.LifConst.EXP_DECAY -> lifForwardExpDecay(
+                    c, x_seq, T, M, m0, n, v, h_seq, spike_seq, vTh, vr, soft);
+            case NeuronKernels.LifConst.EXP_NODECAY -> lifForwardExpNoDecay(
+                    c, x_seq, T, M, m0, n, v, h_seq, spike_seq, vTh, vr, soft);
+            case NeuronKernels.LifConst.ZOH_NODECAY -> lifForwardZohNoDecay(
+                    c, x_seq, T, M, m0, n, v, h_seq, spike_seq, vTh, vr, soft);
+            case NeuronKernels.LifConst.RK2_DECAY, NeuronKernels.LifConst.RK2_NODECAY -> lifForwardRk2(
+                    c, x_seq, T, M, m0, n, v, h_seq, spike_seq, vTh, vr, soft);
+            default -> lifForwardRk4(
+                    c, x_seq, T, M, m0, n, v, h_seq, spike_seq, vTh, vr, soft);
+        }
+    }
+
+    private static void lifForwardEulerDecay(NeuronKernels.LifConst c, float[] x_seq, int T, int M, int m0, int n, float[] v,
+                                     float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
+        int L = F.length();
+        int K = c.substeps();
+        for (int t = 0; t < T; t++) {
+            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                FloatVector h = eulerDecay(c, FloatVector.fromArray(F, v, k), x);
+                for (int j = 1; j < K; j++) {
+                    h = eulerDecay(c, h, x);
                 }
+                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
-            case NeuronKernels.LifConst.EULER_NODECAY -> {
-                for (int t = 0; t < T; t++) {
-                    for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                        FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                        FloatVector h = eulerNoDecay(c, FloatVector.fromArray(F, v, k), x);
-                        for (int j = 1; j < K; j++) {
-                            h = eulerNoDecay(c, h, x);
-                        }
-                        fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
-                    }
+        }
+    }
+
+    private static void lifForwardEulerNoDecay(NeuronKernels.LifConst c, float[] x_seq, int T, int M, int m0, int n, float[] v,
+                                     float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
+        int L = F.length();
+        int K = c.substeps();
+        for (int t = 0; t < T; t++) {
+            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                FloatVector h = eulerNoDecay(c, FloatVector.fromArray(F, v, k), x);
+                for (int j = 1; j < K; j++) {
+                    h = eulerNoDecay(c, h, x);
                 }
+                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
-            case NeuronKernels.LifConst.EXP_DECAY -> {
-                for (int t = 0; t < T; t++) {
-                    for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                        FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                        FloatVector h = expDecay(c, FloatVector.fromArray(F, v, k), x);
-                        for (int j = 1; j < K; j++) {
-                            h = expDecay(c, h, x);
-                        }
-                        fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
-                    }
+        }
+    }
+
+    private static void lifForwardExpDecay(NeuronKernels.LifConst c, float[] x_seq, int T, int M, int m0, int n, float[] v,
+                                     float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
+        int L = F.length();
+        int K = c.substeps();
+        for (int t = 0; t < T; t++) {
+            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                FloatVector h = expDecay(c, FloatVector.fromArray(F, v, k), x);
+                for (int j = 1; j < K; j++) {
+                    h = expDecay(c, h, x);
                 }
+                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
-            case NeuronKernels.LifConst.EXP_NODECAY -> {
-                for (int t = 0; t < T; t++) {
-                    for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                        FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                        FloatVector h = expNoDecay(c, FloatVector.fromArray(F, v, k), x);
-                        for (int j = 1; j < K; j++) {
-                            h = expNoDecay(c, h, x);
-                        }
-                        fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
-                    }
+        }
+    }
+
+    private static void lifForwardExpNoDecay(NeuronKernels.LifConst c, float[] x_seq, int T, int M, int m0, int n, float[] v,
+                                     float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
+        int L = F.length();
+        int K = c.substeps();
+        for (int t = 0; t < T; t++) {
+            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                FloatVector h = expNoDecay(c, FloatVector.fromArray(F, v, k), x);
+                for (int j = 1; j < K; j++) {
+                    h = expNoDecay(c, h, x);
                 }
+                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
-            case NeuronKernels.LifConst.ZOH_NODECAY -> {
-                for (int t = 0; t < T; t++) {
-                    for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                        FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                        FloatVector h = zohNoDecay(c, FloatVector.fromArray(F, v, k), x);
-                        for (int j = 1; j < K; j++) {
-                            h = zohNoDecay(c, h, x);
-                        }
-                        fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
-                    }
+        }
+    }
+
+    private static void lifForwardZohNoDecay(NeuronKernels.LifConst c, float[] x_seq, int T, int M, int m0, int n, float[] v,
+                                     float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
+        int L = F.length();
+        int K = c.substeps();
+        for (int t = 0; t < T; t++) {
+            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                FloatVector h = zohNoDecay(c, FloatVector.fromArray(F, v, k), x);
+                for (int j = 1; j < K; j++) {
+                    h = zohNoDecay(c, h, x);
                 }
+                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
-            case NeuronKernels.LifConst.RK2_DECAY, NeuronKernels.LifConst.RK2_NODECAY -> {
-                for (int t = 0; t < T; t++) {
-                    for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                        FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                        FloatVector h = rk2(c, FloatVector.fromArray(F, v, k), x);
-                        for (int j = 1; j < K; j++) {
-                            h = rk2(c, h, x);
-                        }
-                        fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
-                    }
+        }
+    }
+
+    private static void lifForwardRk2(NeuronKernels.LifConst c, float[] x_seq, int T, int M, int m0, int n, float[] v,
+                                     float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
+        int L = F.length();
+        int K = c.substeps();
+        for (int t = 0; t < T; t++) {
+            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                FloatVector h = rk2(c, FloatVector.fromArray(F, v, k), x);
+                for (int j = 1; j < K; j++) {
+                    h = rk2(c, h, x);
                 }
+                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
-            default -> {
-                for (int t = 0; t < T; t++) {
-                    for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                        FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                        FloatVector h = rk4(c, FloatVector.fromArray(F, v, k), x);
-                        for (int j = 1; j < K; j++) {
-                            h = rk4(c, h, x);
-                        }
-                        fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
-                    }
+        }
+    }
+
+    private static void lifForwardRk4(NeuronKernels.LifConst c, float[] x_seq, int T, int M, int m0, int n, float[] v,
+                                     float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
+        int L = F.length();
+        int K = c.substeps();
+        for (int t = 0; t < T; t++) {
+            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                FloatVector h = rk4(c, FloatVector.fromArray(F, v, k), x);
+                for (int j = 1; j < K; j++) {
+                    h = rk4(c, h, x);
                 }
+                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
         }
     }
