@@ -9,8 +9,12 @@ package dev.spikestep.rng;
 public final class Philox {
     private static final int M0 = 0xD2511F53;
     private static final int M1 = 0xCD9E8D57;
-    private static final int W0 = 0x9E3779B9;
-    private static final int W1 = 0xBB67AE85;
+    /** The round-key increments (Weyl constants), for the encoder's unrolled and vector forms. */
+    static final int W0 = 0x9E3779B9;
+    static final int W1 = 0xBB67AE85;
+    /** The multipliers zero-extended to 64 bits: {@code M0L * (c & 0xFFFFFFFFL)} is the 32x32 -> 64 product. */
+    static final long M0L = M0 & 0xFFFFFFFFL;
+    static final long M1L = M1 & 0xFFFFFFFFL;
     /** 2^-24: a 24-bit integer times this is a float in [0, 1), exactly representable. */
     public static final float TWO_POW_MINUS_24 = 0x1p-24f;
 
@@ -24,8 +28,8 @@ public final class Philox {
                 k0 += W0;
                 k1 += W1;
             }
-            long p0 = (M0 & 0xFFFFFFFFL) * (c0 & 0xFFFFFFFFL);
-            long p1 = (M1 & 0xFFFFFFFFL) * (c2 & 0xFFFFFFFFL);
+            long p0 = M0L * (c0 & 0xFFFFFFFFL);
+            long p1 = M1L * (c2 & 0xFFFFFFFFL);
             int hi0 = (int) (p0 >>> 32);
             int lo0 = (int) p0;
             int hi1 = (int) (p1 >>> 32);

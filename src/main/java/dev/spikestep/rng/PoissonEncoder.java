@@ -1,5 +1,10 @@
 package dev.spikestep.rng;
 
+import static dev.spikestep.rng.Philox.M0L;
+import static dev.spikestep.rng.Philox.M1L;
+import static dev.spikestep.rng.Philox.W0;
+import static dev.spikestep.rng.Philox.W1;
+
 import dev.spikestep.SpikestepException;
 import dev.spikestep.simd.VectorSupport;
 import java.util.Locale;
@@ -339,27 +344,16 @@ public final class PoissonEncoder {
         int[] thr = prep.thresholds;
         int[] wordEnd = prep.wordEnd;
         int nWords = words(prep.nPixels);
+        int[] out = new int[4];
         int spikes = 0;
         int k = 0;
         for (int w = 0; w < nWords; w++) {
             long a0 = 0;
             for (int end = wordEnd[w]; k < end; k++) {
                 int g = groups[k];
-                int x0 = g, x1 = t, x2 = pos, x3 = Streams.ENCODER;
-                int r0 = k0;
-                int r1 = k1;
-                for (int round = 0; round < 10; round++) {
-                    long xp = M0L * (x0 & 0xFFFFFFFFL);
-                    long xq = M1L * (x2 & 0xFFFFFFFFL);
-                    x0 = (int) (xq >>> 32) ^ x1 ^ r0;
-                    x2 = (int) (xp >>> 32) ^ x3 ^ r1;
-                    x1 = (int) xq;
-                    x3 = (int) xp;
-                    r0 += W0;
-                    r1 += W1;
-                }
+                Philox.philox4x32(g, t, pos, Streams.ENCODER, k0, k1, out);
                 int q = 4 * k;
-                a0 |= (long) nibble(x0, x1, x2, x3, thr[q], thr[q + 1], thr[q + 2], thr[q + 3]) << ((g << 2) & 63);
+                a0 |= (long) nibble(out[0], out[1], out[2], out[3], thr[q], thr[q + 1], thr[q + 2], thr[q + 3]) << ((g << 2) & 63);
             }
             bits[off + w] = a0;
             spikes += Long.bitCount(a0);
@@ -375,9 +369,4 @@ public final class PoissonEncoder {
                 | (((c3 >>> 8) - th3) >>> 31) << 3;
     }
 
-    // Philox4x32-10's constants (Philox.philox4x32), the multipliers zero-extended.
-    static final long M0L = 0xD2511F53L;
-    static final long M1L = 0xCD9E8D57L;
-    static final int W0 = 0x9E3779B9;
-    static final int W1 = 0xBB67AE85;
 }

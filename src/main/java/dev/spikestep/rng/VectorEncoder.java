@@ -26,8 +26,8 @@ final class VectorEncoder {
                            int bitsOffset, int rowStride) {
         long[] keys = prep.keys;
         for (int r = 0; r < 10; r++) {
-            keys[2 * r] = (k0 + r * PoissonEncoder.W0) & MASK;
-            keys[2 * r + 1] = (k1 + r * PoissonEncoder.W1) & MASK;
+            keys[2 * r] = (k0 + r * Philox.W0) & MASK;
+            keys[2 * r + 1] = (k1 + r * Philox.W1) & MASK;
         }
         int spikes = 0;
         for (int s = 0; s < nSteps; s += S.length()) {
@@ -48,8 +48,8 @@ final class VectorEncoder {
         int nWords = PoissonEncoder.words(prep.nPixels);
         // Lane l: counter word 1 is step t + l (its bits above 32 are masked off where they could matter).
         LongVector steps = LongVector.zero(S).addIndex(1).add(t & MASK);
-        LongVector m0 = LongVector.broadcast(S, PoissonEncoder.M0L);
-        LongVector m1 = LongVector.broadcast(S, PoissonEncoder.M1L);
+        LongVector m0 = LongVector.broadcast(S, Philox.M0L);
+        LongVector m1 = LongVector.broadcast(S, Philox.M1L);
         LongVector position = LongVector.broadcast(S, pos & MASK);
         LongVector zero = LongVector.zero(S);
         int spikes = 0;
