@@ -20,6 +20,7 @@ public final class CpuNetwork implements Network {
 
     // Parameters [n_in, n_out] (transposed nn.Linear.weight), their gradients and Adam moments.
     private final float[] w1;
+    private final float[] w1Pad;    // w1 with its rows SpikeLinear.paddedStride(nH) apart: fc1's forward reads this copy
     private final float[] wOut;
     private final float[] wOutT;    // [nOut, nH], wOut transposed for the spike gradient
     private final float[] gW1;
@@ -63,6 +64,7 @@ public final class CpuNetwork implements Network {
         int nOut = shape.nOut();
         int rows = shape.T() * shape.maxBatch();
         w1 = new float[nIn * nH];
+        w1Pad = new float[nIn * SpikeLinear.paddedStride(nH)];
         wOut = new float[nH * nOut];
         wOutT = new float[nOut * nH];
         gW1 = new float[w1.length];
@@ -197,7 +199,8 @@ public final class CpuNetwork implements Network {
         int nOut = shape.nOut();
         int R = T * B;
         long t = System.nanoTime();
-        par.forRange(B, 1, (b0, b1) -> SpikeLinear.forwardBits(inBits, inWords, T, B, w1, nH, cur, b0, b1));
+        int P = SpikeLinear.padRows(w1, nIn, nH, w1Pad);
+        par.forRange(B, 1, (b0, b1) -> SpikeLinear.forwardBits(inBits, inWords, T, B, w1Pad, P, nH, cur, b0, b1));
         t = times.lap(PhaseTimes.Phase.FC1, t);
         int M = B * nH;
         par.forRange(M, 256, (m0, m1) -> NeuronKernels.forwardRange(neuron, cur, T, M, m0, m1, h_seq, spike_seq, null, w_seq));
@@ -233,10 +236,9 @@ public final class CpuNetwork implements Network {
                 gCur));
         t = times.lap(PhaseTimes.Phase.NEURON_BACKWARD, t);
         java.util.Arrays.fill(gW1, 0f);
-        // The row lists once (the threads split the row blocks), then the columns split over the
+        // The row masks once (the threads split the row blocks), then the columns split over the
         // threads in units of 16 (a whole number of vectors), one chunk per thread.
-        gradRows.prepare(inBits, inWords, R);
-        par.forRange(SpikeLinear.GradRows.blocks(R), 1, (k0, k1) -> gradRows.build(inBits, inWords, gCur, nH, k0, k1));
+        par.forRange(SpikeLinear.GradRows.blocks(R), 1, (k0, k1) -> gradRows.build(inBits, inWords, R, gCur, nH, k0, k1));
         int units = (nH + 15) / 16;
         par.forRange(units, (units + par.threads() - 1) / par.threads(), (u0, u1) -> SpikeLinear.weightGradBits(gradRows,
                 gCur, nH, gW1, u0 * 16, Math.min(nH, u1 * 16)));

@@ -36,7 +36,8 @@ public final class SpikeLinear {
 
     /**
      * fc1 forward from input spike bitmasks: {@code out[r, :] = sum of w[i, :]} over the inputs i whose
-     * bit is set in row r, for the samples {@code [b0, b1)} at every step.
+     * bit is set in row r, for the samples {@code [b0, b1)} at every step; {@code w} [nIn, nOut]
+     * with its rows {@code wStride >= nOut} floats apart ({@link #padRows}).
      *
      * <p>Rows are {@code r = t * B + b}. A sample's steps share most of their live inputs (a bright
      * pixel spikes at almost every step), so its steps are taken four at a time: the union of their
@@ -45,27 +46,61 @@ public final class SpikeLinear {
      * {@code T % 4} steps sum their own lists ({@link VectorOps#sumRows}). Each output element sums
      * its inputs in ascending order from 0, the order of the plain loop.
      *
+     * <p>A sample's lists are made first, then its outputs are summed one column block
+     * ({@link VectorOps#blockColumns4}) at a time for all its steps: the block's segments of the live
+     * weight rows (about 200 x 128 bytes on the digits) stay in L1 across the sample's 12 groups
+     * of steps instead of coming from L2 for each. That needs rows whose segments spread over
+     * the cache's sets: 256 floats (1 KiB) apart, as in w itself, they fall into 8 of L1's 64 sets.
+     *
      * @param bits [T, B, W] 64-bit words, bit {@code i & 63} of word {@code i >>> 6} = input i
      */
-    public static void forwardBits(long[] bits, int W, int T, int B, float[] w, int nOut, float[] out,
+    public static void forwardBits(long[] bits, int W, int T, int B, float[] w, int wStride, int nOut, float[] out,
                                    int b0, int b1) {
-        int[] live = new int[W * 64];
-        byte[] bits4 = new byte[W * 64];
-        int cb = VectorOps.blockColumns();
+        if (wStride < nOut) {
+            throw new IllegalArgumentException("weight rows " + wStride + " apart, shorter than their " + nOut + " outputs");
+        }
+        int groups = T / 4;
+        int[][] live = new int[T - 3 * groups][W * 64]; // [groups + T % 4][]: each group's list, then each last step's
+        byte[][] bits4 = new byte[groups][W * 64];
+        int[] count = new int[live.length];
+        int cb = VectorOps.blockColumns4();
         boolean finite = VectorOps.allFinite(w, 0, w.length);
         for (int b = b0; b < b1; b++) {
-            int t = 0;
-            for (; t + 4 <= T; t += 4) {
-                int n = liveInputs4(bits, (t * B + b) * W, B * W, W, live, bits4);
-                VectorOps.sumRows4(w, live, bits4, 0, n, nOut, 0, out, (t * B + b) * nOut, B * nOut, nOut, finite);
+            for (int g = 0; g < groups; g++) {
+                count[g] = liveInputs4(bits, (4 * g * B + b) * W, B * W, W, live[g], bits4[g]);
             }
-            for (; t < T; t++) {
-                int n = liveInputs(bits, (t * B + b) * W, W, live, 0);
-                for (int c = 0; c < nOut; c += cb) {
-                    VectorOps.sumRows(w, live, 0, n, nOut, c, out, (t * B + b) * nOut + c, Math.min(cb, nOut - c));
+            for (int t = 4 * groups; t < T; t++) {
+                count[t - 3 * groups] = liveInputs(bits, (t * B + b) * W, W, live[t - 3 * groups], 0);
+            }
+            for (int c = 0; c < nOut; c += cb) {
+                int n = Math.min(cb, nOut - c);
+                for (int g = 0; g < groups; g++) {
+                    VectorOps.sumRows4(w, live[g], bits4[g], 0, count[g], wStride, c, out, (4 * g * B + b) * nOut + c,
+                            B * nOut, n, finite);
+                }
+                for (int t = 4 * groups; t < T; t++) {
+                    VectorOps.sumRows(w, live[t - 3 * groups], 0, count[t - 3 * groups], wStride, c, out,
+                            (t * B + b) * nOut + c, n);
                 }
             }
         }
+    }
+
+    /**
+     * w [rows, n] copied into {@code dst} with its rows {@link #paddedStride}(n) floats apart (the
+     * layout {@link #forwardBits} reads fastest); returns that stride.
+     */
+    public static int padRows(float[] w, int rows, int n, float[] dst) {
+        int P = paddedStride(n);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(w, r * n, dst, r * P, n);
+        }
+        return P;
+    }
+
+    /** n floats rounded up to whole cache lines, plus one line: rows that far apart spread over L1's sets. */
+    public static int paddedStride(int n) {
+        return ((n + 15) & ~15) + 16;
     }
 
     /**
@@ -107,24 +142,22 @@ public final class SpikeLinear {
     static final int GRAD_ROW_BLOCK = 64;
 
     /**
-     * fc1's weight gradient's row lists, built once per step and shared by the threads (which split
-     * the columns): per block of {@link #GRAD_ROW_BLOCK} rows and input, the block's rows where the
-     * input spiked and whose gradient row is not all zeros, ascending. (A zero row adds nothing: a
-     * sum that starts from +0 is never -0, so adding a zero leaves it as it is. With the Izhikevich
-     * neuron a third of the rows are zeros: after a sample's last gradient step, BPTT has nothing.)
+     * fc1's weight gradient's row masks, built once per step and shared by the threads (which split
+     * the columns): per block of {@link #GRAD_ROW_BLOCK} rows and input, bit k set iff the input
+     * spiked in the block's row k and that row of the gradient is not all zeros. (A zero row adds
+     * nothing: a sum that starts from +0 is never -0, so adding a zero leaves it as it is. With the
+     * Izhikevich neuron a third of the rows are zeros: after a sample's last gradient step, BPTT has
+     * nothing.) The masks are the input bitmasks of the block transposed, 64 x 64 bits at a time.
      */
     public static final class GradRows {
         private final int nIn;
-        private final int[] start;  // [blocks, nIn + 1]: block blk, input i: rows[start[blk * (nIn + 1) + i], ... + 1])
-        private final int[] blockStart;
-        private int[] rows = new int[0];
+        private final long[] masks; // [blocks, nIn]
         private int R;
 
         /** For up to {@code maxRows} rows of {@code nIn} inputs. */
         public GradRows(int maxRows, int nIn) {
             this.nIn = nIn;
-            start = new int[blocks(maxRows) * (nIn + 1)];
-            blockStart = new int[blocks(maxRows) + 1];
+            masks = new long[blocks(maxRows) * nIn];
         }
 
         /** Row blocks of {@code R} rows: the unit {@link #build} is split by. */
@@ -133,32 +166,15 @@ public final class SpikeLinear {
         }
 
         /**
-         * Sizes the lists for the bitmasks [R, W] (one thread, before {@link #build}): each block's
-         * rows go where the set bits of the blocks before it end.
+         * Builds the masks of the blocks {@code [blk0, blk1)} of the bitmasks [R, W] and the gradient
+         * grad_out [R, nOut]; every thread building a part must pass the same R.
          */
-        public void prepare(long[] bits, int W, int R) {
+        public void build(long[] bits, int W, int R, float[] grad_out, int nOut, int blk0, int blk1) {
+            if (blocks(R) * nIn > masks.length) {
+                throw new IllegalArgumentException(R + " rows: more than these lists were made for");
+            }
             this.R = R;
-            int blocks = blocks(R);
-            int n = 0;
-            for (int blk = 0; blk < blocks; blk++) {
-                blockStart[blk] = n;
-                for (int i = blk * GRAD_ROW_BLOCK * W; i < Math.min(R, (blk + 1) * GRAD_ROW_BLOCK) * W; i++) {
-                    n += Long.bitCount(bits[i]);
-                }
-            }
-            blockStart[blocks] = n;
-            if (rows.length < n) {
-                rows = new int[n + n / 4];
-            }
-        }
-
-        /**
-         * Lists the blocks {@code [blk0, blk1)} (after {@link #prepare} on the same bitmasks): per word,
-         * the block's bits are transposed into one row mask per input, then each mask into its rows;
-         * rows of {@code grad_out} [R, nOut] that are all zeros are left out.
-         */
-        public void build(long[] bits, int W, float[] grad_out, int nOut, int blk0, int blk1) {
-            long[] masks = new long[64];
+            long[] a = new long[64];
             for (int blk = blk0; blk < blk1; blk++) {
                 int r0 = blk * GRAD_ROW_BLOCK;
                 int nr = Math.min(GRAD_ROW_BLOCK, R - r0);
@@ -166,30 +182,38 @@ public final class SpikeLinear {
                 for (int k = 0; k < nr; k++) {
                     live |= VectorOps.allZero(grad_out, (r0 + k) * nOut, (r0 + k + 1) * nOut) ? 0L : 1L << k;
                 }
-                int n = blockStart[blk];
-                int q = blk * (nIn + 1);
+                int q = blk * nIn;
                 for (int wd = 0; wd < W; wd++) {
-                    for (int k = 0; k < nr; k++) {
-                        long m = (live >>> k & 1) != 0 ? bits[(r0 + k) * W + wd] : 0L;
-                        while (m != 0) {
-                            masks[Long.numberOfTrailingZeros(m)] |= 1L << k;
-                            m &= m - 1;
-                        }
+                    long any = 0;
+                    for (int k = 0; k < 64; k++) {
+                        a[k] = k < nr ? bits[(r0 + k) * W + wd] : 0L;
+                        any |= a[k];
                     }
-                    for (int bit = 0; bit < 64; bit++) {
-                        long mk = masks[bit];
-                        masks[bit] = 0L;
-                        if ((wd << 6) + bit >= nIn) {
-                            continue; // no input: the encoder never sets these bits
-                        }
-                        start[q + (wd << 6) + bit] = n;
-                        while (mk != 0) {
-                            rows[n++] = r0 + Long.numberOfTrailingZeros(mk);
-                            mk &= mk - 1;
-                        }
+                    int n = Math.min(64, nIn - (wd << 6)); // past nIn: no input, the encoder never sets these bits
+                    if (any == 0) {
+                        java.util.Arrays.fill(masks, q + (wd << 6), q + (wd << 6) + n, 0L);
+                        continue;
+                    }
+                    transpose64(a);
+                    for (int bit = 0; bit < n; bit++) {
+                        masks[q + (wd << 6) + bit] = a[bit] & live;
                     }
                 }
-                start[q + nIn] = n;
+            }
+        }
+    }
+
+    /**
+     * Transposes the 64 x 64 bit matrix {@code a} in place: bit j of a[k] goes to bit k of a[j]
+     * (swapping off-diagonal blocks of 32, 16, ..., 1 bits: Hacker's Delight, 7-3).
+     */
+    static void transpose64(long[] a) {
+        long m = 0x00000000FFFFFFFFL;
+        for (int j = 32; j != 0; j >>>= 1, m ^= m << j) {
+            for (int k = 0; k < 64; k = (k + j + 1) & ~j) {
+                long t = (a[k] >>> j ^ a[k + j]) & m;
+                a[k] ^= t << j;
+                a[k + j] ^= t;
             }
         }
     }
@@ -198,25 +222,35 @@ public final class SpikeLinear {
      * fc1 weight gradient: {@code gW[i, :] += grad_out[r, :]} for every row r where input i spiked,
      * for the columns {@code [c0, c1)} of every input (threads own disjoint columns of gW and do
      * equal work: a split by inputs would give the threads the image's dark borders or its centre),
-     * from the row lists of {@code lists}. Rows are visited in ascending order, so each element sums
+     * from the row masks of {@code lists}. Rows are visited in ascending order, so each element sums
      * in a fixed order.
      *
      * <p>Blocked over {@link #GRAD_ROW_BLOCK} consecutive rows: each live input's gW row segment is
-     * loaded into registers once per block, takes the grad_out rows of its list in ascending order
-     * ({@link VectorOps#addRows}) and is stored once, instead of being read and written once per row.
-     * The additions are those of the row-by-row loop, in its order. (Sharing each loaded grad_out
-     * row among 4 or 2 neighbouring inputs, as fc1's forward shares weight rows among 4 steps,
-     * measured 1.0-1.15x slower on the digits: the pixels of a thin stroke share too few rows.)
+     * loaded into registers once per block, takes the grad_out rows of its mask in ascending order
+     * ({@link VectorOps#addRowsMasked}) and is stored once, instead of being read and written once per row.
+     * The additions are those of the row-by-row loop, in its order. The block's grad_out columns are
+     * first copied to a scratch with rows of {@code c1 - c0} floats plus one cache line: 256 floats
+     * (1 KiB) apart, as in grad_out, every row segment falls into the same 8 of L1's 64 sets and the
+     * block no longer fits (1.5x slower). (Sharing each loaded grad_out row among 4 or 2
+     * neighbouring inputs, as fc1's forward shares weight rows among 4 steps, measured 1.0-1.15x
+     * slower on the digits: the pixels of a thin stroke share too few rows.)
      */
     public static void weightGradBits(GradRows lists, float[] grad_out, int nOut, float[] gW, int c0, int c1) {
         int nIn = lists.nIn;
+        int n = c1 - c0;
+        int ps = paddedStride(n);
+        float[] block = new float[GRAD_ROW_BLOCK * ps]; // [64, ps]: grad_out[r0 + k, c0 .. c1) at k * ps
         for (int blk = 0; blk < GradRows.blocks(lists.R); blk++) {
-            int q = blk * (nIn + 1);
+            int r0 = blk * GRAD_ROW_BLOCK;
+            int nr = Math.min(GRAD_ROW_BLOCK, lists.R - r0);
+            for (int k = 0; k < nr; k++) {
+                System.arraycopy(grad_out, (r0 + k) * nOut + c0, block, k * ps, n);
+            }
+            int q = blk * nIn;
             for (int i = 0; i < nIn; i++) {
-                int k0 = lists.start[q + i];
-                int k1 = lists.start[q + i + 1];
-                if (k1 > k0) {
-                    VectorOps.addRows(grad_out, lists.rows, k0, k1, nOut, c0, gW, i * nOut + c0, c1 - c0);
+                long mk = lists.masks[q + i];
+                if (mk != 0) {
+                    VectorOps.addRowsMasked(block, 0, mk, ps, 0, gW, i * nOut + c0, n);
                 }
             }
         }

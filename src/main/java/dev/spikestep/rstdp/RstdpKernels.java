@@ -68,7 +68,7 @@ public final class RstdpKernels {
      */
     public static void hiddenCurrent(long[] bits, int W, int Tc, int B, float[] w_in, int H, float gain,
                                      float[] i_h, int b0, int b1) {
-        SpikeLinear.forwardBits(bits, W, Tc, B, w_in, H, i_h, b0, b1);
+        SpikeLinear.forwardBits(bits, W, Tc, B, w_in, H, H, i_h, b0, b1);
         for (int t = 0; t < Tc; t++) {
             scaleRows(i_h, H, gain, t * B + b0, t * B + b1);
         }

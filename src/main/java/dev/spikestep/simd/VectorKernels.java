@@ -94,6 +94,75 @@ public final class VectorKernels {
         }
     }
 
+    /**
+     * {@link VectorOps#addRowsMasked}: as {@link #sumRows} into dst, with the rows the set bits of
+     * {@code mask} (row {@code r0 + k} for bit k, k ascending).
+     */
+    public static void addRowsMasked(float[] src, int r0, long mask, int stride, int s, float[] dst, int d, int n) {
+        int L = F.length();
+        int j = 0;
+        for (; j + 8 * L <= n; j += 8 * L) {
+            FloatVector a0 = FloatVector.fromArray(F, dst, d + j);
+            FloatVector a1 = FloatVector.fromArray(F, dst, d + j + L);
+            FloatVector a2 = FloatVector.fromArray(F, dst, d + j + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(F, dst, d + j + 3 * L);
+            FloatVector a4 = FloatVector.fromArray(F, dst, d + j + 4 * L);
+            FloatVector a5 = FloatVector.fromArray(F, dst, d + j + 5 * L);
+            FloatVector a6 = FloatVector.fromArray(F, dst, d + j + 6 * L);
+            FloatVector a7 = FloatVector.fromArray(F, dst, d + j + 7 * L);
+            for (long m = mask; m != 0; m &= m - 1) {
+                int o = (r0 + Long.numberOfTrailingZeros(m)) * stride + s + j;
+                a0 = a0.add(FloatVector.fromArray(F, src, o));
+                a1 = a1.add(FloatVector.fromArray(F, src, o + L));
+                a2 = a2.add(FloatVector.fromArray(F, src, o + 2 * L));
+                a3 = a3.add(FloatVector.fromArray(F, src, o + 3 * L));
+                a4 = a4.add(FloatVector.fromArray(F, src, o + 4 * L));
+                a5 = a5.add(FloatVector.fromArray(F, src, o + 5 * L));
+                a6 = a6.add(FloatVector.fromArray(F, src, o + 6 * L));
+                a7 = a7.add(FloatVector.fromArray(F, src, o + 7 * L));
+            }
+            a0.intoArray(dst, d + j);
+            a1.intoArray(dst, d + j + L);
+            a2.intoArray(dst, d + j + 2 * L);
+            a3.intoArray(dst, d + j + 3 * L);
+            a4.intoArray(dst, d + j + 4 * L);
+            a5.intoArray(dst, d + j + 5 * L);
+            a6.intoArray(dst, d + j + 6 * L);
+            a7.intoArray(dst, d + j + 7 * L);
+        }
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector a0 = FloatVector.fromArray(F, dst, d + j);
+            FloatVector a1 = FloatVector.fromArray(F, dst, d + j + L);
+            FloatVector a2 = FloatVector.fromArray(F, dst, d + j + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(F, dst, d + j + 3 * L);
+            for (long m = mask; m != 0; m &= m - 1) {
+                int o = (r0 + Long.numberOfTrailingZeros(m)) * stride + s + j;
+                a0 = a0.add(FloatVector.fromArray(F, src, o));
+                a1 = a1.add(FloatVector.fromArray(F, src, o + L));
+                a2 = a2.add(FloatVector.fromArray(F, src, o + 2 * L));
+                a3 = a3.add(FloatVector.fromArray(F, src, o + 3 * L));
+            }
+            a0.intoArray(dst, d + j);
+            a1.intoArray(dst, d + j + L);
+            a2.intoArray(dst, d + j + 2 * L);
+            a3.intoArray(dst, d + j + 3 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector a0 = FloatVector.fromArray(F, dst, d + j);
+            for (long m = mask; m != 0; m &= m - 1) {
+                a0 = a0.add(FloatVector.fromArray(F, src, (r0 + Long.numberOfTrailingZeros(m)) * stride + s + j));
+            }
+            a0.intoArray(dst, d + j);
+        }
+        for (; j < n; j++) {
+            float acc = dst[d + j];
+            for (long m = mask; m != 0; m &= m - 1) {
+                acc += src[(r0 + Long.numberOfTrailingZeros(m)) * stride + s + j];
+            }
+            dst[d + j] = acc;
+        }
+    }
+
     /** Whether every element of {@code a[from, to)} is +0 or -0: the largest |x| is 0 (a NaN makes it NaN). */
     public static boolean allZero(float[] a, int from, int to) {
         int L = F.length();

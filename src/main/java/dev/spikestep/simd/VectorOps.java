@@ -59,6 +59,23 @@ public final class VectorOps {
         rows(src, rows, k0, k1, stride, s, dst, d, n, true);
     }
 
+    /**
+     * {@code dst[d + j] += src[(r0 + k) * stride + s + j]} for the set bits k of {@code mask},
+     * ascending, and {@code j < n}: {@link #addRows} with the rows of a 64-row block as a bitmask.
+     */
+    public static void addRowsMasked(float[] src, int r0, long mask, int stride, int s, float[] dst, int d, int n) {
+        if (VectorSupport.ENABLED) {
+            VectorKernels.addRowsMasked(src, r0, mask, stride, s, dst, d, n);
+            return;
+        }
+        for (long m = mask; m != 0; m &= m - 1) {
+            int o = (r0 + Long.numberOfTrailingZeros(m)) * stride + s;
+            for (int j = 0; j < n; j++) {
+                dst[d + j] += src[o + j];
+            }
+        }
+    }
+
     private static void rows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n,
                              boolean into) {
         if (VectorSupport.ENABLED) {
@@ -75,6 +92,14 @@ public final class VectorOps {
                 dst[d + j] += src[o + j];
             }
         }
+    }
+
+    /**
+     * Columns that one {@link #sumRows4} pass keeps in registers for its four outputs: 2 vectors
+     * (the whole width in the scalar form).
+     */
+    public static int blockColumns4() {
+        return VectorSupport.ENABLED ? 2 * VectorKernels.lanes() : 1 << 20;
     }
 
     /**

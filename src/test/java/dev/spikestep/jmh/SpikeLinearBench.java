@@ -86,7 +86,7 @@ public class SpikeLinearBench {
     @Benchmark
     @OperationsPerInvocation(T * B * N_H)
     public float forward() {
-        SpikeLinear.forwardBits(bits, words, T, B, w, N_H, out, 0, B);
+        SpikeLinear.forwardBits(bits, words, T, B, w, N_H, N_H, out, 0, B);
         return out[0];
     }
 
@@ -94,8 +94,7 @@ public class SpikeLinearBench {
     @OperationsPerInvocation(T * B * N_H)
     public float weightGradient() {
         java.util.Arrays.fill(gW, 0f);
-        lists.prepare(bits, words, T * B);
-        lists.build(bits, words, grad, N_H, 0, SpikeLinear.GradRows.blocks(T * B));
+        lists.build(bits, words, T * B, grad, N_H, 0, SpikeLinear.GradRows.blocks(T * B));
         SpikeLinear.weightGradBits(lists, grad, N_H, gW, 0, N_H);
         return gW[0];
     }

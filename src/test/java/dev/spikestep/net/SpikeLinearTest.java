@@ -1,6 +1,7 @@
 package dev.spikestep.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.spikestep.rng.PoissonEncoder;
 import java.util.SplittableRandom;
@@ -33,7 +34,7 @@ class SpikeLinearTest {
     @Test
     void forwardBitsEqualsTheAscendingSumOfTheLiveWeightRows() {
         SplittableRandom rnd = new SplittableRandom(11);
-        for (int[] shape : new int[][] {{7, 3, 130, 67}, {4, 2, 64, 32}, {9, 5, 203, 41}, {1, 1, 5, 3}}) {
+        for (int[] shape : new int[][] {{7, 3, 130, 67}, {4, 2, 64, 32}, {9, 5, 203, 41}, {1, 1, 5, 3}, {13, 3, 100, 256}}) {
             int T = shape[0];
             int B = shape[1];
             int nIn = shape[2];
@@ -64,9 +65,33 @@ class SpikeLinearTest {
             }
             float[] actual = new float[expected.length];
             java.util.Arrays.fill(actual, Float.NaN);
-            SpikeLinear.forwardBits(bits, W, T, B, w, nOut, actual, 0, 1);
-            SpikeLinear.forwardBits(bits, W, T, B, w, nOut, actual, 1, B);
+            SpikeLinear.forwardBits(bits, W, T, B, w, nOut, nOut, actual, 0, 1);
+            SpikeLinear.forwardBits(bits, W, T, B, w, nOut, nOut, actual, 1, B);
             assertArrayEquals(expected, actual, "forwardBits T=" + T + " B=" + B + " nIn=" + nIn + " nOut=" + nOut);
+            // The padded copy of the weights: the same sums.
+            float[] wPad = new float[nIn * SpikeLinear.paddedStride(nOut)];
+            int P = SpikeLinear.padRows(w, nIn, nOut, wPad);
+            float[] padded = new float[expected.length];
+            SpikeLinear.forwardBits(bits, W, T, B, wPad, P, nOut, padded, 0, B);
+            assertArrayEquals(expected, padded, "forwardBits padded T=" + T + " nOut=" + nOut);
+        }
+    }
+
+    @Test
+    void transpose64MovesBitJOfWordKToBitKOfWordJ() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (int trial = 0; trial < 20; trial++) {
+            long[] a = new long[64];
+            for (int k = 0; k < 64; k++) {
+                a[k] = trial == 0 ? 1L << k : trial == 1 ? (k == 5 ? -1L : 0L) : rnd.nextLong() & rnd.nextLong();
+            }
+            long[] t = a.clone();
+            SpikeLinear.transpose64(t);
+            for (int k = 0; k < 64; k++) {
+                for (int j = 0; j < 64; j++) {
+                    assertEquals(a[k] >>> j & 1, t[j] >>> k & 1, "trial " + trial + ": bit " + j + " of word " + k);
+                }
+            }
         }
     }
 
@@ -111,10 +136,9 @@ class SpikeLinearTest {
             int split = 1 + rnd.nextInt(nOut);
             float[] actual = start.clone();
             SpikeLinear.GradRows lists = new SpikeLinear.GradRows(R + 100, nIn);
-            lists.prepare(bits, W, R);
             int blocks = SpikeLinear.GradRows.blocks(R);
-            lists.build(bits, W, grad, nOut, blocks / 2, blocks); // the order the threads finish in is free
-            lists.build(bits, W, grad, nOut, 0, blocks / 2);
+            lists.build(bits, W, R, grad, nOut, blocks / 2, blocks); // the order the threads finish in is free
+            lists.build(bits, W, R, grad, nOut, 0, blocks / 2);
             SpikeLinear.weightGradBits(lists, grad, nOut, actual, 0, split);
             SpikeLinear.weightGradBits(lists, grad, nOut, actual, split, nOut);
             assertArrayEquals(expected, actual, "weightGradBits R=" + R + " nIn=" + nIn + " nOut=" + nOut + " split=" + split);

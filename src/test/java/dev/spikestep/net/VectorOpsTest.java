@@ -86,6 +86,38 @@ class VectorOpsTest {
     }
 
     @Test
+    void addRowsMaskedAddsTheRowsOfTheSetBitsAscendingAtEveryWidth() {
+        SplittableRandom rnd = new SplittableRandom(10);
+        int stride = 300;
+        float[] src = new float[(5 + 64) * stride];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = (float) rnd.nextGaussian() * (1 + rnd.nextInt(1000));
+        }
+        // Widths around the 8-vector and 1-vector blocks of either lane count, and masks with bit 63.
+        for (int n : new int[] {0, 1, 7, 15, 16, 17, 63, 64, 127, 128, 129, 144, 200, 255, 256, 257, 291}) {
+            for (long mask : new long[] {0L, 1L, 1L << 63, -1L, 0x8000_0000_0000_0001L, rnd.nextLong(), rnd.nextLong() & rnd.nextLong()}) {
+                int r0 = rnd.nextInt(6);
+                int s = rnd.nextInt(stride - n + 1);
+                float[] before = new float[n + 9];
+                for (int i = 0; i < before.length; i++) {
+                    before[i] = (float) rnd.nextGaussian();
+                }
+                float[] expected = before.clone();
+                for (int k = 0; k < 64; k++) {
+                    if ((mask >>> k & 1) != 0) {
+                        for (int j = 0; j < n; j++) {
+                            expected[3 + j] += src[(r0 + k) * stride + s + j];
+                        }
+                    }
+                }
+                float[] actual = before.clone();
+                VectorOps.addRowsMasked(src, r0, mask, stride, s, actual, 3, n);
+                assertArrayEquals(expected, actual, "addRowsMasked n=" + n + " mask=" + Long.toHexString(mask));
+            }
+        }
+    }
+
+    @Test
     void sumRows4EqualsFourPlainSubListSumsAtEveryWidthEvenWithNonFiniteRowsMaskedOff() {
         SplittableRandom rnd = new SplittableRandom(9);
         int stride = 150;
