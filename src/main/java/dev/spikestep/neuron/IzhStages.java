@@ -14,20 +14,20 @@ package dev.spikestep.neuron;
 final class IzhStages {
     final Integrator integrator;
     final int substeps;
-    private final float dt;      // dt/K, the sub-step length
-    private final float dtHalf;  // dt/(2K)
-    private final float dtSixth; // dt/(6K)
-    private final float tau;
-    private final float tauW;
-    private final float a0;
-    private final float vC;
-    private final float vRest;
-    private final float a;
+    final float dt;      // dt/K, the sub-step length
+    final float dtHalf;  // dt/(2K)
+    final float dtSixth; // dt/(6K)
+    final float tau;
+    final float tauW;
+    final float a0;
+    final float vC;
+    final float vRest;
+    final float a;
     // derivatives of the right-hand side that do not depend on the state, in double, rounded once
-    private final float invTau;   // dfv/dx = -dfv/dw = 1/tau
-    private final float invTauW;  // -dfw/dw = 1/tau_w
-    private final float aTauW;    // dfw/dv = a/tau_w
-    private final float a0Tau;    // dfv/dv = a0/tau * ((v - v_c) + (v - v_rest))
+    final float invTau;   // dfv/dx = -dfv/dw = 1/tau
+    final float invTauW;  // -dfw/dw = 1/tau_w
+    final float aTauW;    // dfw/dv = a/tau_w
+    final float a0Tau;    // dfv/dv = a0/tau * ((v - v_c) + (v - v_rest))
     private final float dvdx;     // euler/symplectic sub-step: dt/(K tau)
     private final float dwdv;     // dt*a/(K tau_w)
     private final float dwdw;     // 1 - dt/(K tau_w)

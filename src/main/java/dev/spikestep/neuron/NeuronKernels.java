@@ -42,12 +42,17 @@ public final class NeuronKernels {
     /** Forward for the neurons {@code [m0, m1)} only; threads split M into disjoint ranges. */
     public static void forwardRange(NeuronSpec p, float[] x_seq, int T, int M, int m0, int m1, float[] h_seq,
                                     byte[] spike_seq, float[] v_seq, float[] w_seq) {
-        if (VectorSupport.ENABLED && v_seq == null && w_seq == null && !needsState(p)) {
-            // Training needs only h and spikes: the Vector API form does the same float operations
-            // on whole vectors of neurons; the scalar code takes the remainder.
+        boolean stages = needsState(p);
+        if (VectorSupport.ENABLED && v_seq == null
+                && (stages ? w_seq != null && NeuronVectorKernels.hasStages((IzhSpec) p) : w_seq == null)) {
+            // Training needs only h and spikes (and, for izh rk2/rk4, w for the backward): the
+            // Vector API form does the same float operations on whole vectors of neurons; the
+            // scalar code takes the remainder.
             int mid = m0 + (m1 - m0) / NeuronVectorKernels.lanes() * NeuronVectorKernels.lanes();
             if (p instanceof LifSpec lif) {
                 NeuronVectorKernels.lifForward(lif, LifConst.of(lif), x_seq, T, M, m0, mid, h_seq, spike_seq);
+            } else if (stages) {
+                NeuronVectorKernels.izhForwardStages((IzhSpec) p, x_seq, T, M, m0, mid, h_seq, spike_seq, w_seq);
             } else {
                 NeuronVectorKernels.izhForward((IzhSpec) p, x_seq, T, M, m0, mid, h_seq, spike_seq);
             }
@@ -84,6 +89,12 @@ public final class NeuronKernels {
                                      byte[] spike_seq, float[] w_seq, int T, int M, int m0, int m1,
                                      float[] grad_x_seq) {
         if (needsState(p)) {
+            if (VectorSupport.ENABLED && NeuronVectorKernels.hasStages((IzhSpec) p)) {
+                int mid = m0 + (m1 - m0) / NeuronVectorKernels.lanes() * NeuronVectorKernels.lanes();
+                NeuronVectorKernels.izhBackwardStages((IzhSpec) p, grad_spike_seq, x_seq, h_seq, w_seq, T, M, m0, mid,
+                        grad_x_seq);
+                m0 = mid;
+            }
             izhBackwardStages((IzhSpec) p, grad_spike_seq, x_seq, h_seq, spike_seq, w_seq, T, M, m0, m1, grad_x_seq);
         } else {
             backwardRange(p, grad_spike_seq, h_seq, spike_seq, T, M, m0, m1, grad_x_seq);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * same data, take the two paths. Where no gradient flows (the last steps, after the last nonzero
  * spike gradient, as after a sample's last gradient step in training) the vector path skips the
  * surrogate: its zeros must be the scalar path's bit for bit, +0 and -0 alike. Elsewhere the two
- * agree to the float (the surrogate's double exp may differ in its last bit).
+ * agree to the float (the surrogate's double exp may differ in its last bit). The forwards, h and w,
+ * agree bit for bit.
  */
 class NeuronVectorScalarTest {
     @Test
@@ -35,41 +36,98 @@ class NeuronVectorScalarTest {
         for (NeuronSpec spec : specs) {
             float[] x = new float[T * M];
             float[] g = new float[T * M];
-            for (int t = 0; t < T; t++) {
-                for (int j = 0; j < L - 1; j++) {
-                    float xv = (float) (rnd.nextGaussian() * 0.6 + 0.4);
-                    // A spike gradient until a neuron's own last step (some never have one), zeros
-                    // of both signs after it.
-                    int last = (j * 7) % T;
-                    float gv = t <= last && j % 5 != 4 ? (float) rnd.nextGaussian() : ((t + j) % 2 == 0 ? 0f : -0f);
-                    x[t * M + j] = xv;
-                    x[t * M + L + j] = xv;
-                    g[t * M + j] = gv;
-                    g[t * M + L + j] = gv;
-                }
-            }
+            twinData(rnd, T, L, 0.4, x, g);
             float[] h = new float[T * M];
             byte[] spike = new byte[T * M];
             NeuronKernels.forward(spec, x, T, M, h, spike, null, null);
             float[] gx = new float[T * M];
             NeuronKernels.backward(spec, g, h, spike, T, M, gx);
-            int zeros = 0;
-            for (int t = 0; t < T; t++) {
-                for (int j = 0; j < L - 1; j++) {
-                    float vec = gx[t * M + j];
-                    float sca = gx[t * M + L + j];
-                    String at = spec + " t=" + t + " neuron " + j;
-                    if (Float.isNaN(sca)) {
-                        assertTrue(Float.isNaN(vec), at + ": NaN on both paths, got " + vec); // a diverged neuron
-                    } else if (sca == 0f) {
-                        zeros++;
-                        assertEquals(Float.floatToRawIntBits(sca), Float.floatToRawIntBits(vec), at + ": the same zero");
-                    } else {
-                        assertTrue(Math.abs(vec - sca) <= 1e-6f * Math.max(1f, Math.abs(sca)), at + ": " + vec + " vs " + sca);
+            assertTwins(spec, gx, T, L, 1e-6f, 0);
+        }
+    }
+
+    @Test
+    void izhRk2AndRk4ForwardIsTheScalarStepBitForBitAndTheirBackwardTheScalarOne() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorSupport.ENABLED, "the Vector API is off: one path only");
+        int L = NeuronVectorKernels.lanes();
+        int M = 2 * L - 1;
+        int T = 40;
+        SplittableRandom rnd = new SplittableRandom(22);
+        for (Integrator integ : new Integrator[] {Integrator.RK2, Integrator.RK4}) {
+            for (boolean soft : new boolean[] {false, true}) {
+                IzhSpec spec = new IzhSpec(integ, soft ? 0.25 : 1.0, 2f, 0.8f, 1f, 1f, 0f, -0.1f, 0f, 2f, 0.02f, 0.2f, soft);
+                assertTrue(NeuronVectorKernels.hasStages(spec) && NeuronKernels.needsState(spec), spec + ": the vector stages apply");
+                float[] x = new float[T * M];
+                float[] g = new float[T * M];
+                twinData(rnd, T, L, soft ? 1.0 : 0.8, x, g);
+                float[] h = new float[T * M];
+                byte[] spike = new byte[T * M];
+                float[] w = new float[T * M];
+                NeuronKernels.forward(spec, x, T, M, h, spike, null, w);
+                int spikes = 0;
+                for (int t = 0; t < T; t++) {
+                    for (int j = 0; j < L - 1; j++) {
+                        String at = spec + " t=" + t + " neuron " + j;
+                        assertEquals(Float.floatToRawIntBits(h[t * M + L + j]), Float.floatToRawIntBits(h[t * M + j]), at + ": h");
+                        assertEquals(Float.floatToRawIntBits(w[t * M + L + j]), Float.floatToRawIntBits(w[t * M + j]), at + ": w");
+                        assertEquals(spike[t * M + L + j], spike[t * M + j], at + ": spike");
+                        spikes += spike[t * M + j];
                     }
                 }
+                assertTrue(spikes >= 20, spec + ": the data makes spikes (" + spikes + ")");
+                float[] gx = new float[T * M];
+                NeuronKernels.backward(spec, g, x, h, spike, w, T, M, gx);
+                assertTwins(spec, gx, T, L, 1e-5f, 2 * T);
             }
-            assertTrue(zeros > T, spec + ": the data has the zero region it is meant to test (" + zeros + " zeros)");
         }
+    }
+
+    /**
+     * Inputs x [T, 2L - 1] around {@code mean} and spike gradients g for the neurons j < L - 1, the
+     * same for neuron L + j: a spike gradient until a neuron's own last step (some never have one),
+     * zeros of both signs after it.
+     */
+    private static void twinData(SplittableRandom rnd, int T, int L, double mean, float[] x, float[] g) {
+        int M = 2 * L - 1;
+        for (int t = 0; t < T; t++) {
+            for (int j = 0; j < L - 1; j++) {
+                float xv = (float) (rnd.nextGaussian() * 0.6 + mean);
+                int last = (j * 7) % T;
+                float gv = t <= last && j % 5 != 4 ? (float) rnd.nextGaussian() : ((t + j) % 2 == 0 ? 0f : -0f);
+                x[t * M + j] = xv;
+                x[t * M + L + j] = xv;
+                g[t * M + j] = gv;
+                g[t * M + L + j] = gv;
+            }
+        }
+    }
+
+    /**
+     * Neuron j's gradients (the vector lanes) against neuron L + j's (the scalar tail): NaN where
+     * the other is, the same zeros bit for bit (more than T of them), elsewhere within {@code tol}
+     * relative (more than {@code minCompared} such values).
+     */
+    private static void assertTwins(NeuronSpec spec, float[] gx, int T, int L, float tol, int minCompared) {
+        int M = 2 * L - 1;
+        int zeros = 0;
+        int compared = 0;
+        for (int t = 0; t < T; t++) {
+            for (int j = 0; j < L - 1; j++) {
+                float vec = gx[t * M + j];
+                float sca = gx[t * M + L + j];
+                String at = spec + " t=" + t + " neuron " + j;
+                if (Float.isNaN(sca)) {
+                    assertTrue(Float.isNaN(vec), at + ": NaN on both paths, got " + vec); // a diverged neuron
+                } else if (sca == 0f) {
+                    zeros++;
+                    assertEquals(Float.floatToRawIntBits(sca), Float.floatToRawIntBits(vec), at + ": the same zero");
+                } else {
+                    compared++;
+                    assertTrue(Math.abs(vec - sca) <= tol * Math.max(1f, Math.abs(sca)), at + ": " + vec + " vs " + sca);
+                }
+            }
+        }
+        assertTrue(compared > minCompared, spec + ": finite gradients to compare (" + compared + ")");
+        assertTrue(zeros > T, spec + ": the data has the zero region it is meant to test (" + zeros + " zeros)");
     }
 }
