@@ -73,11 +73,11 @@ public final class SpikeLinear {
     /**
      * {@link #forwardBits} for sample b. Its own method, called once per sample, so that C2 compiles
      * it as a method, not only as a loop entered twice a step: when the weights turn non-finite (a
-     * diverged run) the masked branch it had never seen taken deoptimizes the compiled code, and a
-     * loop entered twice a step waits longer for its recompilation. (izh/rk4 at dt 5, whose weights
-     * are NaN after one step, benchmarked after izh/rk2 in one JVM: fc1 22.9, 34.3 and 76.2 ms in
-     * three runs before, 25.3, 4.3 and 4.1 ms after; 4.7 ms alone. Not cured: a run that turns
-     * non-finite can still spend a few dozen steps waiting for C2.)
+     * diverged run) the masked path it had never seen taken deoptimizes it, and a loop entered
+     * twice a step waits longer for its recompilation. With the masked path also a method of its
+     * own ({@code VectorKernels.sumRows4}), izh/rk4 at dt 5 (NaN weights after one step)
+     * benchmarked after izh/rk2 in one JVM measured fc1 at 2.9-4.6 ms in five runs, against 22.9,
+     * 34.3 and 76.2 ms before either change (4.7 ms alone).
      */
     private static void forwardSample(long[] bits, int W, int T, int B, float[] w, int wStride, int nOut, float[] out,
                                       int b, int[][] live, byte[][] bits4, int[] count, int cb, boolean finite) {

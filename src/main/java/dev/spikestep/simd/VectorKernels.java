@@ -218,6 +218,17 @@ public final class VectorKernels {
      */
     public static void sumRows4(float[] src, int[] rows, byte[] bits4, int k0, int k1, int stride, int s,
                                 float[] dst, int d, int dStride, int n, boolean finite) {
+        // Two methods, not a branch inside one: a run whose weights turn non-finite then starts
+        // using a method of its own instead of deoptimizing the compiled FMA loop.
+        if (finite) {
+            sumRows4Fma(src, rows, bits4, k0, k1, stride, s, dst, d, dStride, n);
+        } else {
+            sumRows4Masked(src, rows, bits4, k0, k1, stride, s, dst, d, dStride, n);
+        }
+    }
+
+    private static void sumRows4Fma(float[] src, int[] rows, byte[] bits4, int k0, int k1, int stride, int s,
+                                    float[] dst, int d, int dStride, int n) {
         int L = F.length();
         int e = d + dStride;
         int f = d + 2 * dStride;
@@ -232,44 +243,23 @@ public final class VectorKernels {
             FloatVector c1 = FloatVector.zero(F);
             FloatVector g0 = FloatVector.zero(F);
             FloatVector g1 = FloatVector.zero(F);
-            if (finite) {
-                for (int k = k0; k < k1; k++) {
-                    int o = rows[k] * stride + s + j;
-                    FloatVector x0 = FloatVector.fromArray(F, src, o);
-                    FloatVector x1 = FloatVector.fromArray(F, src, o + L);
-                    int m = bits4[k] << 2;
-                    FloatVector sa = FloatVector.broadcast(F, BITS4[m]);
-                    FloatVector sb = FloatVector.broadcast(F, BITS4[m + 1]);
-                    FloatVector sc = FloatVector.broadcast(F, BITS4[m + 2]);
-                    FloatVector sg = FloatVector.broadcast(F, BITS4[m + 3]);
-                    a0 = x0.fma(sa, a0);
-                    a1 = x1.fma(sa, a1);
-                    b0 = x0.fma(sb, b0);
-                    b1 = x1.fma(sb, b1);
-                    c0 = x0.fma(sc, c0);
-                    c1 = x1.fma(sc, c1);
-                    g0 = x0.fma(sg, g0);
-                    g1 = x1.fma(sg, g1);
-                }
-            } else {
-                for (int k = k0; k < k1; k++) {
-                    int o = rows[k] * stride + s + j;
-                    FloatVector x0 = FloatVector.fromArray(F, src, o);
-                    FloatVector x1 = FloatVector.fromArray(F, src, o + L);
-                    int m = bits4[k] << 2;
-                    VectorMask<Float> ma = FloatVector.broadcast(F, BITS4[m]).compare(VectorOperators.NE, 0f);
-                    VectorMask<Float> mb = FloatVector.broadcast(F, BITS4[m + 1]).compare(VectorOperators.NE, 0f);
-                    VectorMask<Float> mc = FloatVector.broadcast(F, BITS4[m + 2]).compare(VectorOperators.NE, 0f);
-                    VectorMask<Float> mg = FloatVector.broadcast(F, BITS4[m + 3]).compare(VectorOperators.NE, 0f);
-                    a0 = a0.add(x0, ma);
-                    a1 = a1.add(x1, ma);
-                    b0 = b0.add(x0, mb);
-                    b1 = b1.add(x1, mb);
-                    c0 = c0.add(x0, mc);
-                    c1 = c1.add(x1, mc);
-                    g0 = g0.add(x0, mg);
-                    g1 = g1.add(x1, mg);
-                }
+            for (int k = k0; k < k1; k++) {
+                int o = rows[k] * stride + s + j;
+                FloatVector x0 = FloatVector.fromArray(F, src, o);
+                FloatVector x1 = FloatVector.fromArray(F, src, o + L);
+                int m = bits4[k] << 2;
+                FloatVector sa = FloatVector.broadcast(F, BITS4[m]);
+                FloatVector sb = FloatVector.broadcast(F, BITS4[m + 1]);
+                FloatVector sc = FloatVector.broadcast(F, BITS4[m + 2]);
+                FloatVector sg = FloatVector.broadcast(F, BITS4[m + 3]);
+                a0 = x0.fma(sa, a0);
+                a1 = x1.fma(sa, a1);
+                b0 = x0.fma(sb, b0);
+                b1 = x1.fma(sb, b1);
+                c0 = x0.fma(sc, c0);
+                c1 = x1.fma(sc, c1);
+                g0 = x0.fma(sg, g0);
+                g1 = x1.fma(sg, g1);
             }
             a0.intoArray(dst, d + j);
             a1.intoArray(dst, d + j + L);
@@ -280,6 +270,59 @@ public final class VectorKernels {
             g0.intoArray(dst, h + j);
             g1.intoArray(dst, h + j + L);
         }
+        sumRows4Tail(src, rows, bits4, k0, k1, stride, s, dst, d, dStride, j, n);
+    }
+
+
+    private static void sumRows4Masked(float[] src, int[] rows, byte[] bits4, int k0, int k1, int stride, int s,
+                                       float[] dst, int d, int dStride, int n) {
+        int L = F.length();
+        int e = d + dStride;
+        int f = d + 2 * dStride;
+        int h = d + 3 * dStride;
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            FloatVector c0 = FloatVector.zero(F);
+            FloatVector c1 = FloatVector.zero(F);
+            FloatVector g0 = FloatVector.zero(F);
+            FloatVector g1 = FloatVector.zero(F);
+            for (int k = k0; k < k1; k++) {
+                int o = rows[k] * stride + s + j;
+                FloatVector x0 = FloatVector.fromArray(F, src, o);
+                FloatVector x1 = FloatVector.fromArray(F, src, o + L);
+                int m = bits4[k] << 2;
+                VectorMask<Float> ma = FloatVector.broadcast(F, BITS4[m]).compare(VectorOperators.NE, 0f);
+                VectorMask<Float> mb = FloatVector.broadcast(F, BITS4[m + 1]).compare(VectorOperators.NE, 0f);
+                VectorMask<Float> mc = FloatVector.broadcast(F, BITS4[m + 2]).compare(VectorOperators.NE, 0f);
+                VectorMask<Float> mg = FloatVector.broadcast(F, BITS4[m + 3]).compare(VectorOperators.NE, 0f);
+                a0 = a0.add(x0, ma);
+                a1 = a1.add(x1, ma);
+                b0 = b0.add(x0, mb);
+                b1 = b1.add(x1, mb);
+                c0 = c0.add(x0, mc);
+                c1 = c1.add(x1, mc);
+                g0 = g0.add(x0, mg);
+                g1 = g1.add(x1, mg);
+            }
+            a0.intoArray(dst, d + j);
+            a1.intoArray(dst, d + j + L);
+            b0.intoArray(dst, e + j);
+            b1.intoArray(dst, e + j + L);
+            c0.intoArray(dst, f + j);
+            c1.intoArray(dst, f + j + L);
+            g0.intoArray(dst, h + j);
+            g1.intoArray(dst, h + j + L);
+        }
+        sumRows4Tail(src, rows, bits4, k0, k1, stride, s, dst, d, dStride, j, n);
+    }
+
+    /** The columns {@code [j, n)} of {@link #sumRows4} that fill no vector, in scalar code. */
+    private static void sumRows4Tail(float[] src, int[] rows, byte[] bits4, int k0, int k1, int stride, int s,
+                                     float[] dst, int d, int dStride, int j, int n) {
         for (int g = 0; g < 4; g++) {
             int dg = d + g * dStride;
             for (int jj = j; jj < n; jj++) {
