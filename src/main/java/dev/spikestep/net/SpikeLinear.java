@@ -94,9 +94,13 @@ public final class SpikeLinear {
                 VectorOps.sumRows4(w, live[g], bits4[g], 0, count[g], wStride, c, out, (4 * g * B + b) * nOut + c,
                         B * nOut, n, finite);
             }
-            for (int t = 4 * groups; t < T; t++) {
+        }
+        // The last T % 4 steps in sumRows' own, wider column blocks.
+        int cbRows = VectorOps.blockColumns();
+        for (int t = 4 * groups; t < T; t++) {
+            for (int c = 0; c < nOut; c += cbRows) {
                 VectorOps.sumRows(w, live[t - 3 * groups], 0, count[t - 3 * groups], wStride, c, out,
-                        (t * B + b) * nOut + c, n);
+                        (t * B + b) * nOut + c, Math.min(cbRows, nOut - c));
             }
         }
     }

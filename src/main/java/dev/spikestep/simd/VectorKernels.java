@@ -42,22 +42,20 @@ public final class VectorKernels {
     }
 
     /**
-     * {@link VectorOps#sumRows} ({@code into} false: from 0) and {@link VectorOps#addRows} ({@code into}
-     * true: from dst): 8, then 1 vector of accumulators, then a scalar tail, k ascending in each.
+     * {@link VectorOps#sumRows}: 8, then 1 vector of accumulators, then a scalar tail, k ascending in each.
      */
-    public static void sumRows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n,
-                               boolean into) {
+    public static void sumRows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n) {
         int L = F.length();
         int j = 0;
         for (; j + 8 * L <= n; j += 8 * L) {
-            FloatVector a0 = start(dst, d + j, into);
-            FloatVector a1 = start(dst, d + j + L, into);
-            FloatVector a2 = start(dst, d + j + 2 * L, into);
-            FloatVector a3 = start(dst, d + j + 3 * L, into);
-            FloatVector a4 = start(dst, d + j + 4 * L, into);
-            FloatVector a5 = start(dst, d + j + 5 * L, into);
-            FloatVector a6 = start(dst, d + j + 6 * L, into);
-            FloatVector a7 = start(dst, d + j + 7 * L, into);
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F);
+            FloatVector a4 = FloatVector.zero(F);
+            FloatVector a5 = FloatVector.zero(F);
+            FloatVector a6 = FloatVector.zero(F);
+            FloatVector a7 = FloatVector.zero(F);
             for (int k = k0; k < k1; k++) {
                 int o = rows[k] * stride + s + j;
                 a0 = a0.add(FloatVector.fromArray(F, src, o));
@@ -79,14 +77,14 @@ public final class VectorKernels {
             a7.intoArray(dst, d + j + 7 * L);
         }
         for (; j + L <= n; j += L) {
-            FloatVector a0 = start(dst, d + j, into);
+            FloatVector a0 = FloatVector.zero(F);
             for (int k = k0; k < k1; k++) {
                 a0 = a0.add(FloatVector.fromArray(F, src, rows[k] * stride + s + j));
             }
             a0.intoArray(dst, d + j);
         }
         for (; j < n; j++) {
-            float acc = into ? dst[d + j] : 0f;
+            float acc = 0f;
             for (int k = k0; k < k1; k++) {
                 acc += src[rows[k] * stride + s + j];
             }
@@ -95,7 +93,7 @@ public final class VectorKernels {
     }
 
     /**
-     * {@link VectorOps#addRowsMasked}: as {@link #sumRows} into dst, with the rows the set bits of
+     * {@link VectorOps#addRowsMasked}: as {@link #sumRows}, continuing from dst, with the rows the set bits of
      * {@code mask} (row {@code r0 + k} for bit k, k ascending).
      */
     public static void addRowsMasked(float[] src, int r0, long mask, int stride, int s, float[] dst, int d, int n) {
@@ -129,23 +127,6 @@ public final class VectorKernels {
             a5.intoArray(dst, d + j + 5 * L);
             a6.intoArray(dst, d + j + 6 * L);
             a7.intoArray(dst, d + j + 7 * L);
-        }
-        for (; j + 4 * L <= n; j += 4 * L) {
-            FloatVector a0 = FloatVector.fromArray(F, dst, d + j);
-            FloatVector a1 = FloatVector.fromArray(F, dst, d + j + L);
-            FloatVector a2 = FloatVector.fromArray(F, dst, d + j + 2 * L);
-            FloatVector a3 = FloatVector.fromArray(F, dst, d + j + 3 * L);
-            for (long m = mask; m != 0; m &= m - 1) {
-                int o = (r0 + Long.numberOfTrailingZeros(m)) * stride + s + j;
-                a0 = a0.add(FloatVector.fromArray(F, src, o));
-                a1 = a1.add(FloatVector.fromArray(F, src, o + L));
-                a2 = a2.add(FloatVector.fromArray(F, src, o + 2 * L));
-                a3 = a3.add(FloatVector.fromArray(F, src, o + 3 * L));
-            }
-            a0.intoArray(dst, d + j);
-            a1.intoArray(dst, d + j + L);
-            a2.intoArray(dst, d + j + 2 * L);
-            a3.intoArray(dst, d + j + 3 * L);
         }
         for (; j + L <= n; j += L) {
             FloatVector a0 = FloatVector.fromArray(F, dst, d + j);
@@ -191,10 +172,6 @@ public final class VectorKernels {
             tail += a[i] * 0f;
         }
         return acc.reduceLanes(VectorOperators.ADD) + tail == 0f;
-    }
-
-    private static FloatVector start(float[] dst, int i, boolean into) {
-        return into ? FloatVector.fromArray(F, dst, i) : FloatVector.zero(F);
     }
 
     /** BITS4[m * 4 + g] = bit g of m, as 0f or 1f. */

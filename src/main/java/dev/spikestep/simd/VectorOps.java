@@ -47,21 +47,24 @@ public final class VectorOps {
      * while the rows stream through, so a row segment costs one load per vector and dst is written once.
      */
     public static void sumRows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n) {
-        rows(src, rows, k0, k1, stride, s, dst, d, n, false);
-    }
-
-    /**
-     * {@code dst[d + j] += src[rows[k] * stride + s + j]} for k in {@code [k0, k1)} ascending and
-     * {@code j < n}: {@link #sumRows} continuing from dst's values (the same float additions, in the
-     * same order, as adding the rows one by one).
-     */
-    public static void addRows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n) {
-        rows(src, rows, k0, k1, stride, s, dst, d, n, true);
+        if (VectorSupport.ENABLED) {
+            VectorKernels.sumRows(src, rows, k0, k1, stride, s, dst, d, n);
+            return;
+        }
+        // Row after row (the plain loop's order per element, and the scalar code's fast order).
+        java.util.Arrays.fill(dst, d, d + n, 0f);
+        for (int k = k0; k < k1; k++) {
+            int o = rows[k] * stride + s;
+            for (int j = 0; j < n; j++) {
+                dst[d + j] += src[o + j];
+            }
+        }
     }
 
     /**
      * {@code dst[d + j] += src[(r0 + k) * stride + s + j]} for the set bits k of {@code mask},
-     * ascending, and {@code j < n}: {@link #addRows} with the rows of a 64-row block as a bitmask.
+     * ascending, and {@code j < n}: the rows of a 64-row block as a bitmask, added to dst's values
+     * (the same float additions, in the same order, as adding the rows one by one).
      */
     public static void addRowsMasked(float[] src, int r0, long mask, int stride, int s, float[] dst, int d, int n) {
         if (VectorSupport.ENABLED) {
@@ -70,24 +73,6 @@ public final class VectorOps {
         }
         for (long m = mask; m != 0; m &= m - 1) {
             int o = (r0 + Long.numberOfTrailingZeros(m)) * stride + s;
-            for (int j = 0; j < n; j++) {
-                dst[d + j] += src[o + j];
-            }
-        }
-    }
-
-    private static void rows(float[] src, int[] rows, int k0, int k1, int stride, int s, float[] dst, int d, int n,
-                             boolean into) {
-        if (VectorSupport.ENABLED) {
-            VectorKernels.sumRows(src, rows, k0, k1, stride, s, dst, d, n, into);
-            return;
-        }
-        // Row after row (the plain loop's order per element, and the scalar code's fast order).
-        if (!into) {
-            java.util.Arrays.fill(dst, d, d + n, 0f);
-        }
-        for (int k = k0; k < k1; k++) {
-            int o = rows[k] * stride + s;
             for (int j = 0; j < n; j++) {
                 dst[d + j] += src[o + j];
             }

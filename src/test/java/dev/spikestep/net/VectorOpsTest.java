@@ -64,20 +64,6 @@ class VectorOpsTest {
                 VectorOps.sumRows(src, rows, k0, k1, stride, s, actual, 4, n);
                 assertArrayEquals(expected, actual, "sumRows n=" + n + " k0=" + k0);
 
-                // addRows continues from dst: the same additions as adding the rows one by one.
-                float[] before = new float[n + 9];
-                for (int i = 0; i < before.length; i++) {
-                    before[i] = (float) rnd.nextGaussian();
-                }
-                float[] oneByOne = before.clone();
-                for (int k = k0; k < k1; k++) {
-                    for (int j = 0; j < n; j++) {
-                        oneByOne[4 + j] += src[rows[k] * stride + s + j];
-                    }
-                }
-                float[] added = before.clone();
-                VectorOps.addRows(src, rows, k0, k1, stride, s, added, 4, n);
-                assertArrayEquals(oneByOne, added, "addRows n=" + n + " k0=" + k0);
             }
         }
         float[] none = {3f, 3f};
