@@ -23,6 +23,8 @@ final class IzhStages {
     final float vC;
     final float vRest;
     final float a;
+    final float exactInvTau;  // NeuronKernels.exactReciprocal(tau): nonzero where x/tau is x*exactInvTau bit for bit
+    final float exactInvTauW; // the same for tau_w
     // derivatives of the right-hand side that do not depend on the state, in double, rounded once
     final float invTau;   // dfv/dx = -dfv/dw = 1/tau
     final float invTauW;  // -dfw/dw = 1/tau_w
@@ -51,6 +53,8 @@ final class IzhStages {
         vC = p.vC();
         vRest = p.vRest();
         a = p.a();
+        exactInvTau = NeuronKernels.exactReciprocal(tau);
+        exactInvTauW = NeuronKernels.exactReciprocal(tauW);
         invTau = (float) (1 / p.tau());
         invTauW = (float) (1 / p.tauW());
         aTauW = (float) (p.a() / p.tauW());

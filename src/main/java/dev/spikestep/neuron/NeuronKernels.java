@@ -14,7 +14,8 @@ import dev.spikestep.simd.VectorSupport;
  *
  * <p>With the Vector API enabled ({@link VectorSupport}) the training path runs
  * {@link NeuronVectorKernels}: the same float operations per neuron (so the same h and spikes), and
- * a float {@code exp} in the surrogate that may differ from this class's in the last bit.
+ * the Vector API's double {@code exp} in the surrogate, which may differ from {@code Math.exp} in the
+ * last bit of a double (and so, very rarely, the surrogate's float).
  *
  * <p>The reset is computed literally ({@code (1 - s) * h + s * v_reset}), never as a branch: when the
  * Izhikevich Euler step overflows, {@code h = inf} spikes and {@code 0 * inf} turns the state into NaN,
@@ -126,6 +127,19 @@ public final class NeuronKernels {
         } else {
             izhBackward((IzhSpec) p, grad_spike_seq, h_seq, spike_seq, T, M, m0, m1, grad_x_seq);
         }
+    }
+
+    /**
+     * {@code 1/d} where dividing by {@code d} is multiplying by {@code 1/d} bit for bit, else 0: when
+     * {@code d} and {@code 1/d} are both normal powers of two, {@code x / d} and {@code x * (1/d)} are
+     * the same real number for every float x, so IEEE rounds them to the same float (overflow,
+     * underflow, infinities, zeros and NaN included). The notebook's tau = tau_w = 2 are; the vector
+     * kernels then multiply by 0.5 instead of dividing (a float division costs several cycles).
+     */
+    static float exactReciprocal(float d) {
+        boolean pow2 = Float.isFinite(d) && d != 0f && (Float.floatToRawIntBits(d) & 0x007f_ffff) == 0
+                && Math.abs(Math.getExponent(d)) <= -Float.MIN_EXPONENT;
+        return pow2 ? 1f / d : 0f;
     }
 
     /** {@code dH/dz} of the sigmoid surrogate at {@code z = h - v_th}. */

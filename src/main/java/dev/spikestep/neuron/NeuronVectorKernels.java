@@ -1,12 +1,11 @@
 package dev.spikestep.neuron;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +15,13 @@ import jdk.incubator.vector.VectorSpecies;
  * so h and spikes are identical. The surrogate computes its sigmoid in double lanes with the Vector
  * API's exp, which may differ from the scalar path's {@code Math.exp} in the last bit of a double
  * (and so, very rarely, of the float). Loaded only when {@link dev.spikestep.simd.VectorSupport#ENABLED}.
+ *
+ * <p>C2 stops inlining into a method once its graph passes NodeCountInliningCutoff (a develop
+ * flag, 18,000 nodes), and each Vector API operation costs many: a call of ours left out in a
+ * loop boxes every vector that crosses it (10-30 MB allocated per call of T 50 x 16384, several
+ * times slower). So the larger steps (lif rk4, izh rk2 and rk4, their backwards) run as passes over
+ * each row, each its own method whose loop fits, with scratch rows between them; a pass that
+ * the caller does not inline costs nothing, as no vector crosses the call.
  *
  * <p>The backward passes recompute each spike as {@code H(h - v_th)} from {@code h_seq}, the very
  * comparison the forward stored, instead of loading {@code spike_seq}: on JDK 17 the byte-to-float
@@ -27,23 +33,13 @@ final class NeuronVectorKernels {
      * How the forward stores spikes as bytes. JDK 17 does not intrinsify the float-to-byte
      * conversion nor {@code VectorMask.toLong} (measured on AVX2: 5-8 ns per spike, against 1.3 ns
      * for the scalar compare and store): there it writes the bytes from the stored h in a scalar
-     * loop; newer JDKs (measured on 25: 0.27 ns) take the mask's bits through a table to 8 bytes at
-     * a time (whole bytes of lanes only, so not for 4-lane vectors).
+     * loop. Newer JDKs cast the mask to byte lanes and store them as one vector (a table of 8-byte
+     * words indexed by the mask's bits was slower, and its VarHandle stores took C2's node budget).
+     * Not for 4-lane vectors (no 32-bit byte vector).
      */
-    private static final boolean MASK_BITS = Runtime.version().feature() >= 21 && F.length() % 8 == 0;
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    /** LUT[m]: 8 bytes, byte j = bit j of m, little-endian. */
-    private static final long[] SPIKE_BYTES = new long[256];
-
-    static {
-        for (int m = 0; m < 256; m++) {
-            long v = 0;
-            for (int j = 0; j < 8; j++) {
-                v |= (long) (m >>> j & 1) << (8 * j);
-            }
-            SPIKE_BYTES[m] = v;
-        }
-    }
+    private static final boolean MASK_TO_BYTES = Runtime.version().feature() >= 21 && F.length() >= 8;
+    private static final VectorSpecies<Byte> SPIKE_LANES = MASK_TO_BYTES
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * F.length())) : null;
 
     private NeuronVectorKernels() {
     }
@@ -92,12 +88,13 @@ final class NeuronVectorKernels {
                                      float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
         int L = F.length();
         int K = c.substeps();
+        float invTau = NeuronKernels.exactReciprocal(c.tau());
         for (int t = 0; t < T; t++) {
             for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
                 FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = eulerDecay(c, FloatVector.fromArray(F, v, k), x);
+                FloatVector h = eulerDecay(c, invTau, FloatVector.fromArray(F, v, k), x);
                 for (int j = 1; j < K; j++) {
-                    h = eulerDecay(c, h, x);
+                    h = eulerDecay(c, invTau, h, x);
                 }
                 fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
@@ -108,12 +105,13 @@ final class NeuronVectorKernels {
                                      float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
         int L = F.length();
         int K = c.substeps();
+        float invTau = NeuronKernels.exactReciprocal(c.tau());
         for (int t = 0; t < T; t++) {
             for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
                 FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = eulerNoDecay(c, FloatVector.fromArray(F, v, k), x);
+                FloatVector h = eulerNoDecay(c, invTau, FloatVector.fromArray(F, v, k), x);
                 for (int j = 1; j < K; j++) {
-                    h = eulerNoDecay(c, h, x);
+                    h = eulerNoDecay(c, invTau, h, x);
                 }
                 fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
@@ -172,31 +170,53 @@ final class NeuronVectorKernels {
                                      float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
         int L = F.length();
         int K = c.substeps();
+        float invTau = NeuronKernels.exactReciprocal(c.tau());
         for (int t = 0; t < T; t++) {
             for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
                 FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = rk2(c, FloatVector.fromArray(F, v, k), x);
+                FloatVector h = rk2(c, invTau, FloatVector.fromArray(F, v, k), x);
                 for (int j = 1; j < K; j++) {
-                    h = rk2(c, h, x);
+                    h = rk2(c, invTau, h, x);
                 }
                 fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
         }
     }
 
+    /**
+     * rk4 as two passes over each row, each its own method: the charge, then the fire. In one loop
+     * C2 went past NodeCountInliningCutoff before the fire and boxed the vectors (2.5 MB allocated
+     * per call of T 50 x 16384); the charge's method, compiled big, is not inlined here.
+     */
     private static void lifForwardRk4(NeuronKernels.LifConst c, float[] x_seq, int T, int M, int m0, int n, float[] v,
-                                     float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
-        int L = F.length();
-        int K = c.substeps();
+                                      float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
+        float invTau = NeuronKernels.exactReciprocal(c.tau());
+        boolean decay = c.form() == NeuronKernels.LifConst.RK4_DECAY;
         for (int t = 0; t < T; t++) {
-            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = rk4(c, FloatVector.fromArray(F, v, k), x);
-                for (int j = 1; j < K; j++) {
-                    h = rk4(c, h, x);
-                }
-                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+            lifRk4Charge(c, invTau, decay, x_seq, t * M + m0, n, v, h_seq);
+            fireRow(h_seq, t * M + m0, n, v, spike_seq, vTh, vr, soft);
+        }
+    }
+
+    /** rk4's K charges for one row: h into h_seq[i0 ..] (one rk4 call site, not the other forms' two). */
+    private static void lifRk4Charge(NeuronKernels.LifConst c, float invTau, boolean decay, float[] x_seq, int i0, int n,
+                                     float[] v, float[] h_seq) {
+        int K = c.substeps();
+        for (int k = 0, i = i0; k < n; k += F.length(), i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, x_seq, i);
+            FloatVector h = FloatVector.fromArray(F, v, k);
+            for (int j = 0; j < K; j++) {
+                h = rk4(c, invTau, decay, h, x);
             }
+            h.intoArray(h_seq, i);
+        }
+    }
+
+    /** Fire and reset for a row whose h is already in {@code h_seq[i0 ..]} (lifForwardRk4's second pass). */
+    private static void fireRow(float[] h_seq, int i0, int n, float[] v, byte[] spike_seq, float vTh, float vr,
+                                boolean soft) {
+        for (int k = 0, i = i0; k < n; k += F.length(), i += F.length()) {
+            fire(FloatVector.fromArray(F, h_seq, i), v, k, h_seq, spike_seq, i, vTh, vr, soft);
         }
     }
 
@@ -213,12 +233,12 @@ final class NeuronVectorKernels {
 
     // {@link NeuronKernels.LifConst#charge} on vectors, operation for operation, one method per form.
 
-    private static FloatVector eulerDecay(NeuronKernels.LifConst c, FloatVector v, FloatVector x) {
-        return v.add(x.sub(v.sub(c.vr())).mul(c.dt()).div(c.tau()));
+    private static FloatVector eulerDecay(NeuronKernels.LifConst c, float invTau, FloatVector v, FloatVector x) {
+        return v.add(divide(x.sub(v.sub(c.vr())).mul(c.dt()), c.tau(), invTau));
     }
 
-    private static FloatVector eulerNoDecay(NeuronKernels.LifConst c, FloatVector v, FloatVector x) {
-        return v.sub(v.sub(c.vr()).mul(c.dt()).div(c.tau())).add(x.mul(c.dt()));
+    private static FloatVector eulerNoDecay(NeuronKernels.LifConst c, float invTau, FloatVector v, FloatVector x) {
+        return v.sub(divide(v.sub(c.vr()).mul(c.dt()), c.tau(), invTau)).add(x.mul(c.dt()));
     }
 
     private static FloatVector expDecay(NeuronKernels.LifConst c, FloatVector v, FloatVector x) {
@@ -233,24 +253,24 @@ final class NeuronVectorKernels {
         return v.sub(c.vr()).mul(c.e()).add(c.vr()).add(x.mul(c.tau()).mul(c.oneMinusE()));
     }
 
-    private static FloatVector rk2(NeuronKernels.LifConst c, FloatVector v, FloatVector x) {
-        FloatVector k1 = rhs(c, v, x);
-        FloatVector k2 = rhs(c, v.add(k1.mul(c.dt())), x);
+    private static FloatVector rk2(NeuronKernels.LifConst c, float invTau, FloatVector v, FloatVector x) {
+        boolean decay = c.form() == NeuronKernels.LifConst.RK2_DECAY;
+        FloatVector k1 = rhs(c, invTau, decay, v, x);
+        FloatVector k2 = rhs(c, invTau, decay, v.add(k1.mul(c.dt())), x);
         return v.add(k1.add(k2).mul(c.dtHalf()));
     }
 
-    private static FloatVector rk4(NeuronKernels.LifConst c, FloatVector v, FloatVector x) {
-        FloatVector k1 = rhs(c, v, x);
-        FloatVector k2 = rhs(c, v.add(k1.mul(c.dtHalf())), x);
-        FloatVector k3 = rhs(c, v.add(k2.mul(c.dtHalf())), x);
-        FloatVector k4 = rhs(c, v.add(k3.mul(c.dt())), x);
+    private static FloatVector rk4(NeuronKernels.LifConst c, float invTau, boolean decay, FloatVector v, FloatVector x) {
+        FloatVector k1 = rhs(c, invTau, decay, v, x);
+        FloatVector k2 = rhs(c, invTau, decay, v.add(k1.mul(c.dtHalf())), x);
+        FloatVector k3 = rhs(c, invTau, decay, v.add(k2.mul(c.dtHalf())), x);
+        FloatVector k4 = rhs(c, invTau, decay, v.add(k3.mul(c.dt())), x);
         return v.add(k1.add(k2.mul(2f)).add(k3.mul(2f)).add(k4).mul(c.dtSixth()));
     }
 
-    /** {@link NeuronKernels.LifConst#rhs} on vectors. */
-    private static FloatVector rhs(NeuronKernels.LifConst c, FloatVector v, FloatVector x) {
-        boolean decay = c.form() == NeuronKernels.LifConst.RK2_DECAY || c.form() == NeuronKernels.LifConst.RK4_DECAY;
-        return decay ? x.sub(v.sub(c.vr())).div(c.tau()) : x.sub(v.sub(c.vr()).div(c.tau()));
+    /** {@link NeuronKernels.LifConst#rhs} on vectors; decay: the form's (RK2_DECAY, RK4_DECAY). */
+    private static FloatVector rhs(NeuronKernels.LifConst c, float invTau, boolean decay, FloatVector v, FloatVector x) {
+        return decay ? divide(x.sub(v.sub(c.vr())), c.tau(), invTau) : x.sub(divide(v.sub(c.vr()), c.tau(), invTau));
     }
 
     static void lifBackward(LifSpec p, NeuronKernels.LifConst c, float[] grad_spike_seq, float[] h_seq,
@@ -322,6 +342,8 @@ final class NeuronVectorKernels {
         float vC = p.vC();
         float vRest = p.vRest();
         float a = p.a();
+        float invTau = NeuronKernels.exactReciprocal(tau);
+        float invTauW = NeuronKernels.exactReciprocal(tauW);
         for (int t = 0; t < T; t++) {
             for (int k = 0, i = t * M + m0; k < n; k += F.length(), i += F.length()) {
                 FloatVector vo = FloatVector.fromArray(F, v, k);
@@ -329,8 +351,8 @@ final class NeuronVectorKernels {
                 FloatVector x = FloatVector.fromArray(F, x_seq, i);
                 // a0 * (v - v_rest) * (v - v_c), as the scalar code groups it
                 FloatVector quad = vo.sub(vRest).mul(a0).mul(vo.sub(vC));
-                FloatVector h = vo.add(x.add(quad).sub(wo).mul(dt).div(tau));
-                FloatVector w1 = wo.add(h.sub(vRest).mul(a).sub(wo).mul(dt).div(tauW));
+                FloatVector h = vo.add(divide(x.add(quad).sub(wo).mul(dt), tau, invTau));
+                FloatVector w1 = wo.add(divide(h.sub(vRest).mul(a).sub(wo).mul(dt), tauW, invTauW));
                 izhFire(p, h, w1, v, w, k, h_seq, spike_seq, null, i);
             }
         }
@@ -345,14 +367,16 @@ final class NeuronVectorKernels {
         float vC = p.vC();
         float vRest = p.vRest();
         float a = p.a();
+        float invTau = NeuronKernels.exactReciprocal(tau);
+        float invTauW = NeuronKernels.exactReciprocal(tauW);
         for (int t = 0; t < T; t++) {
             for (int k = 0, i = t * M + m0; k < n; k += F.length(), i += F.length()) {
                 FloatVector vo = FloatVector.fromArray(F, v, k);
                 FloatVector wo = FloatVector.fromArray(F, w, k);
                 FloatVector x = FloatVector.fromArray(F, x_seq, i);
                 FloatVector quad = vo.sub(vRest).mul(a0).mul(vo.sub(vC));
-                FloatVector w1 = wo.add(vo.sub(vRest).mul(a).sub(wo).mul(dt).div(tauW));
-                FloatVector h = vo.add(x.add(quad).sub(w1).mul(dt).div(tau));
+                FloatVector w1 = wo.add(divide(vo.sub(vRest).mul(a).sub(wo).mul(dt), tauW, invTauW));
+                FloatVector h = vo.add(divide(x.add(quad).sub(w1).mul(dt), tau, invTau));
                 izhFire(p, h, w1, v, w, k, h_seq, spike_seq, null, i);
             }
         }
@@ -393,18 +417,19 @@ final class NeuronVectorKernels {
                 FloatVector k1w = fw(c, vo, wo);
                 FloatVector v2 = vo.add(k1v.mul(c.dt));
                 FloatVector w2 = wo.add(k1w.mul(c.dt));
-                FloatVector h = vo.add(k1v.add(fv(c, v2, w2, x)).mul(c.dtHalf));
-                FloatVector w1 = wo.add(k1w.add(fw(c, v2, w2)).mul(c.dtHalf));
-                izhFire(p, h, w1, v, w, k, h_seq, spike_seq, w_seq, i);
+                vo.add(k1v.add(fv(c, v2, w2, x)).mul(c.dtHalf)).intoArray(h_seq, i);
+                wo.add(k1w.add(fw(c, v2, w2)).mul(c.dtHalf)).intoArray(w, k);
             }
+            izhFireRow(p, t * M + m0, n, v, w, h_seq, spike_seq, w_seq);
         }
     }
 
     /**
-     * rk4 in two passes over each row, each its own method: one method with all four stages and the
-     * fire went past C2's inlining budget (NodeCountInliningCutoff), and its vectors were boxed
-     * (7.0 ms per call against 1.9 for rk2's). The first pass leaves the third stage's state and
-     * the partial sums {@code k1 + 2 k2} in scratch rows; the second finishes the step and fires.
+     * rk4 in four passes over each row, each its own method: with more stages in one loop C2 went
+     * past its inlining budget (NodeCountInliningCutoff) and boxed the vectors (7.0 ms per call
+     * against 1.9 for rk2's). The first pass leaves the third stage's state and the partial sums
+     * {@code k1 + 2 k2} in scratch rows, the second the fourth stage's state over it and
+     * {@code + 2 k3}; the third finishes the step and the fourth fires.
      */
     private static void izhForwardRk4(IzhSpec p, IzhStages c, float[] x_seq, int T, int M, int m0, int n, float[] v,
                                       float[] w, float[] h_seq, byte[] spike_seq, float[] w_seq) {
@@ -414,7 +439,9 @@ final class NeuronVectorKernels {
         float[] sumW = new float[n];
         for (int t = 0; t < T; t++) {
             izhRk4FirstStages(c, x_seq, t * M + m0, n, v, w, v3, w3, sumV, sumW);
-            izhRk4LastStages(p, c, x_seq, t * M + m0, n, v, w, v3, w3, sumV, sumW, h_seq, spike_seq, w_seq);
+            izhRk4ThirdStage(c, x_seq, t * M + m0, n, v, w, v3, w3, sumV, sumW);
+            izhRk4FourthStage(c, x_seq, t * M + m0, n, v, w, v3, w3, sumV, sumW, h_seq);
+            izhFireRow(p, t * M + m0, n, v, w, h_seq, spike_seq, w_seq);
         }
     }
 
@@ -438,34 +465,56 @@ final class NeuronVectorKernels {
         }
     }
 
-    /** rk4's k3 and k4 for one row, then h = y + dt/6 (k1 + 2 k2 + 2 k3 + k4), fire and reset. */
-    private static void izhRk4LastStages(IzhSpec p, IzhStages c, float[] x_seq, int i0, int n, float[] v, float[] w,
-                                         float[] v3, float[] w3, float[] sumV, float[] sumW, float[] h_seq,
-                                         byte[] spike_seq, float[] w_seq) {
+    /** rk4's k3 for one row: y + dt k3 over v3, w3 (the fourth stage's state); + 2 k3 into sumV, sumW. */
+    private static void izhRk4ThirdStage(IzhStages c, float[] x_seq, int i0, int n, float[] v, float[] w,
+                                         float[] v3, float[] w3, float[] sumV, float[] sumW) {
         for (int k = 0, i = i0; k < n; k += F.length(), i += F.length()) {
-            FloatVector vo = FloatVector.fromArray(F, v, k);
-            FloatVector wo = FloatVector.fromArray(F, w, k);
             FloatVector x = FloatVector.fromArray(F, x_seq, i);
             FloatVector v3k = FloatVector.fromArray(F, v3, k);
             FloatVector w3k = FloatVector.fromArray(F, w3, k);
             FloatVector k3v = fv(c, v3k, w3k, x);
             FloatVector k3w = fw(c, v3k, w3k);
-            FloatVector v4 = vo.add(k3v.mul(c.dt));
-            FloatVector w4 = wo.add(k3w.mul(c.dt));
-            FloatVector h = vo.add(FloatVector.fromArray(F, sumV, k).add(k3v.mul(2f)).add(fv(c, v4, w4, x)).mul(c.dtSixth));
-            FloatVector w1 = wo.add(FloatVector.fromArray(F, sumW, k).add(k3w.mul(2f)).add(fw(c, v4, w4)).mul(c.dtSixth));
-            izhFire(p, h, w1, v, w, k, h_seq, spike_seq, w_seq, i);
+            FloatVector.fromArray(F, v, k).add(k3v.mul(c.dt)).intoArray(v3, k);
+            FloatVector.fromArray(F, w, k).add(k3w.mul(c.dt)).intoArray(w3, k);
+            FloatVector.fromArray(F, sumV, k).add(k3v.mul(2f)).intoArray(sumV, k);
+            FloatVector.fromArray(F, sumW, k).add(k3w.mul(2f)).intoArray(sumW, k);
+        }
+    }
+
+    /** rk4's k4 for one row (its state in v4, w4): h = y + dt/6 (k1 + 2 k2 + 2 k3 + k4) into h_seq, w's into w (izhFireRow fires). */
+    private static void izhRk4FourthStage(IzhStages c, float[] x_seq, int i0, int n, float[] v, float[] w,
+                                          float[] v4, float[] w4, float[] sumV, float[] sumW, float[] h_seq) {
+        for (int k = 0, i = i0; k < n; k += F.length(), i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, x_seq, i);
+            FloatVector v4k = FloatVector.fromArray(F, v4, k);
+            FloatVector w4k = FloatVector.fromArray(F, w4, k);
+            FloatVector.fromArray(F, v, k).add(FloatVector.fromArray(F, sumV, k).add(fv(c, v4k, w4k, x)).mul(c.dtSixth)).intoArray(h_seq, i);
+            FloatVector.fromArray(F, w, k).add(FloatVector.fromArray(F, sumW, k).add(fw(c, v4k, w4k)).mul(c.dtSixth)).intoArray(w, k);
+        }
+    }
+
+    /**
+     * Fire and reset for a row whose h is in {@code h_seq[i0 ..]} and whose w before the spike's
+     * {@code + b} is in w: the second pass of rk2 and rk4, whose stages are too large for C2 to
+     * inline the fire after them (NodeCountInliningCutoff boxed their vectors: 10-20 MB allocated
+     * per call of T 50 x 16384).
+     */
+    private static void izhFireRow(IzhSpec p, int i0, int n, float[] v, float[] w, float[] h_seq, byte[] spike_seq,
+                                   float[] w_seq) {
+        for (int k = 0, i = i0; k < n; k += F.length(), i += F.length()) {
+            izhFire(p, FloatVector.fromArray(F, h_seq, i), FloatVector.fromArray(F, w, k), v, w, k, h_seq, spike_seq,
+                    w_seq, i);
         }
     }
 
     /** IzhStages.fv: {@code (x + a0 * (v - v_rest) * (v - v_c) - w) / tau}. */
     private static FloatVector fv(IzhStages c, FloatVector v, FloatVector w, FloatVector x) {
-        return x.add(v.sub(c.vRest).mul(c.a0).mul(v.sub(c.vC))).sub(w).div(c.tau);
+        return divide(x.add(v.sub(c.vRest).mul(c.a0).mul(v.sub(c.vC))).sub(w), c.tau, c.exactInvTau);
     }
 
     /** IzhStages.fw: {@code (a * (v - v_rest) - w) / tau_w}. */
     private static FloatVector fw(IzhStages c, FloatVector v, FloatVector w) {
-        return v.sub(c.vRest).mul(c.a).sub(w).div(c.tauW);
+        return divide(v.sub(c.vRest).mul(c.a).sub(w), c.tauW, c.exactInvTauW);
     }
 
     /** Fire and reset for the Izhikevich neuron: v reset, w1 + b on a spike, h and its spikes stored. */
@@ -580,6 +629,10 @@ final class NeuronVectorKernels {
         float[] ghRow = new float[n]; // dL/dh of step t, before the stages take it back to step t-1
         float[] vPrevRow = new float[n]; // the state before step t
         float[] wPrevRow = new float[n];
+        float[] v2Row = rk2 ? null : new float[n]; // rk4: the v of stages 2, 3 and 4 (izhRk4StagesV)
+        float[] v3Row = rk2 ? null : new float[n];
+        float[] w3Row = rk2 ? null : new float[n];
+        float[] v4Row = rk2 ? null : new float[n];
         for (int t = T - 1; t >= 0; t--) {
             int row = t * M;
             for (int k = 0; k < n; k += F.length()) {
@@ -605,23 +658,40 @@ final class NeuronVectorKernels {
                     sg = FloatVector.broadcast(F, 1f);
                 }
                 g.mul(dvdh).add(term.mul(sg)).intoArray(ghRow, k);
-                if (t == 0) {
-                    FloatVector.broadcast(F, p.vInit()).intoArray(vPrevRow, k);
-                    FloatVector.broadcast(F, p.wRest()).intoArray(wPrevRow, k);
-                } else {
-                    FloatVector hp = FloatVector.fromArray(F, h_seq, i - M);
-                    FloatVector sp = spikes(hp, vTh);
-                    (soft ? hp.sub(sp.mul(vTh)) : sp.neg().add(1f).mul(hp).add(sp.mul(vr))).intoArray(vPrevRow, k);
-                    FloatVector.fromArray(F, w_seq, i - M).intoArray(wPrevRow, k);
-                }
             }
+            izhStateBefore(p, h_seq, w_seq, t, M, m0, n, vPrevRow, wPrevRow);
             // The stages, one method per integrator (the two in one loop were too large for C2:
             // rk4's backward 32 ms against 54 for the scalar code).
             if (rk2) {
                 izhBackRk2(c, x_seq, vPrevRow, wPrevRow, ghRow, gv, gw, t, M, m0, n, grad_x_seq);
             } else {
-                izhBackRk4(c, x_seq, vPrevRow, wPrevRow, ghRow, gv, gw, t, M, m0, n, grad_x_seq);
+                izhRk4StagesV(c, x_seq, vPrevRow, wPrevRow, t, M, m0, n, v2Row, v3Row, w3Row);
+                izhRk4FourthV(c, x_seq, vPrevRow, t, M, m0, n, v3Row, w3Row, v4Row);
+                izhBackRk4(c, vPrevRow, v2Row, v3Row, v4Row, ghRow, gv, gw, t, M, m0, n, grad_x_seq);
             }
+        }
+    }
+
+    /**
+     * The state before step t into vPrevRow, wPrevRow: the reset of step t-1's h and w_seq (the
+     * initial state for t = 0). A pass of its own: in the surrogate's loop its calls went past C2's
+     * NodeCountInliningCutoff and boxed the vectors.
+     */
+    private static void izhStateBefore(IzhSpec p, float[] h_seq, float[] w_seq, int t, int M, int m0, int n,
+                                       float[] vPrevRow, float[] wPrevRow) {
+        if (t == 0) {
+            java.util.Arrays.fill(vPrevRow, 0, n, p.vInit());
+            java.util.Arrays.fill(wPrevRow, 0, n, p.wRest());
+            return;
+        }
+        float vTh = p.vTh();
+        float vr = p.vReset();
+        boolean soft = p.softReset();
+        for (int k = 0, i = (t - 1) * M + m0; k < n; k += F.length(), i += F.length()) {
+            FloatVector hp = FloatVector.fromArray(F, h_seq, i);
+            FloatVector sp = spikes(hp, vTh);
+            (soft ? hp.sub(sp.mul(vTh)) : sp.neg().add(1f).mul(hp).add(sp.mul(vr))).intoArray(vPrevRow, k);
+            FloatVector.fromArray(F, w_seq, i).intoArray(wPrevRow, k);
         }
     }
 
@@ -663,31 +733,60 @@ final class NeuronVectorKernels {
         }
     }
 
-    /** As {@link #izhBackRk2} for rk4. */
-    private static void izhBackRk4(IzhStages c, float[] x_seq, float[] vPrevRow, float[] wPrevRow, float[] ghRow,
-                                   float[] gv, float[] gw, int t, int M, int m0, int n, float[] grad_x_seq) {
+    /**
+     * rk4's stages 2 and 3 recomputed for row t from the state before it: v2Row, v3Row, w3Row (stage
+     * i reads y + c_i*dt*k_(i-1), and only its v enters the adjoint; w3 is for izhRk4FourthV). A pass
+     * of its own: with the adjoint in one method C2 stopped inlining at NodeCountInliningCutoff and
+     * boxed the vectors (30 MB allocated per backward of T 50 x 16384).
+     */
+    private static void izhRk4StagesV(IzhStages c, float[] x_seq, float[] vPrevRow, float[] wPrevRow, int t, int M,
+                                      int m0, int n, float[] v2Row, float[] v3Row, float[] w3Row) {
         for (int k = 0; k < n; k += F.length()) {
             int i = t * M + m0 + k;
             FloatVector vPrev = FloatVector.fromArray(F, vPrevRow, k);
             FloatVector wPrev = FloatVector.fromArray(F, wPrevRow, k);
-            FloatVector gh = FloatVector.fromArray(F, ghRow, k);
-            FloatVector gwNext = FloatVector.fromArray(F, gw, k);
             FloatVector x = FloatVector.fromArray(F, x_seq, i);
-            FloatVector gx = FloatVector.zero(F);
-            FloatVector syv;
-            FloatVector syw;
-            FloatVector gy0;
-            FloatVector gy1;
-            // y' = y + dt/6*(k1 + 2 k2 + 2 k3 + k4); stage i reads y + c_i*dt*k_(i-1): only its v matters
             FloatVector k1v = fv(c, vPrev, wPrev, x);
             FloatVector k1w = fw(c, vPrev, wPrev);
             FloatVector v2 = vPrev.add(k1v.mul(c.dtHalf));
             FloatVector w2 = wPrev.add(k1w.mul(c.dtHalf));
             FloatVector k2v = fv(c, v2, w2, x);
             FloatVector k2w = fw(c, v2, w2);
-            FloatVector v3 = vPrev.add(k2v.mul(c.dtHalf));
-            FloatVector w3 = wPrev.add(k2w.mul(c.dtHalf));
-            FloatVector v4 = vPrev.add(fv(c, v3, w3, x).mul(c.dt));
+            v2.intoArray(v2Row, k);
+            vPrev.add(k2v.mul(c.dtHalf)).intoArray(v3Row, k);
+            wPrev.add(k2w.mul(c.dtHalf)).intoArray(w3Row, k);
+        }
+    }
+
+    /** rk4's fourth stage's v for row t, y + dt k3 (k3 from v3Row, w3Row), into v4Row: after izhRk4StagesV, for the same reason. */
+    private static void izhRk4FourthV(IzhStages c, float[] x_seq, float[] vPrevRow, int t, int M, int m0, int n,
+                                      float[] v3Row, float[] w3Row, float[] v4Row) {
+        for (int k = 0; k < n; k += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, x_seq, t * M + m0 + k);
+            FloatVector v3 = FloatVector.fromArray(F, v3Row, k);
+            FloatVector k3v = fv(c, v3, FloatVector.fromArray(F, w3Row, k), x);
+            FloatVector.fromArray(F, vPrevRow, k).add(k3v.mul(c.dt)).intoArray(v4Row, k);
+        }
+    }
+
+    /** As {@link #izhBackRk2} for rk4, the stages' v from {@link #izhRk4StagesV}. */
+    private static void izhBackRk4(IzhStages c, float[] vPrevRow, float[] v2Row, float[] v3Row, float[] v4Row,
+                                   float[] ghRow, float[] gv, float[] gw, int t, int M, int m0, int n,
+                                   float[] grad_x_seq) {
+        for (int k = 0; k < n; k += F.length()) {
+            int i = t * M + m0 + k;
+            FloatVector vPrev = FloatVector.fromArray(F, vPrevRow, k);
+            FloatVector gh = FloatVector.fromArray(F, ghRow, k);
+            FloatVector gwNext = FloatVector.fromArray(F, gw, k);
+            FloatVector gx = FloatVector.zero(F);
+            FloatVector syv;
+            FloatVector syw;
+            FloatVector gy0;
+            FloatVector gy1;
+            // y' = y + dt/6*(k1 + 2 k2 + 2 k3 + k4)
+            FloatVector v2 = FloatVector.fromArray(F, v2Row, k);
+            FloatVector v3 = FloatVector.fromArray(F, v3Row, k);
+            FloatVector v4 = FloatVector.fromArray(F, v4Row, k);
             FloatVector g1v = gh.mul(c.dtSixth);
             FloatVector g1w = gwNext.mul(c.dtSixth);
             FloatVector g2v = g1v.mul(2f);
@@ -730,6 +829,16 @@ final class NeuronVectorKernels {
 
     // ---------------------------------------------------------------- helpers
 
+    /**
+     * {@code x / d}, as the scalar code divides; as {@code x * inv} when {@code inv} is
+     * {@link NeuronKernels#exactReciprocal}'s nonzero 1/d, the same bits for a fraction of the
+     * cost. The branch is loop-invariant, and a run takes only one side of it (C2 compiles the
+     * other as a trap).
+     */
+    private static FloatVector divide(FloatVector x, float d, float inv) {
+        return inv != 0f ? x.mul(inv) : x.div(d);
+    }
+
     /** The spikes of potentials h as 0/1 floats: {@code H(h - v_th)}, the forward's own comparison. */
     private static FloatVector spikes(FloatVector h, float vTh) {
         return FloatVector.zero(F).blend(1f, h.sub(vTh).compare(VectorOperators.GE, 0f));
@@ -737,11 +846,8 @@ final class NeuronVectorKernels {
 
     /** Writes the bytes of {@code fired} (lanes i..i+F.length()-1, already stored as h in h_seq) to spike_seq. */
     private static void storeSpikes(VectorMask<Float> fired, float[] h_seq, float vTh, byte[] spike_seq, int i) {
-        if (MASK_BITS) {
-            long bits = fired.toLong();
-            for (int j = 0; j < F.length(); j += 8) {
-                LONGS.set(spike_seq, i + j, SPIKE_BYTES[(int) (bits >>> j) & 0xff]);
-            }
+        if (MASK_TO_BYTES) {
+            ByteVector.zero(SPIKE_LANES).blend((byte) 1, fired.cast(SPIKE_LANES)).intoArray(spike_seq, i);
         } else {
             for (int j = 0; j < F.length(); j++) {
                 spike_seq[i + j] = (byte) (h_seq[i + j] - vTh >= 0f ? 1 : 0);

@@ -83,6 +83,68 @@ class NeuronVectorScalarTest {
     }
 
     /**
+     * Every forward, vector lanes against the scalar tail, h and spikes bit for bit: with tau and
+     * tau_w powers of two (the vector code multiplies by the exact 1/tau) and without (it divides).
+     */
+    @Test
+    void everyForwardIsTheScalarForwardBitForBitWhetherTauIsAPowerOfTwoOrNot() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorSupport.ENABLED, "the Vector API is off: one path only");
+        int L = NeuronVectorKernels.lanes();
+        int M = 2 * L - 1;
+        int T = 40;
+        SplittableRandom rnd = new SplittableRandom(23);
+        List<NeuronSpec> specs = new ArrayList<>();
+        for (double tau : new double[] {2.0, 3.0, 0.5}) {
+            for (Integrator integ : new Integrator[] {Integrator.EULER, Integrator.EXP, Integrator.ZOH, Integrator.RK2, Integrator.RK4}) {
+                specs.add(new LifSpec(integ, 0.25, tau, 1f, 0f, false, true));
+                specs.add(new LifSpec(integ, 0.25, tau, 1f, -0.2f, true, false));
+            }
+            float tauW = tau == 3.0 ? 1.5f : 2f;
+            for (Integrator integ : new Integrator[] {Integrator.EULER, Integrator.SYMPLECTIC, Integrator.RK2, Integrator.RK4}) {
+                specs.add(new IzhSpec(integ, 0.25, tau, 0.8f, 1f, 1f, 0f, -0.1f, 0f, tauW, 0.02f, 0.2f, false));
+            }
+        }
+        for (NeuronSpec spec : specs) {
+            float[] x = new float[T * M];
+            float[] g = new float[T * M];
+            // a leak without the input's (decay_input false) settles at x * tau: lift x where tau < 1
+            twinData(rnd, T, L, spec instanceof LifSpec l && !l.decayInput() ? 1.3 / Math.min(1.0, l.tau()) : 1.3, x, g);
+            float[] h = new float[T * M];
+            byte[] spike = new byte[T * M];
+            boolean stages = NeuronKernels.needsState(spec);
+            NeuronKernels.forward(spec, x, T, M, h, spike, null, stages ? new float[T * M] : null);
+            int spikes = 0;
+            for (int t = 0; t < T; t++) {
+                for (int j = 0; j < L - 1; j++) {
+                    String at = spec + " t=" + t + " neuron " + j;
+                    assertEquals(Float.floatToRawIntBits(h[t * M + L + j]), Float.floatToRawIntBits(h[t * M + j]), at + ": h");
+                    assertEquals(spike[t * M + L + j], spike[t * M + j], at + ": spike");
+                    spikes += spike[t * M + j];
+                }
+            }
+            assertTrue(spikes >= 10, spec + ": the data makes spikes (" + spikes + ")");
+        }
+    }
+
+    @Test
+    void anExactReciprocalMultipliesToTheQuotientsBitsAndOnlyPowersOfTwoHaveOne() {
+        SplittableRandom rnd = new SplittableRandom(24);
+        for (float d : new float[] {2f, 0.5f, 1f, 4f, -2f, 0x1p-126f, 0x1p126f}) {
+            float inv = NeuronKernels.exactReciprocal(d);
+            assertEquals(1f / d, inv, "1/" + d);
+            for (int n = 0; n < 200_000; n++) {
+                float x = Float.intBitsToFloat(rnd.nextInt());
+                if (!Float.isNaN(x)) {
+                    assertEquals(Float.floatToRawIntBits(x / d), Float.floatToRawIntBits(x * inv), x + " / " + d);
+                }
+            }
+        }
+        for (float d : new float[] {3f, 1.5f, 0.1f, 0x1p127f, 0x1p-127f, 0x1p-149f, 0f, -0f, Float.POSITIVE_INFINITY, Float.NaN}) {
+            assertEquals(0f, NeuronKernels.exactReciprocal(d), "no exact reciprocal for " + d);
+        }
+    }
+
+    /**
      * Inputs x [T, 2L - 1] around {@code mean} and spike gradients g for the neurons j < L - 1, the
      * same for neuron L + j: a spike gradient until a neuron's own last step (some never have one),
      * zeros of both signs after it.
