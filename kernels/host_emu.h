@@ -10,6 +10,7 @@
 // Floating point: compile with -ffp-contract=off, the host twin of nvcc -fmad=false.
 #pragma once
 #include <atomic>
+#include <bit>
 #include <sys/mman.h>
 #include <ucontext.h>
 
@@ -176,4 +177,6 @@ using std::isnan;
 using std::log;
 using std::signbit;
 inline float sqrtf(float x) { return std::sqrt(x); }
+inline int __float_as_int(float x) { return std::bit_cast<int>(x); }
+inline float __int_as_float(int x) { return std::bit_cast<float>(x); }
 inline float fmaxf(float a, float b) { return std::fmax(a, b); }

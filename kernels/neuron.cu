@@ -57,9 +57,42 @@
 
 #define SURROGATE_ALPHA 4.0f
 
-// dH/dz of the sigmoid surrogate; the sigmoid in double as NeuronKernels.surrogateGrad.
+// The surrogate's exp in float, NeuronKernels' EXP_* constants: e^u = 2^n e^r, n = round(u / ln 2)
+// (adding and subtracting 1.5 * 2^23), r = u - n ln 2 (ln 2 in two parts), e^r by Cephes' expf
+// polynomial, 2^n from y's low bits.
+#define EXP_LOG2E 1.44269504088896341f
+#define EXP_SHIFT 12582912.0f
+#define EXP_LN2_HI 0.693359375f
+#define EXP_LN2_LO -2.12194440e-4f
+#define EXP_P0 1.9875691500e-4f
+#define EXP_P1 1.3981999507e-3f
+#define EXP_P2 8.3334519073e-3f
+#define EXP_P3 4.1665795894e-2f
+#define EXP_P4 1.6666665459e-1f
+#define EXP_P5 5.0000001201e-1f
+#define EXP_BIAS (127 - 0x4B400000)  // bits(y) + EXP_BIAS = n + 127
+#define SURROGATE_CUT 88.0f
+
+// dH/dz of the sigmoid surrogate, alpha sig (1 - sig) with sig = 1 / (1 + e^u), u = -alpha z:
+// NeuronKernels.surrogateGrad operation for operation (no library exp, no FMA with -fmad=false),
+// so the same bits as the Java backend.
 __device__ __forceinline__ float surrogate_grad(float z) {
-    float sig = (float)(1.0 / (1.0 + exp(-(double)(SURROGATE_ALPHA * z))));
+    float u = -(SURROGATE_ALPHA * z);
+    if (u > SURROGATE_CUT || u < -SURROGATE_CUT) {
+        return 0.0f;
+    }
+    float y = u * EXP_LOG2E + EXP_SHIFT;
+    float n = y - EXP_SHIFT;
+    float r = u - n * EXP_LN2_HI - n * EXP_LN2_LO;
+    float p = EXP_P0;
+    p = p * r + EXP_P1;
+    p = p * r + EXP_P2;
+    p = p * r + EXP_P3;
+    p = p * r + EXP_P4;
+    p = p * r + EXP_P5;
+    float pow2 = __int_as_float((int)(((unsigned int)__float_as_int(y) + (unsigned int)EXP_BIAS) << 23));
+    float e = (p * (r * r) + r + 1.0f) * pow2;
+    float sig = 1.0f / (1.0f + e);
     return SURROGATE_ALPHA * sig * (1.0f - sig);
 }
 

@@ -13,9 +13,8 @@ import dev.spikestep.simd.VectorSupport;
  * {@code 1 - e}) are computed in double and rounded once.
  *
  * <p>With the Vector API enabled ({@link VectorSupport}) the training path runs
- * {@link NeuronVectorKernels}: the same float operations per neuron (so the same h and spikes), and
- * the Vector API's double {@code exp} in the surrogate, which may differ from {@code Math.exp} in the
- * last bit of a double (and so, very rarely, the surrogate's float).
+ * {@link NeuronVectorKernels}: the same float operations per neuron, the surrogate's included
+ * ({@link #surrogateGrad} has no library call), so the same h, spikes and gradients bit for bit.
  *
  * <p>The reset is computed literally ({@code (1 - s) * h + s * v_reset}), never as a branch: when the
  * Izhikevich Euler step overflows, {@code h = inf} spikes and {@code 0 * inf} turns the state into NaN,
@@ -142,9 +141,47 @@ public final class NeuronKernels {
         return pow2 ? 1f / d : 0f;
     }
 
-    /** {@code dH/dz} of the sigmoid surrogate at {@code z = h - v_th}. */
+    // The surrogate's exp, in float: e^u = 2^n e^r, n = round(u / ln 2) (adding and subtracting
+    // 1.5 * 2^23 rounds to an integer), r = u - n ln 2 with ln 2 in two parts (Cody-Waite), e^r by
+    // Cephes' expf polynomial on |r| <= ln(2)/2 (about 1 ulp), 2^n from y's low bits.
+    static final float EXP_LOG2E = 1.44269504088896341f;
+    static final float EXP_SHIFT = 12582912f;
+    static final float EXP_LN2_HI = 0.693359375f;
+    static final float EXP_LN2_LO = -2.12194440e-4f;
+    static final float EXP_P0 = 1.9875691500e-4f;
+    static final float EXP_P1 = 1.3981999507e-3f;
+    static final float EXP_P2 = 8.3334519073e-3f;
+    static final float EXP_P3 = 4.1665795894e-2f;
+    static final float EXP_P4 = 1.6666665459e-1f;
+    static final float EXP_P5 = 5.0000001201e-1f;
+    /** {@code floatToRawIntBits(y) + EXP_BIAS = n + 127}, the exponent field of 2^n. */
+    static final int EXP_BIAS = 127 - Float.floatToRawIntBits(EXP_SHIFT);
+    /** Past |alpha z| = 88 the sigmoid is 0 or 1 to float precision (from 17 on) and 2^n leaves the float range. */
+    static final float SURROGATE_CUT = 88f;
+
+    /**
+     * {@code dH/dz} of the sigmoid surrogate at {@code z = h - v_th}: {@code alpha sig (1 - sig)},
+     * {@code sig = 1 / (1 + e^u)}, {@code u = -alpha z}, all in float and written out operation by
+     * operation (no library exp), so that the vector kernels and {@code kernels/neuron.cu}'s
+     * {@code surrogate_grad} compute the same bits. 0 where {@code |u| > 88} (below 3e-38 there);
+     * NaN for a NaN z.
+     */
     public static float surrogateGrad(float z) {
-        float sig = (float) (1.0 / (1.0 + Math.exp(-(double) (SURROGATE_ALPHA * z))));
+        float u = -(SURROGATE_ALPHA * z);
+        if (u > SURROGATE_CUT || u < -SURROGATE_CUT) {
+            return 0f;
+        }
+        float y = u * EXP_LOG2E + EXP_SHIFT;
+        float n = y - EXP_SHIFT;
+        float r = u - n * EXP_LN2_HI - n * EXP_LN2_LO;
+        float p = EXP_P0;
+        p = p * r + EXP_P1;
+        p = p * r + EXP_P2;
+        p = p * r + EXP_P3;
+        p = p * r + EXP_P4;
+        p = p * r + EXP_P5;
+        float e = (p * (r * r) + r + 1f) * Float.intBitsToFloat((Float.floatToRawIntBits(y) + EXP_BIAS) << 23);
+        float sig = 1f / (1f + e);
         return SURROGATE_ALPHA * sig * (1f - sig);
     }
 

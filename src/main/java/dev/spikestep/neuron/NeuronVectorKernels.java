@@ -1,7 +1,6 @@
 package dev.spikestep.neuron;
 
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -12,9 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API forms of {@link NeuronKernels}' training path: several neurons per instruction, the
  * time loop outside, over a neuron range whose length is a multiple of {@link #lanes()} (the caller
  * runs the remainder with the scalar code; neurons are independent), and per neuron the same float operations in the same order as the scalar code,
- * so h and spikes are identical. The surrogate computes its sigmoid in double lanes with the Vector
- * API's exp, which may differ from the scalar path's {@code Math.exp} in the last bit of a double
- * (and so, very rarely, of the float). Loaded only when {@link dev.spikestep.simd.VectorSupport#ENABLED}.
+ * so h, spikes and gradients are identical (the surrogate's exp too: see SURROGATE at the end).
+ * Loaded only when {@link dev.spikestep.simd.VectorSupport#ENABLED}.
  *
  * <p>C2 stops inlining into a method once its graph passes NodeCountInliningCutoff (a develop
  * flag, 18,000 nodes), and each Vector API operation costs many: a call of ours left out in a
@@ -296,16 +294,20 @@ final class NeuronVectorKernels {
                 // depending on what C2 had compiled before (izh backward 4 or 13 ms per step, JDK 17).
                 // It multiplies term; where every lane of term is +-0 and h finite, the product is
                 // that zero whatever the surrogate's value (finite and >= +0), so 1 gives the same
-                // bits without the exp: after a sample's last gradient step nothing flows back.
+                // bits without it: after a sample's last gradient step nothing flows back.
                 FloatVector sg;
                 if (term.compare(VectorOperators.NE, 0f).or(h.sub(h).compare(VectorOperators.NE, 0f)).anyTrue()) {
-                    FloatVector az = h.sub(vTh).mul(alpha);
-                    FloatVector sigLo = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 0))
-                            .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
-                    FloatVector sigHi = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 1))
-                            .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
-                    FloatVector sig = sigLo.blend(sigHi, UPPER_HALF);
-                    sg = sig.mul(alpha).mul(sig.neg().add(1f));
+                    FloatVector u = h.sub(vTh).mul(alpha).neg();
+                    FloatVector y = u.mul(NeuronKernels.EXP_LOG2E).add(NeuronKernels.EXP_SHIFT);
+                    FloatVector nf = y.sub(NeuronKernels.EXP_SHIFT);
+                    FloatVector r = u.sub(nf.mul(NeuronKernels.EXP_LN2_HI)).sub(nf.mul(NeuronKernels.EXP_LN2_LO));
+                    FloatVector poly = r.mul(NeuronKernels.EXP_P0).add(NeuronKernels.EXP_P1).mul(r).add(NeuronKernels.EXP_P2)
+                            .mul(r).add(NeuronKernels.EXP_P3).mul(r).add(NeuronKernels.EXP_P4).mul(r).add(NeuronKernels.EXP_P5);
+                    FloatVector pow2 = y.reinterpretAsInts().add(NeuronKernels.EXP_BIAS).lanewise(VectorOperators.LSHL, 23)
+                            .reinterpretAsFloats();
+                    FloatVector sig = FloatVector.broadcast(F, 1f).div(poly.mul(r.mul(r)).add(r).add(1f).mul(pow2).add(1f));
+                    sg = sig.mul(alpha).mul(sig.neg().add(1f))
+                            .blend(0f, u.abs().compare(VectorOperators.GT, NeuronKernels.SURROGATE_CUT));
                 } else {
                     sg = FloatVector.broadcast(F, 1f);
                 }
@@ -575,16 +577,20 @@ final class NeuronVectorKernels {
                 // depending on what C2 had compiled before (izh backward 4 or 13 ms per step, JDK 17).
                 // It multiplies term; where every lane of term is +-0 and h finite, the product is
                 // that zero whatever the surrogate's value (finite and >= +0), so 1 gives the same
-                // bits without the exp: after a sample's last gradient step nothing flows back.
+                // bits without it: after a sample's last gradient step nothing flows back.
                 FloatVector sg;
                 if (term.compare(VectorOperators.NE, 0f).or(h.sub(h).compare(VectorOperators.NE, 0f)).anyTrue()) {
-                    FloatVector az = h.sub(vTh).mul(alpha);
-                    FloatVector sigLo = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 0))
-                            .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
-                    FloatVector sigHi = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 1))
-                            .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
-                    FloatVector sig = sigLo.blend(sigHi, UPPER_HALF);
-                    sg = sig.mul(alpha).mul(sig.neg().add(1f));
+                    FloatVector u = h.sub(vTh).mul(alpha).neg();
+                    FloatVector y = u.mul(NeuronKernels.EXP_LOG2E).add(NeuronKernels.EXP_SHIFT);
+                    FloatVector nf = y.sub(NeuronKernels.EXP_SHIFT);
+                    FloatVector r = u.sub(nf.mul(NeuronKernels.EXP_LN2_HI)).sub(nf.mul(NeuronKernels.EXP_LN2_LO));
+                    FloatVector poly = r.mul(NeuronKernels.EXP_P0).add(NeuronKernels.EXP_P1).mul(r).add(NeuronKernels.EXP_P2)
+                            .mul(r).add(NeuronKernels.EXP_P3).mul(r).add(NeuronKernels.EXP_P4).mul(r).add(NeuronKernels.EXP_P5);
+                    FloatVector pow2 = y.reinterpretAsInts().add(NeuronKernels.EXP_BIAS).lanewise(VectorOperators.LSHL, 23)
+                            .reinterpretAsFloats();
+                    FloatVector sig = FloatVector.broadcast(F, 1f).div(poly.mul(r.mul(r)).add(r).add(1f).mul(pow2).add(1f));
+                    sg = sig.mul(alpha).mul(sig.neg().add(1f))
+                            .blend(0f, u.abs().compare(VectorOperators.GT, NeuronKernels.SURROGATE_CUT));
                 } else {
                     sg = FloatVector.broadcast(F, 1f);
                 }
@@ -647,13 +653,17 @@ final class NeuronVectorKernels {
                 // The surrogate, written out as in izhBackward (and skipped where term is all zeros).
                 FloatVector sg;
                 if (term.compare(VectorOperators.NE, 0f).or(h.sub(h).compare(VectorOperators.NE, 0f)).anyTrue()) {
-                    FloatVector az = h.sub(vTh).mul(alpha);
-                    FloatVector sigLo = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 0))
-                            .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, 0).reinterpretAsFloats();
-                    FloatVector sigHi = DoubleVector.broadcast(D, 1.0).div(((DoubleVector) az.convertShape(VectorOperators.F2D, D, 1))
-                            .neg().lanewise(VectorOperators.EXP).add(1.0)).convertShape(VectorOperators.D2F, F, -1).reinterpretAsFloats();
-                    FloatVector sig = sigLo.blend(sigHi, UPPER_HALF);
-                    sg = sig.mul(alpha).mul(sig.neg().add(1f));
+                    FloatVector u = h.sub(vTh).mul(alpha).neg();
+                    FloatVector y = u.mul(NeuronKernels.EXP_LOG2E).add(NeuronKernels.EXP_SHIFT);
+                    FloatVector nf = y.sub(NeuronKernels.EXP_SHIFT);
+                    FloatVector r = u.sub(nf.mul(NeuronKernels.EXP_LN2_HI)).sub(nf.mul(NeuronKernels.EXP_LN2_LO));
+                    FloatVector poly = r.mul(NeuronKernels.EXP_P0).add(NeuronKernels.EXP_P1).mul(r).add(NeuronKernels.EXP_P2)
+                            .mul(r).add(NeuronKernels.EXP_P3).mul(r).add(NeuronKernels.EXP_P4).mul(r).add(NeuronKernels.EXP_P5);
+                    FloatVector pow2 = y.reinterpretAsInts().add(NeuronKernels.EXP_BIAS).lanewise(VectorOperators.LSHL, 23)
+                            .reinterpretAsFloats();
+                    FloatVector sig = FloatVector.broadcast(F, 1f).div(poly.mul(r.mul(r)).add(r).add(1f).mul(pow2).add(1f));
+                    sg = sig.mul(alpha).mul(sig.neg().add(1f))
+                            .blend(0f, u.abs().compare(VectorOperators.GT, NeuronKernels.SURROGATE_CUT));
                 } else {
                     sg = FloatVector.broadcast(F, 1f);
                 }
@@ -856,12 +866,11 @@ final class NeuronVectorKernels {
     }
 
     /*
-     * SURROGATE: alpha * sig * (1 - sig), sig = 1 / (1 + exp(-alpha z)), z = h - v_th, as
-     * NeuronKernels#surrogateGrad: the sigmoid in double lanes (two halves of the float vector) and
-     * rounded to float once, so it agrees with the scalar path and the CUDA kernel, not just to float
-     * precision. The Izhikevich backward amplifies small differences over many steps, so this
-     * matters there. Written out in each backward loop.
+     * SURROGATE: NeuronKernels#surrogateGrad on vectors, operation for operation: alpha sig (1 - sig),
+     * sig = 1 / (1 + e^u), u = -alpha z, e^u from its float polynomial and 2^n from y's bits (a lane
+     * of |u| > 88 computes garbage there and is blended to 0, as the scalar code returns 0), so the
+     * same bits as the scalar path and the CUDA kernel. Written out in each backward loop. In
+     * float lanes it costs a third of the double-lane sigmoid it replaced (0.27 against 0.74 ns per
+     * neuron on one thread, JDK 25, Zen 5), which was most of every backward.
      */
-    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
-    private static final VectorMask<Float> UPPER_HALF = F.indexInRange(-D.length(), D.length());
 }

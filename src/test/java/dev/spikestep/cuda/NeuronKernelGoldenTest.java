@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The kernels of {@code kernels/neuron.cu} one by one against every single-neuron golden fixture
  * (all integrators x decay_input x reset x dt, the diverging izh euler dt 5 included), with the
  * tolerances of NeuronGoldenTest, and against their Java twin NeuronKernels bit for bit (h, v, w,
- * spikes). The fixtures are packed as runs of one launch (blockIdx.y = run, each run its own
+ * spikes, grad_x). The fixtures are packed as runs of one launch (blockIdx.y = run, each run its own
  * NeuronParams block): one forward and one backward launch per (backward kernel, T, M) group; SPEC 9's
  * izh stage backward (rk2, rk4, K > 1) also reads x and the forward's w. The backward reads the
  * forward kernel's own h and spikes.
@@ -146,6 +146,8 @@ abstract class NeuronKernelGoldenTest {
         float[] v = new float[T * M];
         float[] w = izh ? new float[T * M] : null;
         NeuronKernels.forward(spec, f.floats("x"), T, M, h, spike, v, w);
+        float[] gradX = new float[T * M];
+        NeuronKernels.backward(spec, f.floats("g"), f.floats("x"), h, spike, w, T, M, gradX);
 
         List<Executable> checks = new ArrayList<>();
         checks.add(() -> Compare.spikesEqual(name + " spike", f.ints("spike"), k.spike()));
@@ -158,6 +160,8 @@ abstract class NeuronKernelGoldenTest {
         }
         checks.add(() -> Compare.close(name + " grad_x", f.floats("grad_x"), k.gradX(), GRAD_ATOL, GRAD_RTOL));
         checks.add(() -> Compare.spikesEqual(name + " spike vs NeuronKernels", spike, k.spike()));
+        // the surrogate is float arithmetic written out on both sides: the gradients agree exactly too
+        checks.add(() -> Compare.close(name + " grad_x vs NeuronKernels", gradX, k.gradX(), 0f, 0f));
         checks.add(() -> Compare.close(name + " h vs NeuronKernels", h, k.h(), 0f, 0f));
         checks.add(() -> Compare.close(name + " v vs NeuronKernels", v, k.v(), 0f, 0f));
         if (izh) {
