@@ -94,6 +94,7 @@ final class NeuronVectorKernels {
                 for (int j = 1; j < K; j++) {
                     h = eulerDecay(c, invTau, h, x);
                 }
+                h.intoArray(h_seq, i);
                 fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
         }
@@ -111,6 +112,7 @@ final class NeuronVectorKernels {
                 for (int j = 1; j < K; j++) {
                     h = eulerNoDecay(c, invTau, h, x);
                 }
+                h.intoArray(h_seq, i);
                 fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
         }
@@ -127,6 +129,7 @@ final class NeuronVectorKernels {
                 for (int j = 1; j < K; j++) {
                     h = expDecay(c, h, x);
                 }
+                h.intoArray(h_seq, i);
                 fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
         }
@@ -143,6 +146,7 @@ final class NeuronVectorKernels {
                 for (int j = 1; j < K; j++) {
                     h = expNoDecay(c, h, x);
                 }
+                h.intoArray(h_seq, i);
                 fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
         }
@@ -159,6 +163,7 @@ final class NeuronVectorKernels {
                 for (int j = 1; j < K; j++) {
                     h = zohNoDecay(c, h, x);
                 }
+                h.intoArray(h_seq, i);
                 fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
         }
@@ -176,6 +181,7 @@ final class NeuronVectorKernels {
                 for (int j = 1; j < K; j++) {
                     h = rk2(c, invTau, h, x);
                 }
+                h.intoArray(h_seq, i);
                 fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
             }
         }
@@ -218,14 +224,17 @@ final class NeuronVectorKernels {
         }
     }
 
-    /** Fire and reset: h stored, its spikes stored, the reset potential written back to v. */
+    /**
+     * Fire and reset for an h the caller has already stored at {@code h_seq[i]} (storeSpikes may read
+     * it back there; the row passes load it from there): its spikes stored, the reset potential
+     * written back to v.
+     */
     private static void fire(FloatVector h, float[] v, int k, float[] h_seq, byte[] spike_seq, int i, float vTh, float vr,
                              boolean soft) {
         VectorMask<Float> fired = h.sub(vTh).compare(VectorOperators.GE, 0f);
         FloatVector s = FloatVector.zero(F).blend(1f, fired);
         FloatVector vn = soft ? h.sub(s.mul(vTh)) : s.neg().add(1f).mul(h).add(s.mul(vr));
         vn.intoArray(v, k);
-        h.intoArray(h_seq, i);
         storeSpikes(fired, h_seq, vTh, spike_seq, i);
     }
 
@@ -355,6 +364,7 @@ final class NeuronVectorKernels {
                 FloatVector quad = vo.sub(vRest).mul(a0).mul(vo.sub(vC));
                 FloatVector h = vo.add(divide(x.add(quad).sub(wo).mul(dt), tau, invTau));
                 FloatVector w1 = wo.add(divide(h.sub(vRest).mul(a).sub(wo).mul(dt), tauW, invTauW));
+                h.intoArray(h_seq, i);
                 izhFire(p, h, w1, v, w, k, h_seq, spike_seq, null, i);
             }
         }
@@ -379,6 +389,7 @@ final class NeuronVectorKernels {
                 FloatVector quad = vo.sub(vRest).mul(a0).mul(vo.sub(vC));
                 FloatVector w1 = wo.add(divide(vo.sub(vRest).mul(a).sub(wo).mul(dt), tauW, invTauW));
                 FloatVector h = vo.add(divide(x.add(quad).sub(w1).mul(dt), tau, invTau));
+                h.intoArray(h_seq, i);
                 izhFire(p, h, w1, v, w, k, h_seq, spike_seq, null, i);
             }
         }
@@ -519,7 +530,7 @@ final class NeuronVectorKernels {
         return divide(v.sub(c.vRest).mul(c.a).sub(w), c.tauW, c.exactInvTauW);
     }
 
-    /** Fire and reset for the Izhikevich neuron: v reset, w1 + b on a spike, h and its spikes stored. */
+    /** Fire and reset for the Izhikevich neuron, h already at {@code h_seq[i]} (as {@link #fire}): v reset, w1 + b on a spike, spikes stored. */
     private static void izhFire(IzhSpec p, FloatVector h, FloatVector w1, float[] v, float[] w, int k, float[] h_seq,
                                 byte[] spike_seq, float[] w_seq, int i) {
         float vTh = p.vTh();
@@ -532,7 +543,6 @@ final class NeuronVectorKernels {
         if (w_seq != null) {
             wn.intoArray(w_seq, i);
         }
-        h.intoArray(h_seq, i);
         storeSpikes(fired, h_seq, vTh, spike_seq, i);
     }
 
