@@ -31,7 +31,8 @@ public final class BenchReport {
             "neurons", "pass", "threads", "repeats", "median_ms", "p10_ms", "p90_ms", "min_ms", "max_ms",
             "ns_per_neuron_step", "bytes_per_call", "gb_per_s", "peak_gb_per_s", "pct_of_peak", "share_pct",
             "samples_per_s", "s_per_60k_epoch", "device", "driver", "jvm", "cores", "vector", "commit", "timestamp",
-            "work_per_step", "work_unit", "achieved_per_s", "ceiling", "ceiling_per_s", "pct_of_ceiling");
+            "work_per_step", "work_unit", "achieved_per_s", "ceiling", "ceiling_per_s", "pct_of_ceiling",
+            "in_cache_ns_per_neuron_step", "bound", "pct_of_floor");
 
     /** Where the numbers were measured. {@code driver} is empty on the CPU. */
     public record Env(String backend, String device, String driver, String jvm, int cores, String vector, String commit,
@@ -125,6 +126,9 @@ public final class BenchReport {
         r.put("gb_per_s", k.gbPerSecond());
         r.put("peak_gb_per_s", finiteOrNull(k.peakBytesPerSecond() / 1e9));
         r.put("pct_of_peak", finiteOrNull(100 * k.fractionOfPeak()));
+        r.put("in_cache_ns_per_neuron_step", finiteOrNull(k.inCacheNsPerNeuronStep()));
+        r.put("bound", k.bound().isEmpty() ? null : k.bound());
+        r.put("pct_of_floor", finiteOrNull(100 * k.fractionOfFloor()));
         return r;
     }
 
@@ -229,19 +233,26 @@ public final class BenchReport {
 
     // ------------------------------------------------------------------ terminal and Markdown
 
-    /** The kernel table: one line per neuron x integrator x pass. */
+    /**
+     * The kernel table: one line per neuron x integrator x pass; on the CPU with the in-cache time
+     * per neuron-step, what bounds the pass (memory or compute) and the share of that floor.
+     */
     public static String kernelTable(List<KernelBench.Sample> ks) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-16s %-8s %10s %19s %14s %9s %7s%n", "model/integrator", "pass",
-                "median ms", "p10-p90 ms", "ns/neuron-step", "GB/s", "% peak"));
+        sb.append(String.format(Locale.ROOT, "%-16s %-8s %10s %19s %14s %9s %7s %9s %-7s %7s%n", "model/integrator", "pass",
+                "median ms", "p10-p90 ms", "ns/neuron-step", "GB/s", "% peak", "in-cache", "bound", "% floor"));
         for (KernelBench.Sample k : ks) {
             Stats ms = k.seconds().scaled(1e3);
-            double pct = 100 * k.fractionOfPeak();
-            sb.append(String.format(Locale.ROOT, "%-16s %-8s %10.4f %9.4f-%-9.4f %14.4f %9.2f %7s%n", name(k.neuron()),
-                    k.pass().label(), ms.median(), ms.p10(), ms.p90(), k.nsPerNeuronStep(), k.gbPerSecond(),
-                    Double.isFinite(pct) ? String.format(Locale.ROOT, "%.1f", pct) : "-"));
+            sb.append(String.format(Locale.ROOT, "%-16s %-8s %10.4f %9.4f-%-9.4f %14.4f %9.2f %7s %9s %-7s %7s%n",
+                    name(k.neuron()), k.pass().label(), ms.median(), ms.p10(), ms.p90(), k.nsPerNeuronStep(),
+                    k.gbPerSecond(), orDash("%.1f", 100 * k.fractionOfPeak()), orDash("%.4f", k.inCacheNsPerNeuronStep()),
+                    k.bound().isEmpty() ? "-" : k.bound(), orDash("%.1f", 100 * k.fractionOfFloor())));
         }
         return sb.toString();
+    }
+
+    private static String orDash(String format, double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : "-";
     }
 
     /** The step table: one line per model/integrator, then its phases with their share. */
@@ -344,18 +355,21 @@ public final class BenchReport {
                 sb.append("| ").append(k.label()).append(" | ").append(Roofline.rate(ceilings.of(k), k.unit())).append(" | ")
                         .append(k.how()).append(" |\n");
             }
-            sb.append("\nKernel rows: % of peak is of dram-rw.\n\n");
+            sb.append("\nKernel rows: % of peak is of dram-rw; in-cache is the kernel's ns per neuron-step with its data in L2 "
+                    + "(all threads, each on its own " + KernelBench.IN_CACHE_NEURONS + " neurons); the floor is the longer of "
+                    + "the bytes at dram-rw and that arithmetic, and bound says which.\n\n");
         }
         if (!ks.isEmpty()) {
             sb.append(String.format(Locale.ROOT, "## Fused neuron kernels, T x B x N = %d x %d x %d%n%n", T, batch, neurons));
-            sb.append("| model/integrator | pass | median ms | p10-p90 ms | ns/neuron-step | GB/s | % of peak |\n");
-            sb.append("|---|---|---|---|---|---|---|\n");
+            sb.append("| model/integrator | pass | median ms | p10-p90 ms | ns/neuron-step | GB/s | % of peak | in-cache ns "
+                    + "| bound | % of floor |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
             for (KernelBench.Sample k : ks) {
                 Stats ms = k.seconds().scaled(1e3);
-                double pct = 100 * k.fractionOfPeak();
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f-%.4f | %.4f | %.2f | %s |%n", name(k.neuron()),
-                        k.pass().label(), ms.median(), ms.p10(), ms.p90(), k.nsPerNeuronStep(), k.gbPerSecond(),
-                        Double.isFinite(pct) ? String.format(Locale.ROOT, "%.1f", pct) : "-"));
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f-%.4f | %.4f | %.2f | %s | %s | %s | %s |%n",
+                        name(k.neuron()), k.pass().label(), ms.median(), ms.p10(), ms.p90(), k.nsPerNeuronStep(),
+                        k.gbPerSecond(), orDash("%.1f", 100 * k.fractionOfPeak()), orDash("%.4f", k.inCacheNsPerNeuronStep()),
+                        k.bound().isEmpty() ? "-" : k.bound(), orDash("%.1f", 100 * k.fractionOfFloor())));
             }
             sb.append("\n![ns per neuron-step](kernels.png)\n\n");
         }

@@ -22,12 +22,26 @@ public final class KernelBench {
     public static final int GPU_SPIKE_BYTES = 4;
 
     /**
-     * One kernel measured: its timings in seconds per call, the bytes one call moves, and the
-     * device's peak bandwidth in bytes/s (GPU: from the device attributes; CPU: the measured
-     * dram-rw ceiling; NaN where unknown).
+     * One kernel measured: its timings in seconds per call, the bytes one call moves, the device's
+     * peak bandwidth in bytes/s (GPU: from the device attributes; CPU: the measured dram-rw
+     * ceiling; NaN where unknown) and, on the CPU, the kernel's own time per neuron-step with its
+     * data in cache ({@link #inCacheNs}; NaN where not measured).
      */
     public record Sample(NeuronSpec neuron, Pass pass, String backend, int T, int batch, int neurons, int threads,
-                         Stats seconds, long bytesPerCall, double peakBytesPerSecond) {
+                         Stats seconds, long bytesPerCall, double peakBytesPerSecond, double inCacheNsPerNeuronStep) {
+        public Sample {
+            if (!(inCacheNsPerNeuronStep > 0) && !Double.isNaN(inCacheNsPerNeuronStep)) {
+                throw new IllegalArgumentException("in-cache ns per neuron-step must be > 0 or NaN, got "
+                        + inCacheNsPerNeuronStep);
+            }
+        }
+
+        /** A sample without an in-cache time (the GPU's, and runs that only want the cost). */
+        public Sample(NeuronSpec neuron, Pass pass, String backend, int T, int batch, int neurons, int threads,
+                      Stats seconds, long bytesPerCall, double peakBytesPerSecond) {
+            this(neuron, pass, backend, T, batch, neurons, threads, seconds, bytesPerCall, peakBytesPerSecond, Double.NaN);
+        }
+
         public long neuronSteps() {
             return (long) T * batch * neurons;
         }
@@ -44,7 +58,39 @@ public final class KernelBench {
         public double fractionOfPeak() {
             return bytesPerCall / seconds.median() / peakBytesPerSecond;
         }
+
+        /**
+         * The least time a call can take: its bytes at the peak bandwidth or its arithmetic at the
+         * in-cache speed, whichever is longer (the roofline of this kernel's code); NaN when either
+         * is unknown.
+         */
+        public double floorSeconds() {
+            return Math.max(bytesPerCall / peakBytesPerSecond, inCacheNsPerNeuronStep * neuronSteps() / 1e9);
+        }
+
+        /** What bounds the floor: "memory" or "compute" (the in-cache time is the longer); "" when unknown. */
+        public String bound() {
+            if (!Double.isFinite(floorSeconds())) {
+                return "";
+            }
+            return bytesPerCall / peakBytesPerSecond >= inCacheNsPerNeuronStep * neuronSteps() / 1e9 ? "memory" : "compute";
+        }
+
+        /** The floor over the median time: 1 at the floor; NaN when the floor is unknown. */
+        public double fractionOfFloor() {
+            return floorSeconds() / seconds.median();
+        }
     }
+
+    /**
+     * Neurons per thread of the in-cache run ({@link #inCacheNs}): at T 50 its x, h, spikes,
+     * gradients and w take 270 KiB, inside a 512 KiB L2 with the kernels' scratch rows.
+     */
+    public static final int IN_CACHE_NEURONS = 256;
+    /** The in-cache run's steps at most: the cost per neuron-step does not depend on T, the footprint does. */
+    public static final int IN_CACHE_T = 50;
+    /** Untimed calls of each in-cache thread at least (C2 compiles a kernel after a few hundred). */
+    static final int IN_CACHE_WARMUP_CALLS = 500;
 
     private KernelBench() {
     }
@@ -78,16 +124,17 @@ public final class KernelBench {
     /** Forward then backward of every spec on the CPU, without a known peak. */
     public static List<Sample> cpu(List<NeuronSpec> specs, int T, int batch, int neurons, int threads, int warmup,
                                    int repeats, long seed) {
-        return cpu(specs, T, batch, neurons, threads, warmup, repeats, seed, List.of(Pass.values()), Double.NaN);
+        return cpu(specs, T, batch, neurons, threads, warmup, repeats, seed, List.of(Pass.values()), Double.NaN, false);
     }
 
     /**
      * The given passes of every spec on the CPU (converge times the forward only);
      * {@code peakBytesPerSecond} is the ceiling the samples are a share of (the measured
-     * {@link Roofline.Ceiling#DRAM_RW}), NaN for none.
+     * {@link Roofline.Ceiling#DRAM_RW}), NaN for none; with {@code inCache} each sample also gets
+     * its {@link #inCacheNs}.
      */
     public static List<Sample> cpu(List<NeuronSpec> specs, int T, int batch, int neurons, int threads, int warmup,
-                                   int repeats, long seed, List<Pass> passes, double peakBytesPerSecond) {
+                                   int repeats, long seed, List<Pass> passes, double peakBytesPerSecond, boolean inCache) {
         checkShape(T, batch, neurons, warmup, repeats);
         int M = batch * neurons;
         float[][] in = inputs(T, M, seed);
@@ -108,12 +155,96 @@ public final class KernelBench {
                 for (Pass pass : passes) {
                     // The backward reads the forward's h and spikes: they are in place from the forward's calls.
                     double[] t = time(pass == Pass.FORWARD ? fwd : bwd, warmup, repeats);
+                    double cached = inCache ? inCacheNs(spec, pass, T, threads, seed) : Double.NaN;
                     out.add(new Sample(spec, pass, "cpu", T, batch, neurons, par.threads(), Stats.of(t),
-                            Traffic.bytesPerCall(pass, CPU_SPIKE_BYTES, T, M, w != null), peakBytesPerSecond));
+                            Traffic.bytesPerCall(pass, CPU_SPIKE_BYTES, T, M, w != null), peakBytesPerSecond, cached));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * The kernel's time per neuron-step when memory is not what bounds it: all threads at once, each
+     * calling it again and again on its own {@code min(T, IN_CACHE_T) x IN_CACHE_NEURONS} inputs
+     * (which stay in its L2). Each thread warms up until its fastest call stops improving, takes as
+     * many calls as fill 2 ms, then times 15 rounds of them, every round started by a barrier, so that the
+     * threads run together; the threads' rates (the fastest round of each: whatever else runs on
+     * the cores, the JIT's threads or another tenant, only adds time) add up. Two such runs at least,
+     * on fresh arrays, until two agree. Above the bytes' time at the DRAM
+     * ceiling, the arithmetic (with the kernel's scratch rows in L1 and L2) is what bounds the
+     * pass, not the memory: see {@link Sample#bound}. The backward reads the h, spikes (and w) of a
+     * forward first.
+     */
+    static double inCacheNs(NeuronSpec spec, Pass pass, int T, int threads, long seed) {
+        // Runs with fresh arrays and threads until two agree within 15% (3 at most), the fastest
+        // taken: one run in a few came out 3-20x slower than the others (lif rk4's forward, JDK 25).
+        double best = inCacheRun(spec, pass, T, threads, seed, 0.2);
+        for (int run = 1; run < 3; run++) {
+            double next = inCacheRun(spec, pass, T, threads, seed + 1000L * run, 0.05);
+            boolean agree = Math.abs(next - best) <= 0.15 * Math.min(next, best);
+            best = Math.min(best, next);
+            if (agree) {
+                break;
+            }
+        }
+        return best;
+    }
+
+    /** One in-cache run, its warm-up {@code minWarmupSeconds} at least. */
+    private static double inCacheRun(NeuronSpec spec, Pass pass, int T, int threads, long seed, double minWarmupSeconds) {
+        int t = Math.min(T, IN_CACHE_T);
+        int m = IN_CACHE_NEURONS;
+        double[] stepsPerSecond = new double[threads];
+        java.util.concurrent.CyclicBarrier round = new java.util.concurrent.CyclicBarrier(threads);
+        Roofline.onThreads(threads, round, "in-cache", "the in-cache kernel run", k -> {
+            float[][] in = inputs(t, m, seed + k); // each thread its own inputs, its own pages
+            float[] x = in[0];
+            float[] g = in[1];
+            float[] h = new float[t * m];
+            byte[] s = new byte[t * m];
+            float[] gx = new float[t * m];
+            float[] w = NeuronKernels.needsState(spec) ? new float[t * m] : null;
+            NeuronKernels.forwardRange(spec, x, t, m, 0, m, h, s, null, w);
+            Runnable call = pass == Pass.FORWARD
+                    ? () -> NeuronKernels.forwardRange(spec, x, t, m, 0, m, h, s, null, w)
+                    : () -> NeuronKernels.backwardRange(spec, g, x, h, s, w, t, m, 0, m, gx);
+            // Warm-up until the fastest call has not improved by 5% for 50 ms (minWarmupSeconds and
+            // 500 calls at least, 3 s at most): a kernel entered with new sizes may hit an
+            // uncommon trap and run deoptimized until C2 has compiled it again.
+            long start = System.nanoTime();
+            long lastGain = start;
+            long best = Long.MAX_VALUE;
+            for (int c = 1; ; c++) {
+                long a = System.nanoTime();
+                call.run();
+                long now = System.nanoTime();
+                if (now - a < 0.95 * best) {
+                    lastGain = now;
+                }
+                best = Math.min(best, now - a);
+                if (c >= IN_CACHE_WARMUP_CALLS && now - start >= minWarmupSeconds * 1e9 && now - lastGain >= 50_000_000L
+                        || now - start >= 3_000_000_000L) {
+                    break;
+                }
+            }
+            int calls = (int) Math.max(1, Math.min(1_000_000, 2_000_000L / Math.max(1, best))); // about 2 ms
+            double[] sec = new double[15];
+            for (int r = 0; r < sec.length; r++) {
+                round.await();
+                long r0 = System.nanoTime();
+                for (int c = 0; c < calls; c++) {
+                    call.run();
+                }
+                sec[r] = (System.nanoTime() - r0) / 1e9;
+            }
+            stepsPerSecond[k] = (double) calls * t * m / Stats.of(sec).min();
+        });
+        double sum = 0;
+        for (double r : stepsPerSecond) {
+            sum += r;
+        }
+        return 1e9 / sum;
     }
 
     /** Runs {@code call} {@code warmup} times untimed, then times each of {@code repeats} calls (seconds). */

@@ -275,24 +275,47 @@ public final class Roofline {
      */
     private static double wallSeconds(int threads, IntConsumer body) {
         CyclicBarrier start = new CyclicBarrier(threads);
-        Thread[] ts = new Thread[threads];
         long[] begin = new long[threads];
         long[] end = new long[threads];
-        Throwable[] failed = new Throwable[1];
+        onThreads(threads, start, "roofline", "a ceiling measurement", k -> {
+            start.await();
+            begin[k] = System.nanoTime();
+            body.accept(k);
+            end[k] = System.nanoTime();
+        });
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (int k = 0; k < threads; k++) {
+            first = Math.min(first, begin[k]);
+            last = Math.max(last, end[k]);
+        }
+        return (last - first) / 1e9;
+    }
+
+    /** The body of one of {@link #onThreads}' threads, which may wait on a barrier. */
+    @FunctionalInterface
+    interface ThreadBody {
+        void run(int k) throws InterruptedException, BrokenBarrierException;
+    }
+
+    /**
+     * Runs {@code body(k)} on new threads k = 0..threads-1 (named {@code name-k}) and waits for all
+     * of them. A thread that fails breaks {@code barrier}, so that the others' awaits fail instead
+     * of waiting for ever; the first failure is then thrown as "{@code what} failed".
+     */
+    static void onThreads(int threads, CyclicBarrier barrier, String name, String what, ThreadBody body) {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread[] ts = new Thread[threads];
         for (int k = 0; k < threads; k++) {
             int id = k;
             ts[k] = new Thread(() -> {
                 try {
-                    start.await();
-                    begin[id] = System.nanoTime();
-                    body.accept(id);
-                    end[id] = System.nanoTime();
-                } catch (InterruptedException | BrokenBarrierException e) {
-                    Thread.currentThread().interrupt();
-                } catch (RuntimeException | Error e) {
-                    failed[0] = e;
+                    body.run(id);
+                } catch (InterruptedException | BrokenBarrierException | RuntimeException | Error e) {
+                    failed.compareAndSet(null, e);
+                    barrier.reset();
                 }
-            }, "roofline-" + k);
+            }, name + "-" + k);
             ts[k].start();
         }
         try {
@@ -301,18 +324,11 @@ public final class Roofline {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SpikestepException("the ceiling measurement was interrupted");
+            throw new SpikestepException(what + " was interrupted");
         }
-        if (failed[0] != null) {
-            throw new SpikestepException("a ceiling measurement failed: " + failed[0]);
+        if (failed.get() != null) {
+            throw new SpikestepException(what + " failed: " + failed.get());
         }
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        for (int k = 0; k < threads; k++) {
-            first = Math.min(first, begin[k]);
-            last = Math.max(last, end[k]);
-        }
-        return (last - first) / 1e9;
     }
 
     /** An amount of work with its unit, in millions: 14.7 MB, 211 Madd. */

@@ -35,7 +35,9 @@ import picocli.CommandLine.Option;
                 + "cpu: wall clock of whole calls; cuda: CUDA events, L2 flushed before each kernel repeat. "
                 + "cpu: first the machine's own ceilings with the same threads (streaming read from DRAM and from "
                 + "L2-sized buffers, DRAM read+write, vector adds on L1-resident data); kernels as %% of the DRAM "
-                + "read+write ceiling; each step phase's unavoidable work (bytes or float adds counted from the step's "
+                + "read+write ceiling, and each kernel's in-cache ns per neuron-step (all threads, each on its own "
+                + "256 neurons, its data in L2: what the arithmetic costs), whether memory or that arithmetic bounds "
+                + "it, and the %% of that floor it reaches; each step phase's unavoidable work (bytes or float adds counted from the step's "
                 + "data) as achieved throughput and %% of the ceiling that bounds it (the roofline table). "
                 + "With --out: rows appended to OUT/bench.csv and OUT/bench.jsonl (with git commit, device, driver, "
                 + "JVM), charts kernels.png/.svg and step-phases.png/.svg and summary.md.", ""})
@@ -157,7 +159,7 @@ public final class BenchCommand implements Callable<Integer> {
                     ? castSamples(cudaBench("kernels", new Class<?>[] {List.class, int.class, int.class, int.class, int.class,
                         int.class, boolean.class, long.class}, specs, T, batch, neurons, warmup, repeats, profile, seed))
                     : KernelBench.cpu(specs, T, batch, neurons, nThreads, warmup, repeats, seed, List.of(Traffic.Pass.values()),
-                        ceilings == null ? Double.NaN : ceilings.of(Roofline.Ceiling.DRAM_RW));
+                        ceilings == null ? Double.NaN : ceilings.of(Roofline.Ceiling.DRAM_RW), true);
             System.out.println("fused neuron kernels (" + (cuda ? "CUDA events, L2 flushed" : "wall clock per call") + ")");
             System.out.println(BenchReport.kernelTable(ks));
             for (KernelBench.Sample k : ks) {

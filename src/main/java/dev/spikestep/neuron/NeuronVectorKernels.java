@@ -208,8 +208,8 @@ final class NeuronVectorKernels {
         int K = c.substeps();
         for (int k = 0, i = i0; k < n; k += F.length(), i += F.length()) {
             FloatVector x = FloatVector.fromArray(F, x_seq, i);
-            FloatVector h = FloatVector.fromArray(F, v, k);
-            for (int j = 0; j < K; j++) {
+            FloatVector h = rk4(c, invTau, decay, FloatVector.fromArray(F, v, k), x);
+            for (int j = 1; j < K; j++) {
                 h = rk4(c, invTau, decay, h, x);
             }
             h.intoArray(h_seq, i);

@@ -258,9 +258,9 @@ public final class Converge {
         long t0 = System.nanoTime();
         List<Traffic.Pass> fwd = List.of(Traffic.Pass.FORWARD);
         // one untimed round first: the JIT compiles each integrator's branch before any is timed
-        KernelBench.cpu(specs, cfg.costT(), 1, Math.min(cfg.costNeurons(), 4096), 1, COST_WARMUP, 1, cfg.seed(), fwd, Double.NaN);
+        KernelBench.cpu(specs, cfg.costT(), 1, Math.min(cfg.costNeurons(), 4096), 1, COST_WARMUP, 1, cfg.seed(), fwd, Double.NaN, false);
         List<KernelBench.Sample> samples = KernelBench.cpu(specs, cfg.costT(), 1, cfg.costNeurons(), 1, COST_WARMUP,
-                cfg.costRepeats(), cfg.seed(), fwd, Double.NaN);
+                cfg.costRepeats(), cfg.seed(), fwd, Double.NaN, false);
         Map<String, Double> out = new LinkedHashMap<>();
         for (KernelBench.Sample s : samples) {
             if (s.pass() == Traffic.Pass.FORWARD) {

@@ -49,6 +49,57 @@ class BenchReportTest {
                 Stats.of(new double[] {1e-3, 0.9e-3, 1.2e-3}), Traffic.bytesPerCall(pass, 4, 50, 128 * 256), peak);
     }
 
+    /** A CPU sample of 1 ms per call over 50 x 128 x 256 neuron-steps, with a peak and an in-cache time. */
+    static KernelBench.Sample cpuSample(Pass pass, double peak, double inCacheNs) {
+        return new KernelBench.Sample(LifSpec.notebook(Integrator.EXP, 5), pass, "cpu", 50, 128, 256, 2,
+                Stats.of(new double[] {1e-3, 0.9e-3, 1.2e-3}), Traffic.bytesPerCall(pass, 1, 50, 128 * 256), peak,
+                inCacheNs);
+    }
+
+    @Test
+    void theFloorIsTheLongerOfTheBytesAtThePeakAndTheInCacheArithmetic() {
+        // forward: 9 B x 1,638,400 neuron-steps = 14.7 MB; at 29.49 GB/s that is 0.5 ms
+        double peak = 9.0 * 50 * 128 * 256 / 0.5e-3;
+        KernelBench.Sample memory = cpuSample(Pass.FORWARD, peak, 0.1); // arithmetic 0.164 ms
+        assertEquals("memory", memory.bound());
+        assertEquals(0.5e-3, memory.floorSeconds(), 1e-12);
+        assertEquals(0.5, memory.fractionOfFloor(), 1e-9);
+        assertEquals(memory.fractionOfPeak(), memory.fractionOfFloor(), 1e-12);
+        KernelBench.Sample compute = cpuSample(Pass.FORWARD, peak, 0.5); // arithmetic 0.8192 ms
+        assertEquals("compute", compute.bound());
+        assertEquals(0.8192e-3, compute.floorSeconds(), 1e-12);
+        assertEquals(0.8192, compute.fractionOfFloor(), 1e-9);
+        // Either one unknown: no floor, no bound.
+        assertEquals("", cpuSample(Pass.FORWARD, Double.NaN, 0.5).bound());
+        assertTrue(Double.isNaN(cpuSample(Pass.FORWARD, peak, Double.NaN).fractionOfFloor()));
+        assertThrows(IllegalArgumentException.class, () -> cpuSample(Pass.FORWARD, peak, 0));
+        assertThrows(IllegalArgumentException.class, () -> cpuSample(Pass.FORWARD, peak, -1));
+
+        Map<String, Object> r = BenchReport.kernelRow(compute, ENV);
+        assertEquals(BenchReport.COLUMNS, List.copyOf(r.keySet()));
+        assertEquals(0.5, (double) r.get("in_cache_ns_per_neuron_step"), 1e-12);
+        assertEquals("compute", r.get("bound"));
+        assertEquals(81.92, (double) r.get("pct_of_floor"), 1e-9);
+        String line = BenchReport.kernelTable(List.of(compute)).lines().skip(1).findFirst().orElseThrow();
+        assertTrue(line.endsWith("0.5000 compute    81.9"), line);
+        String md = BenchReport.markdown(ENV, 50, 128, 256, List.of(memory), List.of());
+        assertTrue(md.contains("| 0.1000 | memory | 50.0 |"), md);
+    }
+
+    @Test
+    void theInCacheRunGivesEveryCpuSampleItsArithmeticTime() {
+        List<NeuronSpec> specs = List.of(LifSpec.notebook(Integrator.RK4, 5), IzhSpec.notebook(Integrator.RK2, 1));
+        List<KernelBench.Sample> ks = KernelBench.cpu(specs, 4, 2, 64, 2, 1, 2, 0, List.of(Pass.values()), 1e10, true);
+        assertEquals(4, ks.size());
+        for (KernelBench.Sample k : ks) {
+            assertTrue(k.inCacheNsPerNeuronStep() > 0 && Double.isFinite(k.inCacheNsPerNeuronStep()), k.toString());
+            assertTrue(k.bound().equals("memory") || k.bound().equals("compute"), k.bound());
+            assertTrue(k.fractionOfFloor() > 0, k.toString());
+        }
+        // Without it (converge's cost runs): NaN.
+        assertTrue(Double.isNaN(KernelBench.cpu(specs, 4, 2, 64, 1, 1, 1, 0).get(0).inCacheNsPerNeuronStep()));
+    }
+
     @Test
     void kernelRowDerivesNsPerNeuronStepAndBandwidth() {
         Map<String, Object> r = BenchReport.kernelRow(sample(Pass.FORWARD, 4.0e12), ENV);
