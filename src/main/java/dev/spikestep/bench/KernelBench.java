@@ -59,13 +59,23 @@ public final class KernelBench {
             return bytesPerCall / seconds.median() / peakBytesPerSecond;
         }
 
+        /** The bytes' time at the peak bandwidth (NaN when the peak is unknown). */
+        private double memorySeconds() {
+            return bytesPerCall / peakBytesPerSecond;
+        }
+
+        /** The arithmetic's time at the in-cache speed (NaN when not measured). */
+        private double computeSeconds() {
+            return inCacheNsPerNeuronStep * neuronSteps() / 1e9;
+        }
+
         /**
          * The least time a call can take: its bytes at the peak bandwidth or its arithmetic at the
          * in-cache speed, whichever is longer (the roofline of this kernel's code); NaN when either
          * is unknown.
          */
         public double floorSeconds() {
-            return Math.max(bytesPerCall / peakBytesPerSecond, inCacheNsPerNeuronStep * neuronSteps() / 1e9);
+            return Math.max(memorySeconds(), computeSeconds());
         }
 
         /** What bounds the floor: "memory" or "compute" (the in-cache time is the longer); "" when unknown. */
@@ -73,7 +83,7 @@ public final class KernelBench {
             if (!Double.isFinite(floorSeconds())) {
                 return "";
             }
-            return bytesPerCall / peakBytesPerSecond >= inCacheNsPerNeuronStep * neuronSteps() / 1e9 ? "memory" : "compute";
+            return memorySeconds() >= computeSeconds() ? "memory" : "compute";
         }
 
         /** The floor over the median time: 1 at the floor; NaN when the floor is unknown. */
@@ -88,7 +98,7 @@ public final class KernelBench {
      */
     public static final int IN_CACHE_NEURONS = 256;
     /** The in-cache run's steps at most: the cost per neuron-step does not depend on T, the footprint does. */
-    public static final int IN_CACHE_T = 50;
+    private static final int IN_CACHE_T = 50;
     /** Untimed calls of each in-cache thread at least (C2 compiles a kernel after a few hundred). */
     static final int IN_CACHE_WARMUP_CALLS = 500;
 
