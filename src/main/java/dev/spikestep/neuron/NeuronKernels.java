@@ -48,7 +48,7 @@ public final class NeuronKernels {
             // Training needs only h and spikes (and, for izh rk2/rk4, w for the backward): the
             // Vector API form does the same float operations on whole vectors of neurons; the
             // scalar code takes the remainder.
-            int mid = m0 + (m1 - m0) / NeuronVectorKernels.lanes() * NeuronVectorKernels.lanes();
+            int mid = m0 + (m1 - m0) / NeuronVectorKernels.block() * NeuronVectorKernels.block();
             if (p instanceof LifSpec lif) {
                 NeuronVectorKernels.lifForward(lif, LifConst.of(lif), x_seq, T, M, m0, mid, h_seq, spike_seq);
             } else if (stages) {
@@ -90,7 +90,7 @@ public final class NeuronKernels {
                                      float[] grad_x_seq) {
         if (needsState(p)) {
             if (VectorSupport.ENABLED && NeuronVectorKernels.hasStages((IzhSpec) p)) {
-                int mid = m0 + (m1 - m0) / NeuronVectorKernels.lanes() * NeuronVectorKernels.lanes();
+                int mid = m0 + (m1 - m0) / NeuronVectorKernels.block() * NeuronVectorKernels.block();
                 NeuronVectorKernels.izhBackwardStages((IzhSpec) p, grad_spike_seq, x_seq, h_seq, w_seq, T, M, m0, mid,
                         grad_x_seq);
                 m0 = mid;
@@ -109,7 +109,7 @@ public final class NeuronKernels {
                     + " sub-steps: the backward needs x_seq and w_seq (NeuronKernels.needsState)");
         }
         if (VectorSupport.ENABLED) {
-            int mid = m0 + (m1 - m0) / NeuronVectorKernels.lanes() * NeuronVectorKernels.lanes();
+            int mid = m0 + (m1 - m0) / NeuronVectorKernels.block() * NeuronVectorKernels.block();
             if (p instanceof LifSpec lif) {
                 NeuronVectorKernels.lifBackward(lif, LifConst.of(lif), grad_spike_seq, h_seq, spike_seq, T, M, m0, mid,
                         grad_x_seq);

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API forms of {@link NeuronKernels}' training path: several neurons per instruction, the
- * time loop outside, over a neuron range whose length is a multiple of {@link #lanes()} (the caller
+ * time loop outside, over a neuron range whose length is a multiple of {@link #block()} (the caller
  * runs the remainder with the scalar code; neurons are independent), and per neuron the same float operations in the same order as the scalar code,
  * so h, spikes and gradients are identical (the surrogate's exp too: see SURROGATE at the end).
  * Loaded only when {@link dev.spikestep.simd.VectorSupport#ENABLED}.
@@ -38,12 +38,26 @@ final class NeuronVectorKernels {
     private static final boolean MASK_TO_BYTES = Runtime.version().feature() >= 21 && F.length() >= 8;
     private static final VectorSpecies<Byte> SPIKE_LANES = MASK_TO_BYTES
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * F.length())) : null;
+    /**
+     * Whether the compute-bound steps run two vectors interleaved in one pass ({@link #izhRk4Row}).
+     * On JDK 25 that is 1.6-1.8x rk4's forward; JDK 17's C2 compiles the long loop worse than the
+     * passes it replaces (0.71-0.74 ns per neuron-step in cache against 0.57-0.59, AVX-512), so
+     * there it keeps the passes. {@code -Dspikestep.interleave=true|false} overrides it: the tests'
+     * AVX2 run takes the interleaved path on JDK 17 too, so both paths meet the scalar code.
+     */
+    static final boolean INTERLEAVE = Boolean.parseBoolean(System.getProperty("spikestep.interleave",
+            String.valueOf(Runtime.version().feature() >= 21)));
 
     private NeuronVectorKernels() {
     }
 
-    static int lanes() {
-        return F.length();
+    /**
+     * The neurons a vector form takes at a time: two vectors, as the compute-bound steps interleave
+     * two ({@link #izhRk4Row}). Every form takes ranges of a multiple of it, so the callers need not
+     * ask which.
+     */
+    static int block() {
+        return 2 * F.length();
     }
 
     // ---------------------------------------------------------------- LIF
@@ -438,14 +452,24 @@ final class NeuronVectorKernels {
     }
 
     /**
-     * rk4 in four passes over each row, each its own method: with more stages in one loop C2 went
-     * past its inlining budget (NodeCountInliningCutoff) and boxed the vectors (7.0 ms per call
-     * against 1.9 for rk2's). The first pass leaves the third stage's state and the partial sums
+     * rk4. Where tau and tau_w have exact reciprocals (powers of two, the notebook's 2 and 2) one
+     * pass per row does the whole step and the fire, two vectors at a time ({@link #izhRk4Row}; on
+     * JDK 21 and newer, {@link #INTERLEAVE}). Otherwise every 1/tau is a division, and
+     * {@link #divide}'s two sides for each took C2 past its inlining budget there
+     * (NodeCountInliningCutoff: the vectors boxed, 7-11 ns per neuron-step against 0.8): those, and
+     * JDK 17, run in four passes over each row, one vector at a time, as all did once
+     * (with the four in one loop C2 boxed them too: 7.0 ms per call against 1.9 for rk2's). The first pass leaves the third stage's state and the partial sums
      * {@code k1 + 2 k2} in scratch rows, the second the fourth stage's state over it and
      * {@code + 2 k3}; the third finishes the step and the fourth fires.
      */
     private static void izhForwardRk4(IzhSpec p, IzhStages c, float[] x_seq, int T, int M, int m0, int n, float[] v,
                                       float[] w, float[] h_seq, byte[] spike_seq, float[] w_seq) {
+        if (INTERLEAVE && c.exactInvTau != 0f && c.exactInvTauW != 0f) {
+            for (int t = 0; t < T; t++) {
+                izhRk4Row(p, c, x_seq, t * M + m0, n, v, w, h_seq, spike_seq, w_seq);
+            }
+            return;
+        }
         float[] v3 = new float[n];
         float[] w3 = new float[n];
         float[] sumV = new float[n];
@@ -455,6 +479,115 @@ final class NeuronVectorKernels {
             izhRk4ThirdStage(c, x_seq, t * M + m0, n, v, w, v3, w3, sumV, sumW);
             izhRk4FourthStage(c, x_seq, t * M + m0, n, v, w, v3, w3, sumV, sumW, h_seq);
             izhFireRow(p, t * M + m0, n, v, w, h_seq, spike_seq, w_seq);
+        }
+    }
+
+    /**
+     * rk4's step, fire and reset for one row (from x_seq[i0 ..]) where tau and tau_w have exact
+     * reciprocals, two vectors of neurons (A, B) at a time with their operations interleaved. A
+     * step is one chain of about 90 dependent operations: one vector after the other filled the
+     * core's scheduler with one chain, and the step ran latency-bound (1.03-1.11 ns per
+     * neuron-step on one thread, against 0.72-0.77 interleaved; four at a time, 0.76-0.82, ran out
+     * of registers). The operands are vectors held outside the loop: as floats each inlines a
+     * broadcast, and the loop went past C2's NodeCountInliningCutoff.
+     */
+    private static void izhRk4Row(IzhSpec p, IzhStages c, float[] x_seq, int i0, int n, float[] v, float[] w,
+                                  float[] h_seq, byte[] spike_seq, float[] w_seq) {
+        final int L = F.length();
+        FloatVector vRest = FloatVector.broadcast(F, c.vRest);
+        FloatVector vC = FloatVector.broadcast(F, c.vC);
+        FloatVector a0 = FloatVector.broadcast(F, c.a0);
+        FloatVector a = FloatVector.broadcast(F, c.a);
+        FloatVector invTau = FloatVector.broadcast(F, c.exactInvTau);
+        FloatVector invTauW = FloatVector.broadcast(F, c.exactInvTauW);
+        FloatVector dt = FloatVector.broadcast(F, c.dt);
+        FloatVector dtHalf = FloatVector.broadcast(F, c.dtHalf);
+        FloatVector dtSixth = FloatVector.broadcast(F, c.dtSixth);
+        FloatVector vTh = FloatVector.broadcast(F, p.vTh());
+        FloatVector vReset = FloatVector.broadcast(F, p.vReset());
+        FloatVector b = FloatVector.broadcast(F, p.b());
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        float vThF = p.vTh();
+        ByteVector zeroB = MASK_TO_BYTES ? ByteVector.zero(SPIKE_LANES) : null;
+        ByteVector oneB = MASK_TO_BYTES ? ByteVector.broadcast(SPIKE_LANES, (byte) 1) : null;
+        boolean soft = p.softReset();
+        for (int k = 0, i = i0; k < n; k += 2 * L, i += 2 * L) {
+            // IzhStages.rk4Stages: k1 + 2 k2 + 2 k3 as k1 + (k2 + k2) + (k3 + k3), 1 - s as -s + 1: the same bits
+            FloatVector voA = FloatVector.fromArray(F, v, k);
+            FloatVector voB = FloatVector.fromArray(F, v, k + L);
+            FloatVector woA = FloatVector.fromArray(F, w, k);
+            FloatVector woB = FloatVector.fromArray(F, w, k + L);
+            FloatVector xA = FloatVector.fromArray(F, x_seq, i);
+            FloatVector xB = FloatVector.fromArray(F, x_seq, i + L);
+            FloatVector dA = voA.sub(vRest);
+            FloatVector dB = voB.sub(vRest);
+            FloatVector k1vA = xA.add(dA.mul(a0).mul(voA.sub(vC))).sub(woA).mul(invTau);
+            FloatVector k1vB = xB.add(dB.mul(a0).mul(voB.sub(vC))).sub(woB).mul(invTau);
+            FloatVector k1wA = dA.mul(a).sub(woA).mul(invTauW);
+            FloatVector k1wB = dB.mul(a).sub(woB).mul(invTauW);
+            FloatVector v2A = voA.add(k1vA.mul(dtHalf));
+            FloatVector v2B = voB.add(k1vB.mul(dtHalf));
+            FloatVector w2A = woA.add(k1wA.mul(dtHalf));
+            FloatVector w2B = woB.add(k1wB.mul(dtHalf));
+            dA = v2A.sub(vRest);
+            dB = v2B.sub(vRest);
+            FloatVector k2vA = xA.add(dA.mul(a0).mul(v2A.sub(vC))).sub(w2A).mul(invTau);
+            FloatVector k2vB = xB.add(dB.mul(a0).mul(v2B.sub(vC))).sub(w2B).mul(invTau);
+            FloatVector k2wA = dA.mul(a).sub(w2A).mul(invTauW);
+            FloatVector k2wB = dB.mul(a).sub(w2B).mul(invTauW);
+            FloatVector v3A = voA.add(k2vA.mul(dtHalf));
+            FloatVector v3B = voB.add(k2vB.mul(dtHalf));
+            FloatVector w3A = woA.add(k2wA.mul(dtHalf));
+            FloatVector w3B = woB.add(k2wB.mul(dtHalf));
+            FloatVector sumVA = k1vA.add(k2vA.add(k2vA));
+            FloatVector sumVB = k1vB.add(k2vB.add(k2vB));
+            FloatVector sumWA = k1wA.add(k2wA.add(k2wA));
+            FloatVector sumWB = k1wB.add(k2wB.add(k2wB));
+            dA = v3A.sub(vRest);
+            dB = v3B.sub(vRest);
+            FloatVector k3vA = xA.add(dA.mul(a0).mul(v3A.sub(vC))).sub(w3A).mul(invTau);
+            FloatVector k3vB = xB.add(dB.mul(a0).mul(v3B.sub(vC))).sub(w3B).mul(invTau);
+            FloatVector k3wA = dA.mul(a).sub(w3A).mul(invTauW);
+            FloatVector k3wB = dB.mul(a).sub(w3B).mul(invTauW);
+            FloatVector v4A = voA.add(k3vA.mul(dt));
+            FloatVector v4B = voB.add(k3vB.mul(dt));
+            FloatVector w4A = woA.add(k3wA.mul(dt));
+            FloatVector w4B = woB.add(k3wB.mul(dt));
+            sumVA = sumVA.add(k3vA.add(k3vA));
+            sumVB = sumVB.add(k3vB.add(k3vB));
+            sumWA = sumWA.add(k3wA.add(k3wA));
+            sumWB = sumWB.add(k3wB.add(k3wB));
+            dA = v4A.sub(vRest);
+            dB = v4B.sub(vRest);
+            FloatVector hA = voA.add(sumVA.add(xA.add(dA.mul(a0).mul(v4A.sub(vC))).sub(w4A).mul(invTau)).mul(dtSixth));
+            FloatVector hB = voB.add(sumVB.add(xB.add(dB.mul(a0).mul(v4B.sub(vC))).sub(w4B).mul(invTau)).mul(dtSixth));
+            FloatVector w1A = woA.add(sumWA.add(dA.mul(a).sub(w4A).mul(invTauW)).mul(dtSixth));
+            FloatVector w1B = woB.add(sumWB.add(dB.mul(a).sub(w4B).mul(invTauW)).mul(dtSixth));
+            hA.intoArray(h_seq, i);
+            hB.intoArray(h_seq, i + L);
+            VectorMask<Float> firedA = hA.sub(vTh).compare(VectorOperators.GE, 0f);
+            VectorMask<Float> firedB = hB.sub(vTh).compare(VectorOperators.GE, 0f);
+            FloatVector sA = zero.blend(one, firedA);
+            FloatVector sB = zero.blend(one, firedB);
+            (soft ? hA.sub(sA.mul(vTh)) : one.sub(sA).mul(hA).add(sA.mul(vReset))).intoArray(v, k);
+            (soft ? hB.sub(sB.mul(vTh)) : one.sub(sB).mul(hB).add(sB.mul(vReset))).intoArray(v, k + L);
+            FloatVector wnA = w1A.add(sA.mul(b));
+            FloatVector wnB = w1B.add(sB.mul(b));
+            wnA.intoArray(w, k);
+            wnB.intoArray(w, k + L);
+            wnA.intoArray(w_seq, i);
+            wnB.intoArray(w_seq, i + L);
+            if (MASK_TO_BYTES) {
+                // storeSpikes' body: as a call (past the budget) it took the masks boxed
+                zeroB.blend(oneB, firedA.cast(SPIKE_LANES)).intoArray(spike_seq, i);
+                zeroB.blend(oneB, firedB.cast(SPIKE_LANES)).intoArray(spike_seq, i + L);
+            }
+        }
+        if (!MASK_TO_BYTES) {
+            for (int j = i0; j < i0 + n; j++) {
+                spike_seq[j] = (byte) (h_seq[j] - vThF >= 0f ? 1 : 0);
+            }
         }
     }
 

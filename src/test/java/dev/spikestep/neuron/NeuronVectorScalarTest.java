@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API backward against the scalar one in one call: with M = 2L - 1 neurons the first L
- * run in vector lanes and the last L - 1 in the scalar tail, so neuron j and neuron L + j, given the
+ * The Vector API backward against the scalar one in one call: with M = 2L - 1 neurons (L the
+ * vector forms' block, two vectors) the first L run in vector lanes and the last L - 1 in the scalar tail, so neuron j and neuron L + j, given the
  * same data, take the two paths. Where no gradient flows (the last steps, after the last nonzero
  * spike gradient, as after a sample's last gradient step in training) the vector path skips the
  * surrogate: its zeros must be the scalar path's bit for bit, +0 and -0 alike. Elsewhere too the
@@ -22,7 +22,7 @@ class NeuronVectorScalarTest {
     @Test
     void backwardIsTheScalarBackwardAndItsZerosAreTheSameZeros() {
         org.junit.jupiter.api.Assumptions.assumeTrue(VectorSupport.ENABLED, "the Vector API is off: one path only");
-        int L = NeuronVectorKernels.lanes();
+        int L = NeuronVectorKernels.block(); // two vectors
         int M = 2 * L - 1;
         int T = 40;
         List<NeuronSpec> specs = new ArrayList<>();
@@ -49,7 +49,7 @@ class NeuronVectorScalarTest {
     @Test
     void izhRk2AndRk4ForwardIsTheScalarStepBitForBitAndTheirBackwardTheScalarOne() {
         org.junit.jupiter.api.Assumptions.assumeTrue(VectorSupport.ENABLED, "the Vector API is off: one path only");
-        int L = NeuronVectorKernels.lanes();
+        int L = NeuronVectorKernels.block(); // two vectors
         int M = 2 * L - 1;
         int T = 40;
         SplittableRandom rnd = new SplittableRandom(22);
@@ -89,7 +89,7 @@ class NeuronVectorScalarTest {
     @Test
     void everyForwardIsTheScalarForwardBitForBitWhetherTauIsAPowerOfTwoOrNot() {
         org.junit.jupiter.api.Assumptions.assumeTrue(VectorSupport.ENABLED, "the Vector API is off: one path only");
-        int L = NeuronVectorKernels.lanes();
+        int L = NeuronVectorKernels.block(); // two vectors
         int M = 2 * L - 1;
         int T = 40;
         SplittableRandom rnd = new SplittableRandom(23);
@@ -102,6 +102,7 @@ class NeuronVectorScalarTest {
             float tauW = tau == 3.0 ? 1.5f : 2f;
             for (Integrator integ : new Integrator[] {Integrator.EULER, Integrator.SYMPLECTIC, Integrator.RK2, Integrator.RK4}) {
                 specs.add(new IzhSpec(integ, 0.25, tau, 0.8f, 1f, 1f, 0f, -0.1f, 0f, tauW, 0.02f, 0.2f, false));
+                specs.add(new IzhSpec(integ, 0.25, tau, 0.8f, 1f, 1f, 0f, -0.1f, 0f, tauW, 0.02f, 0.2f, true));
             }
         }
         for (NeuronSpec spec : specs) {
