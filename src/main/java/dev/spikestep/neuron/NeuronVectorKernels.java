@@ -435,6 +435,12 @@ final class NeuronVectorKernels {
 
     private static void izhForwardRk2(IzhSpec p, IzhStages c, float[] x_seq, int T, int M, int m0, int n, float[] v,
                                       float[] w, float[] h_seq, byte[] spike_seq, float[] w_seq) {
+        if (INTERLEAVE && c.exactInvTau != 0f && c.exactInvTauW != 0f) { // as izhForwardRk4
+            for (int t = 0; t < T; t++) {
+                izhRk2Row(p, c, x_seq, t * M + m0, n, v, w, h_seq, spike_seq, w_seq);
+            }
+            return;
+        }
         for (int t = 0; t < T; t++) {
             for (int k = 0, i = t * M + m0; k < n; k += F.length(), i += F.length()) {
                 FloatVector vo = FloatVector.fromArray(F, v, k);
@@ -564,6 +570,78 @@ final class NeuronVectorKernels {
             FloatVector hB = voB.add(sumVB.add(xB.add(dB.mul(a0).mul(v4B.sub(vC))).sub(w4B).mul(invTau)).mul(dtSixth));
             FloatVector w1A = woA.add(sumWA.add(dA.mul(a).sub(w4A).mul(invTauW)).mul(dtSixth));
             FloatVector w1B = woB.add(sumWB.add(dB.mul(a).sub(w4B).mul(invTauW)).mul(dtSixth));
+            hA.intoArray(h_seq, i);
+            hB.intoArray(h_seq, i + L);
+            VectorMask<Float> firedA = hA.sub(vTh).compare(VectorOperators.GE, 0f);
+            VectorMask<Float> firedB = hB.sub(vTh).compare(VectorOperators.GE, 0f);
+            FloatVector sA = zero.blend(one, firedA);
+            FloatVector sB = zero.blend(one, firedB);
+            (soft ? hA.sub(sA.mul(vTh)) : one.sub(sA).mul(hA).add(sA.mul(vReset))).intoArray(v, k);
+            (soft ? hB.sub(sB.mul(vTh)) : one.sub(sB).mul(hB).add(sB.mul(vReset))).intoArray(v, k + L);
+            FloatVector wnA = w1A.add(sA.mul(b));
+            FloatVector wnB = w1B.add(sB.mul(b));
+            wnA.intoArray(w, k);
+            wnB.intoArray(w, k + L);
+            wnA.intoArray(w_seq, i);
+            wnB.intoArray(w_seq, i + L);
+            if (MASK_TO_BYTES) {
+                // storeSpikes' body: as a call (past the budget) it took the masks boxed
+                zeroB.blend(oneB, firedA.cast(SPIKE_LANES)).intoArray(spike_seq, i);
+                zeroB.blend(oneB, firedB.cast(SPIKE_LANES)).intoArray(spike_seq, i + L);
+            }
+        }
+        if (!MASK_TO_BYTES) {
+            for (int j = i0; j < i0 + n; j++) {
+                spike_seq[j] = (byte) (h_seq[j] - vThF >= 0f ? 1 : 0);
+            }
+        }
+    }
+
+    /** {@link #izhRk4Row} for rk2 (Heun's step, izhForwardRk2's operations in their order). */
+    private static void izhRk2Row(IzhSpec p, IzhStages c, float[] x_seq, int i0, int n, float[] v, float[] w,
+                                  float[] h_seq, byte[] spike_seq, float[] w_seq) {
+        final int L = F.length();
+        FloatVector vRest = FloatVector.broadcast(F, c.vRest);
+        FloatVector vC = FloatVector.broadcast(F, c.vC);
+        FloatVector a0 = FloatVector.broadcast(F, c.a0);
+        FloatVector a = FloatVector.broadcast(F, c.a);
+        FloatVector invTau = FloatVector.broadcast(F, c.exactInvTau);
+        FloatVector invTauW = FloatVector.broadcast(F, c.exactInvTauW);
+        FloatVector dt = FloatVector.broadcast(F, c.dt);
+        FloatVector dtHalf = FloatVector.broadcast(F, c.dtHalf);
+        FloatVector vTh = FloatVector.broadcast(F, p.vTh());
+        FloatVector vReset = FloatVector.broadcast(F, p.vReset());
+        FloatVector b = FloatVector.broadcast(F, p.b());
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        float vThF = p.vTh();
+        ByteVector zeroB = MASK_TO_BYTES ? ByteVector.zero(SPIKE_LANES) : null;
+        ByteVector oneB = MASK_TO_BYTES ? ByteVector.broadcast(SPIKE_LANES, (byte) 1) : null;
+        boolean soft = p.softReset();
+        for (int k = 0, i = i0; k < n; k += 2 * L, i += 2 * L) {
+            // 1 - s as -s + 1: the same bits
+            FloatVector voA = FloatVector.fromArray(F, v, k);
+            FloatVector voB = FloatVector.fromArray(F, v, k + L);
+            FloatVector woA = FloatVector.fromArray(F, w, k);
+            FloatVector woB = FloatVector.fromArray(F, w, k + L);
+            FloatVector xA = FloatVector.fromArray(F, x_seq, i);
+            FloatVector xB = FloatVector.fromArray(F, x_seq, i + L);
+            FloatVector dA = voA.sub(vRest);
+            FloatVector dB = voB.sub(vRest);
+            FloatVector k1vA = xA.add(dA.mul(a0).mul(voA.sub(vC))).sub(woA).mul(invTau);
+            FloatVector k1vB = xB.add(dB.mul(a0).mul(voB.sub(vC))).sub(woB).mul(invTau);
+            FloatVector k1wA = dA.mul(a).sub(woA).mul(invTauW);
+            FloatVector k1wB = dB.mul(a).sub(woB).mul(invTauW);
+            FloatVector v2A = voA.add(k1vA.mul(dt));
+            FloatVector v2B = voB.add(k1vB.mul(dt));
+            FloatVector w2A = woA.add(k1wA.mul(dt));
+            FloatVector w2B = woB.add(k1wB.mul(dt));
+            dA = v2A.sub(vRest);
+            dB = v2B.sub(vRest);
+            FloatVector hA = voA.add(k1vA.add(xA.add(dA.mul(a0).mul(v2A.sub(vC))).sub(w2A).mul(invTau)).mul(dtHalf));
+            FloatVector hB = voB.add(k1vB.add(xB.add(dB.mul(a0).mul(v2B.sub(vC))).sub(w2B).mul(invTau)).mul(dtHalf));
+            FloatVector w1A = woA.add(k1wA.add(dA.mul(a).sub(w2A).mul(invTauW)).mul(dtHalf));
+            FloatVector w1B = woB.add(k1wB.add(dB.mul(a).sub(w2B).mul(invTauW)).mul(dtHalf));
             hA.intoArray(h_seq, i);
             hB.intoArray(h_seq, i + L);
             VectorMask<Float> firedA = hA.sub(vTh).compare(VectorOperators.GE, 0f);
