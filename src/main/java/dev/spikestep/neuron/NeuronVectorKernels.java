@@ -2,6 +2,7 @@ package dev.spikestep.neuron;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -36,6 +37,7 @@ final class NeuronVectorKernels {
      * Not for 4-lane vectors (no 32-bit byte vector).
      */
     private static final boolean MASK_TO_BYTES = Runtime.version().feature() >= 21 && F.length() >= 8;
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
     private static final VectorSpecies<Byte> SPIKE_LANES = MASK_TO_BYTES
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * F.length())) : null;
     /**
@@ -845,6 +847,10 @@ final class NeuronVectorKernels {
                                   int T, int M, int m0, int m1, float[] grad_x_seq) {
         IzhStages c = new IzhStages(p);
         boolean rk2 = p.integrator() == Integrator.RK2;
+        if (rk2 && INTERLEAVE && c.exactInvTau != 0f && c.exactInvTauW != 0f) { // as izhForwardRk2
+            izhBackwardRk2Interleaved(p, c, grad_spike_seq, x_seq, h_seq, w_seq, T, M, m0, m1, grad_x_seq);
+            return;
+        }
         float b = p.b();
         float vTh = p.vTh();
         float alpha = NeuronKernels.SURROGATE_ALPHA;
@@ -900,6 +906,165 @@ final class NeuronVectorKernels {
                 izhRk4FourthV(c, x_seq, vPrevRow, t, M, m0, n, v3Row, w3Row, v4Row);
                 izhBackRk4(c, vPrevRow, v2Row, v3Row, v4Row, ghRow, gv, gw, t, M, m0, n, grad_x_seq);
             }
+        }
+    }
+
+    /**
+     * izh rk2's whole backward where tau and tau_w have exact reciprocals: per row the surrogate,
+     * the state before the step and the adjoint of Heun's step (izhBackwardStages' three passes,
+     * their operations in their order) in one pass, two vectors (A, B) at a time with their
+     * operations interleaved and the constants held as vectors ({@link #izhRk4Row}). Three passes
+     * each took their DRAM rows at the pace of their own arithmetic; one pass overlaps them.
+     */
+    private static void izhBackwardRk2Interleaved(IzhSpec p, IzhStages c, float[] grad_spike_seq, float[] x_seq,
+                                                  float[] h_seq, float[] w_seq, int T, int M, int m0, int m1,
+                                                  float[] grad_x_seq) {
+        int n = m1 - m0;
+        float[] gv = new float[n];
+        float[] gw = new float[n];
+        // A call per row, as izhRk4Row: C2 compiles the row's method whole a second into the
+        // warm-up. With the time loop inside, entered once per chunk, it ran for many calls as C1's
+        // code jumping into C2's on-stack-replacement loop (and allocated meanwhile).
+        for (int t = T - 1; t >= 0; t--) {
+            izhBackRk2RowInterleaved(p, c, grad_spike_seq, x_seq, h_seq, w_seq, t, M, m0, n, gv, gw, grad_x_seq);
+        }
+    }
+
+    /** Row t of {@link #izhBackwardRk2Interleaved}: dL/d(v, w) of step t in gv, gw on entry, of step t-1 on return. */
+    private static void izhBackRk2RowInterleaved(IzhSpec p, IzhStages c, float[] grad_spike_seq, float[] x_seq, float[] h_seq,
+                                                 float[] w_seq, int t, int M, int m0, int n, float[] gv, float[] gw,
+                                                 float[] grad_x_seq) {
+        final int L = F.length();
+        boolean soft = p.softReset();
+        FloatVector bV = FloatVector.broadcast(F, p.b());
+        FloatVector vThV = FloatVector.broadcast(F, p.vTh());
+        FloatVector negVTh = FloatVector.broadcast(F, -p.vTh());
+        FloatVector vrV = FloatVector.broadcast(F, p.vReset());
+        FloatVector vInit = FloatVector.broadcast(F, p.vInit());
+        FloatVector wInit = FloatVector.broadcast(F, p.wRest());
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        // the surrogate's: -(z alpha) as z (-alpha), 1 - sig as sig's -sig + 1, the same bits
+        FloatVector alphaV = FloatVector.broadcast(F, NeuronKernels.SURROGATE_ALPHA);
+        FloatVector negAlpha = FloatVector.broadcast(F, -NeuronKernels.SURROGATE_ALPHA);
+        FloatVector log2e = FloatVector.broadcast(F, NeuronKernels.EXP_LOG2E);
+        FloatVector shift = FloatVector.broadcast(F, NeuronKernels.EXP_SHIFT);
+        FloatVector ln2Hi = FloatVector.broadcast(F, NeuronKernels.EXP_LN2_HI);
+        FloatVector ln2Lo = FloatVector.broadcast(F, NeuronKernels.EXP_LN2_LO);
+        FloatVector p0 = FloatVector.broadcast(F, NeuronKernels.EXP_P0);
+        FloatVector p1 = FloatVector.broadcast(F, NeuronKernels.EXP_P1);
+        FloatVector p2 = FloatVector.broadcast(F, NeuronKernels.EXP_P2);
+        FloatVector p3 = FloatVector.broadcast(F, NeuronKernels.EXP_P3);
+        FloatVector p4 = FloatVector.broadcast(F, NeuronKernels.EXP_P4);
+        FloatVector p5 = FloatVector.broadcast(F, NeuronKernels.EXP_P5);
+        FloatVector cut = FloatVector.broadcast(F, NeuronKernels.SURROGATE_CUT);
+        IntVector bias = IntVector.broadcast(INTS, NeuronKernels.EXP_BIAS);
+        // the step's and its adjoint's; -g * (1/tau) as g * -(1/tau), the same bits
+        FloatVector vRest = FloatVector.broadcast(F, c.vRest);
+        FloatVector vC = FloatVector.broadcast(F, c.vC);
+        FloatVector a0 = FloatVector.broadcast(F, c.a0);
+        FloatVector invTauX = FloatVector.broadcast(F, c.exactInvTau); // the forward's x / tau as x * (1/tau)
+        FloatVector dt = FloatVector.broadcast(F, c.dt);
+        FloatVector dtHalf = FloatVector.broadcast(F, c.dtHalf);
+        FloatVector a0Tau = FloatVector.broadcast(F, c.a0Tau);
+        FloatVector aTauW = FloatVector.broadcast(F, c.aTauW);
+        FloatVector invTau = FloatVector.broadcast(F, c.invTau);
+        FloatVector negInvTau = FloatVector.broadcast(F, -c.invTau);
+        FloatVector invTauW = FloatVector.broadcast(F, c.invTauW);
+        for (int k = 0, i = t * M + m0; k < n; k += 2 * L, i += 2 * L) {
+            FloatVector hA = FloatVector.fromArray(F, h_seq, i);
+            FloatVector hB = FloatVector.fromArray(F, h_seq, i + L);
+            FloatVector sA = zero.blend(one, hA.sub(vThV).compare(VectorOperators.GE, zero));
+            FloatVector sB = zero.blend(one, hB.sub(vThV).compare(VectorOperators.GE, zero));
+            FloatVector gA = FloatVector.fromArray(F, gv, k);
+            FloatVector gB = FloatVector.fromArray(F, gv, k + L);
+            FloatVector gwNextA = FloatVector.fromArray(F, gw, k);
+            FloatVector gwNextB = FloatVector.fromArray(F, gw, k + L);
+            FloatVector dvdhA = soft ? one : one.sub(sA);
+            FloatVector dvdhB = soft ? one : one.sub(sB);
+            FloatVector dvdsA = soft ? negVTh : vrV.sub(hA);
+            FloatVector dvdsB = soft ? negVTh : vrV.sub(hB);
+            FloatVector termA = FloatVector.fromArray(F, grad_spike_seq, i).add(gA.mul(dvdsA)).add(gwNextA.mul(bV));
+            FloatVector termB = FloatVector.fromArray(F, grad_spike_seq, i + L).add(gB.mul(dvdsB)).add(gwNextB.mul(bV));
+            // the surrogate, skipped where both vectors' terms are all zeros
+            FloatVector sgA;
+            FloatVector sgB;
+            if (termA.compare(VectorOperators.NE, zero).or(hA.sub(hA).compare(VectorOperators.NE, zero))
+                    .or(termB.compare(VectorOperators.NE, zero)).or(hB.sub(hB).compare(VectorOperators.NE, zero))
+                    .anyTrue()) {
+                FloatVector uA = hA.sub(vThV).mul(negAlpha);
+                FloatVector uB = hB.sub(vThV).mul(negAlpha);
+                FloatVector yA = uA.mul(log2e).add(shift);
+                FloatVector yB = uB.mul(log2e).add(shift);
+                FloatVector nfA = yA.sub(shift);
+                FloatVector nfB = yB.sub(shift);
+                FloatVector rA = uA.sub(nfA.mul(ln2Hi)).sub(nfA.mul(ln2Lo));
+                FloatVector rB = uB.sub(nfB.mul(ln2Hi)).sub(nfB.mul(ln2Lo));
+                FloatVector polyA = rA.mul(p0).add(p1).mul(rA).add(p2).mul(rA).add(p3).mul(rA).add(p4).mul(rA).add(p5);
+                FloatVector polyB = rB.mul(p0).add(p1).mul(rB).add(p2).mul(rB).add(p3).mul(rB).add(p4).mul(rB).add(p5);
+                FloatVector pow2A = yA.reinterpretAsInts().add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector pow2B = yB.reinterpretAsInts().add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector sigA = one.div(polyA.mul(rA.mul(rA)).add(rA).add(one).mul(pow2A).add(one));
+                FloatVector sigB = one.div(polyB.mul(rB.mul(rB)).add(rB).add(one).mul(pow2B).add(one));
+                sgA = sigA.mul(alphaV).mul(one.sub(sigA)).blend(zero, uA.abs().compare(VectorOperators.GT, cut));
+                sgB = sigB.mul(alphaV).mul(one.sub(sigB)).blend(zero, uB.abs().compare(VectorOperators.GT, cut));
+            } else {
+                sgA = one;
+                sgB = one;
+            }
+            FloatVector ghA = gA.mul(dvdhA).add(termA.mul(sgA));
+            FloatVector ghB = gB.mul(dvdhB).add(termB.mul(sgB));
+            // the state before the step (izhStateBefore)
+            FloatVector vPrevA = vInit;
+            FloatVector vPrevB = vInit;
+            FloatVector wPrevA = wInit;
+            FloatVector wPrevB = wInit;
+            if (t > 0) {
+                FloatVector hpA = FloatVector.fromArray(F, h_seq, i - M);
+                FloatVector hpB = FloatVector.fromArray(F, h_seq, i + L - M);
+                FloatVector spA = zero.blend(one, hpA.sub(vThV).compare(VectorOperators.GE, zero));
+                FloatVector spB = zero.blend(one, hpB.sub(vThV).compare(VectorOperators.GE, zero));
+                vPrevA = soft ? hpA.sub(spA.mul(vThV)) : one.sub(spA).mul(hpA).add(spA.mul(vrV));
+                vPrevB = soft ? hpB.sub(spB.mul(vThV)) : one.sub(spB).mul(hpB).add(spB.mul(vrV));
+                wPrevA = FloatVector.fromArray(F, w_seq, i - M);
+                wPrevB = FloatVector.fromArray(F, w_seq, i + L - M);
+            }
+            // Heun's step again and its adjoint (izhBackRk2)
+            FloatVector xA = FloatVector.fromArray(F, x_seq, i);
+            FloatVector xB = FloatVector.fromArray(F, x_seq, i + L);
+            FloatVector v2A = vPrevA.add(xA.add(vPrevA.sub(vRest).mul(a0).mul(vPrevA.sub(vC))).sub(wPrevA).mul(invTauX).mul(dt));
+            FloatVector v2B = vPrevB.add(xB.add(vPrevB.sub(vRest).mul(a0).mul(vPrevB.sub(vC))).sub(wPrevB).mul(invTauX).mul(dt));
+            FloatVector g1vA = ghA.mul(dtHalf);
+            FloatVector g1vB = ghB.mul(dtHalf);
+            FloatVector g1wA = gwNextA.mul(dtHalf);
+            FloatVector g1wB = gwNextB.mul(dtHalf);
+            FloatVector gy0A = g1vA.mul(v2A.sub(vC).add(v2A.sub(vRest)).mul(a0Tau)).add(g1wA.mul(aTauW));
+            FloatVector gy0B = g1vB.mul(v2B.sub(vC).add(v2B.sub(vRest)).mul(a0Tau)).add(g1wB.mul(aTauW));
+            FloatVector gy1A = g1vA.mul(negInvTau).sub(g1wA.mul(invTauW));
+            FloatVector gy1B = g1vB.mul(negInvTau).sub(g1wB.mul(invTauW));
+            FloatVector gxA = zero.add(g1vA.mul(invTau));
+            FloatVector gxB = zero.add(g1vB.mul(invTau));
+            FloatVector syvA = ghA.add(gy0A);
+            FloatVector syvB = ghB.add(gy0B);
+            FloatVector sywA = gwNextA.add(gy1A);
+            FloatVector sywB = gwNextB.add(gy1B);
+            g1vA = g1vA.add(gy0A.mul(dt));
+            g1vB = g1vB.add(gy0B.mul(dt));
+            g1wA = g1wA.add(gy1A.mul(dt));
+            g1wB = g1wB.add(gy1B.mul(dt));
+            gy0A = g1vA.mul(vPrevA.sub(vC).add(vPrevA.sub(vRest)).mul(a0Tau)).add(g1wA.mul(aTauW));
+            gy0B = g1vB.mul(vPrevB.sub(vC).add(vPrevB.sub(vRest)).mul(a0Tau)).add(g1wB.mul(aTauW));
+            gy1A = g1vA.mul(negInvTau).sub(g1wA.mul(invTauW));
+            gy1B = g1vB.mul(negInvTau).sub(g1wB.mul(invTauW));
+            gxA = gxA.add(g1vA.mul(invTau));
+            gxB = gxB.add(g1vB.mul(invTau));
+            syvA.add(gy0A).intoArray(gv, k);
+            syvB.add(gy0B).intoArray(gv, k + L);
+            sywA.add(gy1A).intoArray(gw, k);
+            sywB.add(gy1B).intoArray(gw, k + L);
+            gxA.intoArray(grad_x_seq, i);
+            gxB.intoArray(grad_x_seq, i + L);
+
         }
     }
 
