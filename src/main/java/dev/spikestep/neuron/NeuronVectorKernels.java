@@ -41,14 +41,13 @@ final class NeuronVectorKernels {
     private static final VectorSpecies<Byte> SPIKE_LANES = MASK_TO_BYTES
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * F.length())) : null;
     /**
-     * Whether the compute-bound steps run two vectors interleaved in one pass ({@link #izhRk4Row}).
-     * On JDK 25 that is 1.6-1.8x rk4's forward; JDK 17's C2 compiles the long loop worse than the
-     * passes it replaces (0.71-0.74 ns per neuron-step in cache against 0.57-0.59, AVX-512), so
-     * there it keeps the passes. {@code -Dspikestep.interleave=true|false} overrides it: the tests'
-     * AVX2 run takes the interleaved path on JDK 17 too, so both paths meet the scalar code.
+     * Whether izh rk2 and rk4 run two vectors interleaved in one pass per row ({@link #izhRk4Row})
+     * where 1/tau is exact. Faster at DRAM size on JDK 25 and on JDK 17 (rk4's forward 1.5-4x and
+     * 1.3-4x; JDK 17's passes are the ones its C2 compiles erratically), though on JDK 17 rk4's
+     * forward is up to 13% slower in cache. {@code -Dspikestep.interleave=false} keeps the passes: the
+     * tests' AVX2 run does, so both paths meet the scalar code with tau a power of two.
      */
-    static final boolean INTERLEAVE = Boolean.parseBoolean(System.getProperty("spikestep.interleave",
-            String.valueOf(Runtime.version().feature() >= 21)));
+    static final boolean INTERLEAVE = Boolean.parseBoolean(System.getProperty("spikestep.interleave", "true"));
 
     private NeuronVectorKernels() {
     }
@@ -461,11 +460,11 @@ final class NeuronVectorKernels {
 
     /**
      * rk4. Where tau and tau_w have exact reciprocals (powers of two, the notebook's 2 and 2) one
-     * pass per row does the whole step and the fire, two vectors at a time ({@link #izhRk4Row}; on
-     * JDK 21 and newer, {@link #INTERLEAVE}). Otherwise every 1/tau is a division, and
+     * pass per row does the whole step and the fire, two vectors at a time ({@link #izhRk4Row},
+     * {@link #INTERLEAVE}). Otherwise every 1/tau is a division, and
      * {@link #divide}'s two sides for each took C2 past its inlining budget there
-     * (NodeCountInliningCutoff: the vectors boxed, 7-11 ns per neuron-step against 0.8): those, and
-     * JDK 17, run in four passes over each row, one vector at a time, as all did once
+     * (NodeCountInliningCutoff: the vectors boxed, 7-11 ns per neuron-step against 0.8): those (and
+     * {@code -Dspikestep.interleave=false}) run in four passes over each row, one vector at a time, as all did once
      * (with the four in one loop C2 boxed them too: 7.0 ms per call against 1.9 for rk2's). The first pass leaves the third stage's state and the partial sums
      * {@code k1 + 2 k2} in scratch rows, the second the fourth stage's state over it and
      * {@code + 2 k3}; the third finishes the step and the fourth fires.
