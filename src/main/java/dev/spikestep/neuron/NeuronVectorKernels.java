@@ -49,6 +49,11 @@ final class NeuronVectorKernels {
      */
     static final boolean INTERLEAVE = Boolean.parseBoolean(System.getProperty("spikestep.interleave", "true"));
 
+    /** Whether izh rk2/rk4 with these constants take the interleaved rows: {@link #INTERLEAVE}, and 1/tau, 1/tau_w exact. */
+    private static boolean interleaved(IzhStages c) {
+        return INTERLEAVE && c.exactInvTau != 0f && c.exactInvTauW != 0f;
+    }
+
     private NeuronVectorKernels() {
     }
 
@@ -436,7 +441,7 @@ final class NeuronVectorKernels {
 
     private static void izhForwardRk2(IzhSpec p, IzhStages c, float[] x_seq, int T, int M, int m0, int n, float[] v,
                                       float[] w, float[] h_seq, byte[] spike_seq, float[] w_seq) {
-        if (INTERLEAVE && c.exactInvTau != 0f && c.exactInvTauW != 0f) { // as izhForwardRk4
+        if (interleaved(c)) {
             for (int t = 0; t < T; t++) {
                 izhRk2Row(p, c, x_seq, t * M + m0, n, v, w, h_seq, spike_seq, w_seq);
             }
@@ -471,7 +476,7 @@ final class NeuronVectorKernels {
      */
     private static void izhForwardRk4(IzhSpec p, IzhStages c, float[] x_seq, int T, int M, int m0, int n, float[] v,
                                       float[] w, float[] h_seq, byte[] spike_seq, float[] w_seq) {
-        if (INTERLEAVE && c.exactInvTau != 0f && c.exactInvTauW != 0f) {
+        if (interleaved(c)) {
             for (int t = 0; t < T; t++) {
                 izhRk4Row(p, c, x_seq, t * M + m0, n, v, w, h_seq, spike_seq, w_seq);
             }
@@ -598,7 +603,11 @@ final class NeuronVectorKernels {
         }
     }
 
-    /** {@link #izhRk4Row} for rk2 (Heun's step, izhForwardRk2's operations in their order). */
+    /**
+     * {@link #izhRk4Row} for rk2 (Heun's step, izhForwardRk2's operations in their order). The
+     * constants and the fire are izhRk4Row's written again, not shared: a call that C2 does not
+     * inline boxes every vector crossing it, and one loop for both steps is past its budget.
+     */
     private static void izhRk2Row(IzhSpec p, IzhStages c, float[] x_seq, int i0, int n, float[] v, float[] w,
                                   float[] h_seq, byte[] spike_seq, float[] w_seq) {
         final int L = F.length();
@@ -846,7 +855,7 @@ final class NeuronVectorKernels {
                                   int T, int M, int m0, int m1, float[] grad_x_seq) {
         IzhStages c = new IzhStages(p);
         boolean rk2 = p.integrator() == Integrator.RK2;
-        if (rk2 && INTERLEAVE && c.exactInvTau != 0f && c.exactInvTauW != 0f) { // as izhForwardRk2
+        if (rk2 && interleaved(c)) {
             izhBackwardRk2Interleaved(p, c, grad_spike_seq, x_seq, h_seq, w_seq, T, M, m0, m1, grad_x_seq);
             return;
         }
