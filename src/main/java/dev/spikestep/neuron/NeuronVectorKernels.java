@@ -75,6 +75,14 @@ final class NeuronVectorKernels {
      * form was inlined or not depending on which integrator ran first (a callee already compiled
      * into more than InlineSmallCode bytes is not inlined): lif/exp's forward took 8.1 ms per call
      * instead of 0.43 (T 50 x 32768, JDK 25), every vector boxed across the call.
+     *
+     * <p>SUBSTEPS: each form runs K == 1 in a loop of its own, with one call of the form per
+     * neuron vector. The sub-step loop's second call site, never taken at K 1, was kept by C2 now
+     * and then, and then not inlined where C1's code had made the form hot enough to be compiled on
+     * its own ("already compiled into a medium method": the limit at a cold site is a quarter of
+     * InlineSmallCode); its boxed result then merged with the first call's h, boxing every h. lif
+     * rk4's forward ran 0.73-0.89 ns per neuron-step in cache instead of 0.17 in two of three
+     * whole-bench runs. One loop of K calls for every K was slower at K 1 (0.31-0.38 in cache).
      */
     static void lifForward(LifSpec p, NeuronKernels.LifConst c, float[] x_seq, int T, int M, int m0, int m1,
                            float[] h_seq, byte[] spike_seq) {
@@ -107,15 +115,26 @@ final class NeuronVectorKernels {
         int L = F.length();
         int K = c.substeps();
         float invTau = NeuronKernels.exactReciprocal(c.tau());
-        for (int t = 0; t < T; t++) {
-            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = eulerDecay(c, invTau, FloatVector.fromArray(F, v, k), x);
-                for (int j = 1; j < K; j++) {
-                    h = eulerDecay(c, invTau, h, x);
+        if (K == 1) {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = eulerDecay(c, invTau, FloatVector.fromArray(F, v, k), x);
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
                 }
-                h.intoArray(h_seq, i);
-                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = FloatVector.fromArray(F, v, k);
+                    for (int j = 0; j < K; j++) {
+                        h = eulerDecay(c, invTau, h, x);
+                    }
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+                }
             }
         }
     }
@@ -125,15 +144,26 @@ final class NeuronVectorKernels {
         int L = F.length();
         int K = c.substeps();
         float invTau = NeuronKernels.exactReciprocal(c.tau());
-        for (int t = 0; t < T; t++) {
-            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = eulerNoDecay(c, invTau, FloatVector.fromArray(F, v, k), x);
-                for (int j = 1; j < K; j++) {
-                    h = eulerNoDecay(c, invTau, h, x);
+        if (K == 1) {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = eulerNoDecay(c, invTau, FloatVector.fromArray(F, v, k), x);
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
                 }
-                h.intoArray(h_seq, i);
-                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = FloatVector.fromArray(F, v, k);
+                    for (int j = 0; j < K; j++) {
+                        h = eulerNoDecay(c, invTau, h, x);
+                    }
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+                }
             }
         }
     }
@@ -142,15 +172,26 @@ final class NeuronVectorKernels {
                                      float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
         int L = F.length();
         int K = c.substeps();
-        for (int t = 0; t < T; t++) {
-            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = expDecay(c, FloatVector.fromArray(F, v, k), x);
-                for (int j = 1; j < K; j++) {
-                    h = expDecay(c, h, x);
+        if (K == 1) {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = expDecay(c, FloatVector.fromArray(F, v, k), x);
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
                 }
-                h.intoArray(h_seq, i);
-                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = FloatVector.fromArray(F, v, k);
+                    for (int j = 0; j < K; j++) {
+                        h = expDecay(c, h, x);
+                    }
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+                }
             }
         }
     }
@@ -159,15 +200,26 @@ final class NeuronVectorKernels {
                                      float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
         int L = F.length();
         int K = c.substeps();
-        for (int t = 0; t < T; t++) {
-            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = expNoDecay(c, FloatVector.fromArray(F, v, k), x);
-                for (int j = 1; j < K; j++) {
-                    h = expNoDecay(c, h, x);
+        if (K == 1) {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = expNoDecay(c, FloatVector.fromArray(F, v, k), x);
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
                 }
-                h.intoArray(h_seq, i);
-                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = FloatVector.fromArray(F, v, k);
+                    for (int j = 0; j < K; j++) {
+                        h = expNoDecay(c, h, x);
+                    }
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+                }
             }
         }
     }
@@ -176,15 +228,26 @@ final class NeuronVectorKernels {
                                      float[] h_seq, byte[] spike_seq, float vTh, float vr, boolean soft) {
         int L = F.length();
         int K = c.substeps();
-        for (int t = 0; t < T; t++) {
-            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = zohNoDecay(c, FloatVector.fromArray(F, v, k), x);
-                for (int j = 1; j < K; j++) {
-                    h = zohNoDecay(c, h, x);
+        if (K == 1) {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = zohNoDecay(c, FloatVector.fromArray(F, v, k), x);
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
                 }
-                h.intoArray(h_seq, i);
-                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = FloatVector.fromArray(F, v, k);
+                    for (int j = 0; j < K; j++) {
+                        h = zohNoDecay(c, h, x);
+                    }
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+                }
             }
         }
     }
@@ -194,15 +257,26 @@ final class NeuronVectorKernels {
         int L = F.length();
         int K = c.substeps();
         float invTau = NeuronKernels.exactReciprocal(c.tau());
-        for (int t = 0; t < T; t++) {
-            for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
-                FloatVector x = FloatVector.fromArray(F, x_seq, i);
-                FloatVector h = rk2(c, invTau, FloatVector.fromArray(F, v, k), x);
-                for (int j = 1; j < K; j++) {
-                    h = rk2(c, invTau, h, x);
+        if (K == 1) {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = rk2(c, invTau, FloatVector.fromArray(F, v, k), x);
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
                 }
-                h.intoArray(h_seq, i);
-                fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+            }
+        } else {
+            for (int t = 0; t < T; t++) {
+                for (int k = 0, i = t * M + m0; k < n; k += L, i += L) {
+                    FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                    FloatVector h = FloatVector.fromArray(F, v, k);
+                    for (int j = 0; j < K; j++) {
+                        h = rk2(c, invTau, h, x);
+                    }
+                    h.intoArray(h_seq, i);
+                    fire(h, v, k, h_seq, spike_seq, i, vTh, vr, soft);
+                }
             }
         }
     }
@@ -222,17 +296,24 @@ final class NeuronVectorKernels {
         }
     }
 
-    /** rk4's K charges for one row: h into h_seq[i0 ..] (one rk4 call site, not the other forms' two). */
+    /** rk4's K charges for one row: h into h_seq[i0 ..] (K == 1 its own loop: see SUBSTEPS). */
     private static void lifRk4Charge(NeuronKernels.LifConst c, float invTau, boolean decay, float[] x_seq, int i0, int n,
                                      float[] v, float[] h_seq) {
         int K = c.substeps();
-        for (int k = 0, i = i0; k < n; k += F.length(), i += F.length()) {
-            FloatVector x = FloatVector.fromArray(F, x_seq, i);
-            FloatVector h = rk4(c, invTau, decay, FloatVector.fromArray(F, v, k), x);
-            for (int j = 1; j < K; j++) {
-                h = rk4(c, invTau, decay, h, x);
+        if (K == 1) {
+            for (int k = 0, i = i0; k < n; k += F.length(), i += F.length()) {
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                rk4(c, invTau, decay, FloatVector.fromArray(F, v, k), x).intoArray(h_seq, i);
             }
-            h.intoArray(h_seq, i);
+        } else {
+            for (int k = 0, i = i0; k < n; k += F.length(), i += F.length()) {
+                FloatVector x = FloatVector.fromArray(F, x_seq, i);
+                FloatVector h = FloatVector.fromArray(F, v, k);
+                for (int j = 0; j < K; j++) {
+                    h = rk4(c, invTau, decay, h, x);
+                }
+                h.intoArray(h_seq, i);
+            }
         }
     }
 

@@ -84,7 +84,8 @@ class NeuronVectorScalarTest {
 
     /**
      * Every forward, vector lanes against the scalar tail, h and spikes bit for bit: with tau and
-     * tau_w powers of two (the vector code multiplies by the exact 1/tau) and without (it divides).
+     * tau_w powers of two (the vector code multiplies by the exact 1/tau) and without (it divides),
+     * and LIF with one and with three sub-steps per dt.
      */
     @Test
     void everyForwardIsTheScalarForwardBitForBitWhetherTauIsAPowerOfTwoOrNot() {
@@ -98,6 +99,8 @@ class NeuronVectorScalarTest {
             for (Integrator integ : new Integrator[] {Integrator.EULER, Integrator.EXP, Integrator.ZOH, Integrator.RK2, Integrator.RK4}) {
                 specs.add(new LifSpec(integ, 0.25, tau, 1f, 0f, false, true));
                 specs.add(new LifSpec(integ, 0.25, tau, 1f, -0.2f, true, false));
+                // K 3 sub-steps: their own loop in the vector forms (SUBSTEPS there)
+                specs.add(new LifSpec(integ, 0.25, tau, 1f, 0f, false, true, 3));
             }
             float tauW = tau == 3.0 ? 1.5f : 2f;
             for (Integrator integ : new Integrator[] {Integrator.EULER, Integrator.SYMPLECTIC, Integrator.RK2, Integrator.RK4}) {
