@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * The fused neuron kernels alone (NeuronKernels.forward / backward, the twins of kernels/neuron.cu)
- * at {@code T x (batch * neurons)}, one neuron x integrator at a time: warm-up calls (JIT), then
+ * at {@code T x (batch * neurons)}, one neuron x integrator at a time: warm-up calls (the count
+ * asked, then on until the JIT is quiet: {@link JitQuiet}), then
  * every repeat timed as one whole call, split over the threads as CpuNetwork splits it. Inputs are
  * seeded fc1-like currents (a mix of quiet and spiking neurons) and Gaussian spike gradients.
  * The CUDA twin is cuda.CudaBench, with CUDA events and an L2 flush between repeats.
@@ -219,12 +220,13 @@ public final class KernelBench {
             Runnable call = pass == Pass.FORWARD
                     ? () -> NeuronKernels.forwardRange(spec, x, t, m, 0, m, h, s, null, w)
                     : () -> NeuronKernels.backwardRange(spec, g, x, h, s, w, t, m, 0, m, gx);
-            // Warm-up until the fastest call has not improved by 5% for 50 ms (minWarmupSeconds and
-            // 500 calls at least, 3 s at most): a kernel entered with new sizes may hit an
-            // uncommon trap and run deoptimized until C2 has compiled it again.
+            // Warm-up until the fastest call has not improved by 5% for 50 ms and the JIT is quiet
+            // (minWarmupSeconds and 500 calls at least, 3 s at most): a kernel entered with new
+            // sizes may hit an uncommon trap and run deoptimized until C2 has compiled it again.
             long start = System.nanoTime();
             long lastGain = start;
             long best = Long.MAX_VALUE;
+            JitQuiet jit = new JitQuiet();
             for (int c = 1; ; c++) {
                 long a = System.nanoTime();
                 call.run();
@@ -234,7 +236,7 @@ public final class KernelBench {
                 }
                 best = Math.min(best, now - a);
                 if (c >= IN_CACHE_WARMUP_CALLS && now - start >= minWarmupSeconds * 1e9 && now - lastGain >= 50_000_000L
-                        || now - start >= 3_000_000_000L) {
+                        && jit.quiet() || now - start >= 3_000_000_000L) {
                     break;
                 }
             }
@@ -257,11 +259,12 @@ public final class KernelBench {
         return 1e9 / sum;
     }
 
-    /** Runs {@code call} {@code warmup} times untimed, then times each of {@code repeats} calls (seconds). */
+    /**
+     * Runs {@code call} {@code warmup} times untimed and on until the JIT is quiet ({@link JitQuiet}),
+     * then times each of {@code repeats} calls (seconds).
+     */
     static double[] time(Runnable call, int warmup, int repeats) {
-        for (int i = 0; i < warmup; i++) {
-            call.run();
-        }
+        JitQuiet.warmUp(call, warmup);
         double[] t = new double[repeats];
         for (int i = 0; i < repeats; i++) {
             long t0 = System.nanoTime();

@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Training-step cost: full steps (encode, forward, BPTT, Adam) of the SPEC section 5 network on real
- * batches, after warm-up, each timed alone, with the time of every phase of every step. The CPU
- * backend runs here (wall clock of a whole step, and PhaseTimes' per-phase clock reads); the CUDA
+ * batches, after warm-up (the steps asked, then on until the JIT is quiet: {@link JitQuiet}), each
+ * timed alone, with the time of every phase of every step. The CPU backend runs here (wall clock of a whole step, and PhaseTimes' per-phase clock reads); the CUDA
  * backend's twin is cuda.CudaBench, which times the same phases with CUDA events.
  */
 public final class TrainBench {
@@ -87,7 +87,18 @@ public final class TrainBench {
             double[][] phaseTimes = new double[phases.length][steps];
             double inputSpikes = 0;
             double hiddenSpikes = 0;
-            for (int k = 0; k < warmup + steps; k++) {
+            // Untimed steps: warmup of them, then on until the JIT is quiet (JitQuiet); none for warmup 0.
+            JitQuiet jit = null;
+            int untimed = warmup;
+            for (int k = 0; k < untimed + steps; k++) {
+                if (k == untimed && warmup > 0) {
+                    if (jit == null) {
+                        jit = new JitQuiet();
+                    }
+                    if (!jit.quiet()) {
+                        untimed++;
+                    }
+                }
                 int first = (k % batches) * batch;
                 for (int b = 0; b < batch; b++) {
                     labels[b] = train.label(order[first + b]);
@@ -99,11 +110,11 @@ public final class TrainBench {
                 net.backward(labels);
                 net.adamStep();
                 long t1 = System.nanoTime();
-                if (k >= warmup) {
+                if (k >= untimed) {
                     long[] after = net.phaseTimes().snapshot();
-                    times[k - warmup] = (t1 - t0) / 1e9;
+                    times[k - untimed] = (t1 - t0) / 1e9;
                     for (int p = 0; p < phases.length; p++) {
-                        phaseTimes[p][k - warmup] = (after[p] - before[p]) / 1e9;
+                        phaseTimes[p][k - untimed] = (after[p] - before[p]) / 1e9;
                     }
                     // Counted after the clock stopped: the work this step had to do.
                     inputSpikes += net.inputSpikeCount();

@@ -72,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "20", description = "Timed calls or steps (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--warmup", defaultValue = "20", description = "Untimed calls or steps first (default: ${DEFAULT-VALUE}: on 2 cores C2 needs 10-20 training steps to compile the larger CPU kernels).")
+    @Option(names = "--warmup", defaultValue = "20", description = "Untimed calls or steps first, at least (default: ${DEFAULT-VALUE}); on the CPU they go on until the JVM's compiler and GC threads have used under 5%% of a core for 0.25 s (15 s at most), as on 2 cores C2 compiles for 10-30 training steps. 0: none, cold.")
     int warmup;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
@@ -141,8 +141,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (BenchReport.emulated(env)) {
             System.out.println(BenchReport.EMULATED_NOTE);
         }
-        System.out.printf(Locale.ROOT, "T %d, batch %d, neurons %d, warm-up %d, repeats %d%s%n%n", T, batch, neurons, warmup,
-                repeats, profile ? ", cuProfilerStart/Stop around each timed region" : "");
+        System.out.printf(Locale.ROOT, "T %d, batch %d, neurons %d, warm-up %d%s, repeats %d%s%n%n", T, batch, neurons, warmup,
+                warmup > 0 && !cuda ? " (then until the JIT is quiet)" : "", repeats, profile ? ", cuProfilerStart/Stop around each timed region" : "");
         List<Map<String, Object>> rows = new ArrayList<>();
         // The CPU's own ceilings first, with the same threads: every later number is a share of one.
         Roofline.Ceilings ceilings = null;
