@@ -16,8 +16,8 @@ threads="${1:-2}"
 DATA="${DATA:-data}"
 OUT="${OUT:-results/bench-$(date +%Y%m%d-%H%M%S)}"
 REPEATS="${REPEATS:-20}"
-# Steps before the clock starts: JDK 17's C2 takes 10-20 steps to finish compiling the larger
-# Vector API neuron kernels (izh backward: 12.8 ms per step after 5 warm-up steps, 3.6 ms after 40).
+# Steps before the clock starts, at least: bench then goes on until the JIT is quiet (JitQuiet);
+# JDK 17's C2 takes 10-20 steps to compile the larger Vector API neuron kernels.
 WARMUP="${WARMUP:-20}"
 PY_REPEATS="${PY_REPEATS:-5}"
 PY=/usr/bin/python3
