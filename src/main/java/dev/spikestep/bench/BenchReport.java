@@ -32,7 +32,7 @@ public final class BenchReport {
             "ns_per_neuron_step", "bytes_per_call", "gb_per_s", "peak_gb_per_s", "pct_of_peak", "share_pct",
             "samples_per_s", "s_per_60k_epoch", "device", "driver", "jvm", "cores", "vector", "commit", "timestamp",
             "work_per_step", "work_unit", "achieved_per_s", "ceiling", "ceiling_per_s", "pct_of_ceiling",
-            "in_cache_ns_per_neuron_step", "bound", "pct_of_floor");
+            "in_cache_ns_per_neuron_step", "bound", "pct_of_floor", "alloc_bytes_per_call");
 
     /** Where the numbers were measured. {@code driver} is empty on the CPU. */
     public record Env(String backend, String device, String driver, String jvm, int cores, String vector, String commit,
@@ -129,6 +129,7 @@ public final class BenchReport {
         r.put("in_cache_ns_per_neuron_step", finiteOrNull(k.inCacheNsPerNeuronStep()));
         r.put("bound", k.bound().isEmpty() ? null : k.bound());
         r.put("pct_of_floor", finiteOrNull(100 * k.fractionOfFloor()));
+        r.put("alloc_bytes_per_call", finiteOrNull(k.allocBytesPerCall()));
         return r;
     }
 
@@ -239,16 +240,27 @@ public final class BenchReport {
      */
     public static String kernelTable(List<KernelBench.Sample> ks) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-16s %-8s %10s %19s %14s %9s %7s %9s %-7s %7s%n", "model/integrator", "pass",
-                "median ms", "p10-p90 ms", "ns/neuron-step", "GB/s", "% peak", "in-cache", "bound", "% floor"));
+        sb.append(String.format(Locale.ROOT, "%-16s %-8s %10s %19s %14s %9s %7s %9s %-7s %7s %10s%n", "model/integrator",
+                "pass", "median ms", "p10-p90 ms", "ns/neuron-step", "GB/s", "% peak", "in-cache", "bound", "% floor",
+                "alloc/call"));
         for (KernelBench.Sample k : ks) {
             Stats ms = k.seconds().scaled(1e3);
-            sb.append(String.format(Locale.ROOT, "%-16s %-8s %10.4f %9.4f-%-9.4f %14.4f %9.2f %7s %9s %-7s %7s%n",
+            sb.append(String.format(Locale.ROOT, "%-16s %-8s %10.4f %9.4f-%-9.4f %14.4f %9.2f %7s %9s %-7s %7s %10s%n",
                     name(k.neuron()), k.pass().label(), ms.median(), ms.p10(), ms.p90(), k.nsPerNeuronStep(),
                     k.gbPerSecond(), orDash("%.1f", 100 * k.fractionOfPeak()), orDash("%.4f", k.inCacheNsPerNeuronStep()),
-                    k.bound().isEmpty() ? "-" : k.bound(), orDash("%.1f", 100 * k.fractionOfFloor())));
+                    k.bound().isEmpty() ? "-" : k.bound(), orDash("%.1f", 100 * k.fractionOfFloor()),
+                    heapBytes(k.allocBytesPerCall())));
         }
         return sb.toString();
+    }
+
+    /** Heap bytes for the tables: B, KB, MB (powers of 1000), "-" where not counted. */
+    static String heapBytes(double b) {
+        if (!Double.isFinite(b)) {
+            return "-";
+        }
+        return b < 1e3 ? String.format(Locale.ROOT, "%.0f B", b)
+                : b < 1e6 ? String.format(Locale.ROOT, "%.1f KB", b / 1e3) : String.format(Locale.ROOT, "%.1f MB", b / 1e6);
     }
 
     private static String orDash(String format, double v) {
@@ -357,19 +369,22 @@ public final class BenchReport {
             }
             sb.append("\nKernel rows: % of peak is of dram-rw; in-cache is the kernel's ns per neuron-step with its data in L2 "
                     + "(all threads, each on its own " + KernelBench.IN_CACHE_NEURONS + " neurons); the floor is the longer of "
-                    + "the bytes at dram-rw and that arithmetic, and bound says which.\n\n");
+                    + "the bytes at dram-rw and that arithmetic, and bound says which; heap per call is what the timed calls "
+                    + "allocated, all threads: the kernels' scratch rows, a few floats per neuron; many times that is vectors "
+                    + "boxed, a call C2 left out of a vector loop.\n\n");
         }
         if (!ks.isEmpty()) {
             sb.append(String.format(Locale.ROOT, "## Fused neuron kernels, T x B x N = %d x %d x %d%n%n", T, batch, neurons));
             sb.append("| model/integrator | pass | median ms | p10-p90 ms | ns/neuron-step | GB/s | % of peak | in-cache ns "
-                    + "| bound | % of floor |\n");
-            sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
+                    + "| bound | % of floor | heap per call |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (KernelBench.Sample k : ks) {
                 Stats ms = k.seconds().scaled(1e3);
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f-%.4f | %.4f | %.2f | %s | %s | %s | %s |%n",
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f-%.4f | %.4f | %.2f | %s | %s | %s | %s | %s |%n",
                         name(k.neuron()), k.pass().label(), ms.median(), ms.p10(), ms.p90(), k.nsPerNeuronStep(),
                         k.gbPerSecond(), orDash("%.1f", 100 * k.fractionOfPeak()), orDash("%.4f", k.inCacheNsPerNeuronStep()),
-                        k.bound().isEmpty() ? "-" : k.bound(), orDash("%.1f", 100 * k.fractionOfFloor())));
+                        k.bound().isEmpty() ? "-" : k.bound(), orDash("%.1f", 100 * k.fractionOfFloor()),
+                        heapBytes(k.allocBytesPerCall())));
             }
             sb.append("\n![ns per neuron-step](kernels.png)\n\n");
         }

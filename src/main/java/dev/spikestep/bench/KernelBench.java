@@ -26,15 +26,28 @@ public final class KernelBench {
      * One kernel measured: its timings in seconds per call, the bytes one call moves, the device's
      * peak bandwidth in bytes/s (GPU: from the device attributes; CPU: the measured dram-rw
      * ceiling; NaN where unknown) and, on the CPU, the kernel's own time per neuron-step with its
-     * data in cache ({@link #inCacheNs}; NaN where not measured).
+     * data in cache ({@link #inCacheNs}; NaN where not measured) and the Java heap it allocated per
+     * timed call, all threads together (NaN where not counted): its scratch rows, kilobytes; a
+     * vector C2 did not keep in registers is an object per operation, megabytes.
      */
     public record Sample(NeuronSpec neuron, Pass pass, String backend, int T, int batch, int neurons, int threads,
-                         Stats seconds, long bytesPerCall, double peakBytesPerSecond, double inCacheNsPerNeuronStep) {
+                         Stats seconds, long bytesPerCall, double peakBytesPerSecond, double inCacheNsPerNeuronStep,
+                         double allocBytesPerCall) {
         public Sample {
             if (!(inCacheNsPerNeuronStep > 0) && !Double.isNaN(inCacheNsPerNeuronStep)) {
                 throw new IllegalArgumentException("in-cache ns per neuron-step must be > 0 or NaN, got "
                         + inCacheNsPerNeuronStep);
             }
+            if (!(allocBytesPerCall >= 0) && !Double.isNaN(allocBytesPerCall)) {
+                throw new IllegalArgumentException("allocated bytes per call must be >= 0 or NaN, got " + allocBytesPerCall);
+            }
+        }
+
+        /** A sample without its allocation counted. */
+        public Sample(NeuronSpec neuron, Pass pass, String backend, int T, int batch, int neurons, int threads,
+                      Stats seconds, long bytesPerCall, double peakBytesPerSecond, double inCacheNsPerNeuronStep) {
+            this(neuron, pass, backend, T, batch, neurons, threads, seconds, bytesPerCall, peakBytesPerSecond,
+                    inCacheNsPerNeuronStep, Double.NaN);
         }
 
         /** A sample without an in-cache time (the GPU's, and runs that only want the cost). */
@@ -165,10 +178,11 @@ public final class KernelBench {
                         (m0, m1) -> NeuronKernels.backwardRange(spec, g, x, h, s, w, T, M, m0, m1, gx));
                 for (Pass pass : passes) {
                     // The backward reads the forward's h and spikes: they are in place from the forward's calls.
-                    double[] t = time(pass == Pass.FORWARD ? fwd : bwd, warmup, repeats);
+                    Timed t = time(pass == Pass.FORWARD ? fwd : bwd, warmup, repeats);
                     double cached = inCache ? inCacheNs(spec, pass, T, threads, seed) : Double.NaN;
-                    out.add(new Sample(spec, pass, "cpu", T, batch, neurons, par.threads(), Stats.of(t),
-                            Traffic.bytesPerCall(pass, CPU_SPIKE_BYTES, T, M, w != null), peakBytesPerSecond, cached));
+                    out.add(new Sample(spec, pass, "cpu", T, batch, neurons, par.threads(), Stats.of(t.seconds()),
+                            Traffic.bytesPerCall(pass, CPU_SPIKE_BYTES, T, M, w != null), peakBytesPerSecond, cached,
+                            t.allocBytesPerCall()));
                 }
             }
         }
@@ -259,18 +273,31 @@ public final class KernelBench {
         return 1e9 / sum;
     }
 
+    /** Timed calls: each one's seconds, and the heap all threads allocated per call (NaN where the JVM does not count it). */
+    record Timed(double[] seconds, double allocBytesPerCall) {
+    }
+
     /**
      * Runs {@code call} {@code warmup} times untimed and on until the JIT is quiet ({@link JitQuiet}),
-     * then times each of {@code repeats} calls (seconds).
+     * then times each of {@code repeats} calls, counting what they allocate.
      */
-    static double[] time(Runnable call, int warmup, int repeats) {
+    static Timed time(Runnable call, int warmup, int repeats) {
         JitQuiet.warmUp(call, warmup);
         double[] t = new double[repeats];
+        long a0 = allocatedBytes();
         for (int i = 0; i < repeats; i++) {
             long t0 = System.nanoTime();
             call.run();
             t[i] = (System.nanoTime() - t0) / 1e9;
         }
-        return t;
+        long a1 = allocatedBytes();
+        return new Timed(t, a0 < 0 || a1 < a0 ? Double.NaN : (double) (a1 - a0) / repeats);
+    }
+
+    /** The heap every thread of this JVM has allocated so far (those ended too), bytes; -1 where not counted. */
+    static long allocatedBytes() {
+        return java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean m
+                && m.isThreadAllocatedMemorySupported() && m.isThreadAllocatedMemoryEnabled()
+                ? m.getTotalThreadAllocatedBytes() : -1;
     }
 }

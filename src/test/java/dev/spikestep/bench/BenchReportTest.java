@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,10 +82,37 @@ class BenchReportTest {
         assertEquals("compute", r.get("bound"));
         assertEquals(81.92, (double) r.get("pct_of_floor"), 1e-9);
         String line = BenchReport.kernelTable(List.of(compute)).lines().skip(1).findFirst().orElseThrow();
-        assertTrue(line.endsWith("0.5000 compute    81.9"), line);
+        assertTrue(line.endsWith("0.5000 compute    81.9          -"), line);
         String md = BenchReport.markdown(ENV, 50, 128, 256, List.of(memory), List.of());
         assertTrue(md.contains("| 0.1000 | memory | 50.0 |"), md);
     }
+
+    /** Where the timed calls allocate, the sample says how much per call (a boxed vector's megabytes show). */
+    @Test
+    void theTimedCallsHeapIsCountedPerCallAndShownInTheTables() {
+        Assumptions.assumeTrue(KernelBench.allocatedBytes() >= 0, "this JVM does not count allocated bytes");
+        KernelBench.Timed quiet = KernelBench.time(() -> SINK[0] = SINK.length, 0, 5);
+        assertTrue(quiet.allocBytesPerCall() < 1000, "a call allocating nothing: " + quiet.allocBytesPerCall());
+        KernelBench.Timed megabyte = KernelBench.time(() -> HEAP[0] = new byte[1 << 20], 0, 5);
+        assertEquals(1 << 20, megabyte.allocBytesPerCall(), 4096, "a call allocating 1 MiB");
+        List<NeuronSpec> specs = List.of(LifSpec.notebook(Integrator.EXP, 5));
+        for (KernelBench.Sample k : KernelBench.cpu(specs, 4, 2, 64, 1, 1, 2, 0)) {
+            assertTrue(k.allocBytesPerCall() >= 0 && Double.isFinite(k.allocBytesPerCall()), k.toString());
+        }
+        KernelBench.Sample boxed = new KernelBench.Sample(LifSpec.notebook(Integrator.EXP, 5), Pass.FORWARD, "cpu", 50, 128,
+                256, 2, Stats.of(new double[] {1e-3}), 1000, 1e10, 0.5, 2.6e6);
+        assertTrue(BenchReport.kernelTable(List.of(boxed)).lines().skip(1).findFirst().orElseThrow().endsWith("2.6 MB"));
+        assertEquals(2.6e6, (double) BenchReport.kernelRow(boxed, ENV).get("alloc_bytes_per_call"), 0);
+        assertTrue(BenchReport.markdown(ENV, 50, 128, 256, List.of(boxed), List.of()).contains("| 2.6 MB |"));
+        assertEquals("0 B", BenchReport.heapBytes(0));
+        assertEquals("16.4 KB", BenchReport.heapBytes(16384));
+        assertEquals("-", BenchReport.heapBytes(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> new KernelBench.Sample(LifSpec.notebook(Integrator.EXP, 5),
+                Pass.FORWARD, "cpu", 50, 128, 256, 2, Stats.of(new double[] {1e-3}), 1000, 1e10, 0.5, -1));
+    }
+
+    private static final int[] SINK = new int[1];
+    private static final byte[][] HEAP = new byte[1][];
 
     @Test
     void theInCacheRunGivesEveryCpuSampleItsArithmeticTime() {
@@ -185,7 +213,9 @@ class BenchReportTest {
         assertTrue(md.contains("- commit: " + ENV.commit()), md);
         String table = BenchReport.kernelTable(ks);
         assertEquals(1 + 10, table.lines().count());
-        assertTrue(table.lines().skip(1).allMatch(l -> l.endsWith(" -")), table); // no peak on the CPU
+        // no peak on the CPU, so no floor; the heap per call counted ("12.3 KB": two fields)
+        assertTrue(table.lines().skip(1).map(l -> l.trim().split(" +"))
+                .allMatch(f -> f[f.length - 3].equals("-") && f[f.length - 1].endsWith("B")), table);
     }
 
     @Test
