@@ -153,6 +153,7 @@ public final class BenchReport {
         step.put("share_pct", 100.0);
         step.put("samples_per_s", res.samplesPerSecond());
         step.put("s_per_60k_epoch", res.secondsPer60kEpoch());
+        step.put("alloc_bytes_per_call", finiteOrNull(res.allocBytesPerStep()));
         rows.add(step);
         for (String phase : res.phaseSeconds().keySet()) {
             Map<String, Object> p = base(env, "phase", model, integ, res.neuron().substeps(), res.neuron().dt(), res.T(), res.batch(),
@@ -270,12 +271,12 @@ public final class BenchReport {
     /** The step table: one line per model/integrator, then its phases with their share. */
     public static String stepTable(List<TrainBench.Result> rs) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-16s %13s %19s %10s %12s%n", "model/integrator", "median ms/step",
-                "p10-p90 ms", "samples/s", "s/60k epoch"));
+        sb.append(String.format(Locale.ROOT, "%-16s %13s %19s %10s %12s %10s%n", "model/integrator", "median ms/step",
+                "p10-p90 ms", "samples/s", "s/60k epoch", "heap/step"));
         for (TrainBench.Result r : rs) {
             Stats ms = r.step().scaled(1e3);
-            sb.append(String.format(Locale.ROOT, "%-16s %13.2f %9.2f-%-9.2f %10.0f %12.1f%n", name(r.neuron()), ms.median(),
-                    ms.p10(), ms.p90(), r.samplesPerSecond(), r.secondsPer60kEpoch()));
+            sb.append(String.format(Locale.ROOT, "%-16s %13.2f %9.2f-%-9.2f %10.0f %12.1f %10s%n", name(r.neuron()), ms.median(),
+                    ms.p10(), ms.p90(), r.samplesPerSecond(), r.secondsPer60kEpoch(), heapBytes(r.allocBytesPerStep())));
             for (String phase : r.phaseSeconds().keySet()) {
                 Stats p = r.phase(phase).scaled(1e3);
                 sb.append(String.format(Locale.ROOT, "    %-18s %9.3f ms  (p10-p90 %.3f-%.3f)  %5.1f%%%n", phase, p.median(),
@@ -391,15 +392,15 @@ public final class BenchReport {
         if (!rs.isEmpty()) {
             sb.append(String.format(Locale.ROOT, "## Training step, T %d, batch %d, %d hidden neurons%n%n", T, batch,
                     rs.get(0).hidden()));
-            sb.append("| model/integrator | median ms/step | p10-p90 ms | samples/s | s per 60k epoch |");
+            sb.append("| model/integrator | median ms/step | p10-p90 ms | samples/s | s per 60k epoch | heap per step |");
             for (PhaseTimes.Phase p : PhaseTimes.Phase.values()) {
                 sb.append(' ').append(p.label()).append(" |");
             }
-            sb.append("\n|---|---|---|---|---|").append("---|".repeat(PhaseTimes.Phase.values().length)).append('\n');
+            sb.append("\n|---|---|---|---|---|---|").append("---|".repeat(PhaseTimes.Phase.values().length)).append('\n');
             for (TrainBench.Result r : rs) {
                 Stats ms = r.step().scaled(1e3);
-                sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f-%.2f | %.0f | %.1f |", name(r.neuron()), ms.median(),
-                        ms.p10(), ms.p90(), r.samplesPerSecond(), r.secondsPer60kEpoch()));
+                sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f-%.2f | %.0f | %.1f | %s |", name(r.neuron()), ms.median(),
+                        ms.p10(), ms.p90(), r.samplesPerSecond(), r.secondsPer60kEpoch(), heapBytes(r.allocBytesPerStep())));
                 for (String phase : r.phaseSeconds().keySet()) {
                     sb.append(String.format(Locale.ROOT, " %.1f%% |", 100 * r.share(phase)));
                 }

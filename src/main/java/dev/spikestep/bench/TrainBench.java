@@ -24,10 +24,24 @@ public final class TrainBench {
     /**
      * What one benchmark measured: {@code stepSeconds} per timed step, in order, and for every phase
      * (PhaseTimes labels, execution order) its seconds in each of those steps; {@code counts}, the
-     * work the steps had to do (for {@link Roofline#work}), or null where it was not counted.
+     * work the steps had to do (for {@link Roofline#work}), or null where it was not counted;
+     * {@code allocBytesPerStep}, the Java heap all threads allocated per timed step (NaN where not
+     * counted): the per-step scratch, or boxed vectors where that is many times more.
      */
     public record Result(NeuronSpec neuron, String backend, int T, int batch, int hidden, int threads, double[] stepSeconds,
-                         Map<String, double[]> phaseSeconds, Roofline.StepCounts counts) {
+                         Map<String, double[]> phaseSeconds, Roofline.StepCounts counts, double allocBytesPerStep) {
+        public Result {
+            if (!(allocBytesPerStep >= 0) && !Double.isNaN(allocBytesPerStep)) {
+                throw new IllegalArgumentException("allocated bytes per step must be >= 0 or NaN, got " + allocBytesPerStep);
+            }
+        }
+
+        /** A result without its allocation counted. */
+        public Result(NeuronSpec neuron, String backend, int T, int batch, int hidden, int threads, double[] stepSeconds,
+                      Map<String, double[]> phaseSeconds, Roofline.StepCounts counts) {
+            this(neuron, backend, T, batch, hidden, threads, stepSeconds, phaseSeconds, counts, Double.NaN);
+        }
+
         /** A result without counts (the CUDA bench). */
         public Result(NeuronSpec neuron, String backend, int T, int batch, int hidden, int threads, double[] stepSeconds,
                       Map<String, double[]> phaseSeconds) {
@@ -85,6 +99,7 @@ public final class TrainBench {
             int[] labels = new int[batch];
             double[] times = new double[steps];
             double[][] phaseTimes = new double[phases.length][steps];
+            long allocated = 0; // over the timed steps; -1 where not counted
             double inputSpikes = 0;
             double hiddenSpikes = 0;
             // Untimed steps: warmup of them, then on until the JIT is quiet (JitQuiet); none for warmup 0.
@@ -104,18 +119,21 @@ public final class TrainBench {
                     labels[b] = train.label(order[first + b]);
                 }
                 long[] before = net.phaseTimes().snapshot();
+                long a0 = KernelBench.allocatedBytes();
                 long t0 = System.nanoTime();
                 net.encode(encoder, seed, train.images(), order, first, batch);
                 net.forward();
                 net.backward(labels);
                 net.adamStep();
                 long t1 = System.nanoTime();
+                long a1 = KernelBench.allocatedBytes();
                 if (k >= untimed) {
                     long[] after = net.phaseTimes().snapshot();
                     times[k - untimed] = (t1 - t0) / 1e9;
                     for (int p = 0; p < phases.length; p++) {
                         phaseTimes[p][k - untimed] = (after[p] - before[p]) / 1e9;
                     }
+                    allocated = a0 < 0 || a1 < a0 || allocated < 0 ? -1 : allocated + (a1 - a0);
                     // Counted after the clock stopped: the work this step had to do.
                     inputSpikes += net.inputSpikeCount();
                     hiddenSpikes += net.hiddenSpikeCount();
@@ -123,7 +141,8 @@ public final class TrainBench {
             }
             Roofline.StepCounts counts = new Roofline.StepCounts(T, batch, shape.nIn(), hidden, shape.nOut(),
                     inputSpikes / steps, hiddenSpikes / steps);
-            return new Result(neuron, "cpu", T, batch, hidden, par.threads(), times, phaseMap(phaseTimes), counts);
+            return new Result(neuron, "cpu", T, batch, hidden, par.threads(), times, phaseMap(phaseTimes), counts,
+                    allocated < 0 ? Double.NaN : (double) allocated / steps);
         }
     }
 

@@ -250,6 +250,16 @@ class BenchReportTest {
         assertPng(dir.resolve("step-phases.png"));
         String table = BenchReport.stepTable(List.of(r));
         assertTrue(table.contains("izh/symplectic") && table.contains("neuron backward"), table);
+        if (KernelBench.allocatedBytes() >= 0) {
+            // a step's scratch at least (the encoder's bitmasks, the neuron rows): counted, and in every table
+            assertTrue(r.allocBytesPerStep() > 0 && Double.isFinite(r.allocBytesPerStep()), "heap per step " + r.allocBytesPerStep());
+            assertEquals(r.allocBytesPerStep(), (double) rows.get(0).get("alloc_bytes_per_call"), 0);
+            String heap = BenchReport.heapBytes(r.allocBytesPerStep());
+            assertTrue(table.lines().skip(1).findFirst().orElseThrow().endsWith(heap), table);
+            assertTrue(Files.readString(dir.resolve("summary.md")).contains("| " + heap + " |"));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new TrainBench.Result(r.neuron(), "cpu", 4, 2, 16, 1, r.stepSeconds(),
+                r.phaseSeconds(), null, -1));
     }
 
     @Test
