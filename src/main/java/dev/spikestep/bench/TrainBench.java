@@ -17,8 +17,9 @@ import java.util.Map;
 /**
  * Training-step cost: full steps (encode, forward, BPTT, Adam) of the SPEC section 5 network on real
  * batches, after warm-up (the steps asked, then on until the JIT is quiet: {@link JitQuiet}), each
- * timed alone, with the time of every phase of every step. The CPU backend runs here (wall clock of a whole step, and PhaseTimes' per-phase clock reads); the CUDA
- * backend's twin is cuda.CudaBench, which times the same phases with CUDA events.
+ * timed alone, with the time of every phase of every step. The CPU backend runs here (wall clock
+ * of a whole step, and PhaseTimes' per-phase clock reads); the CUDA backend's twin is
+ * cuda.CudaBench, which times the same phases with CUDA events.
  */
 public final class TrainBench {
     /**
@@ -102,42 +103,40 @@ public final class TrainBench {
             long allocated = 0; // over the timed steps; -1 where not counted
             double inputSpikes = 0;
             double hiddenSpikes = 0;
-            // Untimed steps: warmup of them, then on until the JIT is quiet (JitQuiet); none for warmup 0.
-            JitQuiet jit = null;
-            int untimed = warmup;
-            for (int k = 0; k < untimed + steps; k++) {
-                if (k == untimed && warmup > 0) {
-                    if (jit == null) {
-                        jit = new JitQuiet();
-                    }
-                    if (!jit.quiet()) {
-                        untimed++;
-                    }
-                }
-                int first = (k % batches) * batch;
+            // The next batch's first index, its labels filled (the batches go round in order), and one
+            // step on it: apart, so that the timed steps time the step alone.
+            int[] next = {0};
+            java.util.function.IntSupplier nextBatch = () -> {
+                int first = (next[0]++ % batches) * batch;
                 for (int b = 0; b < batch; b++) {
                     labels[b] = train.label(order[first + b]);
                 }
-                long[] before = net.phaseTimes().snapshot();
-                long a0 = KernelBench.allocatedBytes();
-                long t0 = System.nanoTime();
+                return first;
+            };
+            java.util.function.IntConsumer step = first -> {
                 net.encode(encoder, seed, train.images(), order, first, batch);
                 net.forward();
                 net.backward(labels);
                 net.adamStep();
+            };
+            JitQuiet.warmUp(() -> step.accept(nextBatch.getAsInt()), warmup);
+            for (int k = 0; k < steps; k++) {
+                int first = nextBatch.getAsInt();
+                long[] before = net.phaseTimes().snapshot();
+                long a0 = KernelBench.allocatedBytes();
+                long t0 = System.nanoTime();
+                step.accept(first);
                 long t1 = System.nanoTime();
                 long a1 = KernelBench.allocatedBytes();
-                if (k >= untimed) {
-                    long[] after = net.phaseTimes().snapshot();
-                    times[k - untimed] = (t1 - t0) / 1e9;
-                    for (int p = 0; p < phases.length; p++) {
-                        phaseTimes[p][k - untimed] = (after[p] - before[p]) / 1e9;
-                    }
-                    allocated = a0 < 0 || a1 < a0 || allocated < 0 ? -1 : allocated + (a1 - a0);
-                    // Counted after the clock stopped: the work this step had to do.
-                    inputSpikes += net.inputSpikeCount();
-                    hiddenSpikes += net.hiddenSpikeCount();
+                long[] after = net.phaseTimes().snapshot();
+                times[k] = (t1 - t0) / 1e9;
+                for (int p = 0; p < phases.length; p++) {
+                    phaseTimes[p][k] = (after[p] - before[p]) / 1e9;
                 }
+                allocated = a0 < 0 || a1 < a0 || allocated < 0 ? -1 : allocated + (a1 - a0);
+                // Counted after the clock stopped: the work this step had to do.
+                inputSpikes += net.inputSpikeCount();
+                hiddenSpikes += net.hiddenSpikeCount();
             }
             Roofline.StepCounts counts = new Roofline.StepCounts(T, batch, shape.nIn(), hidden, shape.nOut(),
                     inputSpikes / steps, hiddenSpikes / steps);
