@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 MVN ?= mvn -B -q
 # The newest JDK installed runs the jar (src/main/sh/newest-java: JAVA_HOME, else the newest under
-# /usr/lib/jvm, else java); Maven still compiles for Java 17.
-JAVA ?= $(shell src/main/sh/newest-java) --add-modules jdk.incubator.vector
+# /usr/lib/jvm, else java) with src/main/sh/jvm-options (the Vector API module, C2's trap limits);
+# Maven still compiles for Java 17.
+JAVA ?= $(shell src/main/sh/newest-java) $(shell src/main/sh/jvm-options)
 JAR := target/spikestep.jar
 SPIKESTEP := $(JAVA) -jar $(JAR)
 DATA ?= data
@@ -39,7 +40,7 @@ build: $(if $(HAVE_NVCC),kernels) $(JAR)
 # The jar, its libraries in target/lib, and the launcher target/spikestep beside them.
 $(JAR): $(SOURCES) $(if $(HAVE_NVCC),$(PTX))
 	$(MVN) package -DskipTests
-	install -m 755 src/main/sh/spikestep src/main/sh/newest-java target/
+	install -m 755 src/main/sh/spikestep src/main/sh/newest-java src/main/sh/jvm-options target/
 
 # The tests (JUnit 5; no GPU and no network needed). With nvcc and g++ the CUDA backend's tests run
 # through JCuda on the emulated driver (make emu), selected for the test JVMs by LD_LIBRARY_PATH only.

@@ -23,9 +23,16 @@ lib="${2:?usage: gpu-check.sh JRE_DIR LIB_DIR [REPORT_DIR]}"
 report="${3:-${OUT:-gpu-check-report}}"
 mkdir -p "$report"
 java="$jre/bin/java"
-# The CPU comparisons use the Vector API kernels when the runtime has the module (see README's jlink line).
-vec=()
-"$java" --list-modules 2>/dev/null | grep -q '^jdk.incubator.vector' && vec=(--add-modules jdk.incubator.vector)
+# The launcher's JVM options (src/main/sh/jvm-options); the CPU comparisons use the Vector API kernels
+# when the runtime has the module (see README's jlink line), else the option naming it is left out.
+read -r -a jvmopts <<<"$("$here/src/main/sh/jvm-options")"
+if ! "$java" --list-modules 2>/dev/null | grep -q '^jdk.incubator.vector'; then
+  kept=()
+  for ((i = 0; i < ${#jvmopts[@]}; i++)); do
+    if [ "${jvmopts[i]}" = --add-modules ]; then i=$((i + 1)); else kept+=("${jvmopts[i]}"); fi
+  done
+  jvmopts=("${kept[@]}")
+fi
 ptxroot="$report/ptx"
 mkdir -p "$ptxroot/kernels"
 log="$report/report.md"
@@ -68,31 +75,31 @@ run() { # title, then the command; output goes to the report in a code block
   say '```'; say "exit code: $rc"; say ""
   return "$rc"
 }
-run "spikestep info" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main info || status=1
-run "selftest: cuda against cpu" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main selftest --backend cuda || status=1
+run "spikestep info" "$java" "${jvmopts[@]}" -cp "$cp" dev.spikestep.cli.Main info || status=1
+run "selftest: cuda against cpu" "$java" "${jvmopts[@]}" -cp "$cp" dev.spikestep.cli.Main selftest --backend cuda || status=1
 data="${DATA:-$here/data}"
 # The kernel benchmark needs no data; the training-step part needs data/mnist-sample.
 what=kernels
 [ -d "$data/mnist-sample" ] && what=kernels,step
-run "bench --backend cuda ($what; ${bench_size[*]})" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main bench \
+run "bench --backend cuda ($what; ${bench_size[*]})" "$java" "${jvmopts[@]}" -cp "$cp" dev.spikestep.cli.Main bench \
   --backend cuda --what "$what" --dt 5 "${bench_size[@]}" \
   --dataset mnist-sample --data "$data" --out "$report/bench-cuda" || status=1
-run "bench --backend cpu (same sizes)" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main bench \
+run "bench --backend cpu (same sizes)" "$java" "${jvmopts[@]}" -cp "$cp" dev.spikestep.cli.Main bench \
   --backend cpu --what "$what" --dt 5 "${bench_size[@]}" \
   --dataset mnist-sample --data "$data" --out "$report/bench-cpu" || status=1
 if [ -d "$data/mnist-sample" ]; then
   for b in cuda cpu; do
-    run "train 1 epoch, $b" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main train --model lif --integrator exp --dt 5 "${train_size[@]}" \
+    run "train 1 epoch, $b" "$java" "${jvmopts[@]}" -cp "$cp" dev.spikestep.cli.Main train --model lif --integrator exp --dt 5 "${train_size[@]}" \
       --epochs 1 --readout max --batch 128 --seed 0 --dataset mnist-sample --data "$data" --backend "$b" \
       --out "$report/results-$b" || status=1
   done
   # R-STDP (SPEC 6): a short run per backend, then T = 2000 on cuda (time-chunked buffers: fits memory).
   for b in cuda cpu; do
-    run "rstdp 1 epoch (${rstdp_size[*]}), $b" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler \
+    run "rstdp 1 epoch (${rstdp_size[*]}), $b" "$java" "${jvmopts[@]}" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler \
       --dt 0.1 "${rstdp_size[@]}" --epochs 1 --seed 0 \
       --dataset mnist-sample --data "$data" --backend "$b" --out "$report/results-$b" || status=1
   done
-  run "rstdp long (${rstdp_long[*]}), cuda" "$java" "${vec[@]}" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler \
+  run "rstdp long (${rstdp_long[*]}), cuda" "$java" "${jvmopts[@]}" -cp "$cp" dev.spikestep.cli.Main rstdp --integrator euler \
     --dt 0.01 "${rstdp_long[@]}" --epochs 1 --seed 0 \
     --dataset mnist-sample --data "$data" --backend cuda --out "$report/results-cuda" || status=1
   # The seed notebook's per-step PyTorch model on the same GPU, when torch sees it.

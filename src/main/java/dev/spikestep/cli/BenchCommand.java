@@ -128,7 +128,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Dataset train = parts.contains("step") ? DatasetLocator.load(data, DatasetLocator.checkName(dataset)).train() : null;
         int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
-        String vector = VectorSupport.ENABLED ? "Vector API " + VectorKernels.lanes() + " float lanes" : "scalar";
+        String vector = VectorSupport.ENABLED ? "Vector API " + VectorKernels.lanes() + " float lanes" + VectorSupport.jitCaveat()
+                : "scalar";
         BenchReport.Env env;
         if (cuda) {
             String[] dev = (String[]) cudaBench("environment", new Class<?>[0]);

@@ -1,14 +1,30 @@
 package dev.spikestep.simd;
 
+import java.util.List;
+
 /**
  * Whether the Vector API paths run: the JVM must have been started with
  * {@code --add-modules jdk.incubator.vector} (the Makefile, the tests and the documented command line
  * do this) and the system property {@code spikestep.vector} must not be {@code false}. The choice is
  * printed in every start-up table, never made silently.
+ *
+ * <p>It also says whether C2's per-compile trap limits were raised as {@code src/main/sh/jvm-options}
+ * raises them. C2 adds up the trap and recompile counts of every method it inlines, once per
+ * inlining, and stops speculating on classes in the rest of a compile once the sum passes
+ * {@code PerMethodTrapLimit} (100) or half of {@code PerMethodRecompilationCutoff} (400). The Vector
+ * API's shared methods are inlined dozens of times into each kernel, so a few traps that other
+ * vector code left in them box the second half of a neuron kernel (README "JVM options").
  */
 public final class VectorSupport {
     /** Fixed for the life of the JVM so that the JIT can drop the untaken branch. */
     public static final boolean ENABLED = detect();
+
+    /** The {@code -XX:PerMethodTrapLimit} that {@code src/main/sh/jvm-options} sets, and the least this check accepts. */
+    public static final long TRAP_LIMIT = 10_000;
+    /** The {@code -XX:PerMethodRecompilationCutoff} that {@code src/main/sh/jvm-options} sets, likewise. */
+    public static final long RECOMPILE_CUTOFF = 10_000;
+
+    private static final boolean JIT_LIMITS_RAISED = jitLimitsRaised(jvmArguments());
 
     private VectorSupport() {
     }
@@ -23,11 +39,56 @@ public final class VectorSupport {
     /** One line for start-up tables. */
     public static String describe() {
         if (ENABLED) {
-            return "Vector API, " + VectorKernels.lanes() + " float lanes";
+            return "Vector API, " + VectorKernels.lanes() + " float lanes" + jitCaveat();
         }
         if ("false".equalsIgnoreCase(System.getProperty("spikestep.vector", "true"))) {
             return "scalar (-Dspikestep.vector=false)";
         }
         return "scalar (start java with --add-modules jdk.incubator.vector for the Vector API)";
+    }
+
+    /**
+     * Empty when the Vector API is off or the JVM runs with C2's trap limits raised; else the words
+     * that start-up tables append to the Vector API's line, so that a slow run says why it may be.
+     */
+    public static String jitCaveat() {
+        return !ENABLED || JIT_LIMITS_RAISED ? ""
+                : "; C2 trap limits at the JVM's defaults, so kernels may box their vectors (README \"JVM options\")";
+    }
+
+    /**
+     * Whether {@code args} (the JVM's options, in order: the last of a flag wins, as HotSpot reads them)
+     * set {@code PerMethodTrapLimit} to at least {@link #TRAP_LIMIT} and {@code PerMethodRecompilationCutoff}
+     * to at least {@link #RECOMPILE_CUTOFF} or to -1 (no cutoff).
+     */
+    static boolean jitLimitsRaised(List<String> args) {
+        long trap = flag(args, "PerMethodTrapLimit");
+        long cutoff = flag(args, "PerMethodRecompilationCutoff");
+        return trap >= TRAP_LIMIT && (cutoff >= RECOMPILE_CUTOFF || cutoff == -1);
+    }
+
+    /** The value of the last {@code -XX:name=value} in args; {@code Long.MIN_VALUE} when absent or not a number. */
+    private static long flag(List<String> args, String name) {
+        String prefix = "-XX:" + name + "=";
+        long value = Long.MIN_VALUE;
+        for (String a : args) {
+            if (a.startsWith(prefix)) {
+                try {
+                    value = Long.parseLong(a.substring(prefix.length()));
+                } catch (NumberFormatException e) {
+                    value = Long.MIN_VALUE; // HotSpot refuses to start on it; nothing to report here
+                }
+            }
+        }
+        return value;
+    }
+
+    /** The JVM's options; empty where java.management is absent (a jlinked runtime without it). */
+    private static List<String> jvmArguments() {
+        try {
+            return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        } catch (LinkageError | RuntimeException e) {
+            return List.of();
+        }
     }
 }

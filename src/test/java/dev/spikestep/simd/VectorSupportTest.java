@@ -1,0 +1,60 @@
+package dev.spikestep.simd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class VectorSupportTest {
+    @Test
+    void trapLimitsCountOnlyWhenBothAreRaised() {
+        assertFalse(VectorSupport.jitLimitsRaised(List.of()));
+        assertFalse(VectorSupport.jitLimitsRaised(List.of("-Xmx4g", "-XX:PerMethodTrapLimit=10000")));
+        assertFalse(VectorSupport.jitLimitsRaised(List.of("-XX:PerMethodRecompilationCutoff=10000")));
+        assertTrue(VectorSupport.jitLimitsRaised(List.of("-XX:PerMethodTrapLimit=10000", "-XX:PerMethodRecompilationCutoff=10000")));
+        assertTrue(VectorSupport.jitLimitsRaised(List.of("-XX:PerMethodTrapLimit=20000", "-XX:PerMethodRecompilationCutoff=-1")));
+        // below the values jvm-options sets, or not a number
+        assertFalse(VectorSupport.jitLimitsRaised(List.of("-XX:PerMethodTrapLimit=1000", "-XX:PerMethodRecompilationCutoff=10000")));
+        assertFalse(VectorSupport.jitLimitsRaised(List.of("-XX:PerMethodTrapLimit=lots", "-XX:PerMethodRecompilationCutoff=10000")));
+    }
+
+    @Test
+    void theLastOfAFlagWinsAsInHotSpot() {
+        assertFalse(VectorSupport.jitLimitsRaised(List.of("-XX:PerMethodTrapLimit=10000", "-XX:PerMethodRecompilationCutoff=10000",
+                "-XX:PerMethodTrapLimit=100")));
+        assertTrue(VectorSupport.jitLimitsRaised(List.of("-XX:PerMethodTrapLimit=100", "-XX:PerMethodRecompilationCutoff=10000",
+                "-XX:PerMethodTrapLimit=10000")));
+    }
+
+    /** The launcher's options are the ones this class checks for: the script and the constants cannot drift. */
+    @Test
+    void theLaunchersOptionsRaiseTheLimits() throws Exception {
+        Process p = new ProcessBuilder("bash", Path.of("src/main/sh/jvm-options").toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        List<String> opts = Arrays.asList(out.split("\\s+"));
+        assertTrue(VectorSupport.jitLimitsRaised(opts), out);
+        int i = opts.indexOf("--add-modules");
+        assertTrue(i >= 0 && opts.get(i + 1).equals("jdk.incubator.vector"), out);
+    }
+
+    @Test
+    void startUpLineSaysWhetherTheLimitsAreRaised() {
+        // The tests' JVMs run without them (pom.xml's argLines): the caveat must say so.
+        boolean raised = VectorSupport.jitLimitsRaised(
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (VectorSupport.ENABLED) {
+            assertEquals(raised, VectorSupport.jitCaveat().isEmpty(), VectorSupport.jitCaveat());
+            assertEquals(!raised, VectorSupport.describe().contains("JVM options"), VectorSupport.describe());
+        } else {
+            assertEquals("", VectorSupport.jitCaveat());
+        }
+    }
+}
