@@ -326,7 +326,7 @@ final class NeuronVectorKernels {
     }
 
     /**
-     * Fire and reset for an h the caller has already stored at {@code h_seq[i]} (storeSpikes may read
+     * Fire and reset for an h the caller has already stored at {@code h_seq[i]} (STORE SPIKES may read
      * it back there; the row passes load it from there): its spikes stored, the reset potential
      * written back to v.
      */
@@ -336,7 +336,11 @@ final class NeuronVectorKernels {
         FloatVector s = FloatVector.zero(F).blend(1f, fired);
         FloatVector vn = soft ? h.sub(s.mul(vTh)) : s.neg().add(1f).mul(h).add(s.mul(vr));
         vn.intoArray(v, k);
-        storeSpikes(fired, h_seq, vTh, spike_seq, i);
+        if (MASK_TO_BYTES) { // STORE SPIKES
+            storeSpikeMask(fired, spike_seq, i);
+        } else {
+            storeSpikesByCompare(h_seq, vTh, spike_seq, i);
+        }
     }
 
     // {@link NeuronKernels.LifConst#charge} on vectors, operation for operation, one method per form.
@@ -672,7 +676,7 @@ final class NeuronVectorKernels {
             wnA.intoArray(w_seq, i);
             wnB.intoArray(w_seq, i + L);
             if (MASK_TO_BYTES) {
-                // storeSpikes' body: as a call (past the budget) it took the masks boxed
+                // storeSpikeMask's body: as a call (past the budget) it took the masks boxed
                 zeroB.blend(oneB, firedA.cast(SPIKE_LANES)).intoArray(spike_seq, i);
                 zeroB.blend(oneB, firedB.cast(SPIKE_LANES)).intoArray(spike_seq, i + L);
             }
@@ -748,7 +752,7 @@ final class NeuronVectorKernels {
             wnA.intoArray(w_seq, i);
             wnB.intoArray(w_seq, i + L);
             if (MASK_TO_BYTES) {
-                // storeSpikes' body: as a call (past the budget) it took the masks boxed
+                // storeSpikeMask's body: as a call (past the budget) it took the masks boxed
                 zeroB.blend(oneB, firedA.cast(SPIKE_LANES)).intoArray(spike_seq, i);
                 zeroB.blend(oneB, firedB.cast(SPIKE_LANES)).intoArray(spike_seq, i + L);
             }
@@ -845,7 +849,11 @@ final class NeuronVectorKernels {
         if (w_seq != null) {
             wn.intoArray(w_seq, i);
         }
-        storeSpikes(fired, h_seq, vTh, spike_seq, i);
+        if (MASK_TO_BYTES) { // STORE SPIKES
+            storeSpikeMask(fired, spike_seq, i);
+        } else {
+            storeSpikesByCompare(h_seq, vTh, spike_seq, i);
+        }
     }
 
     static void izhBackward(IzhSpec p, float[] grad_spike_seq, float[] h_seq, byte[] spike_seq, int T, int M,
@@ -1329,14 +1337,24 @@ final class NeuronVectorKernels {
         return FloatVector.zero(F).blend(1f, h.sub(vTh).compare(VectorOperators.GE, 0f));
     }
 
-    /** Writes the bytes of {@code fired} (lanes i..i+F.length()-1, already stored as h in h_seq) to spike_seq. */
-    private static void storeSpikes(VectorMask<Float> fired, float[] h_seq, float vTh, byte[] spike_seq, int i) {
-        if (MASK_TO_BYTES) {
-            ByteVector.zero(SPIKE_LANES).blend((byte) 1, fired.cast(SPIKE_LANES)).intoArray(spike_seq, i);
-        } else {
-            for (int j = 0; j < F.length(); j++) {
-                spike_seq[i + j] = (byte) (h_seq[i + j] - vTh >= 0f ? 1 : 0);
-            }
+    /*
+     * STORE SPIKES: a vector's spikes, its h already stored at h_seq[i]: the mask's lanes as bytes
+     * (storeSpikeMask, JDK 21 and later), else each lane's h compared again (storeSpikesByCompare,
+     * the scalar code's comparison). Callers branch on the constant MASK_TO_BYTES themselves, so
+     * that the mask crosses a call only where it is used: past C2's node budget any call is left
+     * out, and one that took the mask boxed it (JDK 17: lif rk4's fire pass, inlined into its
+     * caller when the rows come in chunks, 5.0 MB per call of T 50 x 32768).
+     */
+
+    /** STORE SPIKES with the mask cast to byte lanes (JDK 21 and later intrinsify the cast). */
+    private static void storeSpikeMask(VectorMask<Float> fired, byte[] spike_seq, int i) {
+        ByteVector.zero(SPIKE_LANES).blend((byte) 1, fired.cast(SPIKE_LANES)).intoArray(spike_seq, i);
+    }
+
+    /** STORE SPIKES without the mask: each lane's h compared again, as the scalar code compares it. */
+    private static void storeSpikesByCompare(float[] h_seq, float vTh, byte[] spike_seq, int i) {
+        for (int j = 0; j < F.length(); j++) {
+            spike_seq[i + j] = (byte) (h_seq[i + j] - vTh >= 0f ? 1 : 0);
         }
     }
 
