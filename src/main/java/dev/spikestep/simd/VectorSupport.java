@@ -9,11 +9,8 @@ import java.util.List;
  * printed in every start-up table, never made silently.
  *
  * <p>It also says whether C2's per-compile trap limits were raised as {@code src/main/sh/jvm-options}
- * raises them. C2 adds up the trap and recompile counts of every method it inlines, once per
- * inlining, and stops speculating on classes in the rest of a compile once the sum passes
- * {@code PerMethodTrapLimit} (100) or half of {@code PerMethodRecompilationCutoff} (400). The Vector
- * API's shared methods are inlined dozens of times into each kernel, so a few traps that other
- * vector code left in them box the second half of a neuron kernel (README "JVM options").
+ * raises them: at the defaults a kernel compiled after other vector code can box its vectors
+ * halfway through (README "JVM options").
  */
 public final class VectorSupport {
     /** Fixed for the life of the JVM so that the JIT can drop the untaken branch. */
