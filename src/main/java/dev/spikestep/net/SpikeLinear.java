@@ -42,9 +42,10 @@ public final class SpikeLinear {
      * <p>Rows are {@code r = t * B + b}. A sample's steps share most of their live inputs (a bright
      * pixel spikes at almost every step), so its steps are taken four at a time: the union of their
      * live inputs is listed once (ascending), each with the 4 bits of the steps where it spiked, and
-     * {@link VectorOps#sumRows4} loads each live weight-row segment once for the four rows. The last
-     * {@code T % 4} steps sum their own lists ({@link VectorOps#sumRows}). Each output element sums
-     * its inputs in ascending order from 0, the order of the plain loop.
+     * {@link VectorOps#sumRows4} loads each live weight-row segment once for the four rows. With
+     * 16-float vectors and finite weights, eight at a time ({@link #forwardSample8}). The steps
+     * left over sum their own lists ({@link VectorOps#sumRows}). Each output element sums its
+     * inputs in ascending order from 0, the order of the plain loop.
      *
      * <p>A sample's lists are made first, then its outputs are summed one column block
      * ({@link VectorOps#blockColumns4}) at a time for all its steps: the block's segments of the live
@@ -59,15 +60,85 @@ public final class SpikeLinear {
         if (wStride < nOut) {
             throw new IllegalArgumentException("weight rows " + wStride + " apart, shorter than their " + nOut + " outputs");
         }
+        boolean finite = VectorOps.allFinite(w, 0, w.length);
+        if (finite && EIGHT && T >= 8) {
+            int groups = T / 8;
+            int[][] live = new int[T - 7 * groups][W * 64];
+            byte[][] bits8 = new byte[groups][W * 64];
+            int[] count = new int[live.length];
+            for (int b = b0; b < b1; b++) {
+                forwardSample8(bits, W, T, B, w, wStride, nOut, out, b, live, bits8, count);
+            }
+            return;
+        }
         int groups = T / 4;
         int[][] live = new int[T - 3 * groups][W * 64]; // [groups + T % 4][]: each group's list, then each last step's
         byte[][] bits4 = new byte[groups][W * 64];
         int[] count = new int[live.length];
         int cb = VectorOps.blockColumns4();
-        boolean finite = VectorOps.allFinite(w, 0, w.length);
         for (int b = b0; b < b1; b++) {
             forwardSample(bits, W, T, B, w, wStride, nOut, out, b, live, bits4, count, cb, finite);
         }
+    }
+
+    /**
+     * Whether {@link #forwardBits} takes eight steps at a time where the weights are finite: with
+     * 16-float vectors (8 steps x 2 vectors of accumulators, 16 registers of AVX-512's 32; AVX2's 16
+     * would spill).
+     */
+    static final boolean EIGHT = dev.spikestep.simd.VectorSupport.ENABLED && dev.spikestep.simd.VectorKernels.lanes() >= 16;
+
+    /**
+     * {@link #forwardSample} eight steps at a time ({@code VectorKernels.sumRows8}, which needs
+     * finite weights), in the column blocks of the four-step form; the {@code T % 8} steps left
+     * over sum their own lists.
+     */
+    private static void forwardSample8(long[] bits, int W, int T, int B, float[] w, int wStride, int nOut, float[] out,
+                                       int b, int[][] live, byte[][] bits8, int[] count) {
+        int groups = bits8.length;
+        for (int g = 0; g < groups; g++) {
+            count[g] = liveInputs8(bits, (8 * g * B + b) * W, B * W, W, live[g], bits8[g]);
+        }
+        for (int t = 8 * groups; t < T; t++) {
+            count[t - 7 * groups] = liveInputs(bits, (t * B + b) * W, W, live[t - 7 * groups], 0);
+        }
+        int cb = VectorOps.blockColumns4();
+        for (int c = 0; c < nOut; c += cb) {
+            int n = Math.min(cb, nOut - c);
+            for (int g = 0; g < groups; g++) {
+                dev.spikestep.simd.VectorKernels.sumRows8(w, live[g], bits8[g], 0, count[g], wStride, c, out,
+                        (8 * g * B + b) * nOut + c, B * nOut, n);
+            }
+        }
+        int cbRows = VectorOps.blockColumns();
+        for (int t = 8 * groups; t < T; t++) {
+            for (int c = 0; c < nOut; c += cbRows) {
+                VectorOps.sumRows(w, live[t - 7 * groups], 0, count[t - 7 * groups], wStride, c, out,
+                        (t * B + b) * nOut + c, Math.min(cbRows, nOut - c));
+            }
+        }
+    }
+
+    /** {@link #liveInputs4} for 8 bitmask rows {@code o, o + rs, ..., o + 7 rs}: bit g of {@code bits8} for row g. */
+    static int liveInputs8(long[] bits, int o, int rs, int W, int[] live, byte[] bits8) {
+        int n = 0;
+        for (int wd = 0; wd < W; wd++) {
+            long any = 0;
+            for (int g = 0; g < 8; g++) {
+                any |= bits[o + g * rs + wd];
+            }
+            while (any != 0) {
+                int i = Long.numberOfTrailingZeros(any);
+                any &= any - 1;
+                int m = 0;
+                for (int g = 0; g < 8; g++) {
+                    m |= (int) (bits[o + g * rs + wd] >>> i & 1) << g;
+                }
+                live[n] = (wd << 6) + i;
+                bits8[n++] = (byte) m;
+            }
+        }
+        return n;
     }
 
     /**

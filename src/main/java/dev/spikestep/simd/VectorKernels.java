@@ -247,7 +247,7 @@ public final class VectorKernels {
             g0.intoArray(dst, h + j);
             g1.intoArray(dst, h + j + L);
         }
-        sumRows4Tail(src, rows, bits4, k0, k1, stride, s, dst, d, dStride, j, n);
+        sumRowsTail(4, src, rows, bits4, k0, k1, stride, s, dst, d, dStride, j, n);
     }
 
 
@@ -294,13 +294,93 @@ public final class VectorKernels {
             g0.intoArray(dst, h + j);
             g1.intoArray(dst, h + j + L);
         }
-        sumRows4Tail(src, rows, bits4, k0, k1, stride, s, dst, d, dStride, j, n);
+        sumRowsTail(4, src, rows, bits4, k0, k1, stride, s, dst, d, dStride, j, n);
     }
 
-    /** The columns {@code [j, n)} of {@link #sumRows4} that fill no vector, in scalar code. */
-    private static void sumRows4Tail(float[] src, int[] rows, byte[] bits4, int k0, int k1, int stride, int s,
-                                     float[] dst, int d, int dStride, int j, int n) {
-        for (int g = 0; g < 4; g++) {
+    /**
+     * {@link VectorOps#sumRows4} for eight outputs (bit g of {@code bits8[k]} for output g), finite
+     * rows only: 8 outputs x 2 vectors of accumulators, each row segment loaded once for all eight
+     * and added as {@code fma(x, bit_g, acc)} (see {@link #sumRows4}), then a scalar tail. Sixteen
+     * independent chains instead of eight, and half the loads per addition: fc1 1.05-1.26x faster
+     * on the digits (JDK 25, 16-float vectors), 1.4x on Fashion-MNIST. The caller keeps four
+     * outputs for narrower vectors.
+     */
+    public static void sumRows8(float[] src, int[] rows, byte[] bits8, int k0, int k1, int stride, int s,
+                                float[] dst, int d, int dStride, int n) {
+        int L = F.length();
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            FloatVector c0 = FloatVector.zero(F);
+            FloatVector c1 = FloatVector.zero(F);
+            FloatVector e0 = FloatVector.zero(F);
+            FloatVector e1 = FloatVector.zero(F);
+            FloatVector f0 = FloatVector.zero(F);
+            FloatVector f1 = FloatVector.zero(F);
+            FloatVector g0 = FloatVector.zero(F);
+            FloatVector g1 = FloatVector.zero(F);
+            FloatVector h0 = FloatVector.zero(F);
+            FloatVector h1 = FloatVector.zero(F);
+            FloatVector i0 = FloatVector.zero(F);
+            FloatVector i1 = FloatVector.zero(F);
+            for (int k = k0; k < k1; k++) {
+                int o = rows[k] * stride + s + j;
+                FloatVector x0 = FloatVector.fromArray(F, src, o);
+                FloatVector x1 = FloatVector.fromArray(F, src, o + L);
+                int lo = (bits8[k] & 15) << 2;
+                int hi = (bits8[k] >> 4 & 15) << 2;
+                FloatVector sa = FloatVector.broadcast(F, BITS4[lo]);
+                FloatVector sb = FloatVector.broadcast(F, BITS4[lo + 1]);
+                FloatVector sc = FloatVector.broadcast(F, BITS4[lo + 2]);
+                FloatVector se = FloatVector.broadcast(F, BITS4[lo + 3]);
+                FloatVector sf = FloatVector.broadcast(F, BITS4[hi]);
+                FloatVector sg = FloatVector.broadcast(F, BITS4[hi + 1]);
+                FloatVector sh = FloatVector.broadcast(F, BITS4[hi + 2]);
+                FloatVector si = FloatVector.broadcast(F, BITS4[hi + 3]);
+                a0 = x0.fma(sa, a0);
+                a1 = x1.fma(sa, a1);
+                b0 = x0.fma(sb, b0);
+                b1 = x1.fma(sb, b1);
+                c0 = x0.fma(sc, c0);
+                c1 = x1.fma(sc, c1);
+                e0 = x0.fma(se, e0);
+                e1 = x1.fma(se, e1);
+                f0 = x0.fma(sf, f0);
+                f1 = x1.fma(sf, f1);
+                g0 = x0.fma(sg, g0);
+                g1 = x1.fma(sg, g1);
+                h0 = x0.fma(sh, h0);
+                h1 = x1.fma(sh, h1);
+                i0 = x0.fma(si, i0);
+                i1 = x1.fma(si, i1);
+            }
+            a0.intoArray(dst, d + j);
+            a1.intoArray(dst, d + j + L);
+            b0.intoArray(dst, d + dStride + j);
+            b1.intoArray(dst, d + dStride + j + L);
+            c0.intoArray(dst, d + 2 * dStride + j);
+            c1.intoArray(dst, d + 2 * dStride + j + L);
+            e0.intoArray(dst, d + 3 * dStride + j);
+            e1.intoArray(dst, d + 3 * dStride + j + L);
+            f0.intoArray(dst, d + 4 * dStride + j);
+            f1.intoArray(dst, d + 4 * dStride + j + L);
+            g0.intoArray(dst, d + 5 * dStride + j);
+            g1.intoArray(dst, d + 5 * dStride + j + L);
+            h0.intoArray(dst, d + 6 * dStride + j);
+            h1.intoArray(dst, d + 6 * dStride + j + L);
+            i0.intoArray(dst, d + 7 * dStride + j);
+            i1.intoArray(dst, d + 7 * dStride + j + L);
+        }
+        sumRowsTail(8, src, rows, bits8, k0, k1, stride, s, dst, d, dStride, j, n);
+    }
+
+    /** The columns {@code [j, n)} of {@link #sumRows4} or {@link #sumRows8} ({@code G} outputs) that fill no vector, in scalar code. */
+    private static void sumRowsTail(int G, float[] src, int[] rows, byte[] bits4, int k0, int k1, int stride, int s,
+                                    float[] dst, int d, int dStride, int j, int n) {
+        for (int g = 0; g < G; g++) {
             int dg = d + g * dStride;
             for (int jj = j; jj < n; jj++) {
                 float acc = 0f;

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * fc1's kernels against the plain loops, bit for bit, at shapes that exercise every path: T not a
- * multiple of 4 (the steps left after the groups of four), inputs not a multiple of 4 or 64, a row
+ * multiple of 4 or 8 (the steps left after the groups of four or eight), inputs not a multiple of 4 or 64, a row
  * block boundary inside the rows, column ranges split at any point. Runs with the Vector API on and off.
  */
 class SpikeLinearTest {
@@ -34,7 +34,10 @@ class SpikeLinearTest {
     @Test
     void forwardBitsEqualsTheAscendingSumOfTheLiveWeightRows() {
         SplittableRandom rnd = new SplittableRandom(11);
-        for (int[] shape : new int[][] {{7, 3, 130, 67}, {4, 2, 64, 32}, {9, 5, 203, 41}, {1, 1, 5, 3}, {13, 3, 100, 256}}) {
+        // T of 8 and more with finite weights (nIn <= 100) take the eight-step groups with 16-float
+        // vectors: T % 8 steps left over, outputs not a multiple of a vector pair.
+        for (int[] shape : new int[][] {{7, 3, 130, 67}, {4, 2, 64, 32}, {9, 5, 203, 41}, {1, 1, 5, 3}, {13, 3, 100, 256},
+                {8, 2, 97, 40}, {21, 3, 70, 33}, {50, 2, 100, 256}}) {
             int T = shape[0];
             int B = shape[1];
             int nIn = shape[2];
