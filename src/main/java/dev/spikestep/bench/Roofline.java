@@ -28,7 +28,8 @@ public final class Roofline {
         DRAM_READ("dram-read", "B", "fc1's row sum over a 128 MiB buffer, split over the threads (4x a 32 MiB L3)"),
         DRAM_RW("dram-rw", "B", "y += a * x over two 64 MiB buffers: 12 bytes per element (2 reads, 1 write)"),
         L2_READ("l2-read", "B", "each thread row-sums its own 256 KiB buffer, again and again"),
-        L1_ADD("l1-add", "add", "fc1's kernel on each thread's own 16 KiB: each loaded row added to 4 sums, float adds per second");
+        L1_ADD("l1-add", "add", "fc1's kernel on each thread's own 16 KiB: each loaded row added to "
+                + dev.spikestep.net.SpikeLinear.stepsPerGroup() + " sums, float adds per second");
 
         private final String label;
         private final String unit;
@@ -172,23 +173,30 @@ public final class Roofline {
         put(per, secs, Ceiling.L2_READ, (4.0 * ROW + 4) * l2Rows * l2Passes * threads, s);
 
         // fc1's forward kernel with every bit set: each row segment loaded once (from L1) and added
-        // into 4 outputs, so the adds and not the loads bound it: the machine's add throughput.
+        // into the G outputs of a group of steps (8 or 4, as fc1 takes them), so the adds and not
+        // the loads bound it: the machine's add throughput.
+        int G = dev.spikestep.net.SpikeLinear.stepsPerGroup();
         int l1Rows = (16 << 10) / (4 * ROW); // 16 KiB per thread
         int l1Passes = 4096;
         int[] l1Order = twice(l1Rows);
-        byte[] all4 = new byte[2 * l1Rows];
-        java.util.Arrays.fill(all4, (byte) 0xF);
-        float[][] out4 = new float[threads][4 * ROW];
+        byte[] allBits = new byte[2 * l1Rows];
+        java.util.Arrays.fill(allBits, (byte) ((1 << G) - 1));
+        float[][] outG = new float[threads][G * ROW];
         s = time(repeats, threads, k -> {
             float acc = 0f;
             for (int p = 0; p < l1Passes; p++) {
                 int k0 = p % l1Rows;
-                VectorOps.sumRows4(own[k], l1Order, all4, k0, k0 + l1Rows, ROW, 0, out4[k], 0, ROW, ROW, true);
-                acc += out4[k][p & (4 * ROW - 1)];
+                if (G == 8) {
+                    dev.spikestep.simd.VectorKernels.sumRows8(own[k], l1Order, allBits, k0, k0 + l1Rows, ROW, 0, outG[k], 0,
+                            ROW, ROW);
+                } else {
+                    VectorOps.sumRows4(own[k], l1Order, allBits, k0, k0 + l1Rows, ROW, 0, outG[k], 0, ROW, ROW, true);
+                }
+                acc += outG[k][p & (G * ROW - 1)];
             }
             sink += acc;
         });
-        put(per, secs, Ceiling.L1_ADD, 4.0 * ROW * l1Rows * l1Passes * threads, s);
+        put(per, secs, Ceiling.L1_ADD, (double) G * ROW * l1Rows * l1Passes * threads, s);
         return new Ceilings(threads, per, secs);
     }
 

@@ -88,6 +88,11 @@ public final class SpikeLinear {
      */
     static final boolean EIGHT = dev.spikestep.simd.VectorSupport.ENABLED && dev.spikestep.simd.VectorKernels.lanes() >= 16;
 
+    /** The steps {@link #forwardBits} takes at a time with finite weights: 8 or 4 ({@link #EIGHT}). */
+    public static int stepsPerGroup() {
+        return EIGHT ? 8 : 4;
+    }
+
     /**
      * {@link #forwardSample} eight steps at a time ({@code VectorKernels.sumRows8}, which needs
      * finite weights), in the column blocks of the four-step form; the {@code T % 8} steps left
