@@ -43,7 +43,7 @@ public final class SpikeLinear {
      * pixel spikes at almost every step), so its steps are taken four at a time: the union of their
      * live inputs is listed once (ascending), each with the 4 bits of the steps where it spiked, and
      * {@link VectorOps#sumRows4} loads each live weight-row segment once for the four rows. With
-     * 16-float vectors and finite weights, eight at a time ({@link #forwardSample8}). The steps
+     * 16-float vectors and finite weights, eight at a time ({@code VectorKernels.sumRows8}). The steps
      * left over sum their own lists ({@link VectorOps#sumRows}). Each output element sums its
      * inputs in ascending order from 0, the order of the plain loop.
      *
@@ -61,23 +61,13 @@ public final class SpikeLinear {
             throw new IllegalArgumentException("weight rows " + wStride + " apart, shorter than their " + nOut + " outputs");
         }
         boolean finite = VectorOps.allFinite(w, 0, w.length);
-        if (finite && EIGHT && T >= 8) {
-            int groups = T / 8;
-            int[][] live = new int[T - 7 * groups][W * 64];
-            byte[][] bits8 = new byte[groups][W * 64];
-            int[] count = new int[live.length];
-            for (int b = b0; b < b1; b++) {
-                forwardSample8(bits, W, T, B, w, wStride, nOut, out, b, live, bits8, count);
-            }
-            return;
-        }
-        int groups = T / 4;
-        int[][] live = new int[T - 3 * groups][W * 64]; // [groups + T % 4][]: each group's list, then each last step's
-        byte[][] bits4 = new byte[groups][W * 64];
+        int G = finite && EIGHT && T >= 8 ? 8 : 4; // steps per group: eight need finite weights (sumRows8)
+        int groups = T / G;
+        int[][] live = new int[T - (G - 1) * groups][W * 64]; // [groups + T % G][]: each group's list, then each last step's
+        byte[][] bitsG = new byte[groups][W * 64];
         int[] count = new int[live.length];
-        int cb = VectorOps.blockColumns4();
         for (int b = b0; b < b1; b++) {
-            forwardSample(bits, W, T, B, w, wStride, nOut, out, b, live, bits4, count, cb, finite);
+            forwardSample(bits, W, T, B, w, wStride, nOut, out, b, G, live, bitsG, count, finite);
         }
     }
 
@@ -91,37 +81,6 @@ public final class SpikeLinear {
     /** The steps {@link #forwardBits} takes at a time with finite weights: 8 or 4 ({@link #EIGHT}). */
     public static int stepsPerGroup() {
         return EIGHT ? 8 : 4;
-    }
-
-    /**
-     * {@link #forwardSample} eight steps at a time ({@code VectorKernels.sumRows8}, which needs
-     * finite weights), in the column blocks of the four-step form; the {@code T % 8} steps left
-     * over sum their own lists.
-     */
-    private static void forwardSample8(long[] bits, int W, int T, int B, float[] w, int wStride, int nOut, float[] out,
-                                       int b, int[][] live, byte[][] bits8, int[] count) {
-        int groups = bits8.length;
-        for (int g = 0; g < groups; g++) {
-            count[g] = liveInputs8(bits, (8 * g * B + b) * W, B * W, W, live[g], bits8[g]);
-        }
-        for (int t = 8 * groups; t < T; t++) {
-            count[t - 7 * groups] = liveInputs(bits, (t * B + b) * W, W, live[t - 7 * groups], 0);
-        }
-        int cb = VectorOps.blockColumns4();
-        for (int c = 0; c < nOut; c += cb) {
-            int n = Math.min(cb, nOut - c);
-            for (int g = 0; g < groups; g++) {
-                dev.spikestep.simd.VectorKernels.sumRows8(w, live[g], bits8[g], 0, count[g], wStride, c, out,
-                        (8 * g * B + b) * nOut + c, B * nOut, n);
-            }
-        }
-        int cbRows = VectorOps.blockColumns();
-        for (int t = 8 * groups; t < T; t++) {
-            for (int c = 0; c < nOut; c += cbRows) {
-                VectorOps.sumRows(w, live[t - 7 * groups], 0, count[t - 7 * groups], wStride, c, out,
-                        (t * B + b) * nOut + c, Math.min(cbRows, nOut - c));
-            }
-        }
     }
 
     /** {@link #liveInputs4} for 8 bitmask rows {@code o, o + rs, ..., o + 7 rs}: bit g of {@code bits8} for row g. */
@@ -147,7 +106,7 @@ public final class SpikeLinear {
     }
 
     /**
-     * {@link #forwardBits} for sample b. Its own method, called once per sample, so that C2 compiles
+     * {@link #forwardBits} for sample b, G (4 or 8) steps at a time. Its own method, called once per sample, so that C2 compiles
      * it as a method, not only as a loop entered twice a step: when the weights turn non-finite (a
      * diverged run) the masked path it had never seen taken deoptimizes it, and a loop entered
      * twice a step waits longer for its recompilation. With the masked path also a method of its
@@ -156,26 +115,32 @@ public final class SpikeLinear {
      * 34.3 and 76.2 ms before either change (4.7 ms alone).
      */
     private static void forwardSample(long[] bits, int W, int T, int B, float[] w, int wStride, int nOut, float[] out,
-                                      int b, int[][] live, byte[][] bits4, int[] count, int cb, boolean finite) {
-        int groups = bits4.length;
+                                      int b, int G, int[][] live, byte[][] bitsG, int[] count, boolean finite) {
+        int groups = bitsG.length;
         for (int g = 0; g < groups; g++) {
-            count[g] = liveInputs4(bits, (4 * g * B + b) * W, B * W, W, live[g], bits4[g]);
+            int o = (G * g * B + b) * W;
+            count[g] = G == 8 ? liveInputs8(bits, o, B * W, W, live[g], bitsG[g]) : liveInputs4(bits, o, B * W, W, live[g], bitsG[g]);
         }
-        for (int t = 4 * groups; t < T; t++) {
-            count[t - 3 * groups] = liveInputs(bits, (t * B + b) * W, W, live[t - 3 * groups], 0);
+        for (int t = G * groups; t < T; t++) {
+            count[t - (G - 1) * groups] = liveInputs(bits, (t * B + b) * W, W, live[t - (G - 1) * groups], 0);
         }
+        int cb = VectorOps.blockColumns4();
         for (int c = 0; c < nOut; c += cb) {
             int n = Math.min(cb, nOut - c);
             for (int g = 0; g < groups; g++) {
-                VectorOps.sumRows4(w, live[g], bits4[g], 0, count[g], wStride, c, out, (4 * g * B + b) * nOut + c,
-                        B * nOut, n, finite);
+                int d = (G * g * B + b) * nOut + c;
+                if (G == 8) {
+                    dev.spikestep.simd.VectorKernels.sumRows8(w, live[g], bitsG[g], 0, count[g], wStride, c, out, d, B * nOut, n);
+                } else {
+                    VectorOps.sumRows4(w, live[g], bitsG[g], 0, count[g], wStride, c, out, d, B * nOut, n, finite);
+                }
             }
         }
-        // The last T % 4 steps in sumRows' own, wider column blocks.
+        // The last T % G steps in sumRows' own, wider column blocks.
         int cbRows = VectorOps.blockColumns();
-        for (int t = 4 * groups; t < T; t++) {
+        for (int t = G * groups; t < T; t++) {
             for (int c = 0; c < nOut; c += cbRows) {
-                VectorOps.sumRows(w, live[t - 3 * groups], 0, count[t - 3 * groups], wStride, c, out,
+                VectorOps.sumRows(w, live[t - (G - 1) * groups], 0, count[t - (G - 1) * groups], wStride, c, out,
                         (t * B + b) * nOut + c, Math.min(cbRows, nOut - c));
             }
         }
