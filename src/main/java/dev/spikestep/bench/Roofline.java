@@ -137,7 +137,7 @@ public final class Roofline {
         Map<Ceiling, Double> per = new EnumMap<>(Ceiling.class);
         Map<Ceiling, Stats> secs = new EnumMap<>(Ceiling.class);
 
-        float[] big = filled(32 << 20); // 128 MiB
+        float[] big = filled(LEAD + (32 << 20)); // 128 MiB, its rows from LEAD (rowSum)
         int[] rows = identity(big.length / ROW);
         Stats s = time(repeats, threads, k -> {
             int n = rows.length / threads;
@@ -159,7 +159,7 @@ public final class Roofline {
         int l2Passes = 256;
         float[][] own = new float[threads][];
         for (int k = 0; k < threads; k++) {
-            own[k] = filled(l2Rows * ROW);
+            own[k] = filled(LEAD + l2Rows * ROW); // rows from LEAD, as fc1's weight copy has them
         }
         int[] l2Order = twice(l2Rows);
         s = time(repeats, threads, k -> {
@@ -187,10 +187,10 @@ public final class Roofline {
             for (int p = 0; p < l1Passes; p++) {
                 int k0 = p % l1Rows;
                 if (G == 8) {
-                    dev.spikestep.simd.VectorKernels.sumRows8(own[k], l1Order, allBits, k0, k0 + l1Rows, ROW, 0, outG[k], 0,
+                    dev.spikestep.simd.VectorKernels.sumRows8(own[k], l1Order, allBits, k0, k0 + l1Rows, ROW, LEAD, outG[k], 0,
                             ROW, ROW);
                 } else {
-                    VectorOps.sumRows4(own[k], l1Order, allBits, k0, k0 + l1Rows, ROW, 0, outG[k], 0, ROW, ROW, true);
+                    VectorOps.sumRows4(own[k], l1Order, allBits, k0, k0 + l1Rows, ROW, LEAD, outG[k], 0, ROW, ROW, true);
                 }
                 acc += outG[k][p & (G * ROW - 1)];
             }
@@ -206,6 +206,8 @@ public final class Roofline {
      * independent chains and measure throughput, not the latency of one chain; 64 for the scalar form.
      */
     private static final int ROW = dev.spikestep.simd.VectorSupport.ENABLED ? VectorOps.blockColumns() : 64;
+    /** Where the buffers' rows start: on a cache line where the JVM aligns objects to lines, as fc1's rows do. */
+    private static final int LEAD = dev.spikestep.simd.VectorSupport.lineLead();
 
     /**
      * The rows [k0, k1) of {@code a} summed by fc1's kernel, 64 rows per call as fc1 sums
@@ -220,7 +222,7 @@ public final class Roofline {
         float[] out = OUT.get();
         float acc = 0f;
         for (int k = k0; k < k1; k += 64) {
-            VectorOps.sumRows(a, rows, k, Math.min(k + 64, k1), ROW, 0, out, 0, ROW);
+            VectorOps.sumRows(a, rows, k, Math.min(k + 64, k1), ROW, LEAD, out, 0, ROW);
             acc += out[k & (ROW - 1)];
         }
         return acc;

@@ -20,7 +20,9 @@ public final class CpuNetwork implements Network {
 
     // Parameters [n_in, n_out] (transposed nn.Linear.weight), their gradients and Adam moments.
     private final float[] w1;
-    private final float[] w1Pad;    // w1 with its rows SpikeLinear.paddedStride(nH) apart: fc1's forward reads this copy
+    private final float[] w1Pad;    // w1 with its rows SpikeLinear.paddedStride(nH) apart from W1_LEAD: fc1's forward reads this copy
+    /** Where w1Pad's rows start: on a cache line where the JVM aligns objects to lines (VectorSupport#lineLead). */
+    private static final int W1_LEAD = dev.spikestep.simd.VectorSupport.lineLead();
     private final float[] wOut;
     private final float[] wOutT;    // [nOut, nH], wOut transposed for the spike gradient
     private final float[] gW1;
@@ -64,7 +66,7 @@ public final class CpuNetwork implements Network {
         int nOut = shape.nOut();
         int rows = shape.T() * shape.maxBatch();
         w1 = new float[nIn * nH];
-        w1Pad = new float[nIn * SpikeLinear.paddedStride(nH)];
+        w1Pad = new float[W1_LEAD + nIn * SpikeLinear.paddedStride(nH)];
         wOut = new float[nH * nOut];
         wOutT = new float[nOut * nH];
         gW1 = new float[w1.length];
@@ -199,8 +201,8 @@ public final class CpuNetwork implements Network {
         int nOut = shape.nOut();
         int R = T * B;
         long t = System.nanoTime();
-        int P = SpikeLinear.padRows(w1, nIn, nH, w1Pad);
-        par.forRange(B, 1, (b0, b1) -> SpikeLinear.forwardBits(inBits, inWords, T, B, w1Pad, P, nH, cur, b0, b1));
+        int P = SpikeLinear.padRows(w1, nIn, nH, w1Pad, W1_LEAD);
+        par.forRange(B, 1, (b0, b1) -> SpikeLinear.forwardBits(inBits, inWords, T, B, w1Pad, W1_LEAD, P, nH, cur, b0, b1));
         t = times.lap(PhaseTimes.Phase.FC1, t);
         int M = B * nH;
         par.forRange(M, 256, (m0, m1) -> NeuronKernels.forwardRange(neuron, cur, T, M, m0, m1, h_seq, spike_seq, null, w_seq));

@@ -1,6 +1,7 @@
 package dev.spikestep.net;
 
 import dev.spikestep.simd.VectorOps;
+import dev.spikestep.simd.VectorSupport;
 
 /**
  * Bias-free linear layers whose input is binary spikes, the Java twin of {@code kernels/linear.cu}.
@@ -57,6 +58,12 @@ public final class SpikeLinear {
      */
     public static void forwardBits(long[] bits, int W, int T, int B, float[] w, int wStride, int nOut, float[] out,
                                    int b0, int b1) {
+        forwardBits(bits, W, T, B, w, 0, wStride, nOut, out, b0, b1);
+    }
+
+    /** {@link #forwardBits} with w's row i from its index {@code wLead + i * wStride} ({@link #padRows}' lead). */
+    public static void forwardBits(long[] bits, int W, int T, int B, float[] w, int wLead, int wStride, int nOut,
+                                   float[] out, int b0, int b1) {
         if (wStride < nOut) {
             throw new IllegalArgumentException("weight rows " + wStride + " apart, shorter than their " + nOut + " outputs");
         }
@@ -67,7 +74,7 @@ public final class SpikeLinear {
         byte[][] bitsG = new byte[groups][W * 64];
         int[] count = new int[live.length];
         for (int b = b0; b < b1; b++) {
-            forwardSample(bits, W, T, B, w, wStride, nOut, out, b, G, live, bitsG, count, finite);
+            forwardSample(bits, W, T, B, w, wLead, wStride, nOut, out, b, G, live, bitsG, count, finite);
         }
     }
 
@@ -114,7 +121,7 @@ public final class SpikeLinear {
      * benchmarked after izh/rk2 in one JVM measured fc1 at 2.9-4.6 ms in five runs, against 22.9,
      * 34.3 and 76.2 ms before either change (4.7 ms alone).
      */
-    private static void forwardSample(long[] bits, int W, int T, int B, float[] w, int wStride, int nOut, float[] out,
+    private static void forwardSample(long[] bits, int W, int T, int B, float[] w, int wLead, int wStride, int nOut, float[] out,
                                       int b, int G, int[][] live, byte[][] bitsG, int[] count, boolean finite) {
         int groups = bitsG.length;
         for (int g = 0; g < groups; g++) {
@@ -130,9 +137,9 @@ public final class SpikeLinear {
             for (int g = 0; g < groups; g++) {
                 int d = (G * g * B + b) * nOut + c;
                 if (G == 8) {
-                    dev.spikestep.simd.VectorKernels.sumRows8(w, live[g], bitsG[g], 0, count[g], wStride, c, out, d, B * nOut, n);
+                    dev.spikestep.simd.VectorKernels.sumRows8(w, live[g], bitsG[g], 0, count[g], wStride, wLead + c, out, d, B * nOut, n);
                 } else {
-                    VectorOps.sumRows4(w, live[g], bitsG[g], 0, count[g], wStride, c, out, d, B * nOut, n, finite);
+                    VectorOps.sumRows4(w, live[g], bitsG[g], 0, count[g], wStride, wLead + c, out, d, B * nOut, n, finite);
                 }
             }
         }
@@ -140,7 +147,7 @@ public final class SpikeLinear {
         int cbRows = VectorOps.blockColumns();
         for (int t = G * groups; t < T; t++) {
             for (int c = 0; c < nOut; c += cbRows) {
-                VectorOps.sumRows(w, live[t - (G - 1) * groups], 0, count[t - (G - 1) * groups], wStride, c, out,
+                VectorOps.sumRows(w, live[t - (G - 1) * groups], 0, count[t - (G - 1) * groups], wStride, wLead + c, out,
                         (t * B + b) * nOut + c, Math.min(cbRows, nOut - c));
             }
         }
@@ -151,9 +158,14 @@ public final class SpikeLinear {
      * layout {@link #forwardBits} reads fastest); returns that stride.
      */
     public static int padRows(float[] w, int rows, int n, float[] dst) {
+        return padRows(w, rows, n, dst, 0);
+    }
+
+    /** {@link #padRows} with row r at {@code dst[lead + r * stride]}: from a line-aligned lead (VectorSupport#lineLead) every row is. */
+    public static int padRows(float[] w, int rows, int n, float[] dst, int lead) {
         int P = paddedStride(n);
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(w, r * n, dst, r * P, n);
+            System.arraycopy(w, r * n, dst, lead + r * P, n);
         }
         return P;
     }
@@ -296,21 +308,26 @@ public final class SpikeLinear {
      * slower on the digits: the pixels of a thin stroke share too few rows.)
      */
     public static void weightGradBits(GradRows lists, float[] grad_out, int nOut, float[] gW, int c0, int c1) {
+        weightGradBits(lists, grad_out, nOut, gW, c0, c1, VectorSupport.lineLead());
+    }
+
+    /** {@link #weightGradBits} with the scratch's rows from its index {@code lead} (VectorSupport#lineLead). */
+    static void weightGradBits(GradRows lists, float[] grad_out, int nOut, float[] gW, int c0, int c1, int lead) {
         int nIn = lists.nIn;
         int n = c1 - c0;
-        int ps = paddedStride(n);
-        float[] block = new float[GRAD_ROW_BLOCK * ps]; // [64, ps]: grad_out[r0 + k, c0 .. c1) at k * ps
+        int ps = paddedStride(n); // whole lines: from a line-aligned lead every row is
+        float[] block = new float[lead + GRAD_ROW_BLOCK * ps]; // [64, ps]: grad_out[r0 + k, c0 .. c1) at lead + k * ps
         for (int blk = 0; blk < GradRows.blocks(lists.R); blk++) {
             int r0 = blk * GRAD_ROW_BLOCK;
             int nr = Math.min(GRAD_ROW_BLOCK, lists.R - r0);
             for (int k = 0; k < nr; k++) {
-                System.arraycopy(grad_out, (r0 + k) * nOut + c0, block, k * ps, n);
+                System.arraycopy(grad_out, (r0 + k) * nOut + c0, block, lead + k * ps, n);
             }
             int q = blk * nIn;
             for (int i = 0; i < nIn; i++) {
                 long mk = lists.masks[q + i];
                 if (mk != 0) {
-                    VectorOps.addRowsMasked(block, 0, mk, ps, 0, gW, i * nOut + c0, n);
+                    VectorOps.addRowsMasked(block, 0, mk, ps, lead, gW, i * nOut + c0, n);
                 }
             }
         }

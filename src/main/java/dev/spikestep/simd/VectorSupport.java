@@ -23,6 +23,16 @@ public final class VectorSupport {
 
     private static final boolean JIT_LIMITS_RAISED = jitLimitsRaised(jvmArguments());
 
+    /** The {@code -XX:ObjectAlignmentInBytes} that {@code src/main/sh/jvm-options} sets: one cache line. */
+    public static final int OBJECT_ALIGNMENT = 64;
+    /**
+     * Where a float[]'s elements start in the object, in bytes: HotSpot's array header with
+     * compressed class pointers (mark word, class, length), on JDK 17 and 25 by default.
+     */
+    static final int FLOAT_ARRAY_BASE = 16;
+    private static final int LINE_LEAD = lineLead(vmOption("ObjectAlignmentInBytes"),
+            vmOption("UseCompressedClassPointers"), vmOption("UseCompactObjectHeaders"));
+
     private VectorSupport() {
     }
 
@@ -62,6 +72,40 @@ public final class VectorSupport {
         long trap = flag(args, "PerMethodTrapLimit");
         long cutoff = flag(args, "PerMethodRecompilationCutoff");
         return trap >= TRAP_LIMIT && (cutoff >= RECOMPILE_CUTOFF || cutoff == -1);
+    }
+
+    /**
+     * The floats from a float[]'s index 0 to its first 64-byte boundary where the JVM places every
+     * object on a cache line ({@link #OBJECT_ALIGNMENT}) with the default array header, else 0
+     * (unknown). Hot scratch buffers start their rows there: a 64-byte vector load that straddles
+     * two lines costs about twice one that does not (fc1's weight gradient 1.6x faster in a
+     * harness, benchmarks/RESULTS.md). Only where data lies depends on it, never a result.
+     */
+    public static int lineLead() {
+        return LINE_LEAD;
+    }
+
+    /** {@link #lineLead} from the JVM's flags (null where the JVM does not say, or has no such flag). */
+    static int lineLead(String alignment, String compressedClassPointers, String compactHeaders) {
+        if (alignment == null || !"true".equals(compressedClassPointers) || "true".equals(compactHeaders)) {
+            return 0;
+        }
+        try {
+            int a = Integer.parseInt(alignment);
+            return a % OBJECT_ALIGNMENT == 0 ? (OBJECT_ALIGNMENT - FLOAT_ARRAY_BASE) / Float.BYTES : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** A HotSpot flag's value as the JVM runs with it; null where it has no such flag or no java.management. */
+    private static String vmOption(String name) {
+        try {
+            return java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption(name).getValue();
+        } catch (LinkageError | RuntimeException e) {
+            return null;
+        }
     }
 
     /** The value of the last {@code -XX:name=value} in args; {@code Long.MIN_VALUE} when absent or not a number. */

@@ -77,6 +77,17 @@ class SpikeLinearTest {
             float[] padded = new float[expected.length];
             SpikeLinear.forwardBits(bits, W, T, B, wPad, P, nOut, padded, 0, B);
             assertArrayEquals(expected, padded, "forwardBits padded T=" + T + " nOut=" + nOut);
+            // From a lead (VectorSupport.lineLead's 12 where objects sit on cache lines): the same sums.
+            float[] wLead = new float[12 + nIn * SpikeLinear.paddedStride(nOut)];
+            java.util.Arrays.fill(wLead, Float.NaN); // what the rows do not cover must not be read
+            for (int i = 0; i < nIn; i++) {
+                java.util.Arrays.fill(wLead, 12 + i * P + nOut, Math.min(wLead.length, 12 + (i + 1) * P), 0f);
+            }
+            java.util.Arrays.fill(wLead, 0, 12, Float.NaN);
+            assertEquals(P, SpikeLinear.padRows(w, nIn, nOut, wLead, 12));
+            float[] led = new float[expected.length];
+            SpikeLinear.forwardBits(bits, W, T, B, wLead, 12, P, nOut, led, 0, B);
+            assertArrayEquals(expected, led, "forwardBits from lead 12 T=" + T + " nOut=" + nOut);
         }
     }
 
@@ -145,6 +156,13 @@ class SpikeLinearTest {
             SpikeLinear.weightGradBits(lists, grad, nOut, actual, 0, split);
             SpikeLinear.weightGradBits(lists, grad, nOut, actual, split, nOut);
             assertArrayEquals(expected, actual, "weightGradBits R=" + R + " nIn=" + nIn + " nOut=" + nOut + " split=" + split);
+            // The scratch's rows from a lead (VectorSupport.lineLead's 12 on line-aligned objects): the same sums.
+            for (int lead : new int[] {0, 12}) {
+                float[] led = start.clone();
+                SpikeLinear.weightGradBits(lists, grad, nOut, led, 0, split, lead);
+                SpikeLinear.weightGradBits(lists, grad, nOut, led, split, nOut, lead);
+                assertArrayEquals(expected, led, "weightGradBits lead " + lead + " R=" + R + " split=" + split);
+            }
         }
     }
 

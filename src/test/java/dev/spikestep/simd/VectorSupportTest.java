@@ -43,6 +43,20 @@ class VectorSupportTest {
         assertTrue(VectorSupport.jitLimitsRaised(opts), out);
         int i = opts.indexOf("--add-modules");
         assertTrue(i >= 0 && opts.get(i + 1).equals("jdk.incubator.vector"), out);
+        assertTrue(opts.contains("-XX:ObjectAlignmentInBytes=" + VectorSupport.OBJECT_ALIGNMENT), out);
+    }
+
+    @Test
+    void theLineLeadIsTwelveFloatsOnlyWhereObjectsSitOnLinesWithTheDefaultHeader() {
+        assertEquals(12, VectorSupport.lineLead("64", "true", "false"));
+        assertEquals(12, VectorSupport.lineLead("128", "true", null)); // JDK 17: no compact headers flag
+        assertEquals(0, VectorSupport.lineLead("8", "true", "false")); // the default alignment: unknown
+        assertEquals(0, VectorSupport.lineLead("32", "true", "false"));
+        assertEquals(0, VectorSupport.lineLead("64", "false", "false")); // a longer header
+        assertEquals(0, VectorSupport.lineLead("64", "true", "true")); // compact headers: a shorter one
+        assertEquals(0, VectorSupport.lineLead(null, null, null)); // no java.management
+        // (64 - 16) bytes to the line from a float[]'s elements
+        assertEquals(0, (VectorSupport.FLOAT_ARRAY_BASE + 4 * VectorSupport.lineLead("64", "true", "false")) % 64);
     }
 
     @Test
