@@ -144,19 +144,24 @@ public final class VectorKernels {
         }
     }
 
-    /** Whether every element of {@code a[from, to)} is +0 or -0: the largest |x| is 0 (a NaN makes it NaN). */
+    /** Whether every element of {@code a[from, to)} is +0 or -0 (a NaN is not). */
     public static boolean allZero(float[] a, int from, int to) {
         int L = F.length();
-        FloatVector acc = FloatVector.zero(F);
         int i = from;
         for (; i + L <= to; i += L) {
-            acc = acc.max(FloatVector.fromArray(F, a, i).abs());
+            // != is true for a NaN and false for -0; out at the first such vector: a row of a
+            // gradient that is not all zeros is almost never zero in its first 16 columns, so
+            // the row masks' check reads a line of it, not the row (weight gradients, RESULTS.md)
+            if (FloatVector.fromArray(F, a, i).compare(VectorOperators.NE, 0f).anyTrue()) {
+                return false;
+            }
         }
-        boolean zero = acc.reduceLanes(VectorOperators.MAX) == 0f;
-        for (; i < to && zero; i++) {
-            zero = a[i] == 0f;
+        for (; i < to; i++) {
+            if (a[i] != 0f) {
+                return false;
+            }
         }
-        return zero;
+        return true;
     }
 
     /** Whether every element of {@code a[from, to)} is finite: x * 0 is 0 for a finite x and NaN otherwise. */
