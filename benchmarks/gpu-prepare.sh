@@ -12,7 +12,7 @@ make -s build
 java --add-modules jdk.incubator.vector -jar target/spikestep.jar data mnist-sample --data data >/dev/null
 rm -rf .gpu
 mkdir -p .gpu/data/mnist-sample
-jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,jdk.incubator.vector \
+jlink --add-modules java.base,java.logging,java.management,jdk.management,jdk.unsupported,jdk.incubator.vector \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output .gpu/jre
 cp target/spikestep.jar .gpu/
 cp -r target/lib .gpu/lib
