@@ -55,12 +55,16 @@ public final class VectorSupport {
     }
 
     /**
-     * Empty when the Vector API is off or the JVM runs with C2's trap limits raised; else the words
-     * that start-up tables append to the Vector API's line, so that a slow run says why it may be.
+     * Empty when the Vector API is off or the JVM runs as {@code src/main/sh/jvm-options} starts it
+     * (C2's trap limits raised, rows on cache lines); else the words that start-up tables append to
+     * the Vector API's line, so that a slow run says why it may be.
      */
     public static String jitCaveat() {
-        return !ENABLED || JIT_LIMITS_RAISED ? ""
-                : "; C2 trap limits at the JVM's defaults, so kernels may box their vectors (README \"JVM options\")";
+        if (!ENABLED) {
+            return "";
+        }
+        return (JIT_LIMITS_RAISED ? "" : "; C2 trap limits at the JVM's defaults, so kernels may box their vectors (README \"JVM options\")")
+                + (LINE_LEAD != 0 ? "" : "; rows not on cache lines, so fc1 and its weight gradient run slower (README \"JVM options\")");
     }
 
     /**
