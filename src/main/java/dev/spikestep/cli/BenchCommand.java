@@ -128,7 +128,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Dataset train = parts.contains("step") ? DatasetLocator.load(data, DatasetLocator.checkName(dataset)).train() : null;
         int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
-        String vector = VectorSupport.ENABLED ? "Vector API " + VectorKernels.lanes() + " float lanes" + VectorSupport.jitCaveat()
+        String vector = VectorSupport.ENABLED ? "Vector API " + VectorKernels.lanes() + " float lanes" + VectorSupport.caveats()
                 : "scalar";
         BenchReport.Env env;
         if (cuda) {

@@ -155,13 +155,9 @@ public final class SpikeLinear {
 
     /**
      * w [rows, n] copied into {@code dst} with its rows {@link #paddedStride}(n) floats apart (the
-     * layout {@link #forwardBits} reads fastest); returns that stride.
+     * layout {@link #forwardBits} reads fastest); returns that stride. Row r
+     * starts at {@code dst[lead + r * stride]}: from a line-aligned lead (VectorSupport#lineLead) every row is.
      */
-    public static int padRows(float[] w, int rows, int n, float[] dst) {
-        return padRows(w, rows, n, dst, 0);
-    }
-
-    /** {@link #padRows} with row r at {@code dst[lead + r * stride]}: from a line-aligned lead (VectorSupport#lineLead) every row is. */
     public static int padRows(float[] w, int rows, int n, float[] dst, int lead) {
         int P = paddedStride(n);
         for (int r = 0; r < rows; r++) {

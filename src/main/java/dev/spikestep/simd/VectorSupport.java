@@ -46,7 +46,7 @@ public final class VectorSupport {
     /** One line for start-up tables. */
     public static String describe() {
         if (ENABLED) {
-            return "Vector API, " + VectorKernels.lanes() + " float lanes" + jitCaveat();
+            return "Vector API, " + VectorKernels.lanes() + " float lanes" + caveats();
         }
         if ("false".equalsIgnoreCase(System.getProperty("spikestep.vector", "true"))) {
             return "scalar (-Dspikestep.vector=false)";
@@ -59,7 +59,7 @@ public final class VectorSupport {
      * (C2's trap limits raised, rows on cache lines); else the words that start-up tables append to
      * the Vector API's line, so that a slow run says why it may be.
      */
-    public static String jitCaveat() {
+    public static String caveats() {
         if (!ENABLED) {
             return "";
         }

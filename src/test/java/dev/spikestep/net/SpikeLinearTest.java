@@ -73,7 +73,7 @@ class SpikeLinearTest {
             assertArrayEquals(expected, actual, "forwardBits T=" + T + " B=" + B + " nIn=" + nIn + " nOut=" + nOut);
             // The padded copy of the weights: the same sums.
             float[] wPad = new float[nIn * SpikeLinear.paddedStride(nOut)];
-            int P = SpikeLinear.padRows(w, nIn, nOut, wPad);
+            int P = SpikeLinear.padRows(w, nIn, nOut, wPad, 0);
             float[] padded = new float[expected.length];
             SpikeLinear.forwardBits(bits, W, T, B, wPad, P, nOut, padded, 0, B);
             assertArrayEquals(expected, padded, "forwardBits padded T=" + T + " nOut=" + nOut);

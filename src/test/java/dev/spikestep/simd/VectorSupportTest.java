@@ -66,11 +66,11 @@ class VectorSupportTest {
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         if (VectorSupport.ENABLED) {
             boolean lines = VectorSupport.lineLead() != 0;
-            assertEquals(raised && lines, VectorSupport.jitCaveat().isEmpty(), VectorSupport.jitCaveat());
+            assertEquals(raised && lines, VectorSupport.caveats().isEmpty(), VectorSupport.caveats());
             assertEquals(!raised, VectorSupport.describe().contains("trap limits"), VectorSupport.describe());
             assertEquals(!lines, VectorSupport.describe().contains("not on cache lines"), VectorSupport.describe());
         } else {
-            assertEquals("", VectorSupport.jitCaveat());
+            assertEquals("", VectorSupport.caveats());
         }
     }
 }
