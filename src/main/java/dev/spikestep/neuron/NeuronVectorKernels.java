@@ -956,16 +956,7 @@ final class NeuronVectorKernels {
             izhBackwardRk2Interleaved(p, c, grad_spike_seq, x_seq, h_seq, w_seq, T, M, m0, m1, grad_x_seq);
             return;
         }
-        float b = p.b();
-        float vTh = p.vTh();
-        float alpha = NeuronKernels.SURROGATE_ALPHA;
-        float vr = p.vReset();
-        boolean soft = p.softReset();
         int n = m1 - m0;
-        // FEWER OPERATIONS (below)
-        FloatVector one = FloatVector.broadcast(F, 1f);
-        FloatVector vrV = FloatVector.broadcast(F, vr);
-        FloatVector negAlpha = FloatVector.broadcast(F, -alpha);
         float[] gv = new float[n];
         float[] gw = new float[n];
         float[] ghRow = new float[n]; // dL/dh of step t, before the stages take it back to step t-1
@@ -976,35 +967,7 @@ final class NeuronVectorKernels {
         float[] w3Row = rk2 ? null : new float[n];
         float[] v4Row = rk2 ? null : new float[n];
         for (int t = T - 1; t >= 0; t--) {
-            int row = t * M;
-            for (int k = 0; k < n; k += F.length()) {
-                int i = row + m0 + k;
-                FloatVector h = FloatVector.fromArray(F, h_seq, i);
-                FloatVector g = FloatVector.fromArray(F, gv, k);
-                FloatVector gwNext = FloatVector.fromArray(F, gw, k);
-                FloatVector dvdh = soft ? one : notFired(h, vTh); // 1 - s
-                FloatVector dvds = soft ? FloatVector.broadcast(F, -vTh) : vrV.sub(h);
-                FloatVector term = FloatVector.fromArray(F, grad_spike_seq, i).add(g.mul(dvds)).add(gwNext.mul(b));
-                // The surrogate, written out as in izhBackward (and skipped where term is all zeros).
-                FloatVector sg;
-                if (term.compare(VectorOperators.NE, 0f).or(h.sub(h).compare(VectorOperators.NE, 0f)).anyTrue()) {
-                    FloatVector u = h.sub(vTh).mul(negAlpha);
-                    FloatVector y = u.mul(NeuronKernels.EXP_LOG2E).add(NeuronKernels.EXP_SHIFT);
-                    FloatVector nf = y.sub(NeuronKernels.EXP_SHIFT);
-                    FloatVector r = u.sub(nf.mul(NeuronKernels.EXP_LN2_HI)).sub(nf.mul(NeuronKernels.EXP_LN2_LO));
-                    FloatVector poly = r.mul(NeuronKernels.EXP_P0).add(NeuronKernels.EXP_P1).mul(r).add(NeuronKernels.EXP_P2)
-                            .mul(r).add(NeuronKernels.EXP_P3).mul(r).add(NeuronKernels.EXP_P4).mul(r).add(NeuronKernels.EXP_P5);
-                    VectorMask<Float> cut = u.abs().compare(VectorOperators.GT, NeuronKernels.SURROGATE_CUT);
-                    FloatVector pow2 = y.reinterpretAsInts().add(NeuronKernels.EXP_BIAS).lanewise(VectorOperators.LSHL, 23)
-                            .reinterpretAsFloats().blend(1f, cut); // CUT LANES, below
-                    FloatVector sig = FloatVector.broadcast(F, 1f).div(poly.mul(r.mul(r)).add(r).add(1f).mul(pow2).add(1f));
-                    sg = sig.mul(alpha).mul(one.sub(sig)).blend(0f, cut);
-                } else {
-                    sg = FloatVector.broadcast(F, 1f);
-                }
-                g.mul(dvdh).add(term.mul(sg)).intoArray(ghRow, k);
-            }
-            izhStateBefore(p, h_seq, w_seq, t, M, m0, n, vPrevRow, wPrevRow);
+            izhSurrogateStateRow(p, grad_spike_seq, h_seq, w_seq, t, M, m0, n, gv, gw, ghRow, vPrevRow, wPrevRow);
             // The stages, one method per integrator (the two in one loop were too large for C2:
             // rk4's backward 32 ms against 54 for the scalar code).
             if (rk2) {
@@ -1013,6 +976,75 @@ final class NeuronVectorKernels {
                 izhRk4StagesV(c, x_seq, vPrevRow, wPrevRow, t, M, m0, n, v2Row, v3Row, w3Row);
                 izhRk4FourthV(c, x_seq, vPrevRow, t, M, m0, n, v3Row, w3Row, v4Row);
                 izhBackRk4(c, vPrevRow, v2Row, v3Row, v4Row, ghRow, gv, gw, t, M, m0, n, grad_x_seq);
+            }
+        }
+    }
+
+    /**
+     * izhBackwardStages' first pass over row t: dL/dh of the step into ghRow (the reset and the
+     * surrogate, written out as in izhBackward and skipped where term is all zeros), and the state
+     * before the step into vPrevRow, wPrevRow (reset(h) and w of step t-1), whose loads then run beside the
+     * surrogate's arithmetic. The constants are vectors made before the loop: as float operands each
+     * would inline a broadcast, and with them the pass ran past C2's node budget and boxed.
+     */
+    private static void izhSurrogateStateRow(IzhSpec p, float[] grad_spike_seq, float[] h_seq, float[] w_seq, int t, int M,
+                                             int m0, int n, float[] gv, float[] gw, float[] ghRow, float[] vPrevRow,
+                                             float[] wPrevRow) {
+        if (t == 0) { // the state before the first step: the initial one
+            java.util.Arrays.fill(vPrevRow, 0, n, p.vInit());
+            java.util.Arrays.fill(wPrevRow, 0, n, p.wRest());
+        }
+        boolean soft = p.softReset();
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector bV = FloatVector.broadcast(F, p.b());
+        FloatVector vThV = FloatVector.broadcast(F, p.vTh());
+        FloatVector negVTh = FloatVector.broadcast(F, -p.vTh());
+        FloatVector vrV = FloatVector.broadcast(F, p.vReset());
+        // FEWER OPERATIONS (below)
+        FloatVector alphaV = FloatVector.broadcast(F, NeuronKernels.SURROGATE_ALPHA);
+        FloatVector negAlpha = FloatVector.broadcast(F, -NeuronKernels.SURROGATE_ALPHA);
+        FloatVector log2e = FloatVector.broadcast(F, NeuronKernels.EXP_LOG2E);
+        FloatVector shift = FloatVector.broadcast(F, NeuronKernels.EXP_SHIFT);
+        FloatVector ln2Hi = FloatVector.broadcast(F, NeuronKernels.EXP_LN2_HI);
+        FloatVector ln2Lo = FloatVector.broadcast(F, NeuronKernels.EXP_LN2_LO);
+        FloatVector p0 = FloatVector.broadcast(F, NeuronKernels.EXP_P0);
+        FloatVector p1 = FloatVector.broadcast(F, NeuronKernels.EXP_P1);
+        FloatVector p2 = FloatVector.broadcast(F, NeuronKernels.EXP_P2);
+        FloatVector p3 = FloatVector.broadcast(F, NeuronKernels.EXP_P3);
+        FloatVector p4 = FloatVector.broadcast(F, NeuronKernels.EXP_P4);
+        FloatVector p5 = FloatVector.broadcast(F, NeuronKernels.EXP_P5);
+        FloatVector cutV = FloatVector.broadcast(F, NeuronKernels.SURROGATE_CUT);
+        IntVector bias = IntVector.broadcast(INTS, NeuronKernels.EXP_BIAS);
+        for (int k = 0, i = t * M + m0; k < n; k += F.length(), i += F.length()) {
+            FloatVector h = FloatVector.fromArray(F, h_seq, i);
+            FloatVector g = FloatVector.fromArray(F, gv, k);
+            FloatVector gwNext = FloatVector.fromArray(F, gw, k);
+            FloatVector dvdh = soft ? one : one.blend(zero, h.sub(vThV).compare(VectorOperators.GE, zero)); // 1 - s
+            FloatVector dvds = soft ? negVTh : vrV.sub(h);
+            FloatVector term = FloatVector.fromArray(F, grad_spike_seq, i).add(g.mul(dvds)).add(gwNext.mul(bV));
+            FloatVector sg;
+            if (term.compare(VectorOperators.NE, zero).or(h.sub(h).compare(VectorOperators.NE, zero)).anyTrue()) {
+                FloatVector u = h.sub(vThV).mul(negAlpha);
+                FloatVector y = u.mul(log2e).add(shift);
+                FloatVector nf = y.sub(shift);
+                FloatVector r = u.sub(nf.mul(ln2Hi)).sub(nf.mul(ln2Lo));
+                FloatVector poly = r.mul(p0).add(p1).mul(r).add(p2).mul(r).add(p3).mul(r).add(p4).mul(r).add(p5);
+                VectorMask<Float> cut = u.abs().compare(VectorOperators.GT, cutV);
+                // CUT LANES, below
+                FloatVector pow2 = y.reinterpretAsInts().add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()
+                        .blend(one, cut);
+                FloatVector sig = one.div(poly.mul(r.mul(r)).add(r).add(one).mul(pow2).add(one));
+                sg = sig.mul(alphaV).mul(one.sub(sig)).blend(zero, cut);
+            } else {
+                sg = one;
+            }
+            g.mul(dvdh).add(term.mul(sg)).intoArray(ghRow, k);
+            if (t > 0) {
+                FloatVector hp = FloatVector.fromArray(F, h_seq, i - M);
+                FloatVector sp = zero.blend(one, hp.sub(vThV).compare(VectorOperators.GE, zero));
+                (soft ? hp.sub(sp.mul(vThV)) : one.sub(sp).mul(hp).add(sp.mul(vrV))).intoArray(vPrevRow, k);
+                FloatVector.fromArray(F, w_seq, i - M).intoArray(wPrevRow, k);
             }
         }
     }
@@ -1125,7 +1157,7 @@ final class NeuronVectorKernels {
             }
             FloatVector ghA = gA.mul(dvdhA).add(termA.mul(sgA));
             FloatVector ghB = gB.mul(dvdhB).add(termB.mul(sgB));
-            // the state before the step (izhStateBefore)
+            // the state before the step (as izhSurrogateStateRow)
             FloatVector vPrevA = vInit;
             FloatVector vPrevB = vInit;
             FloatVector wPrevA = wInit;
@@ -1176,29 +1208,6 @@ final class NeuronVectorKernels {
             gxA.intoArray(grad_x_seq, i);
             gxB.intoArray(grad_x_seq, i + L);
 
-        }
-    }
-
-    /**
-     * The state before step t into vPrevRow, wPrevRow: the reset of step t-1's h and w_seq (the
-     * initial state for t = 0). A pass of its own: in the surrogate's loop its calls went past C2's
-     * NodeCountInliningCutoff and boxed the vectors.
-     */
-    private static void izhStateBefore(IzhSpec p, float[] h_seq, float[] w_seq, int t, int M, int m0, int n,
-                                       float[] vPrevRow, float[] wPrevRow) {
-        if (t == 0) {
-            java.util.Arrays.fill(vPrevRow, 0, n, p.vInit());
-            java.util.Arrays.fill(wPrevRow, 0, n, p.wRest());
-            return;
-        }
-        float vTh = p.vTh();
-        float vr = p.vReset();
-        boolean soft = p.softReset();
-        for (int k = 0, i = (t - 1) * M + m0; k < n; k += F.length(), i += F.length()) {
-            FloatVector hp = FloatVector.fromArray(F, h_seq, i);
-            FloatVector sp = spikes(hp, vTh);
-            (soft ? hp.sub(sp.mul(vTh)) : FloatVector.broadcast(F, 1f).sub(sp).mul(hp).add(sp.mul(vr))).intoArray(vPrevRow, k);
-            FloatVector.fromArray(F, w_seq, i).intoArray(wPrevRow, k);
         }
     }
 
