@@ -215,19 +215,10 @@ public final class BenchCommand implements Callable<Integer> {
             String model = m.trim();
             List<NeuronSpec> forModel = new ArrayList<>();
             List<String> valid = new ArrayList<>();
-            for (Integrator i : Integrator.values()) {
-                NeuronSpec spec;
-                try {
-                    spec = neuron.build(model, i.cliName(), 1);
-                } catch (SpikestepException e) {
-                    if (e.getMessage().startsWith("unknown model")) {
-                        throw e;
-                    }
-                    continue; // this model has no such integrator
-                }
+            for (Integrator i : Integrator.forModel(model)) {
                 valid.add(i.cliName());
                 if (integs.isEmpty() || integs.contains(i.cliName())) {
-                    forModel.add(spec);
+                    forModel.add(neuron.build(model, i.cliName(), 1)); // a bad --dt or --tau fails here, with its own message
                 }
             }
             if (forModel.isEmpty()) {

@@ -19,9 +19,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = {
-            "Prepare a dataset as IDX files under DIR/DATASET/, so that later runs need",
-            "no network. Safe to repeat: a dataset already in place that loads is left",
-            "alone.",
+            "Prepare a dataset as IDX files under DIR/DATASET/, for runs without network.",
+            "Safe to repeat: a dataset already in place that loads is left alone.",
             "",
             "Datasets:",
             "  mnist         The official MNIST digits, 60,000 train / 10,000 test,",

@@ -1,6 +1,5 @@
 package dev.spikestep.cli;
 
-import dev.spikestep.SpikestepException;
 import dev.spikestep.net.Adam;
 import dev.spikestep.net.Backends;
 import dev.spikestep.net.CpuNetwork;
@@ -117,8 +116,6 @@ public final class SelftestCommand implements Callable<Integer> {
                 dev.adamStep();
                 check(what + " w1 after Adam", close(cpu.w1TorchLayout(), dev.w1TorchLayout(), nH * nIn, 1e-6f, 1e-4f));
             }
-        } catch (SpikestepException e) {
-            throw e;
         }
     }
 

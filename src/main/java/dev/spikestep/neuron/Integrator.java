@@ -2,12 +2,15 @@ package dev.spikestep.neuron;
 
 import dev.spikestep.SpikestepException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Numerical integrators of SPEC sections 2-3 and 9. Which ones a neuron accepts is checked by its
- * spec; {@code rk2} and {@code rk4} are defined for both models on the right-hand sides of SPEC 9.
+ * Numerical integrators of SPEC sections 2-3 and 9. Which ones each model defines is
+ * {@link #definedFor}, the one place that says it (the neuron specs, the sweeps, bench and
+ * converge all ask here): exp and zoh are lif's, symplectic izh's, and euler, {@code rk2} and
+ * {@code rk4} (on the right-hand sides of SPEC 9) both models'.
  */
 public enum Integrator {
     /** Forward Euler (lif and izh). */
@@ -25,6 +28,34 @@ public enum Integrator {
 
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether SPEC defines this integrator for {@code model} ({@code lif} or {@code izh}). */
+    public boolean definedFor(String model) {
+        return switch (model) {
+            case "lif" -> this != SYMPLECTIC;
+            case "izh" -> this != EXP && this != ZOH;
+            default -> throw new SpikestepException("unknown model '" + model + "': expected lif or izh");
+        };
+    }
+
+    /** The integrators defined for {@code model}, in this enum's order. */
+    public static List<Integrator> forModel(String model) {
+        return Arrays.stream(values()).filter(i -> i.definedFor(model)).toList();
+    }
+
+    /** {@link #forModel}'s names, as the command line and the configs spell them. */
+    public static List<String> cliNames(String model) {
+        return forModel(model).stream().map(Integrator::cliName).toList();
+    }
+
+    /** Throws a message that lists {@code model}'s integrators when this one is not among them. */
+    void requireDefinedFor(String model) {
+        if (!definedFor(model)) {
+            List<String> names = cliNames(model);
+            throw new SpikestepException("integrator '" + cliName() + "' is not defined for " + model + ": use "
+                    + String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1));
+        }
     }
 
     public static Integrator parse(String s) {

@@ -1,7 +1,5 @@
 package dev.spikestep.neuron;
 
-import dev.spikestep.SpikestepException;
-
 /**
  * Izhikevich-type neuron of SPEC section 3 (the fork's IzhikevichNode; integrators euler and
  * symplectic) and section 9 (rk2, rk4, and K sub-steps for every integrator).
@@ -12,10 +10,7 @@ public record IzhSpec(Integrator integrator, double dt, double tau, float vC, fl
                       float vReset, float vRest, float wRest, double tauW, float a, float b,
                       boolean softReset, int substeps) implements NeuronSpec {
     public IzhSpec {
-        if (integrator == Integrator.EXP || integrator == Integrator.ZOH) {
-            throw new SpikestepException("integrator '" + integrator.cliName()
-                    + "' is not defined for izh: use euler, symplectic, rk2 or rk4");
-        }
+        integrator.requireDefinedFor("izh");
         NeuronSpec.requireSubsteps(substeps);
         NeuronSpec.requireFinitePositive("dt", dt);
         NeuronSpec.requireFinitePositive("tau", tau);

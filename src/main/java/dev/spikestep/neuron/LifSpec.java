@@ -1,7 +1,5 @@
 package dev.spikestep.neuron;
 
-import dev.spikestep.SpikestepException;
-
 /**
  * Leaky integrate-and-fire neuron of SPEC section 2 (integrators euler, exp, zoh) and section 9
  * (rk2, rk4, and K sub-steps for every integrator).
@@ -13,9 +11,7 @@ import dev.spikestep.SpikestepException;
 public record LifSpec(Integrator integrator, double dt, double tau, float vTh, float vReset,
                       boolean softReset, boolean decayInput, int substeps) implements NeuronSpec {
     public LifSpec {
-        if (integrator == Integrator.SYMPLECTIC) {
-            throw new SpikestepException("integrator 'symplectic' is not defined for lif: use euler, exp, zoh, rk2 or rk4");
-        }
+        integrator.requireDefinedFor("lif");
         NeuronSpec.requireFinitePositive("dt", dt);
         NeuronSpec.requireFinitePositive("tau", tau);
         NeuronSpec.requireFinite("v_th", vTh);

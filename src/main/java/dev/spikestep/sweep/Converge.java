@@ -222,11 +222,8 @@ public final class Converge {
     static List<Integrator> integratorsOf(Config cfg, NeuronSpec base) {
         List<Integrator> out = new ArrayList<>();
         for (Integrator i : cfg.integrators()) {
-            try {
-                with(base, i, 1.0, 1);
+            if (i.definedFor(base.model())) {
                 out.add(i);
-            } catch (SpikestepException e) {
-                // not defined for this model (exp/zoh for izh, symplectic for lif)
             }
         }
         return out;

@@ -1,5 +1,6 @@
 package dev.spikestep.sweep;
 
+import dev.spikestep.neuron.Integrator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,8 +18,8 @@ public final class ExperimentSchema {
     public static final String MODEL_INTEGRATOR = "model_integrator";
     /** Integrators each neuron model defines (SPEC 2, 3, 9). */
     static final Map<String, List<String>> INTEGRATORS = Map.of(
-            "lif", List.of("euler", "exp", "zoh", "rk2", "rk4"),
-            "izh", List.of("euler", "symplectic", "rk2", "rk4"));
+            "lif", Integrator.cliNames("lif"),
+            "izh", Integrator.cliNames("izh"));
 
     public static final ExperimentSchema TRAIN = new ExperimentSchema("train", List.of(
             ParamSpec.choice("model", "lif", "neuron model", "lif", "izh"),
