@@ -78,7 +78,7 @@ final class BenchCharts {
             BitmapEncoder.saveBitmapWithDPI(chart, stem + ".png", BitmapEncoder.BitmapFormat.PNG, 110);
             VectorGraphicsEncoder.saveVectorGraphic(chart, stem + ".svg", VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         } catch (IOException e) {
-            throw new SpikestepException("cannot write chart " + stem + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot write chart " + stem + ": " + SpikestepException.reason(e), e);
         }
         return List.of(Path.of(stem + ".png"), Path.of(stem + ".svg"));
     }

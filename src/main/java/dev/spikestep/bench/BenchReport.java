@@ -440,7 +440,7 @@ public final class BenchReport {
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
-            throw new SpikestepException("cannot create " + outDir + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot create " + outDir + ": " + SpikestepException.reason(e), e);
         }
         append(outDir, rows);
         List<Path> files = new ArrayList<>(List.of(outDir.resolve("bench.csv"), outDir.resolve("bench.jsonl")));

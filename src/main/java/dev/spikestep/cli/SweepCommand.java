@@ -154,7 +154,7 @@ public final class SweepCommand implements Callable<Integer> {
                 Files.createDirectories(parent);
             }
         } catch (java.io.IOException e) {
-            throw new SpikestepException("cannot create the directory of " + emitSlurm + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot create the directory of " + emitSlurm + ": " + SpikestepException.reason(e), e);
         }
         ResultsWriter.replace(emitSlurm, script.replace("THIS_FILE", SlurmScript.q(emitSlurm)));
         System.out.println("wrote " + emitSlurm + ": a job array of " + n + " tasks over " + gridPoints

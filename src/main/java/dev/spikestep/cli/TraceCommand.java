@@ -90,7 +90,7 @@ public final class TraceCommand implements Callable<Integer> {
                 }
             }
         } catch (IOException e) {
-            throw new SpikestepException("cannot write " + output + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot write " + output + ": " + SpikestepException.reason(e), e);
         }
     }
 
@@ -112,7 +112,7 @@ public final class TraceCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new SpikestepException("input file not found: " + file);
         } catch (IOException e) {
-            throw new SpikestepException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(e), e);
         }
         List<float[]> rows = new ArrayList<>();
         int width = -1;

@@ -150,7 +150,7 @@ public final class TrainCommand implements Callable<Integer> {
                     }
                 }
             } catch (IOException e) {
-                throw new SpikestepException("cannot list " + root + ": " + e.getMessage(), e);
+                throw new SpikestepException("cannot list " + root + ": " + SpikestepException.reason(e), e);
             }
         }
         if (closest == null) {

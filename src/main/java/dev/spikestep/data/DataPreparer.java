@@ -184,7 +184,7 @@ public final class DataPreparer {
             try {
                 AtomicFiles.copy(source, dest);
             } catch (IOException e) {
-                throw new SpikestepException("cannot copy " + source + " to " + dest + ": " + e.getMessage(), e);
+                throw new SpikestepException("cannot copy " + source + " to " + dest + ": " + SpikestepException.reason(e), e);
             }
             log.println("fashion: copied " + source + " -> " + dest);
         }
@@ -363,7 +363,7 @@ public final class DataPreparer {
                     .orElseThrow(() -> new SpikestepException("`" + command + "` succeeded but wrote no .tgz file "
                             + "(its output: " + tail(stdout).strip() + "). " + hint));
         } catch (IOException e) {
-            throw new SpikestepException("cannot list " + work + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot list " + work + ": " + SpikestepException.reason(e), e);
         }
     }
 
@@ -381,7 +381,7 @@ public final class DataPreparer {
         try {
             AtomicFiles.write(source, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new SpikestepException("cannot write " + source + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot write " + source + ": " + SpikestepException.reason(e), e);
         }
         DatasetLocator.loadFrom(target, "mnist-sample");
         return target;

@@ -69,7 +69,7 @@ public final class IdxReader {
             } catch (NoSuchFileException e) {
                 throw new SpikestepException("IDX file not found: " + file, e);
             } catch (IOException e) {
-                throw new SpikestepException("cannot open " + file + ": " + e.getMessage(), e);
+                throw new SpikestepException("cannot open " + file + ": " + SpikestepException.reason(e), e);
             }
             try {
                 raw.mark(2);
@@ -165,7 +165,7 @@ public final class IdxReader {
                 return new SpikestepException(file + ": corrupt gzip data (" + e.getMessage()
                         + "); the download is damaged or incomplete, " + REDO, e);
             }
-            return new SpikestepException("cannot read " + file + ": " + e.getMessage(), e);
+            return new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(e), e);
         }
 
         @Override

@@ -54,7 +54,7 @@ public final class IdxWriter {
                 }
             });
         } catch (IOException e) {
-            throw new SpikestepException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot write " + file + ": " + SpikestepException.reason(e), e);
         }
     }
 }

@@ -64,7 +64,7 @@ public final class ResultsWriter {
             } catch (IOException ignored) {
                 // the first error is the one to report
             }
-            throw new SpikestepException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot write " + file + ": " + SpikestepException.reason(e), e);
         }
     }
 
@@ -95,7 +95,7 @@ public final class ResultsWriter {
             ch.force(true);
             return true;
         } catch (IOException e) {
-            throw new SpikestepException("cannot repair " + file + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot repair " + file + ": " + SpikestepException.reason(e), e);
         }
     }
 
@@ -125,7 +125,7 @@ public final class ResultsWriter {
                 }
             }
         } catch (IOException e) {
-            throw new SpikestepException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(e), e);
         }
         sb.append(values.stream().map(ResultsWriter::csvValue).collect(Collectors.joining(","))).append('\n');
         append(file, sb.toString());

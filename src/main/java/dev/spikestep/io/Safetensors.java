@@ -128,7 +128,7 @@ public final class Safetensors {
         } catch (NoSuchFileException e) {
             throw new SpikestepException(file + ": no such file");
         } catch (IOException e) {
-            throw new SpikestepException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(e), e);
         }
         return decode(file, bytes);
     }

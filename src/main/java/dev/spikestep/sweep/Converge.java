@@ -178,7 +178,7 @@ public final class Converge {
             Files.createDirectories(out);
             Files.deleteIfExists(csv);
         } catch (java.io.IOException e) {
-            throw new SpikestepException("cannot prepare " + out + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot prepare " + out + ": " + SpikestepException.reason(e), e);
         }
         List<Row> rows = new ArrayList<>();
         Map<String, Double> cost = costs(cfg, log);

@@ -137,7 +137,7 @@ public final class Report {
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
-            throw new SpikestepException("cannot create " + outDir + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot create " + outDir + ": " + SpikestepException.reason(e), e);
         }
         List<String[]> charts = new ArrayList<>(); // file stem, title, caption
         chart(charts, "accuracy", "Test accuracy vs dt", "test accuracy (%)", ACC,
@@ -187,7 +187,7 @@ public final class Report {
             VectorGraphicsEncoder.saveVectorGraphic(chart, outDir.resolve(stem + ".svg").toString(),
                     VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         } catch (IOException e) {
-            throw new SpikestepException("cannot write chart " + outDir.resolve(stem) + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot write chart " + outDir.resolve(stem) + ": " + SpikestepException.reason(e), e);
         }
     }
 
@@ -197,7 +197,7 @@ public final class Report {
         try {
             png = Files.readAllBytes(outDir.resolve(c[0] + ".png"));
         } catch (IOException e) {
-            throw new SpikestepException("cannot read " + outDir.resolve(c[0] + ".png") + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot read " + outDir.resolve(c[0] + ".png") + ": " + SpikestepException.reason(e), e);
         }
         return "<figure><img alt=\"" + esc(c[1]) + "\" src=\"data:image/png;base64,"
                 + Base64.getEncoder().encodeToString(png) + "\"><figcaption>" + esc(c[2]) + " (also " + c[0] + ".png"

@@ -34,7 +34,7 @@ public record SweepConfig(String source, String name, String experiment, String 
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new SpikestepException("cannot read sweep configuration " + file + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot read sweep configuration " + file + ": " + SpikestepException.reason(e), e);
         }
         return parse(file.toString(), text);
     }

@@ -161,7 +161,7 @@ public final class SweepResults {
                 }
             }
         } catch (IOException e) {
-            throw new SpikestepException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(e), e);
         }
         return rows;
     }
@@ -183,7 +183,7 @@ public final class SweepResults {
             }
             ResultsWriter.appendText(file, "\n");
         } catch (IOException e) {
-            throw new SpikestepException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(e), e);
         }
     }
 

@@ -383,7 +383,7 @@ public final class SweepRunner {
             }
             return row;
         } catch (IOException e) {
-            throw new SpikestepException("cannot write the log of run " + p.runId() + " in " + runDir + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot write the log of run " + p.runId() + " in " + runDir + ": " + SpikestepException.reason(e), e);
         }
     }
 
@@ -462,7 +462,7 @@ public final class SweepRunner {
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new SpikestepException("cannot create " + dir + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot create " + dir + ": " + SpikestepException.reason(e), e);
         }
     }
 

@@ -187,7 +187,7 @@ final class TransferMatrix {
         try {
             ImageIO.write(img, "png", file.toFile());
         } catch (IOException e) {
-            throw new SpikestepException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot write " + file + ": " + SpikestepException.reason(e), e);
         }
     }
 }

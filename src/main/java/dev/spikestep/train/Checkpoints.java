@@ -204,7 +204,7 @@ public final class Checkpoints {
                 }
             });
         } catch (IOException e) {
-            throw new SpikestepException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot list " + dir + ": " + SpikestepException.reason(e), e);
         }
         return new ArrayList<>(out);
     }

@@ -294,7 +294,7 @@ public final class Trainer {
         try {
             return Files.exists(f) ? Files.readString(f) : "";
         } catch (java.io.IOException e) {
-            throw new SpikestepException("cannot read " + f + ": " + e.getMessage(), e);
+            throw new SpikestepException("cannot read " + f + ": " + SpikestepException.reason(e), e);
         }
     }
 

@@ -28,6 +28,13 @@ class SweepConfigTest {
     }
 
     @Test
+    void aMissingFileSaysSo() {
+        Path missing = Path.of("configs", "no-such-sweep.yaml");
+        SpikestepException e = assertThrows(SpikestepException.class, () -> SweepConfig.load(missing));
+        assertEquals("cannot read sweep configuration " + missing + ": no such file or directory", e.getMessage());
+    }
+
+    @Test
     void substepsAndTheRungeKuttaIntegratorsAreAxes() {
         SweepConfig c = parse("""
                 name: k
