@@ -8,9 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -89,16 +87,8 @@ public final class OutLock implements AutoCloseable {
     }
 
     private static SpikestepException cannotWrite(Path out, IOException e) {
-        String why;
-        if (e instanceof AccessDeniedException) {
-            why = "permission denied";
-        } else if (e instanceof FileAlreadyExistsException f) {
-            why = f.getFile() + " is a file, not a directory";
-        } else if (e instanceof FileSystemException f && f.getReason() != null) {
-            why = f.getReason();
-        } else {
-            why = String.valueOf(e.getMessage());
-        }
+        String why = e instanceof FileAlreadyExistsException f ? f.getFile() + " is a file, not a directory"
+                : SpikestepException.reason(e);
         return new SpikestepException("--out " + out + " cannot be written (" + why + "); choose a writable directory");
     }
 

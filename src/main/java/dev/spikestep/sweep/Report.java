@@ -78,8 +78,10 @@ public final class Report {
         this.outDir = outDir;
         this.results = SweepResults.load(dir);
         if (results.runs().isEmpty()) {
+            String unreadable = results.skippedLines() == 0 ? ""
+                    : "; " + results.skippedLines() + " line(s) of its JSONL files could not be read";
             throw new SpikestepException(dir + " holds no finished runs (no " + SweepResults.RUNS
-                    + " rows); run 'spikestep sweep' into it first, or merge its shards");
+                    + " rows" + unreadable + "); run 'spikestep sweep' into it first, or merge its shards");
         }
         String experiment = String.valueOf(results.runs().get(0).get("experiment"));
         List<String> params = ExperimentSchema.NAMES.contains(experiment)

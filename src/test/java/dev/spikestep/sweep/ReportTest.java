@@ -93,6 +93,12 @@ class ReportTest {
     @Test
     void aDirectoryWithoutRunsIsAClearError() {
         SpikestepException e = assertThrows(SpikestepException.class, () -> new Report(dir, dir.resolve("r")));
-        assertTrue(e.getMessage().contains("no finished runs"), e.getMessage());
+        assertTrue(e.getMessage().contains("no finished runs (no runs.jsonl rows)"), e.getMessage());
+        // a runs.jsonl whose every line is unreadable: said, not taken for an empty sweep
+        Path torn = dir.resolve("torn");
+        ResultsWriter.appendText(torn.resolve("runs.jsonl"), "{\"run_id\": \"a\", \"acc\n");
+        e = assertThrows(SpikestepException.class, () -> new Report(torn, torn.resolve("r")));
+        assertTrue(e.getMessage().contains("(no runs.jsonl rows; 1 line(s) of its JSONL files could not be read)"),
+                e.getMessage());
     }
 }
