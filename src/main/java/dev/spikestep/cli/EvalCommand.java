@@ -5,6 +5,7 @@ import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.train.Checkpoints;
 import dev.spikestep.train.Evaluator;
+import dev.spikestep.train.Meta;
 import dev.spikestep.train.Trainer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -55,7 +56,7 @@ public final class EvalCommand implements Callable<Integer> {
         Evaluator.Weights w = Evaluator.read(weights);
         Map<String, String> trained = EvalOptions.trainedWith(w.metadata());
         Map<String, String> used = dynamics.evaluatedWith(trained);
-        Evaluator.Settings s = new Evaluator.Settings(Checkpoints.neuron(used), Integer.parseInt(used.get("T")),
+        Evaluator.Settings s = new Evaluator.Settings(Checkpoints.neuron(used), Meta.integer(used, "T", null),
                 EvalOptions.readout(used), EvalOptions.encoder(used), EvalOptions.encoderSeed(used), batch, evalBatches,
                 run.backend, run.threadCount());
         Dataset test = DatasetLocator.load(run.data, DatasetLocator.checkName(run.dataset)).test();

@@ -2,6 +2,7 @@ package dev.spikestep.cli;
 
 import dev.spikestep.net.Readout;
 import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.train.Meta;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -107,6 +108,6 @@ public final class EvalOptions {
 
     /** Training's test-pass encoder seed for the checkpoint's epoch: {@code seed + 10000 + epoch}. */
     static long encoderSeed(Map<String, String> m) {
-        return Long.parseLong(m.getOrDefault("seed", "0")) + 10_000 + Long.parseLong(m.getOrDefault("epoch", "0"));
+        return Meta.longInteger(m, "seed", "0") + 10_000 + Meta.longInteger(m, "epoch", "0");
     }
 }

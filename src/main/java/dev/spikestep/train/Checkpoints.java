@@ -314,7 +314,7 @@ public final class Checkpoints {
             int nIn = shape.nIn();
             int nH = shape.nHidden();
             int nOut = shape.nOut();
-            AdamState adam = new AdamState(Integer.parseInt(s.metadata().get("adam_step")),
+            AdamState adam = new AdamState(Meta.integer(s.metadata(), "adam_step", null),
                     s.require(stateFile(e), W1 + ".exp_avg", nH, nIn), s.require(stateFile(e), W1 + ".exp_avg_sq", nH, nIn),
                     s.require(stateFile(e), W_OUT + ".exp_avg", nOut, nH),
                     s.require(stateFile(e), W_OUT + ".exp_avg_sq", nOut, nH));
@@ -352,10 +352,10 @@ public final class Checkpoints {
         String model = meta.getOrDefault("model", "lif");
         String integ = meta.get("integrator");
         return NeuronSpec.of(model, integ == null ? null : Integrator.parse(integ),
-                Double.parseDouble(meta.getOrDefault("dt", "1")), Double.parseDouble(meta.getOrDefault("tau", "2")),
-                Float.parseFloat(meta.getOrDefault("v_th", "1")), Float.parseFloat(meta.getOrDefault("v_reset", "0")),
-                Boolean.parseBoolean(meta.getOrDefault("soft_reset", "false")),
-                Boolean.parseBoolean(meta.getOrDefault("decay_input", "true")),
-                Integer.parseInt(meta.getOrDefault("substeps", "1")));
+                Meta.number(meta, "dt", "1"), Meta.number(meta, "tau", "2"),
+                Meta.single(meta, "v_th", "1"), Meta.single(meta, "v_reset", "0"),
+                Meta.bool(meta, "soft_reset", "false"),
+                Meta.bool(meta, "decay_input", "true"),
+                Meta.integer(meta, "substeps", "1"));
     }
 }

@@ -134,7 +134,7 @@ public final class Trainer {
         if (saved != null) {
             results.addAll(saved.history());
             startEpoch = saved.epoch() + 1;
-            secondsBefore = Double.parseDouble(saved.metadata().get("seconds"));
+            secondsBefore = Meta.number(saved.metadata(), "seconds", "0");
             ResultsWriter.dropTornTail(epochsFile);
             int evalSamples = evalSamples(test.size());
             Set<Integer> written = writtenEpochs(epochsFile, id);
