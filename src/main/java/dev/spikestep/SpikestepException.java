@@ -1,5 +1,6 @@
 package dev.spikestep;
 
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -40,6 +41,9 @@ public class SpikestepException extends RuntimeException {
         }
         if (e instanceof DirectoryNotEmptyException) {
             return "the directory is not empty";
+        }
+        if (e instanceof CharacterCodingException) { // Files.readString and readAllLines decode UTF-8 strictly
+            return "not UTF-8 text (a binary file?)";
         }
         if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getReason();

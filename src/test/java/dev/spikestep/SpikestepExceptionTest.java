@@ -19,10 +19,14 @@ class SpikestepExceptionTest {
     Path dir;
 
     @Test
-    void namesTheCauseNotThePathAgain() {
+    void namesTheCauseNotThePathAgain() throws IOException {
         Path missing = dir.resolve("missing.yaml");
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> Files.readString(missing));
         assertEquals("no such file or directory", SpikestepException.reason(e));
+        Path binary = dir.resolve("binary.csv");
+        Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0});
+        IOException b = assertThrows(IOException.class, () -> Files.readString(binary));
+        assertEquals("not UTF-8 text (a binary file?)", SpikestepException.reason(b));
         assertEquals("permission denied", SpikestepException.reason(new AccessDeniedException("x")));
         assertEquals("not a directory", SpikestepException.reason(new NotDirectoryException("x")));
         assertEquals("disk full", SpikestepException.reason(new FileSystemException("x", null, "disk full")));
