@@ -1,5 +1,6 @@
 package dev.spikestep.cli;
 
+import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.ResultsWriter;
@@ -56,9 +57,16 @@ public final class EvalCommand implements Callable<Integer> {
         Evaluator.Weights w = Evaluator.read(weights);
         Map<String, String> trained = EvalOptions.trainedWith(w.metadata());
         Map<String, String> used = dynamics.evaluatedWith(trained);
-        Evaluator.Settings s = new Evaluator.Settings(Checkpoints.neuron(used), Meta.integer(used, "T", null),
-                EvalOptions.readout(used), EvalOptions.encoder(used), EvalOptions.encoderSeed(used), batch, evalBatches,
-                run.backend, run.threadCount());
+        Evaluator.Settings s;
+        try {
+            s = new Evaluator.Settings(Checkpoints.neuron(used), Meta.integer(used, "T", null),
+                    EvalOptions.readout(used), EvalOptions.encoder(used), EvalOptions.encoderSeed(used), batch, evalBatches,
+                    run.backend, run.threadCount());
+        } catch (SpikestepException e) {
+            // a bad value may be the checkpoint's own (T 0 in its metadata reads as "--T ... got 0")
+            throw w.metadata().isEmpty() ? e : new SpikestepException(e.getMessage()
+                    + " (settings not given on the command line come from the metadata of " + weights + ")");
+        }
         Dataset test = DatasetLocator.load(run.data, DatasetLocator.checkName(run.dataset)).test();
         System.out.println(String.format(Locale.ROOT, "eval %s (%d -> %d -> %d%s)", weights, w.nIn(), w.nHidden(), w.nOut(),
                 w.metadata().isEmpty() ? ", a state_dict without Spikestep metadata: trained settings assumed" : ""));

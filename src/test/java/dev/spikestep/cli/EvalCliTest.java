@@ -11,6 +11,7 @@ import dev.spikestep.testutil.SyntheticDigits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,19 @@ class EvalCliTest extends ConsoleCapture {
         assertEquals(2, Main.execute("eval", "--weights", "src/test/resources/fixtures/torch_state_dict.safetensors",
                 "--dataset", "mnist-sample", "--data", data.toString(), "--out", dir.toString(), "--integrator", "symplectic"));
         assertTrue(err().contains("integrator 'symplectic' is not defined for lif"), err());
+
+        // malformed or out-of-range metadata: named as the checkpoint's, one line, no stack trace
+        Safetensors.Contents torch = Safetensors.read(Path.of("src/test/resources/fixtures/torch_state_dict.safetensors"));
+        Path badMeta = dir.resolve("bad-meta.safetensors");
+        Safetensors.write(badMeta, torch.tensors(), Map.of("model", "lif", "T", "0"));
+        assertEquals(2, Main.execute("eval", "--weights", badMeta.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", dir.toString()));
+        assertTrue(err().contains("error: --T must be within [1, 100000], got 0 (settings not given on the command line "
+                + "come from the metadata of " + badMeta + ")"), err());
+        Safetensors.write(badMeta, torch.tensors(), Map.of("model", "lif", "epoch", "x"));
+        assertEquals(2, Main.execute("eval", "--weights", badMeta.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", dir.toString()));
+        assertTrue(err().contains("error: the checkpoint's metadata has epoch = 'x', not an integer"), err());
     }
 
     private static String[] concat(String[] a, String[] b) {
