@@ -1,6 +1,7 @@
 package dev.spikestep.sweep;
 
 import dev.spikestep.SpikestepException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,8 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * Joins the output directories of a sweep's shards (or of any runs of the same sweep) into one:
@@ -57,6 +60,7 @@ public final class Merge {
         m.put("shard", Shard.ALL.toString());
         m.put("shard_points", m.get("grid_points"));
         m.put("merged_from", inputs.size());
+        checkOut(out, manifest);
         SweepResults.writeAll(out, m, merged.runs(), merged.epochs());
         log.println("merged " + merged.runs().size() + " finished runs (" + merged.epochs().size() + " epochs) from "
                 + inputs.size() + " director" + (inputs.size() == 1 ? "y" : "ies") + " into " + out
@@ -72,6 +76,39 @@ public final class Merge {
                     + "); resume their shards with 'spikestep sweep ... --shard K/N --resume' and merge again");
         }
         return merged;
+    }
+
+    /**
+     * --out must be new, empty, or an earlier merge of the same sweep (merging again is harmless),
+     * never another sweep's or shard's directory: its runs.jsonl and results.csv would be replaced
+     * while its checkpoints and run logs stayed.
+     */
+    private static void checkOut(Path out, Map<String, Object> manifest) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new SpikestepException("merge: --out " + out + " is a file, not a directory; choose a new directory");
+        }
+        if (!Files.isDirectory(out)) {
+            return;
+        }
+        boolean empty;
+        try (Stream<Path> entries = Files.list(out)) {
+            empty = entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new SpikestepException("cannot read " + out + ": " + SpikestepException.reason(e), e);
+        }
+        if (empty) {
+            return;
+        }
+        Map<String, Object> prev = Files.isRegularFile(out.resolve(SweepResults.MANIFEST))
+                ? SweepResults.load(out).manifest() : Map.of();
+        if (prev.containsKey("merged_from") && Objects.equals(prev.get("name"), manifest.get("name"))
+                && Objects.equals(prev.get("grid_points"), manifest.get("grid_points"))) {
+            return;
+        }
+        String holds = prev.containsKey("name") ? " (it holds " + (prev.containsKey("merged_from") ? "a merge of " : "")
+                + "sweep '" + prev.get("name") + "')" : "";
+        throw new SpikestepException("merge: --out " + out + " is not empty and not an earlier merge of sweep '"
+                + manifest.get("name") + "'" + holds + "; merge into a new or empty directory");
     }
 
     private static String abbreviate(Set<Long> s) {

@@ -264,6 +264,10 @@ class SweepRunnerTest {
         assertTrue(wrongShard.startsWith("2\n") && wrongShard.contains("holds shard 1/2"), wrongShard);
         String self = run("merge", dir.resolve("m").toString(), "--out", dir.resolve("m").toString());
         assertTrue(self.startsWith("2\n") && self.contains("also an input"), self);
+        // never over another sweep's (or shard's) own directory
+        String over = run("merge", dir.resolve("s0").toString(), "--out", dir.resolve("s1").toString());
+        assertTrue(over.startsWith("2\n") && over.contains("is not empty and not an earlier merge of sweep"), over);
+        assertEquals(4, SweepResults.load(dir.resolve("s1")).runs().size());
     }
 
     private static List<String> csvLines(Path d) {
