@@ -162,7 +162,7 @@ public final class SweepRunner {
         Path out = o.outDir();
         Path runsFile = out.resolve(SweepResults.RUNS);
         Path epochsFile = out.resolve(SweepResults.EPOCHS);
-        checkOutDir(out, runsFile, epochsFile);
+        checkOutDir(out, runsFile, epochsFile, gridId(grid));
         SweepResults.endWithNewline(runsFile);
         SweepResults.endWithNewline(epochsFile);
         SweepResults before = SweepResults.load(out);
@@ -176,7 +176,7 @@ public final class SweepRunner {
             throw new SpikestepException("--pack " + o.pack() + " packs runs on a GPU: it needs --backend cuda");
         }
         List<List<RunPoint>> jobs = packs(todo, runner, o.pack());
-        writeManifest(out, grid.size(), mine.size());
+        writeManifest(out, grid.size(), mine.size(), gridId(grid));
 
         o.out().println(String.format(Locale.ROOT, "sweep %s (%s, %s): %d grid points%s; %d finished before, %d to run, "
                         + "%d at a time x %d thread%s, backend %s, results in %s",
@@ -394,7 +394,24 @@ public final class SweepRunner {
                 log == null ? new PrintStream(OutputStream.nullOutputStream()) : log, sink == null ? r -> { } : sink);
     }
 
-    private void checkOutDir(Path out, Path runsFile, Path epochsFile) {
+    /**
+     * The grid's identity: a digest of its run ids in grid order (each a function of its point's
+     * parameters), so that --resume can tell an edited config (other axes, base values, epochs)
+     * from the one the directory was started with.
+     */
+    static String gridId(List<RunPoint> grid) {
+        StringBuilder ids = new StringBuilder();
+        grid.forEach(p -> ids.append(p.runId()).append('\n'));
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(ids.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
+    }
+
+    private void checkOutDir(Path out, Path runsFile, Path epochsFile, String gridId) {
         boolean hasResults = nonEmpty(runsFile) || nonEmpty(epochsFile);
         if (hasResults && !o.resume()) {
             throw new SpikestepException(out + " already holds sweep results (" + SweepResults.RUNS + ", "
@@ -407,6 +424,11 @@ public final class SweepRunner {
                         + m.get("experiment") + "), not of '" + cfg.name() + "' (" + cfg.experiment()
                         + "); choose another --out");
             }
+            if (hasResults && m.get("grid_id") != null && !gridId.equals(m.get("grid_id"))) {
+                throw new SpikestepException(out + " holds sweep '" + cfg.name() + "' started from another grid ("
+                        + m.get("config") + "; its axes, base values or epochs differ from " + cfg.source()
+                        + "): resuming would mix the two in one results.csv. Resume with that config, or choose another --out");
+            }
             if (hasResults && !o.shard().toString().equals(m.get("shard"))) {
                 throw new SpikestepException(out + " holds shard " + m.get("shard") + " of sweep '" + cfg.name()
                         + "', not shard " + o.shard() + "; resume it with --shard " + m.get("shard") + " or choose another --out");
@@ -414,12 +436,13 @@ public final class SweepRunner {
         }
     }
 
-    private void writeManifest(Path out, int gridPoints, int shardPoints) {
+    private void writeManifest(Path out, int gridPoints, int shardPoints, String gridId) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", cfg.name());
         m.put("experiment", cfg.experiment());
         m.put("config", cfg.source());
         m.put("grid_points", gridPoints);
+        m.put("grid_id", gridId);
         m.put("shard", o.shard().toString());
         m.put("shard_points", shardPoints);
         m.put("varying", String.join(",", cfg.varying()));

@@ -236,7 +236,7 @@ class SweepRunnerTest {
     }
 
     @Test
-    void twoShardsMergedEqualTheWholeGrid() {
+    void twoShardsMergedEqualTheWholeGrid() throws Exception {
         String d = data.toString();
         String c = config.toString();
         assertTrue(run("sweep", c, "--out", dir.resolve("full").toString(), "--data", d).startsWith("0\n"));
@@ -264,6 +264,13 @@ class SweepRunnerTest {
         assertTrue(wrongShard.startsWith("2\n") && wrongShard.contains("holds shard 1/2"), wrongShard);
         String self = run("merge", dir.resolve("m").toString(), "--out", dir.resolve("m").toString());
         assertTrue(self.startsWith("2\n") && self.contains("also an input"), self);
+        // --resume with an edited config (same name, epochs 2 -> 3): refused, nothing mixed into the results
+        Path edited = dir.resolve("tiny-edited.yaml");
+        Files.writeString(edited, YAML.replace("epochs: 2", "epochs: 3"));
+        String mixed = run("sweep", edited.toString(), "--out", dir.resolve("s1").toString(), "--data", d, "--shard", "1/2",
+                "--resume");
+        assertTrue(mixed.startsWith("2\n") && mixed.contains("started from another grid"), mixed);
+        assertEquals(4, SweepResults.load(dir.resolve("s1")).runs().size());
         // never over another sweep's (or shard's) own directory
         String over = run("merge", dir.resolve("s0").toString(), "--out", dir.resolve("s1").toString());
         assertTrue(over.startsWith("2\n") && over.contains("is not empty and not an earlier merge of sweep"), over);
