@@ -9,6 +9,7 @@ import dev.spikestep.bench.TrainBench;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.net.Backends;
+import dev.spikestep.net.Parallel;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.simd.VectorKernels;
@@ -114,9 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<NeuronSpec> specs = specs();
         KernelBench.checkShape(T, batch, neurons, warmup, repeats);
-        if (threads < 0) {
-            throw new SpikestepException("--threads must be >= 0 (0 = all cores)");
-        }
+        Parallel.threadCount(threads); // checked before the long measurement starts
         String b = Backends.check(backend);
         boolean cuda = b.equals(Backends.CUDA);
         return device.run(b, () -> measure(parts, specs, b, cuda));
@@ -127,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new SpikestepException("--profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda");
         }
         Dataset train = parts.contains("step") ? DatasetLocator.load(data, DatasetLocator.checkName(dataset)).train() : null;
-        int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        int nThreads = dev.spikestep.net.Parallel.threadCount(threads);
         String vector = VectorSupport.ENABLED ? "Vector API " + VectorKernels.lanes() + " float lanes" + VectorSupport.caveats()
                 : "scalar";
         BenchReport.Env env;

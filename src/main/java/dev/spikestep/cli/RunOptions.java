@@ -26,6 +26,6 @@ public final class RunOptions {
 
     /** {@code --threads}, with 0 meaning every core. */
     int threadCount() {
-        return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        return dev.spikestep.net.Parallel.threadCount(threads);
     }
 }

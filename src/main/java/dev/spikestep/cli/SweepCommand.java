@@ -116,7 +116,7 @@ public final class SweepCommand implements Callable<Integer> {
             throw new SpikestepException("--gpus-per-task goes with --emit-slurm; on this machine use --devices");
         }
         List<Integer> gpus = cuda ? Backends.devices(devices == null ? "all" : devices) : List.of();
-        int nThreads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        int nThreads = dev.spikestep.net.Parallel.threadCount(threads);
         SweepRunner.Options o = new SweepRunner.Options(outDir, data, backend, parallel, nThreads, resume, sh,
                 System.out, System.err, System.console() != null, pack, gpus);
         new SweepRunner(cfg, ExperimentRunners.forExperiment(cfg.experiment()), o).run();

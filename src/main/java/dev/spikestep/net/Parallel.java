@@ -41,9 +41,22 @@ public final class Parallel implements AutoCloseable {
     private volatile Throwable failure;
     private volatile boolean closed;
 
+    /** The most threads a run takes: more than any machine's cores, fewer than the OS lets a process start. */
+    public static final int MAX_THREADS = 1024;
+
+    /** {@code --threads} as a user gives it: 0 = every core, else 1 to {@link #MAX_THREADS}. */
+    public static int threadCount(int requested) {
+        if (requested < 0 || requested > MAX_THREADS) {
+            throw new dev.spikestep.SpikestepException("--threads must be 0 (all cores) or 1 to " + MAX_THREADS + ", got "
+                    + requested);
+        }
+        return requested == 0 ? Runtime.getRuntime().availableProcessors() : requested;
+    }
+
     public Parallel(int threads) {
-        if (threads < 1) {
-            throw new dev.spikestep.SpikestepException("--threads must be >= 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new dev.spikestep.SpikestepException("--threads must be 0 (all cores) or 1 to " + MAX_THREADS + ", got "
+                    + threads);
         }
         this.threads = threads;
         this.workers = new Thread[threads - 1];

@@ -71,6 +71,17 @@ class CliTest extends ConsoleCapture {
     }
 
     @Test
+    void threadCountsOutOfRangeAreOneLineErrors() {
+        // 0 is every core; a huge count once ended in OutOfMemoryError: unable to create native thread
+        for (String[] cmd : new String[][] {{"train", "--threads", "100000"}, {"rstdp", "--threads", "-1"},
+                {"bench", "--what", "kernels", "--threads", "5000"}}) {
+            assertEquals(2, Main.execute(cmd), String.join(" ", cmd));
+            assertTrue(err().contains("error: --threads must be 0 (all cores) or 1 to 1024, got " + cmd[cmd.length - 1]),
+                    err());
+        }
+    }
+
+    @Test
     void unknownIntegratorIsAClearErrorWithoutStackTrace() throws Exception {
         Path x = dir.resolve("x.csv");
         Files.writeString(x, "1\n");
