@@ -4,6 +4,16 @@ import dev.spikestep.SpikestepException;
 
 /** Sizes of the SPEC section 5 network: {@code nIn -> nHidden -> nOut}, {@code T} steps, batches up to {@code maxBatch}. */
 public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
+    /** The widest hidden layer a run takes (fc1 alone is then 784 x 65536 floats, 205 MB). */
+    public static final int MAX_HIDDEN = 65_536;
+
+    /** {@code --hidden} as train and rstdp check it. */
+    public static void checkHidden(int hidden) {
+        if (hidden < 1 || hidden > MAX_HIDDEN) {
+            throw new SpikestepException("--hidden must be within [1, " + MAX_HIDDEN + "], got " + hidden);
+        }
+    }
+
     public NetShape {
         if (nIn < 1 || nHidden < 1 || nOut < 2) {
             throw new SpikestepException("network sizes must be positive (and at least 2 classes): "
@@ -18,7 +28,7 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
         long rows = (long) T * maxBatch;
         if (rows * Math.max(nIn, nHidden) > Integer.MAX_VALUE) {
             throw new SpikestepException("T x batch x layer width = " + rows * Math.max(nIn, nHidden)
-                    + " does not fit one buffer; lower --T or --batch");
+                    + " does not fit one buffer; lower --T or --batch" + (nHidden > nIn ? " or --hidden" : ""));
         }
     }
 }

@@ -53,9 +53,7 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
         if (testBatch < 1 || testBatch > 65_536) {
             throw new SpikestepException("--test-batch must be within [1, 65536], got " + testBatch);
         }
-        if (hidden < 1) {
-            throw new SpikestepException("--hidden must be >= 1, got " + hidden);
-        }
+        dev.spikestep.net.NetShape.checkHidden(hidden);
         if (timeChunk < 1) {
             throw new SpikestepException("--time-chunk must be >= 1, got " + timeChunk);
         }

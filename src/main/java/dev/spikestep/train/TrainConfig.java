@@ -30,9 +30,7 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
         if (!(lr > 0) || !Double.isFinite(lr)) {
             throw new SpikestepException("--lr must be a finite number > 0, got " + lr);
         }
-        if (hidden < 1) {
-            throw new SpikestepException("--hidden must be >= 1, got " + hidden);
-        }
+        dev.spikestep.net.NetShape.checkHidden(hidden);
         if (threads < 1) {
             throw new SpikestepException("--threads must be >= 1, got " + threads);
         }
