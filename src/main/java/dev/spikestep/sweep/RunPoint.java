@@ -42,7 +42,11 @@ public record RunPoint(int index, String runId, String experiment, Map<String, O
     }
 
     public int int32(String key) {
-        return Math.toIntExact((Long) require(key));
+        long v = (Long) require(key);
+        if (v != (int) v) {
+            throw new dev.spikestep.SpikestepException(key + " = " + v + " is too large (at most " + Integer.MAX_VALUE + ")");
+        }
+        return (int) v;
     }
 
     public double number(String key) {

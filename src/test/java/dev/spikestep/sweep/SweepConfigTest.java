@@ -28,6 +28,13 @@ class SweepConfigTest {
     }
 
     @Test
+    void anIntegerPastIntRangeIsAOneLineError() {
+        RunPoint p = parse("name: t\nexperiment: train\nbase: {T: 99999999999}\n").expand().get(0);
+        SpikestepException e = assertThrows(SpikestepException.class, () -> p.int32("T"));
+        assertEquals("T = 99999999999 is too large (at most 2147483647)", e.getMessage());
+    }
+
+    @Test
     void aMissingFileSaysSo() {
         Path missing = Path.of("configs", "no-such-sweep.yaml");
         SpikestepException e = assertThrows(SpikestepException.class, () -> SweepConfig.load(missing));
