@@ -131,6 +131,24 @@ public final class KernelBench {
         if (repeats < 1 || warmup < 0) {
             throw new SpikestepException("--repeats must be >= 1 and --warmup >= 0");
         }
+        checkHeap(ARRAYS_PER_ELEMENT * T * batch * neurons, "use a smaller --T, --batch or --neurons");
+    }
+
+    /** About how many float arrays of [T, M] a kernel's bench holds at once (inputs, h, w, grad_x, spikes). */
+    public static final long ARRAYS_PER_ELEMENT = 6;
+
+    /**
+     * Fails before any work, with the options to lower, when arrays of {@code floats} floats in all
+     * would not fit the JVM's heap (they ended in OutOfMemoryError halfway through).
+     */
+    public static void checkHeap(long floats, String lower) {
+        double need = 4.0 * floats;
+        long max = Runtime.getRuntime().maxMemory();
+        if (need > 0.8 * max) {
+            throw new SpikestepException(String.format(java.util.Locale.ROOT,
+                    "that needs about %.1f GB of arrays and the JVM's heap is %.1f GB: %s, or run java with a larger -Xmx",
+                    need / 1e9, max / 1e9, lower));
+        }
     }
 
     /** Seeded inputs of the kernels: x_seq (fc1-like currents) and grad_spike_seq, each [T, M]. */

@@ -104,6 +104,20 @@ public final class Converge {
             if (!isMultiple(span, dtMax)) {
                 throw new SpikestepException("--span " + span + " must be a whole number of the coarsest dt " + dtMax);
             }
+            // each run holds a few [T, N] arrays at its dt, the finest the longest
+            long finestT = Math.round(span / dtMin);
+            if (finestT * n > Integer.MAX_VALUE) {
+                throw new SpikestepException("--span " + span + " at dt " + dtMin + " is " + finestT + " steps of " + n
+                        + " neurons, more than one array holds; lower --span or --neurons, or raise the smallest --dt");
+            }
+            dev.spikestep.bench.KernelBench.checkHeap(dev.spikestep.bench.KernelBench.ARRAYS_PER_ELEMENT * finestT * n,
+                    "lower --span or --neurons, or raise the smallest --dt");
+            if ((long) costT * costNeurons > Integer.MAX_VALUE) {
+                throw new SpikestepException("--cost-T x --cost-neurons = " + (long) costT * costNeurons
+                        + " is more than one array holds (2^31 - 1); use fewer");
+            }
+            dev.spikestep.bench.KernelBench.checkHeap(dev.spikestep.bench.KernelBench.ARRAYS_PER_ELEMENT * costT * costNeurons,
+                    "lower --cost-T or --cost-neurons");
             drive = drive.clone();
             neurons = List.copyOf(neurons);
             integrators = List.copyOf(integrators);

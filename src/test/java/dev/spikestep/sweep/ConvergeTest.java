@@ -1,8 +1,10 @@
 package dev.spikestep.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spikestep.SpikestepException;
 import dev.spikestep.cli.Main;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.IzhSpec;
@@ -63,6 +65,14 @@ class ConvergeTest extends ConsoleCapture {
         Converge.Order expNoDecay = order(orders, "false", "exp");
         assertTrue(expNoDecay.vRmseMax() > 0.1 && Math.abs(expNoDecay.order()) < 0.3
                 && expNoDecay.note().equals("does not converge to the reference"), expNoDecay.toString());
+    }
+
+    @Test
+    void aSpanPastOneArrayIsAOneLineError() {
+        // 1e12 once overflowed an array size (NegativeArraySizeException)
+        SpikestepException e = assertThrows(SpikestepException.class, () -> config(List.of(IzhSpec.notebook(Integrator.EULER, 1)),
+                List.of(Integrator.EULER), List.of(1.0, 2.0), 1e12, new double[] {0, 2}));
+        assertTrue(e.getMessage().contains("more than one array holds; lower --span or --neurons"), e.getMessage());
     }
 
     @Test
