@@ -33,8 +33,8 @@ public class SpikestepException extends RuntimeException {
         if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
-        if (e instanceof FileAlreadyExistsException) {
-            return "it already exists";
+        if (e instanceof FileAlreadyExistsException f) { // what Files.createDirectories throws for a file in its way
+            return (f.getFile() != null ? f.getFile() : "a part of the path") + " is a file, not a directory";
         }
         if (e instanceof NotDirectoryException) {
             return "not a directory";

@@ -27,6 +27,10 @@ class SpikestepExceptionTest {
         Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0});
         IOException b = assertThrows(IOException.class, () -> Files.readString(binary));
         assertEquals("not UTF-8 text (a binary file?)", SpikestepException.reason(b));
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "x");
+        IOException inTheWay = assertThrows(IOException.class, () -> Files.createDirectories(file));
+        assertEquals(file + " is a file, not a directory", SpikestepException.reason(inTheWay));
         assertEquals("permission denied", SpikestepException.reason(new AccessDeniedException("x")));
         assertEquals("not a directory", SpikestepException.reason(new NotDirectoryException("x")));
         assertEquals("disk full", SpikestepException.reason(new FileSystemException("x", null, "disk full")));

@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -87,8 +86,7 @@ public final class OutLock implements AutoCloseable {
     }
 
     private static SpikestepException cannotWrite(Path out, IOException e) {
-        String why = e instanceof FileAlreadyExistsException f ? f.getFile() + " is a file, not a directory"
-                : SpikestepException.reason(e);
+        String why = SpikestepException.reason(e);
         return new SpikestepException("--out " + out + " cannot be written (" + why + "); choose a writable directory");
     }
 
