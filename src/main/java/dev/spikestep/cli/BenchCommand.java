@@ -126,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new SpikestepException("--profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda");
         }
         Dataset train = parts.contains("step") ? DatasetLocator.load(data, DatasetLocator.checkName(dataset)).train() : null;
-        int nThreads = dev.spikestep.net.Parallel.threadCount(threads);
+        int nThreads = Parallel.threadCount(threads);
         String vector = VectorSupport.ENABLED ? "Vector API " + VectorKernels.lanes() + " float lanes" + VectorSupport.caveats()
                 : "scalar";
         BenchReport.Env env;

@@ -47,16 +47,19 @@ public final class Parallel implements AutoCloseable {
     /** {@code --threads} as a user gives it: 0 = every core, else 1 to {@link #MAX_THREADS}. */
     public static int threadCount(int requested) {
         if (requested < 0 || requested > MAX_THREADS) {
-            throw new dev.spikestep.SpikestepException("--threads must be 0 (all cores) or 1 to " + MAX_THREADS + ", got "
-                    + requested);
+            throw outOfRange(requested);
         }
         return requested == 0 ? Runtime.getRuntime().availableProcessors() : requested;
     }
 
+    private static dev.spikestep.SpikestepException outOfRange(int threads) {
+        return new dev.spikestep.SpikestepException("--threads must be 0 (all cores) or 1 to " + MAX_THREADS + ", got "
+                + threads);
+    }
+
     public Parallel(int threads) {
         if (threads < 1 || threads > MAX_THREADS) {
-            throw new dev.spikestep.SpikestepException("--threads must be 0 (all cores) or 1 to " + MAX_THREADS + ", got "
-                    + threads);
+            throw outOfRange(threads);
         }
         this.threads = threads;
         this.workers = new Thread[threads - 1];

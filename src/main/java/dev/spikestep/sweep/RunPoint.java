@@ -1,9 +1,5 @@
 package dev.spikestep.sweep;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -25,12 +21,7 @@ public record RunPoint(int index, String runId, String experiment, Map<String, O
         for (Map.Entry<String, Object> e : new TreeMap<>(params).entrySet()) {
             sb.append(';').append(e.getKey()).append('=').append(e.getValue());
         }
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.spikestep.io.Hashes.sha256Hex(sb.toString(), 12);
     }
 
     public String string(String key) {

@@ -229,8 +229,7 @@ public final class SweepResults {
         try {
             Files.createDirectories(dir);
         } catch (IOException ex) {
-            throw new SpikestepException("cannot create " + dir + ": " + (Files.isRegularFile(dir) ? "it is a file, not a directory"
-                    : SpikestepException.reason(ex)), ex);
+            throw new SpikestepException("cannot create " + dir + ": " + SpikestepException.reason(ex), ex);
         }
         ResultsWriter.replace(dir.resolve(EPOCHS), e.toString());
         ResultsWriter.replace(dir.resolve(RUNS), r.toString());

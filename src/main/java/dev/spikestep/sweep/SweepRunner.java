@@ -402,13 +402,7 @@ public final class SweepRunner {
     static String gridId(List<RunPoint> grid) {
         StringBuilder ids = new StringBuilder();
         grid.forEach(p -> ids.append(p.runId()).append('\n'));
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(ids.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(d, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e); // every JDK has SHA-256
-        }
+        return dev.spikestep.io.Hashes.sha256Hex(ids.toString(), 16);
     }
 
     private void checkOutDir(Path out, Path runsFile, Path epochsFile, String gridId) {

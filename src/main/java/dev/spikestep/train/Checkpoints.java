@@ -13,13 +13,9 @@ import dev.spikestep.neuron.IzhSpec;
 import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronSpec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -122,12 +118,7 @@ public final class Checkpoints {
     public static String hash(Map<String, String> identity) {
         StringBuilder sb = new StringBuilder();
         identity.forEach((k, v) -> sb.append(k).append('=').append(v).append(';'));
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(sb.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.spikestep.io.Hashes.sha256Hex(sb.toString(), 8);
     }
 
     /** The options of {@code a} and {@code b} (identities or checkpoint metadata) that differ, as "--name a vs b". */
