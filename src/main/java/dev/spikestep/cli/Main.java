@@ -4,7 +4,7 @@ import dev.spikestep.SpikestepException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "spikestep", mixinStandardHelpOptions = true, version = "spikestep 0.1.0",
+@Command(name = "spikestep", mixinStandardHelpOptions = true, version = Main.VERSION,
         description = {"Fast, reproducible spiking-neural-network experiments: how the integrator",
             "(Euler, exponential, zero-order hold, symplectic, rk2, rk4) and dt change what an SNN learns.", ""},
         subcommands = {TrainCommand.class, EvalCommand.class, RstdpCommand.class, SweepCommand.class, MergeCommand.class,
@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class},
         footer = {"", "Run 'spikestep COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
+    static final String VERSION = "spikestep 0.1.0";
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
@@ -26,6 +28,9 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns the exit code: 0 ok, 2 bad input (message only), 1 internal error. */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // Every subcommand has -V (the standard help mixin); without this it would print an empty line.
+        setVersion(cli);
+        cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof SpikestepException) {
                 cmd.getErr().println("error: " + ex.getMessage());
@@ -39,6 +44,32 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cli.execute(args);
+    }
+
+    private static void setVersion(CommandLine cmd) {
+        cmd.getCommandSpec().version(VERSION);
+        cmd.getSubcommands().values().forEach(Main::setVersion);
+    }
+
+    /**
+     * A mistake on the command line (an unknown option, a value that is not a number): one {@code error:} line,
+     * picocli's "did you mean" suggestions, and where the options are listed, instead of the whole help page.
+     */
+    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        java.io.PrintWriter err = cmd.getErr();
+        boolean commands = !cmd.getSubcommands().isEmpty();
+        if (commands && ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
+            err.println("error: unknown command '" + u.getUnmatched().get(0) + "'");
+        } else {
+            err.println("error: " + ex.getMessage());
+        }
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for its "
+                + (commands ? "commands." : "options."));
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     private static String cudaDetail(Exception ex) {

@@ -165,4 +165,30 @@ class CliTest extends ConsoleCapture {
             assertTrue(!text.contains("picocli WARN") && !text.contains("%n"), name + ": " + text);
         }
     }
+
+    @Test
+    void usageMistakesAreOneErrorLineNotTheHelpPage() {
+        assertEquals(2, Main.execute("train", "--bogus"));
+        assertEquals("error: Unknown option: '--bogus'\nRun 'spikestep train --help' for its options.\n",
+                err().replace("\r", ""));
+        assertTrue(!err().contains("Usage:"), err());
+        assertEquals(2, Main.execute("train", "--T", "x"));
+        assertTrue(err().contains("error: Invalid value for option '--T': 'x' is not an int"), err());
+        assertEquals(2, Main.execute("trian"));
+        assertTrue(err().contains("error: unknown command 'trian'") && err().contains("Did you mean")
+                && err().contains("Run 'spikestep --help' for its commands."), err());
+        assertTrue(!err().contains("Usage:"), err());
+    }
+
+    @Test
+    void everySubcommandPrintsTheVersion() {
+        for (String name : new picocli.CommandLine(new Main()).getSubcommands().keySet()) {
+            if (name.equals("help")) {
+                continue;
+            }
+            int before = out().length();
+            assertEquals(0, Main.execute(name, "-V"), name);
+            assertEquals("spikestep 0.1.0", out().substring(before).strip(), name);
+        }
+    }
 }
