@@ -10,7 +10,7 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
     /** {@code --hidden} as train and rstdp check it. */
     public static void checkHidden(int hidden) {
         if (hidden < 1 || hidden > MAX_HIDDEN) {
-            throw new SpikestepException("--hidden must be within [1, " + MAX_HIDDEN + "], got " + hidden);
+            throw new dev.spikestep.BadValueException("hidden", "must be within [1, " + MAX_HIDDEN + "], got " + hidden);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.spikestep.rstdp;
 
+import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.LifSpec;
@@ -30,32 +31,35 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
     public RstdpConfig {
         neuron(integrator, dt, substeps); // validates integrator, dt and substeps
         if (T < 1 || T > 100_000) {
-            throw new SpikestepException("--T must be within [1, 100000], got " + T);
+            throw new BadValueException("T", "must be within [1, 100000], got " + T);
         }
         if (epochs < 1) {
-            throw new SpikestepException("--epochs must be >= 1, got " + epochs);
+            throw new BadValueException("epochs", "must be >= 1, got " + epochs);
         }
         if (!(lr >= 0) || !Double.isFinite(lr)) {
-            throw new SpikestepException("--lr must be a finite number >= 0, got " + lr);
+            throw new BadValueException("lr", "must be a finite number >= 0, got " + lr);
         }
         if (!(teach >= 0) || !Double.isFinite(teach)) {
-            throw new SpikestepException("--teach must be a finite number >= 0 (0 = no teacher current), got " + teach);
+            throw new BadValueException("teach", "must be a finite number >= 0 (0 = no teacher current), got " + teach);
         }
         if (!(teachDecay >= 0) || !Double.isFinite(teachDecay)) {
-            throw new SpikestepException("--teach-decay must be a finite number >= 0, got " + teachDecay);
+            throw new BadValueException("teach_decay", "must be a finite number >= 0, got " + teachDecay);
         }
-        if (maxTrainBatches < 0 || maxTestBatches < 0) {
-            throw new SpikestepException("--max-train-batches and --max-test-batches must be >= 0 (0 = all)");
+        if (maxTrainBatches < 0) {
+            throw new BadValueException("max_train_batches", "must be >= 0 (0 = all), got " + maxTrainBatches);
+        }
+        if (maxTestBatches < 0) {
+            throw new BadValueException("max_test_batches", "must be >= 0 (0 = all), got " + maxTestBatches);
         }
         if (batch < 1 || batch > 65_536) {
-            throw new SpikestepException("--batch must be within [1, 65536], got " + batch);
+            throw new BadValueException("batch", "must be within [1, 65536], got " + batch);
         }
         if (testBatch < 1 || testBatch > 65_536) {
-            throw new SpikestepException("--test-batch must be within [1, 65536], got " + testBatch);
+            throw new BadValueException("test_batch", "must be within [1, 65536], got " + testBatch);
         }
         dev.spikestep.net.NetShape.checkHidden(hidden);
         if (timeChunk < 1) {
-            throw new SpikestepException("--time-chunk must be >= 1, got " + timeChunk);
+            throw new BadValueException("time_chunk", "must be >= 1, got " + timeChunk);
         }
         if (threads < 1) {
             throw new SpikestepException("--threads must be >= 1, got " + threads);

@@ -1,6 +1,6 @@
 package dev.spikestep.rstdp;
 
-import dev.spikestep.SpikestepException;
+import dev.spikestep.BadValueException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.ResultsWriter;
@@ -83,14 +83,19 @@ public final class RstdpRunner {
         return this;
     }
 
+    /** An epoch needs at least one full batch of {@code train}. */
+    public static void checkBatch(RstdpConfig cfg, Dataset train) {
+        if (train.size() < cfg.batch()) {
+            throw new BadValueException("batch", cfg.batch() + " is more than the " + train.size()
+                    + " samples of the " + cfg.dataset() + " training set: an epoch needs at least one full batch");
+        }
+    }
+
     public Result run(DatasetLocator.Split data) {
         Dataset train = data.train();
         Dataset test = data.test();
+        checkBatch(cfg, train);
         int fullSteps = train.size() / cfg.batch();
-        if (fullSteps == 0) {
-            throw new SpikestepException("the training set has " + train.size() + " samples, fewer than one batch of "
-                    + cfg.batch() + "; lower --batch");
-        }
         int steps = cfg.maxTrainBatches() == 0 ? fullSteps : Math.min(fullSteps, cfg.maxTrainBatches());
         int testBatches = (test.size() + cfg.testBatch() - 1) / cfg.testBatch();
         int epochTestBatches = cfg.maxTestBatches() == 0 ? testBatches : Math.min(testBatches, cfg.maxTestBatches());

@@ -33,15 +33,21 @@ public final class RstdpSweepRunner implements ExperimentRunner {
 
     @Override
     public void check(RunPoint p, Context ctx) {
-        config(p, ctx);
-        DatasetLocator.findDir(ctx.dataDir(), p.string("dataset"));
+        RstdpConfig cfg = config(p, ctx);
+        DatasetLocator.findDir(ctx.dataDir(), cfg.dataset());
+        RstdpRunner.checkBatch(cfg, dataset(ctx, cfg.dataset()).train()); // read once here, shared by the runs
+    }
+
+    /** The dataset, read once per sweep and shared. */
+    private DatasetLocator.Split dataset(Context ctx, String name) {
+        return datasets.computeIfAbsent(ctx.dataDir().toAbsolutePath() + "|" + name,
+                k -> DatasetLocator.load(ctx.dataDir(), name));
     }
 
     @Override
     public Map<String, Object> run(RunPoint p, Context ctx) {
         RstdpConfig cfg = config(p, ctx);
-        DatasetLocator.Split split = datasets.computeIfAbsent(ctx.dataDir().toAbsolutePath() + "|" + cfg.dataset(),
-                k -> DatasetLocator.load(ctx.dataDir(), cfg.dataset()));
+        DatasetLocator.Split split = dataset(ctx, cfg.dataset());
         RstdpRunner.Result r = new RstdpRunner(cfg, ctx.log(), ctx.log(), false).onEpoch(ctx.epochSink())
                 .checkpoints(new dev.spikestep.train.Checkpoints(ctx.checkpointDir(), 1)).run(split);
         Map<String, Object> m = new LinkedHashMap<>();

@@ -193,6 +193,17 @@ public record SweepConfig(String source, String name, String experiment, String 
         return points;
     }
 
+    /**
+     * Where the file sets {@code key}, for messages: {@code axes.T} or {@code base.T}, or
+     * {@code T (its default)} when neither does.
+     */
+    public String where(String key) {
+        if (axes.containsKey(key)) {
+            return "axes." + key;
+        }
+        return base.containsKey(key) ? "base." + key : key + " (its default)";
+    }
+
     /** The keys whose value varies over the grid (the axes, with model_integrator split in two). */
     public List<String> varying() {
         Set<String> v = new LinkedHashSet<>();

@@ -1,5 +1,6 @@
 package dev.spikestep.sweep;
 
+import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.io.OutLock;
 import dev.spikestep.io.ResultsWriter;
@@ -170,7 +171,12 @@ public final class SweepRunner {
         List<RunPoint> todo = mine.stream().filter(p -> !done.contains(p.runId())).toList();
         int perRun = Math.max(1, o.threads() / o.parallel());
         for (RunPoint p : todo) {
-            runner.check(p, context(p, perRun, null, null));
+            try {
+                runner.check(p, context(p, perRun, null, null));
+            } catch (BadValueException e) { // it names the train option; here the value comes from the config file
+                throw new SpikestepException(cfg.source() + ": " + cfg.where(e.key()) + " " + e.problem()
+                        + " (run " + p.label() + ")", e);
+            }
         }
         if (o.pack() > 1 && aloneNetwork == null && !Backends.check(o.backend()).equals(Backends.CUDA)) {
             throw new SpikestepException("--pack " + o.pack() + " packs runs on a GPU: it needs --backend cuda");

@@ -42,8 +42,9 @@ public final class TrainRunner implements ExperimentRunner {
 
     @Override
     public void check(RunPoint p, Context ctx) {
-        config(p, ctx);
-        DatasetLocator.findDir(ctx.dataDir(), p.string("dataset"));
+        TrainConfig cfg = config(p, ctx);
+        DatasetLocator.findDir(ctx.dataDir(), cfg.dataset());
+        Trainer.trainingSet(cfg, dataset(ctx, cfg.dataset()).train()); // read once here, shared by the runs
     }
 
     /**

@@ -130,16 +130,12 @@ public final class Checkpoints {
             }
             String h = have.get(e.getKey());
             if (!e.getValue().equals(h)) {
-                out.add(option(e.getKey()) + " " + e.getValue() + " (the checkpoint has " + (h == null ? "none" : h) + ")");
+                out.add(dev.spikestep.BadValueException.option(e.getKey()) + " " + e.getValue() + " (the checkpoint has " + (h == null ? "none" : h) + ")");
             }
         }
         return out;
     }
 
-    /** The command-line spelling of a metadata key: {@code v_th} is {@code --v-th}, {@code train_samples} {@code --train-samples}. */
-    static String option(String key) {
-        return "--" + key.replace('_', '-');
-    }
 
     private static String num(double d) {
         return TrainConfig.fmt(d);

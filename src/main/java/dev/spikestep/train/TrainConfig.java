@@ -1,5 +1,6 @@
 package dev.spikestep.train;
 
+import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.NeuronSpec;
@@ -19,23 +20,26 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
                           int evalBatches) {
     public TrainConfig {
         if (T < 1 || T > 100_000) {
-            throw new SpikestepException("--T must be within [1, 100000], got " + T);
+            throw new BadValueException("T", "must be within [1, 100000], got " + T);
         }
         if (epochs < 1) {
-            throw new SpikestepException("--epochs must be >= 1, got " + epochs);
+            throw new BadValueException("epochs", "must be >= 1, got " + epochs);
         }
         if (batch < 1 || batch > 65_536) {
-            throw new SpikestepException("--batch must be within [1, 65536], got " + batch);
+            throw new BadValueException("batch", "must be within [1, 65536], got " + batch);
         }
         if (!(lr > 0) || !Double.isFinite(lr)) {
-            throw new SpikestepException("--lr must be a finite number > 0, got " + lr);
+            throw new BadValueException("lr", "must be a finite number > 0, got " + lr);
         }
         dev.spikestep.net.NetShape.checkHidden(hidden);
         if (threads < 1) {
             throw new SpikestepException("--threads must be >= 1, got " + threads);
         }
-        if (trainLimit < 0 || evalBatches < 0) {
-            throw new SpikestepException("--train-samples and --eval-batches must be >= 0 (0 = all)");
+        if (trainLimit < 0) {
+            throw new BadValueException("train_samples", "must be >= 0 (0 = all), got " + trainLimit);
+        }
+        if (evalBatches < 0) {
+            throw new BadValueException("eval_batches", "must be >= 0 (0 = all), got " + evalBatches);
         }
         backend = dev.spikestep.net.Backends.check(backend); // auto becomes cpu or cuda
     }

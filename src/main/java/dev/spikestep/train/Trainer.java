@@ -1,5 +1,6 @@
 package dev.spikestep.train;
 
+import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
@@ -95,16 +96,30 @@ public final class Trainer {
         return runId != null ? runId : Checkpoints.runId(cfg);
     }
 
+    /**
+     * The samples a run trains on: the first {@code train_samples} of {@code full} (all of it with
+     * 0), at least one batch. Asking for more samples than the set holds is an error, not a silent
+     * clamp: the run would be recorded under a sample count it never saw.
+     */
+    public static Dataset trainingSet(TrainConfig cfg, Dataset full) {
+        if (cfg.trainLimit() > full.size()) {
+            throw new BadValueException("train_samples", cfg.trainLimit() + " is more than the " + full.size()
+                    + " samples of the " + cfg.dataset() + " training set (0 = all)");
+        }
+        Dataset train = cfg.trainLimit() > 0 ? full.head(cfg.trainLimit()) : full;
+        if (train.size() < cfg.batch()) {
+            throw new BadValueException("batch", cfg.batch() + " is more than the " + train.size()
+                    + " samples the run trains on: an epoch needs at least one full batch");
+        }
+        return train;
+    }
+
     /** Trains and evaluates; returns one result per epoch (the last one is the run's final result). */
     public List<EpochResult> run(DatasetLocator.Split data) {
-        Dataset train = cfg.trainLimit() > 0 ? data.train().head(cfg.trainLimit()) : data.train();
+        Dataset train = trainingSet(cfg, data.train());
         Dataset test = data.test();
         int nIn = train.pixels();
         int steps = train.size() / cfg.batch();
-        if (steps == 0) {
-            throw new SpikestepException("the training set has " + train.size() + " samples, fewer than one batch of "
-                    + cfg.batch() + "; lower --batch");
-        }
         Path outDir = Path.of(cfg.outDir());
         Path epochsFile = outDir.resolve("epochs.jsonl");
         Path resultsFile = outDir.resolve("results.csv");

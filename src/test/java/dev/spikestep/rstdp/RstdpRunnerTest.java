@@ -189,6 +189,6 @@ class RstdpRunnerTest {
         DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 10, 1), SyntheticDigits.bands("test", 10, 2));
         SpikestepException e = assertThrows(SpikestepException.class, () -> run(config(Integrator.EULER, 0.5, 5, 1,
                 Reward.PM1, 5, 1, dir.resolve("e")), split, new ByteArrayOutputStream()));
-        assertTrue(e.getMessage().contains("fewer than one batch"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("--batch 16 is more than the 10 samples of the "), e.getMessage());
     }
 }

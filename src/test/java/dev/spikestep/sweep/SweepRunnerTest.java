@@ -338,6 +338,27 @@ class SweepRunnerTest {
         List<String> lines = new ArrayList<>(List.of(run("sweep", bad.toString(), "--out", dir.resolve("bad2").toString(),
                 "--data", data.toString()).split("\n")));
         assertEquals("2", lines.get(0));
-        assertTrue(String.join("\n", lines).contains("fewer than one batch"), String.join("\n", lines));
+        assertTrue(String.join("\n", lines).contains(bad + ": base.batch 200 is more than the 64 samples the run trains on"),
+                String.join("\n", lines));
+        assertTrue(!Files.exists(dir.resolve("bad2").resolve("runs.jsonl")));
+    }
+
+    @Test
+    void aValueTheRunRefusesIsNamedByItsConfigKeyNotTheTrainOption() throws Exception {
+        Path bad = dir.resolve("keys.yaml");
+        String[][] cases = {
+            {"T: 50", "T: 200000", "base.T must be within [1, 100000], got 200000 (run #0 "},
+            {"train_samples: 64", "train_samples: 100000", "base.train_samples 100000 is more than the 96 samples of the "
+                    + "mnist-sample training set (0 = all) (run #0 "},
+            {"seed: [0, 1]", "seed: [0, 1]\n  hidden: [12, 100000]", "axes.hidden must be within [1, 65536], got 100000 (run #1 "},
+        };
+        for (String[] c : cases) {
+            String yaml = YAML.replace(c[0], c[1]);
+            Files.writeString(bad, c[1].contains("hidden") ? yaml.replace("hidden: 12, ", "") : yaml);
+            String r = run("sweep", bad.toString(), "--out", dir.resolve("keys").toString(), "--data", data.toString());
+            assertTrue(r.startsWith("2\n") && r.contains("error: " + bad + ": " + c[2]), r);
+            assertTrue(!r.contains("--"), "no train option named: " + r);
+            assertTrue(!Files.exists(dir.resolve("keys").resolve("runs.jsonl")));
+        }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
@@ -96,7 +97,28 @@ class TrainerTest {
         DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 20, 1), SyntheticDigits.bands("test", 20, 2));
         SpikestepException e = assertThrows(SpikestepException.class,
                 () -> train(config(LifSpec.notebook(Integrator.EXP, 1.0), 1, 1, dir.resolve("e")), split));
-        assertTrue(e.getMessage().contains("fewer than one batch"), e.getMessage());
+        assertEquals("--batch 32 is more than the 20 samples the run trains on: an epoch needs at least one full batch",
+                e.getMessage());
+    }
+
+    @Test
+    void moreTrainSamplesThanTheSetHoldsIsAnErrorNotAClamp() {
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 40, 1), SyntheticDigits.bands("test", 20, 2));
+        TrainConfig all = config(LifSpec.notebook(Integrator.EXP, 1.0), 1, 1, dir.resolve("f"));
+        TrainConfig tooMany = new TrainConfig(all.neuron(), all.T(), all.epochs(), all.seed(), all.readout(), all.batch(),
+                all.lr(), all.encoder(), all.hidden(), all.dataset(), all.dataDir(), all.outDir(), all.backend(),
+                all.threads(), 41, 0);
+        BadValueException e = assertThrows(BadValueException.class, () -> train(tooMany, split));
+        assertEquals("--train-samples 41 is more than the 40 samples of the mnist-sample training set (0 = all)",
+                e.getMessage());
+        assertEquals("train_samples", e.key());
+        TrainConfig exact = new TrainConfig(all.neuron(), all.T(), all.epochs(), all.seed(), all.readout(), all.batch(),
+                all.lr(), all.encoder(), all.hidden(), all.dataset(), all.dataDir(), all.outDir(), all.backend(),
+                all.threads(), 40, 0);
+        assertEquals(40, Trainer.trainingSet(exact, split.train()).size(), "the whole set may be asked for by its size");
+        assertEquals(33, Trainer.trainingSet(new TrainConfig(all.neuron(), all.T(), all.epochs(), all.seed(), all.readout(),
+                all.batch(), all.lr(), all.encoder(), all.hidden(), all.dataset(), all.dataDir(), all.outDir(),
+                all.backend(), all.threads(), 33, 0), split.train()).size());
     }
 
     @Test
