@@ -24,7 +24,8 @@ public final class EvalOptions {
     String model;
 
     @Option(names = "--integrator", paramLabel = "NAME",
-            description = "lif: euler | exp | zoh; izh: euler | symplectic (default: the checkpoint's, or the model's default "
+            description = "lif: euler | exp | zoh | rk2 | rk4; izh: euler | symplectic | rk2 | rk4 (default: the checkpoint's, "
+                + "or the model's default "
                 + "when --model changes it).")
     String integrator;
 

@@ -5,7 +5,7 @@ import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.NeuronSpec;
 import picocli.CommandLine.Option;
 
-/** Neuron options shared by {@code train} and {@code trace}; defaults are the notebook's values. */
+/** Neuron options shared by {@code train}, {@code bench} and {@code trace}; defaults are the notebook's values. */
 public final class NeuronOptions {
     @Option(names = "--integrator", paramLabel = "NAME",
             description = "lif: euler | exp | zoh | rk2 | rk4 (default exp); izh: euler | symplectic | rk2 | rk4 "
@@ -14,8 +14,8 @@ public final class NeuronOptions {
 
     @Option(names = "--substeps", paramLabel = "K", split = ",", defaultValue = "1",
             description = "Integrate each step as K charges of length dt/K with the step's input held, then fire and "
-                + "reset once (SPEC 9); the encoder and readout still see steps of dt. 1 to 64; bench takes a list "
-                + "(1,2,4) (default: ${DEFAULT-VALUE}).")
+                + "reset once (SPEC 9); in train and bench the encoder and readout still see steps of dt. 1 to 64; "
+                + "bench takes a list (1,2,4) (default: ${DEFAULT-VALUE}).")
     java.util.List<Integer> substeps;
 
     /** The single K of commands that run one neuron (train, trace). */
@@ -30,7 +30,8 @@ public final class NeuronOptions {
     // 5, the notebook's dt of its best runs (SPEC 8: lif/exp 97%): at dt 1 and T 50 the default LIF
     // receives too little input to spike and learns nothing.
     @Option(names = "--dt", paramLabel = "DT", defaultValue = "5.0",
-            description = "Integration time step (default: ${DEFAULT-VALUE}). Also scales the Poisson encoder's rate.")
+            description = "Integration time step (default: ${DEFAULT-VALUE}). In train and bench it also scales the "
+                + "Poisson encoder's rate.")
     double dt;
 
     @Option(names = "--decay-input", paramLabel = "BOOL", arity = "1", defaultValue = "true",

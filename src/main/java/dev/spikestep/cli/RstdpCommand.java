@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         header = "Train the notebook's two-layer LIF network with reward-modulated STDP (no gradients).",
         description = {
             "The notebook's R-STDP experiment (SPEC section 6): Bernoulli-encoded input, fc_in (gain 5) into "
-                + "256 LIF neurons, fc_out (gain 5) into 10 LIF neurons (decay_input false, v_th 0.3, tau 2, "
+                + "--hidden LIF neurons (256 by default), fc_out (gain 5) into 10 LIF neurons (decay_input false, v_th 0.3, tau 2, "
                 + "v_reset 0), a teacher current on the label's output during training, winner-take-all on the "
                 + "counted output spikes at every step, and after each batch the R-STDP update of W_out "
                 + "(clamped to [-5, 5]). Prediction: the output neuron with the most spikes. Prints the "

@@ -36,6 +36,7 @@ public final class Merge {
             if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
                 throw new SpikestepException("merge: --out " + out + " is also an input; write the merge to a new directory");
             }
+            SweepResults.requireDirectory("merge: ", in);
             if (!Files.isRegularFile(in.resolve(SweepResults.RUNS)) && !Files.isRegularFile(in.resolve(SweepResults.MANIFEST))) {
                 throw new SpikestepException("merge: " + in + " is not a sweep directory (it has no "
                         + SweepResults.RUNS + " nor " + SweepResults.MANIFEST + ")");

@@ -76,6 +76,7 @@ public final class Report {
     public Report(Path dir, Path outDir) {
         this.dir = dir;
         this.outDir = outDir;
+        SweepResults.requireDirectory("", dir);
         this.results = SweepResults.load(dir);
         if (results.runs().isEmpty()) {
             String unreadable = results.skippedLines() == 0 ? ""

@@ -62,6 +62,17 @@ public final class SweepResults {
         this.skippedLines = skippedLines;
     }
 
+    /**
+     * Checks a directory given to read results from (report, merge): a mistyped path is said to be
+     * missing, not "a directory with no finished runs"; {@code prefix} starts the message.
+     */
+    public static void requireDirectory(String prefix, Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new SpikestepException(prefix + dir + (Files.exists(dir) ? " is a file, not a sweep directory"
+                    : ": no such directory"));
+        }
+    }
+
     /** Reads a sweep directory; missing files count as empty. */
     public static SweepResults load(Path dir) {
         int[] skipped = {0};

@@ -181,6 +181,27 @@ class CliTest extends ConsoleCapture {
     }
 
     @Test
+    void everyIntegratorOptionListsEveryIntegratorOfEachModel() {
+        int checked = 0;
+        for (var e : new picocli.CommandLine(new Main()).getSubcommands().entrySet()) {
+            picocli.CommandLine.Model.OptionSpec opt = e.getValue().getCommandSpec().findOption("--integrator");
+            if (opt == null || e.getKey().equals("rstdp")) { // rstdp's network is lif only; its label lists them
+                continue;
+            }
+            String help = String.join(" ", opt.description());
+            for (String model : List.of("lif", "izh")) {
+                String names = model + ": " + String.join(" | ", dev.spikestep.neuron.Integrator.cliNames(model));
+                assertTrue(help.contains(names), e.getKey() + " --integrator: " + help + " lacks '" + names + "'");
+            }
+            checked++;
+        }
+        assertEquals(4, checked, "train, eval, trace and bench take --integrator");
+        String rstdp = new picocli.CommandLine(new Main()).getSubcommands().get("rstdp").getCommandSpec()
+                .findOption("--integrator").paramLabel();
+        assertEquals(String.join("|", dev.spikestep.neuron.Integrator.cliNames("lif")), rstdp);
+    }
+
+    @Test
     void everySubcommandPrintsTheVersion() {
         for (String name : new picocli.CommandLine(new Main()).getSubcommands().keySet()) {
             if (name.equals("help")) {

@@ -101,4 +101,16 @@ class ReportTest {
         assertTrue(e.getMessage().contains("(no runs.jsonl rows; 1 line(s) of its JSONL files could not be read)"),
                 e.getMessage());
     }
+
+    @Test
+    void aMistypedDirectoryIsSaidToBeMissingNotEmpty() throws Exception {
+        Path missing = dir.resolve("reslts");
+        SpikestepException e = assertThrows(SpikestepException.class, () -> new Report(missing, missing.resolve("r")));
+        assertEquals(missing + ": no such directory", e.getMessage());
+        assertTrue(!Files.exists(missing), "nothing created for a missing input");
+        Path file = dir.resolve("runs.jsonl");
+        Files.writeString(file, "");
+        e = assertThrows(SpikestepException.class, () -> new Report(file, dir.resolve("r")));
+        assertEquals(file + " is a file, not a sweep directory", e.getMessage());
+    }
 }

@@ -264,6 +264,9 @@ class SweepRunnerTest {
         assertTrue(wrongShard.startsWith("2\n") && wrongShard.contains("holds shard 1/2"), wrongShard);
         String self = run("merge", dir.resolve("m").toString(), "--out", dir.resolve("m").toString());
         assertTrue(self.startsWith("2\n") && self.contains("also an input"), self);
+        String typo = run("merge", dir.resolve("s0").toString(), dir.resolve("s2").toString(), "--out", dir.resolve("m2").toString());
+        assertTrue(typo.equals("2\nerror: merge: " + dir.resolve("s2") + ": no such directory\n"), typo);
+        assertTrue(!Files.exists(dir.resolve("m2")), "nothing written when an input is missing");
         // --resume with an edited config (same name, epochs 2 -> 3): refused, nothing mixed into the results
         Path edited = dir.resolve("tiny-edited.yaml");
         Files.writeString(edited, YAML.replace("epochs: 2", "epochs: 3"));
