@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
                 + "charts (error vs dt, error vs cost with the Pareto front; PNG + SVG), converge.md and "
                 + "converge.html (with the cheapest (integrator, K, dt) per error target).", ""},
         footer = {"", "Examples:", "  spikestep converge --out results/converge",
-            "  spikestep converge --out conv --models lif --inputs steps --dt 0.25,0.5,1 --substeps 1"})
+            "  spikestep converge --out conv --models lif --inputs steps --dt 0.25,0.5,1 \\",
+            "      --substeps 1"})
 public final class ConvergeCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
     Path out;

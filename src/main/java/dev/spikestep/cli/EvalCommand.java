@@ -29,8 +29,10 @@ import picocli.CommandLine.Option;
                 + "hidden spike statistics and the count of non-finite states (a diverged integrator), and appends "
                 + "them to OUT/eval.jsonl.", ""},
         footer = {"", "Examples:",
-            "  spikestep eval --weights results/checkpoints/RUN-ID/epoch-009.safetensors --dataset mnist-sample --data data",
-            "  spikestep eval --weights CKPT --integrator euler --dt 1 --T 100 --dataset mnist-sample --data data"})
+            "  spikestep eval --weights results/checkpoints/RUN-ID/epoch-009.safetensors \\",
+            "      --dataset mnist-sample --data data",
+            "  spikestep eval --weights CKPT --integrator euler --dt 1 --T 100 \\",
+            "      --dataset mnist-sample --data data"})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "FILE", required = true,
             description = "A safetensors checkpoint of 'train', or a notebook state_dict saved as safetensors.")

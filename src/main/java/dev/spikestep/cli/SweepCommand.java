@@ -28,9 +28,11 @@ import picocli.CommandLine.Parameters;
                 + "results.csv holds one row per finished run, in grid order. Each run's console output is in "
                 + "OUT/runs/RUN_ID/log.txt. See the README's Sweeps section for the configuration format.", ""},
         footer = {"", "Examples:",
-            "  spikestep sweep configs/quick.yaml --out results/quick --data data --parallel 2",
+            "  spikestep sweep configs/quick.yaml --out results/quick --data data \\",
+            "      --parallel 2",
             "  spikestep sweep configs/quick.yaml --out results/quick --data data --resume",
-            "  spikestep sweep configs/dt-grid.yaml --out /scratch/dt --shards 8 --emit-slurm dt-grid.sbatch",
+            "  spikestep sweep configs/dt-grid.yaml --out /scratch/dt --shards 8 \\",
+            "      --emit-slurm dt-grid.sbatch",
             "  spikestep report results/quick"})
 public final class SweepCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "Sweep configuration (YAML).")

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Example:",
             "  spikestep train --model lif --integrator exp --dt 5 --T 50 --epochs 2 \\",
             "      --readout max --dataset mnist-sample --data data --out results",
-            "  spikestep train ... --out results --resume     # after a kill: continue from the last epoch"})
+            "  spikestep train ... --resume     # after a kill: continue from the last epoch"})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "lif|izh", defaultValue = "lif", description = "Neuron model (default: ${DEFAULT-VALUE}).")
     String model;

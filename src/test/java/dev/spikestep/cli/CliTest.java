@@ -202,6 +202,16 @@ class CliTest extends ConsoleCapture {
     }
 
     @Test
+    void examplesFitTheHelpWidthSoThatNoCommandIsWrappedMidWay() {
+        for (var e : new picocli.CommandLine(new Main()).getSubcommands().entrySet()) {
+            var usage = e.getValue().getCommandSpec().usageMessage();
+            for (String line : usage.footer()) {
+                assertTrue(line.length() <= usage.width(), e.getKey() + " --help wraps: '" + line + "'");
+            }
+        }
+    }
+
+    @Test
     void everySubcommandPrintsTheVersion() {
         for (String name : new picocli.CommandLine(new Main()).getSubcommands().keySet()) {
             if (name.equals("help")) {
