@@ -30,6 +30,13 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         // Every subcommand has -V (the standard help mixin); without this it would print an empty line.
         setVersion(cli);
+        // An empty path (--out "$DIR" with DIR unset) would mean the working directory: refused on every option.
+        cli.registerConverter(java.nio.file.Path.class, s -> {
+            if (s.isBlank()) {
+                throw new CommandLine.TypeConversionException("the path is empty");
+            }
+            return java.nio.file.Path.of(s);
+        });
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof SpikestepException) {

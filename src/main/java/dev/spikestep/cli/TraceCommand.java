@@ -1,10 +1,12 @@
 package dev.spikestep.cli;
 
 import dev.spikestep.SpikestepException;
+import dev.spikestep.io.AtomicFiles;
 import dev.spikestep.neuron.NeuronKernels;
 import dev.spikestep.neuron.NeuronSpec;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -47,6 +49,12 @@ public final class TraceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         NeuronSpec spec = neuron.build(model);
+        for (Path in : grad == null ? List.of(input) : List.of(input, grad)) {
+            if (sameFile(in, output)) {
+                throw new SpikestepException("--output " + output + " is also an input (" + in
+                        + "); write the trace to another file");
+            }
+        }
         float[][] x = readMatrix(input);
         int T = x.length;
         int N = x[0].length;
@@ -75,11 +83,9 @@ public final class TraceCommand implements Callable<Integer> {
 
     private void write(int T, int N, float[] x, float[] h, float[] v, float[] w, byte[] s, float[] gx) {
         try {
-            Path parent = output.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+            // whole or not at all: an interrupted trace leaves no half-written CSV under --output
+            AtomicFiles.write(output, stream -> {
+                BufferedWriter out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
                 out.write(gx == null ? "t,n,x,h,v,w,spike\n" : "t,n,x,h,v,w,spike,grad_x\n");
                 for (int t = 0; t < T; t++) {
                     for (int n = 0; n < N; n++) {
@@ -88,9 +94,22 @@ public final class TraceCommand implements Callable<Integer> {
                                 + "," + s[i] + (gx == null ? "" : "," + num(gx[i])) + "\n");
                     }
                 }
-            }
+                out.flush();
+            });
         } catch (IOException e) {
             throw new SpikestepException("cannot write " + output + ": " + SpikestepException.reason(e), e);
+        }
+    }
+
+    /** Whether two paths name one file (through links and relative spellings); false when either is absent. */
+    static boolean sameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 

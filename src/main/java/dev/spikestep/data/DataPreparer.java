@@ -1,6 +1,7 @@
 package dev.spikestep.data;
 
 import dev.spikestep.SpikestepException;
+import dev.spikestep.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

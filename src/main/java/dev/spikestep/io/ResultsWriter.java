@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
@@ -49,21 +47,9 @@ public final class ResultsWriter {
 
     /** {@link #replace(Path, String)} for binary content (checkpoints); a failed write leaves no temporary file. */
     public static void replace(Path file, byte[] content) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.deleteIfExists(tmp);
-            append(tmp, content);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | SpikestepException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the first error is the one to report
-            }
+            AtomicFiles.write(file, out -> out.write(content));
+        } catch (IOException e) {
             throw new SpikestepException("cannot write " + file + ": " + SpikestepException.reason(e), e);
         }
     }

@@ -71,6 +71,27 @@ class CliTest extends ConsoleCapture {
     }
 
     @Test
+    void traceNeverWritesOverItsInputsAndLeavesNoPartFile() throws Exception {
+        Path x = dir.resolve("x.csv");
+        Files.writeString(x, "1,2\n");
+        Path g = dir.resolve("g.csv");
+        Files.writeString(g, "1,1\n");
+        Path sameX = dir.resolve("sub/../x.csv");
+        Files.createDirectories(dir.resolve("sub"));
+        assertEquals(2, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--output", sameX.toString()));
+        assertTrue(err().contains("--output " + sameX + " is also an input (" + x + ")"), err());
+        assertEquals(2, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--grad", g.toString(),
+                "--output", g.toString()));
+        assertTrue(err().contains("--output " + g + " is also an input (" + g + ")"), err());
+        assertEquals("1,2\n", Files.readString(x));
+        assertEquals("1,1\n", Files.readString(g));
+        Path o = dir.resolve("o.csv");
+        assertEquals(0, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--output", o.toString()), err());
+        assertEquals(1 + 2, Files.readAllLines(o).size(), "header and one row per neuron");
+        assertTrue(!Files.exists(dir.resolve("o.csv.part")), "the temporary file is renamed into place");
+    }
+
+    @Test
     void threadCountsOutOfRangeAreOneLineErrors() {
         // 0 is every core; a huge count once ended in OutOfMemoryError: unable to create native thread
         for (String[] cmd : new String[][] {{"train", "--threads", "100000"}, {"rstdp", "--threads", "-1"},
@@ -209,6 +230,14 @@ class CliTest extends ConsoleCapture {
                 assertTrue(line.length() <= usage.width(), e.getKey() + " --help wraps: '" + line + "'");
             }
         }
+    }
+
+    @Test
+    void anEmptyPathIsRefusedNotTakenForTheWorkingDirectory() {
+        assertEquals(2, Main.execute("train", "--out", ""));
+        assertTrue(err().contains("error: Invalid value for option '--out': the path is empty"), err());
+        assertEquals(2, Main.execute("report", " "));
+        assertTrue(err().contains("(DIR): the path is empty"), err());
     }
 
     @Test

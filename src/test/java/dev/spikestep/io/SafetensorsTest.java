@@ -45,7 +45,7 @@ class SafetensorsTest {
         }
         assertArrayEquals(new int[] {2, 3}, c.tensors().get("fc1.weight").shape());
         assertEquals("5", c.metadata().get("dt"));
-        assertFalse(Files.exists(dir.resolve("a.safetensors.tmp")), "the temporary file is renamed away");
+        assertFalse(Files.exists(dir.resolve("a.safetensors.part")), "the temporary file is renamed away");
     }
 
     @Test

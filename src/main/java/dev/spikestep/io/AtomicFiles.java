@@ -1,21 +1,25 @@
-package dev.spikestep.data;
+package dev.spikestep.io;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
- * Writes files under a temporary {@code .part} name and renames them into place only when
- * complete, so an interrupted download or conversion never leaves a half-written file under the
- * name that {@link DatasetLocator} looks for.
+ * Writes a whole file under a temporary {@code .part} name, fsyncs it and renames it into place
+ * only when complete. A reader, a kill or a full disk then leaves the old file or the new one,
+ * never half of one under the name that {@code DatasetLocator}, {@code --resume} or a user reads.
+ * The one way Spikestep replaces a file (datasets, checkpoints, manifests, traces).
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     /** Produces the content of a file; throwing aborts the write and leaves the target untouched. */
-    interface Content {
+    public interface Content {
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -25,7 +29,7 @@ final class AtomicFiles {
         return target.resolveSibling(target.getFileName() + ".part");
     }
 
-    static void write(Path target, Content content) throws IOException {
+    public static void write(Path target, Content content) throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -33,8 +37,12 @@ final class AtomicFiles {
         Path part = partName(target);
         boolean done = false;
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(part), 1 << 16)) {
+            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
                 content.writeTo(out);
+                out.flush();
+                ch.force(true); // on disk before the rename makes it visible
             }
             try {
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -49,7 +57,7 @@ final class AtomicFiles {
         }
     }
 
-    static void copy(Path source, Path target) throws IOException {
+    public static void copy(Path source, Path target) throws IOException {
         write(target, out -> Files.copy(source, out));
     }
 
