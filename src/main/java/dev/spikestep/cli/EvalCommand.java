@@ -59,6 +59,7 @@ public final class EvalCommand implements Callable<Integer> {
         Evaluator.Weights w = Evaluator.read(weights);
         Map<String, String> trained = EvalOptions.trainedWith(w.metadata());
         Map<String, String> used = dynamics.evaluatedWith(trained);
+        EvalOptions.requireRecorded(weights, w.metadata(), used);
         Evaluator.Settings s;
         try {
             s = new Evaluator.Settings(Checkpoints.neuron(used), Meta.integer(used, "T", null),
@@ -71,7 +72,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Dataset test = DatasetLocator.load(run.data, DatasetLocator.checkName(run.dataset)).test();
         System.out.println(String.format(Locale.ROOT, "eval %s (%d -> %d -> %d%s)", weights, w.nIn(), w.nHidden(), w.nOut(),
-                w.metadata().isEmpty() ? ", a state_dict without Spikestep metadata: trained settings assumed" : ""));
+                EvalOptions.isSpikestep(w.metadata()) ? ""
+                    : ", a state_dict without Spikestep metadata: the notebook's settings assumed where it has none"));
         System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s", "", "trained with", "evaluated with"));
         for (String k : List.of("model", "integrator", "substeps", "dt", "T", "readout", "encoder", "tau", "v_th", "v_reset")) {
             String a = trained.getOrDefault(k, k.equals("integrator") ? "(model default)" : "");

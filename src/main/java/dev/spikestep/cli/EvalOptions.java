@@ -1,10 +1,16 @@
 package dev.spikestep.cli;
 
+import dev.spikestep.BadValueException;
+import dev.spikestep.SpikestepException;
 import dev.spikestep.net.Readout;
 import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.train.Checkpoints;
 import dev.spikestep.train.Meta;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /**
@@ -64,11 +70,54 @@ public final class EvalOptions {
             + "pass (default: the checkpoint's seed and epoch, so unchanged dynamics reproduce its test accuracy).")
     Long seed;
 
-    /** What the weights were trained with, as metadata keys (the notebook's values where the file has none). */
+    /** What a Spikestep checkpoint records and no default may stand in for (SPEC 10). */
+    static final List<String> RECORDED = List.of("model", "dt", "T", "readout", "encoder", "tau", "v_th", "v_reset",
+            "soft_reset");
+
+    /** Whether {@code meta} is a Spikestep checkpoint's ({@code format spikestep-N}), not a plain state_dict's. */
+    static boolean isSpikestep(Map<String, String> meta) {
+        String f = meta.get("format");
+        return f != null && f.startsWith("spikestep-");
+    }
+
+    /**
+     * What the weights were trained with, as metadata keys. A plain state_dict (no metadata, or another
+     * tool's such as {@code format pt}) gets the notebook's values under whatever keys it has; a Spikestep
+     * checkpoint gets only the defaults of keys added after its format: {@code substeps 1} (before SPEC 9)
+     * and {@code decay_input true} (izh files, which have no such parameter). The rest it must record.
+     */
     static Map<String, String> trainedWith(Map<String, String> meta) {
-        Map<String, String> m = new LinkedHashMap<>(NOTEBOOK);
-        m.putAll(meta);
+        if (!isSpikestep(meta)) {
+            Map<String, String> m = new LinkedHashMap<>(NOTEBOOK);
+            m.putAll(meta);
+            return m;
+        }
+        Map<String, String> m = new LinkedHashMap<>(meta);
+        m.putIfAbsent("substeps", "1");
+        m.putIfAbsent("decay_input", "true");
         return m;
+    }
+
+    /**
+     * Refuses a checkpoint of an unknown Spikestep format, or evaluation settings without a key that the
+     * checkpoint should have recorded and no option gave: a guess (the notebook's T 50 for a file trained
+     * at T 8) would report a wrong accuracy as the trained one.
+     */
+    static void requireRecorded(Path file, Map<String, String> meta, Map<String, String> used) {
+        if (!isSpikestep(meta)) {
+            return;
+        }
+        if (!Checkpoints.FORMAT.equals(meta.get("format"))) {
+            throw new SpikestepException(file + ": checkpoint format '" + meta.get("format") + "' is not one this "
+                    + "version reads (" + Checkpoints.FORMAT + "); a newer Spikestep wrote it");
+        }
+        List<String> missing = RECORDED.stream().filter(k -> !used.containsKey(k)).toList();
+        if (!missing.isEmpty()) {
+            throw new SpikestepException(file + ": its metadata has no " + String.join(", ", missing)
+                    + " (a damaged or hand-edited checkpoint); give "
+                    + missing.stream().map(BadValueException::option).collect(Collectors.joining(" "))
+                    + " to evaluate it");
+        }
     }
 
     /** The evaluation settings as metadata keys: the options given, the rest from {@code trained}. */

@@ -51,6 +51,15 @@ public final class Evaluator {
         Safetensors.Contents c = Safetensors.read(file);
         Safetensors.Tensor w1 = c.tensors().get(Checkpoints.W1);
         Safetensors.Tensor wOut = c.tensors().get(Checkpoints.W_OUT);
+        String kind = c.metadata().getOrDefault("kind", "");
+        if (kind.equals("adam-state")) {
+            throw new SpikestepException(file + " is the optimizer state that train saves beside a checkpoint; give the "
+                    + "checkpoint itself (epoch-NNN.safetensors, without .state)");
+        }
+        if (kind.equals("rstdp")) {
+            throw new SpikestepException(file + " is an R-STDP checkpoint (fc_in.weight); eval evaluates the "
+                    + "surrogate-gradient network of train (fc1.weight), and rstdp's own test pass reports R-STDP accuracy");
+        }
         if (w1 == null || wOut == null) {
             throw new SpikestepException(file + ": no tensor '" + (w1 == null ? Checkpoints.W1 : Checkpoints.W_OUT)
                     + "' (it has " + String.join(", ", c.tensors().keySet()) + "); expected the notebook's state_dict "

@@ -140,6 +140,13 @@ public final class Trainer {
                     throw new SpikestepException("cannot resume from " + saved.file() + ": its run had other options: "
                             + String.join(", ", diff) + "; resume with the checkpoint's options, or choose another --out");
                 }
+            } else if (resume && !checkpoints.epochs().isEmpty()) {
+                // Weights without their optimizer state (deleted by hand): a restart would overwrite them, and
+                // fresh Adam moments would not continue the run bit-identically, so neither is done silently.
+                throw new SpikestepException("--resume: " + checkpoints.dir() + " holds checkpoints of this run (epochs "
+                        + checkpoints.epochs() + ") but not the optimizer state saved beside the last "
+                        + "(epoch-NNN.state.safetensors), so it cannot be continued; evaluate them with 'spikestep eval', "
+                        + "or move the directory away to train the run again");
             } else if (!resume && !checkpoints.epochs().isEmpty()) {
                 throw new SpikestepException(checkpoints.dir() + " already holds checkpoints of this run (epochs "
                         + checkpoints.epochs() + "); add --resume to continue it, or choose another --out");

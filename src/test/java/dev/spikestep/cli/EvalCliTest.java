@@ -115,6 +115,58 @@ class EvalCliTest extends ConsoleCapture {
         assertTrue(err().contains("error: the checkpoint's metadata has epoch = 'x', not an integer"), err());
     }
 
+    @Test
+    void aSpikestepCheckpointMissingARecordedSettingIsRefusedNotGivenTheNotebooksValue() throws Exception {
+        Safetensors.Contents torch = Safetensors.read(Path.of("src/test/resources/fixtures/torch_state_dict.safetensors"));
+        Map<String, String> meta = new java.util.LinkedHashMap<>(Map.of("format", "spikestep-1", "model", "lif",
+                "integrator", "exp", "dt", "1", "readout", "max", "encoder", "exact", "v_th", "1", "v_reset", "0",
+                "soft_reset", "false"));
+        Path f = dir.resolve("no-T.safetensors");
+        Safetensors.write(f, torch.tensors(), meta); // no T, no tau
+        String[] common = {"--weights", f.toString(), "--dataset", "mnist-sample", "--data", data.toString(), "--out",
+            dir.resolve("o").toString(), "--threads", "1"};
+        assertEquals(2, Main.execute(concat(new String[] {"eval"}, common)));
+        assertTrue(err().contains("error: " + f + ": its metadata has no T, tau (a damaged or hand-edited checkpoint); "
+                + "give --T --tau to evaluate it"), err());
+        assertEquals(1, err().lines().count(), err());
+
+        // given on the command line, they stand in; substeps (before SPEC 9) defaults to 1 and is not asked for
+        assertEquals(0, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)), err());
+        JsonNode row = lastEvalRow(dir.resolve("o"));
+        assertEquals(6, row.get("T").asInt());
+        assertEquals(1.0, row.get("dt").asDouble(), "the checkpoint's dt 1, not the notebook's 5");
+        assertEquals(1, row.get("substeps").asInt());
+        assertTrue(!out().contains("without Spikestep metadata"), out());
+
+        meta.put("format", "spikestep-2");
+        Safetensors.write(f, torch.tensors(), meta);
+        assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));
+        assertTrue(err().contains("checkpoint format 'spikestep-2' is not one this version reads (spikestep-1)"), err());
+
+        // another tool's metadata (safetensors' own "format": "pt") is a plain state_dict: the notebook's settings
+        Path pt = dir.resolve("pt.safetensors");
+        Safetensors.write(pt, torch.tensors(), Map.of("format", "pt"));
+        assertEquals(0, Main.execute("eval", "--weights", pt.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", dir.resolve("o").toString(), "--T", "6", "--threads", "1"), err());
+        assertEquals(5.0, lastEvalRow(dir.resolve("o")).get("dt").asDouble());
+        assertTrue(out().contains("a state_dict without Spikestep metadata"), out());
+    }
+
+    @Test
+    void anRstdpCheckpointOrAnOptimizerStateIsNamedForWhatItIs() throws Exception {
+        Safetensors.Contents torch = Safetensors.read(Path.of("src/test/resources/fixtures/torch_state_dict.safetensors"));
+        Path f = dir.resolve("epoch-001.state.safetensors");
+        Safetensors.write(f, torch.tensors(), Map.of("format", "spikestep-1", "kind", "adam-state"));
+        assertEquals(2, Main.execute("eval", "--weights", f.toString(), "--dataset", "mnist-sample", "--data", data.toString(),
+                "--out", dir.toString()));
+        assertTrue(err().contains("is the optimizer state that train saves beside a checkpoint"), err());
+        Safetensors.write(f, Map.of("fc_in.weight", torch.tensors().get("fc1.weight"), "fc_out.weight",
+                torch.tensors().get("fc_out.weight")), Map.of("format", "spikestep-1", "kind", "rstdp"));
+        assertEquals(2, Main.execute("eval", "--weights", f.toString(), "--dataset", "mnist-sample", "--data", data.toString(),
+                "--out", dir.toString()));
+        assertTrue(err().contains("is an R-STDP checkpoint (fc_in.weight)"), err());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
     }

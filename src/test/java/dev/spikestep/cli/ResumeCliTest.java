@@ -202,6 +202,23 @@ class ResumeCliTest extends ConsoleCapture {
     }
 
     @Test
+    void resumeRefusesCheckpointsWhoseOptimizerStateIsGoneRatherThanRestartingOverThem() throws Exception {
+        Path out = dir.resolve("gone");
+        List<String> r = args(out, 2, 4, 8);
+        assertEquals(0, train(r), err());
+        Path run = runDir(out);
+        Path last = run.resolve("epoch-001.safetensors");
+        byte[] before = Files.readAllBytes(last);
+        Files.delete(run.resolve("epoch-001.state.safetensors"));
+        r.set(r.indexOf("--epochs") + 1, "3");
+        r.add("--resume");
+        assertEquals(2, train(r));
+        assertTrue(err().contains("holds checkpoints of this run (epochs [1]) but not the optimizer state saved beside "
+                + "the last (epoch-NNN.state.safetensors), so it cannot be continued"), err());
+        assertArrayEquals(before, Files.readAllBytes(last), "the checkpoint is left as it was");
+    }
+
+    @Test
     void aSilentHiddenLayerIsWarnedAboutWithoutStopping() {
         List<String> a = args(dir.resolve("silent"), 1, 4, 8);
         a.addAll(List.of("--dt", "0.05"));
