@@ -22,7 +22,24 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        // Ctrl-C (SIGINT) or SIGTERM mid-run runs the shutdown hooks: say so, and what is kept, unless the
+        // command has already returned (System.exit runs the same hooks).
+        java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!returned.get()) {
+                System.out.flush();
+                System.err.println();
+                System.err.println(InterruptNotice.message(java.util.List.of(args)));
+                System.err.flush();
+            }
+        }, "interrupt-notice"));
+        int rc;
+        try {
+            rc = execute(args);
+        } finally {
+            returned.set(true);
+        }
+        System.exit(rc);
     }
 
     /** Runs the CLI and returns the exit code: 0 ok, 2 bad input (message only), 1 internal error. */

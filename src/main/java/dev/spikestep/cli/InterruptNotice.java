@@ -1,0 +1,43 @@
+package dev.spikestep.cli;
+
+import java.util.List;
+
+/**
+ * What a run stopped by Ctrl-C or SIGTERM says on its way out: that it was interrupted, what is kept
+ * and how to continue. Every output file is written whole (io.AtomicFiles) or appended a line at a
+ * time, so what the message promises is on disk; without it the terminal just shows a prompt again.
+ */
+final class InterruptNotice {
+    private InterruptNotice() {
+    }
+
+    /** The notice for the command line {@code args}. */
+    static String message(List<String> args) {
+        String command = args.stream().filter(a -> !a.startsWith("-")).findFirst().orElse("");
+        String out = value(args, "--out");
+        String where = out == null ? "the output directory" : out;
+        return "interrupted: " + switch (command) {
+            case "train" -> "every finished epoch is kept in " + where + " (epochs.jsonl, checkpoints/); run the same "
+                    + "command with --resume to continue from the last one";
+            case "sweep" -> "every finished run is kept in " + where + " (runs.jsonl); run the same command with "
+                    + "--resume to skip them and continue";
+            case "rstdp" -> "every finished epoch is kept in " + where + " (rstdp_epochs.jsonl, checkpoints/)";
+            case "converge" -> where + "/converge.csv holds the rows measured so far";
+            case "data" -> "no partial dataset file is left behind; run it again to finish";
+            default -> "stopped before it finished";
+        };
+    }
+
+    /** The value of {@code --name X} or {@code --name=X} in {@code args}, or null. */
+    private static String value(List<String> args, String name) {
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals(name) && i + 1 < args.size()) {
+                return args.get(i + 1);
+            }
+            if (args.get(i).startsWith(name + "=")) {
+                return args.get(i).substring(name.length() + 1);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.spikestep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spikestep.testutil.SyntheticDigits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run stopped by Ctrl-C or SIGTERM says so, what is kept and how to go on. */
+class InterruptNoticeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theNoticeNamesWhatIsKeptAndHowToContinueForEachCommand() {
+        assertEquals("interrupted: every finished epoch is kept in res (epochs.jsonl, checkpoints/); run the same command "
+                + "with --resume to continue from the last one", InterruptNotice.message(List.of("train", "--out", "res")));
+        assertTrue(InterruptNotice.message(List.of("sweep", "c.yaml", "--out=s1")).contains("kept in s1 (runs.jsonl); run "
+                + "the same command with --resume"));
+        assertEquals("interrupted: conv/converge.csv holds the rows measured so far",
+                InterruptNotice.message(List.of("converge", "--out", "conv")));
+        assertTrue(InterruptNotice.message(List.of("--threads", "train")).contains("kept in the output directory"));
+        assertEquals("interrupted: stopped before it finished", InterruptNotice.message(List.of("bench")));
+        assertFalse(InterruptNotice.message(List.of("rstdp", "--out", "r")).contains("--resume"), "rstdp has no --resume");
+    }
+
+    @Test
+    void aTrainingProcessStoppedBySigtermPrintsTheNoticeAndANormalEndDoesNot() throws Exception {
+        Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 320, 64);
+        Path out = dir.resolve("out");
+        Path log = dir.resolve("child.log");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "train", "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString(), "--epochs", "1000",
+                "--hidden", "48", "--T", "12", "--batch", "32", "--threads", "1"));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && child.isAlive()
+                    && !(Files.exists(out.resolve("epochs.jsonl")) && Files.size(out.resolve("epochs.jsonl")) > 0)) {
+                Thread.sleep(5);
+            }
+            assertTrue(child.isAlive(), "ended before it could be stopped: " + Files.readString(log));
+            child.destroy(); // SIGTERM on Unix: the shutdown hooks run, as on Ctrl-C
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            child.destroyForcibly();
+        }
+        assertEquals(143, child.exitValue(), "stopped by SIGTERM");
+        String text = Files.readString(log);
+        assertTrue(text.contains("interrupted: every finished epoch is kept in " + out + " (epochs.jsonl, checkpoints/); "
+                + "run the same command with --resume"), text);
+
+        // A command that returns (here the command list, no arguments) exits through the same hooks, silently.
+        Process ok = new ProcessBuilder(cmd.subList(0, 6).toArray(String[]::new)).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        assertTrue(ok.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, ok.exitValue());
+        assertFalse(Files.readString(log).contains("interrupted"), Files.readString(log));
+    }
+}
