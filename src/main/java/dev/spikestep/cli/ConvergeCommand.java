@@ -104,8 +104,8 @@ public final class ConvergeCommand implements Callable<Integer> {
     public Integer call() {
         System.setProperty("java.awt.headless", "true");
         List<NeuronSpec> neurons = new ArrayList<>();
-        for (String m : models) {
-            switch (m.trim()) {
+        for (String m : models.stream().map(String::trim).distinct().toList()) { // each once, as every other list
+            switch (m) {
                 case "lif" -> decayInput.stream().distinct()
                         .forEach(d -> neurons.add(new LifSpec(Integrator.EULER, 1.0, 2.0, 1f, 0f, false, d)));
                 case "izh" -> neurons.add(IzhSpec.notebook(Integrator.EULER, 1.0));
