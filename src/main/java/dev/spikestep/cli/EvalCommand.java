@@ -80,6 +80,12 @@ public final class EvalCommand implements Callable<Integer> {
             String b = used.getOrDefault(k, k.equals("integrator") ? s.neuron().integrator().cliName() : "");
             System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", k, a, b, a.equals(b) ? "" : "  *"));
         }
+        long badWeights = w.nonFinite();
+        if (badWeights > 0) { // non-finite states would otherwise read as this integrator's divergence
+            System.err.println(String.format(Locale.ROOT, "warning: %d of the %d weights in %s are NaN or infinite (the "
+                    + "training that wrote them diverged): the results below are those of a broken network, whatever "
+                    + "the dynamics", badWeights, w.w1().length + w.wOut().length, weights));
+        }
         long t0 = System.nanoTime();
         Trainer.Evaluation ev = device.run(run.backend, () -> Evaluator.evaluate(w, s, test));
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -101,12 +107,14 @@ public final class EvalCommand implements Callable<Integer> {
         row.put("mean_spike_rate", ev.spikeRate());
         row.put("silent_frac", 1 - ev.spikeRate());
         row.put("nonfinite", ev.nonFinite());
+        row.put("nonfinite_weights", badWeights);
         row.put("eval_samples", ev.samples());
         row.put("seconds", seconds);
         ResultsWriter.appendJsonLine(run.out.resolve("eval.jsonl"), row);
         System.out.println(String.format(Locale.ROOT, "test accuracy %.2f%% on %d samples, hidden spike rate %.4f, "
                 + "non-finite states %d%s; %.1f s; appended to %s", ev.accuracy(), ev.samples(), ev.spikeRate(), ev.nonFinite(),
-                ev.nonFinite() > 0 ? " (DIVERGED: the integrator blew up at this dt)" : "", seconds,
+                badWeights > 0 ? " (the weights are not finite)"
+                    : ev.nonFinite() > 0 ? " (DIVERGED: the integrator blew up at this dt)" : "", seconds,
                 run.out.resolve("eval.jsonl")));
         return 0;
     }

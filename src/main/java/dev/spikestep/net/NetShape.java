@@ -14,14 +14,22 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
         }
     }
 
+    /** The most time steps per sample: T x batch x width must stay an int-indexed array. */
+    public static final int MAX_T = 100_000;
+
+    /** Time steps per sample ({@code T}, or transfer's {@code eval_T}) as every command checks them. */
+    public static void checkT(String key, int T) {
+        if (T < 1 || T > MAX_T) {
+            throw new dev.spikestep.BadValueException(key, "must be within [1, " + MAX_T + "], got " + T);
+        }
+    }
+
     public NetShape {
         if (nIn < 1 || nHidden < 1 || nOut < 2) {
             throw new SpikestepException("network sizes must be positive (and at least 2 classes): "
                     + nIn + " -> " + nHidden + " -> " + nOut);
         }
-        if (T < 1 || T > 100_000) {
-            throw new SpikestepException("--T must be within [1, 100000], got " + T);
-        }
+        checkT("T", T);
         if (maxBatch < 1) {
             throw new SpikestepException("--batch must be >= 1, got " + maxBatch);
         }

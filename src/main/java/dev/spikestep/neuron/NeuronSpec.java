@@ -31,9 +31,14 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
     int MAX_SUBSTEPS = 64;
 
     static void requireSubsteps(int substeps) {
+        requireSubsteps("substeps", substeps);
+    }
+
+    /** {@code substeps}, or transfer's {@code eval_substeps}, named by its key. */
+    static void requireSubsteps(String key, int substeps) {
         if (substeps < 1 || substeps > MAX_SUBSTEPS) {
-            throw new dev.spikestep.SpikestepException("substeps must be an integer in [1, " + MAX_SUBSTEPS
-                    + "], got " + substeps);
+            throw new dev.spikestep.BadValueException(key, "must be an integer in [1, " + MAX_SUBSTEPS + "], got "
+                    + substeps);
         }
     }
 

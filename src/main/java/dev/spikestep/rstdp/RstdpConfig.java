@@ -30,9 +30,7 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
 
     public RstdpConfig {
         neuron(integrator, dt, substeps); // validates integrator, dt and substeps
-        if (T < 1 || T > 100_000) {
-            throw new BadValueException("T", "must be within [1, 100000], got " + T);
-        }
+        dev.spikestep.net.NetShape.checkT("T", T);
         if (epochs < 1) {
             throw new BadValueException("epochs", "must be >= 1, got " + epochs);
         }

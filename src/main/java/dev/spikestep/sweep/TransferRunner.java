@@ -5,6 +5,7 @@ import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.IzhSpec;
 import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronSpec;
+import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Readout;
 import dev.spikestep.train.Checkpoints;
 import dev.spikestep.train.EpochResult;
@@ -38,6 +39,13 @@ public final class TransferRunner implements ExperimentRunner {
     @Override
     public void check(RunPoint p, Context ctx) {
         train.check(p, ctx);
+        // 0 is "as trained"; the rest must be what the evaluation takes, named by the eval key
+        if (p.int32("eval_T") != 0) {
+            NetShape.checkT("eval_T", p.int32("eval_T"));
+        }
+        if (p.int32("eval_substeps") != 0) {
+            NeuronSpec.requireSubsteps("eval_substeps", p.int32("eval_substeps"));
+        }
         evalNeuron(p, TrainRunner.config(p, ctx).neuron());
     }
 

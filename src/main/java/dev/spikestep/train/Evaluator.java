@@ -24,15 +24,25 @@ public final class Evaluator {
 
     /** The trained weights in PyTorch's layout and the file's metadata (empty for a plain state_dict). */
     public record Weights(Path file, int nIn, int nHidden, int nOut, float[] w1, float[] wOut, Map<String, String> metadata) {
+        /** Weights that are NaN or infinite: a training that diverged writes them, and no dynamics can then classify. */
+        public long nonFinite() {
+            long n = 0;
+            for (float[] a : new float[][] {w1, wOut}) {
+                for (float x : a) {
+                    if (!Float.isFinite(x)) {
+                        n++;
+                    }
+                }
+            }
+            return n;
+        }
     }
 
     /** What the evaluation settings are: every field resolved (from options, else the checkpoint). */
     public record Settings(NeuronSpec neuron, int T, Readout readout, PoissonEncoder.Method encoder, long encoderSeed,
                            int batch, int evalBatches, String backend, int threads) {
         public Settings {
-            if (T < 1 || T > 100_000) {
-                throw new SpikestepException("--T must be within [1, 100000], got " + T);
-            }
+            dev.spikestep.net.NetShape.checkT("T", T);
             if (batch < 1 || batch > 65_536) {
                 throw new SpikestepException("--batch must be within [1, 65536], got " + batch);
             }

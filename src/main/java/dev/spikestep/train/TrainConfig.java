@@ -19,9 +19,7 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
                           String dataDir, String outDir, String backend, int threads, int trainLimit,
                           int evalBatches) {
     public TrainConfig {
-        if (T < 1 || T > 100_000) {
-            throw new BadValueException("T", "must be within [1, 100000], got " + T);
-        }
+        dev.spikestep.net.NetShape.checkT("T", T);
         if (epochs < 1) {
             throw new BadValueException("epochs", "must be >= 1, got " + epochs);
         }

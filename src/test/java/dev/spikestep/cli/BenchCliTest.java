@@ -43,7 +43,7 @@ class BenchCliTest extends ConsoleCapture {
         assertEquals(2, bench("--integrator", "rk5", "--what", "kernels"));
         assertTrue(err().contains("error: unknown integrator 'rk5'"), err());
         assertEquals(2, bench("--substeps", "1,0", "--what", "kernels"));
-        assertTrue(err().contains("error: substeps must be an integer in [1, 64], got 0"), err());
+        assertTrue(err().contains("error: --substeps must be an integer in [1, 64], got 0"), err());
         // a bad neuron parameter is reported as such, not as an integrator that does not apply
         assertEquals(2, bench("--dt", "-1", "--what", "kernels"));
         assertTrue(err().contains("error: dt must be a finite number > 0, got -1.0"), err());

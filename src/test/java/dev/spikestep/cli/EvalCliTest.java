@@ -153,6 +153,26 @@ class EvalCliTest extends ConsoleCapture {
     }
 
     @Test
+    void nonFiniteWeightsAreReportedAsTheWeightsNotAsTheIntegratorsDivergence() throws Exception {
+        Safetensors.Contents torch = Safetensors.read(Path.of("src/test/resources/fixtures/torch_state_dict.safetensors"));
+        Safetensors.Tensor w1 = torch.tensors().get("fc1.weight");
+        float[] nan = w1.data().clone();
+        java.util.Arrays.fill(nan, 0, 784, Float.NaN); // one hidden neuron's row: its potential turns NaN
+        Path f = dir.resolve("nan.safetensors");
+        Safetensors.write(f, Map.of("fc1.weight", new Safetensors.Tensor(w1.shape(), nan), "fc_out.weight",
+                torch.tensors().get("fc_out.weight")), Map.of());
+        Path out = dir.resolve("o");
+        assertEquals(0, Main.execute("eval", "--weights", f.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", out.toString(), "--T", "6", "--threads", "1"), err());
+        assertTrue(err().contains("warning: 784 of the " + (16 * 784 + 10 * 16) + " weights in " + f + " are NaN or "
+                + "infinite"), err());
+        assertTrue(out().contains("(the weights are not finite)") && !out().contains("DIVERGED"), out());
+        JsonNode row = lastEvalRow(out);
+        assertEquals(784, row.get("nonfinite_weights").asLong());
+        assertTrue(row.get("nonfinite").asLong() > 0, row.toString());
+    }
+
+    @Test
     void anRstdpCheckpointOrAnOptimizerStateIsNamedForWhatItIs() throws Exception {
         Safetensors.Contents torch = Safetensors.read(Path.of("src/test/resources/fixtures/torch_state_dict.safetensors"));
         Path f = dir.resolve("epoch-001.state.safetensors");

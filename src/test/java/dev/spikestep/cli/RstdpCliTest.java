@@ -91,7 +91,7 @@ class RstdpCliTest extends ConsoleCapture {
         assertTrue(err().contains("error: integrator 'symplectic' is not defined for lif: use euler, exp, zoh, rk2 or rk4"),
                 err());
         assertEquals(2, Main.execute("rstdp", "--substeps", "65", "--data", d));
-        assertTrue(err().contains("error: substeps must be an integer in [1, 64], got 65"), err());
+        assertTrue(err().contains("error: --substeps must be an integer in [1, 64], got 65"), err());
         // auto says which backend it picked, then the run goes on (here: to the missing data)
         assertEquals(2, Main.execute("rstdp", "--backend", "auto", "--dataset", "mnist", "--data", d));
         assertTrue(err().contains("backend auto: "), err());

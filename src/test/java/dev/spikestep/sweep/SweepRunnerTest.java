@@ -354,9 +354,18 @@ class SweepRunnerTest {
             {"train_samples: 64", "train_samples: 100000", "base.train_samples 100000 is more than the 96 samples of the "
                     + "mnist-sample training set (0 = all) (run #0 "},
             {"seed: [0, 1]", "seed: [0, 1]\n  hidden: [12, 100000]", "axes.hidden must be within [1, 65536], got 100000 (run #1 "},
+            // transfer's eval keys, checked before any training (0 = as trained)
+            {"experiment: train", "experiment: transfer\n  # eval\nx: 1", "axes.eval_T must be within [1, 100000], got "
+                    + "200000 (run #1 "},
+            {"experiment: train", "experiment: transfer\n  # eval\nx: 2", "axes.eval_substeps must be an integer in [1, 64], "
+                    + "got 65 (run #1 "},
         };
         for (String[] c : cases) {
             String yaml = YAML.replace(c[0], c[1]);
+            if (c[1].contains("# eval")) { // a transfer grid whose second eval point is out of range
+                yaml = YAML.replace("experiment: train", "experiment: transfer").replace("seed: [0, 1]",
+                        c[1].endsWith("1") ? "eval_T: [0, 200000]" : "eval_substeps: [0, 65]");
+            }
             Files.writeString(bad, c[1].contains("hidden") ? yaml.replace("hidden: 12, ", "") : yaml);
             String r = run("sweep", bad.toString(), "--out", dir.resolve("keys").toString(), "--data", data.toString());
             assertTrue(r.startsWith("2\n") && r.contains("error: " + bad + ": " + c[2]), r);
