@@ -15,9 +15,12 @@ public record IzhSpec(Integrator integrator, double dt, double tau, float vC, fl
         NeuronSpec.requireFinitePositive("dt", dt);
         NeuronSpec.requireFinitePositive("tau", tau);
         NeuronSpec.requireFinitePositive("tau_w", tauW);
-        for (float f : new float[] {vC, a0, vTh, vReset, vRest, wRest, a, b}) {
-            NeuronSpec.requireFinite("izh parameter", f);
+        String[] keys = {"v_c", "a0", "v_th", "v_reset", "v_rest", "w_rest", "a", "b"};
+        float[] values = {vC, a0, vTh, vReset, vRest, wRest, a, b};
+        for (int i = 0; i < keys.length; i++) {
+            NeuronSpec.requireFinite(keys[i], values[i]);
         }
+        NeuronSpec.requireResetBelowThreshold(vTh, vReset, softReset);
         if (softReset) {
             vReset = 0f;
         }

@@ -17,6 +17,7 @@ public record LifSpec(Integrator integrator, double dt, double tau, float vTh, f
         NeuronSpec.requireFinite("v_th", vTh);
         NeuronSpec.requireFinite("v_reset", vReset);
         NeuronSpec.requireSubsteps(substeps);
+        NeuronSpec.requireResetBelowThreshold(vTh, vReset, softReset);
         if (softReset) {
             vReset = 0f;
         }

@@ -74,15 +74,33 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
         }
     }
 
-    static void requireFinitePositive(String name, double value) {
+    /** {@code key} (dt, tau, span ...) must be finite and positive; named as its option or config key. */
+    static void requireFinitePositive(String key, double value) {
         if (!(value > 0) || !Double.isFinite(value)) {
-            throw new dev.spikestep.SpikestepException(name + " must be a finite number > 0, got " + value);
+            throw new dev.spikestep.BadValueException(key, "must be a finite number > 0, got " + value);
         }
     }
 
-    static void requireFinite(String name, double value) {
+    static void requireFinite(String key, double value) {
         if (!Double.isFinite(value)) {
-            throw new dev.spikestep.SpikestepException(name + " must be a finite number, got " + value);
+            throw new dev.spikestep.BadValueException(key, "must be a finite number, got " + value);
+        }
+    }
+
+    /**
+     * The reset must leave the neuron below its threshold: a LIF potential rests at v_reset and an
+     * Izhikevich one restarts there after a spike, so v_reset >= v_th (or v_th <= 0 with a soft reset,
+     * which subtracts it) would make every neuron fire at every step: a network that can neither learn
+     * nor tell its integrators apart.
+     */
+    static void requireResetBelowThreshold(float vTh, float vReset, boolean softReset) {
+        if (softReset && !(vTh > 0)) {
+            throw new dev.spikestep.BadValueException("v_th", "must be > 0 with a soft reset (subtracting it would not "
+                    + "bring a neuron that fired below it: it would fire at every step), got " + vTh);
+        }
+        if (!softReset && !(vReset < vTh)) {
+            throw new dev.spikestep.BadValueException("v_reset", "must be below v_th " + vTh + " (at or above it every "
+                    + "neuron would fire at every step), got " + vReset);
         }
     }
 }

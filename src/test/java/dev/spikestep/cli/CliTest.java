@@ -161,7 +161,16 @@ class CliTest extends ConsoleCapture {
     @Test
     void trainRejectsBadOptionValues() {
         assertEquals(2, Main.execute("train", "--dt", "-1", "--data", dir.toString()));
-        assertTrue(err().contains("dt must be a finite number > 0"), err());
+        assertTrue(err().contains("error: --dt must be a finite number > 0, got -1.0"), err());
+        // a reset at or above the threshold fires every neuron at every step: refused, for each model
+        assertEquals(2, Main.execute("train", "--v-reset", "5", "--data", dir.toString()));
+        assertTrue(err().contains("error: --v-reset must be below v_th 1.0 (at or above it every neuron would fire at "
+                + "every step), got 5.0"), err());
+        assertEquals(2, Main.execute("train", "--model", "izh", "--v-th", "0", "--data", dir.toString()));
+        assertTrue(err().contains("error: --v-reset must be below v_th 0.0"), err());
+        assertEquals(2, Main.execute("train", "--soft-reset", "--v-th", "-0.5", "--v-reset", "9", "--data",
+                dir.toString()));
+        assertTrue(err().contains("error: --v-th must be > 0 with a soft reset"), err());
         assertEquals(2, Main.execute("train", "--readout", "median", "--data", dir.toString()));
         assertTrue(err().contains("unknown readout 'median'"), err());
         assertEquals(2, Main.execute("train", "--dataset", "cifar", "--data", dir.toString()));
