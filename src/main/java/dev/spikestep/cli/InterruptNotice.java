@@ -21,7 +21,8 @@ final class InterruptNotice {
                     + "command with --resume to continue from the last one";
             case "sweep" -> "every finished run is kept in " + where + " (runs.jsonl); run the same command with "
                     + "--resume to skip them and continue";
-            case "rstdp" -> "every finished epoch is kept in " + where + " (rstdp_epochs.jsonl, checkpoints/)";
+            case "rstdp" -> "every finished epoch is kept in " + where + " (rstdp_epochs.jsonl, checkpoints/); rstdp "
+                    + "does not resume: rerun it with another --out";
             case "converge" -> where + "/converge.csv holds the rows measured so far";
             case "data" -> "no partial dataset file is left behind; run it again to finish";
             default -> "stopped before it finished";

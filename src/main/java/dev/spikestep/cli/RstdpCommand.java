@@ -1,5 +1,6 @@
 package dev.spikestep.cli;
 
+import dev.spikestep.SpikestepException;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.OutLock;
 import dev.spikestep.train.Checkpoints;
@@ -84,11 +85,6 @@ public final class RstdpCommand implements Callable<Integer> {
             description = "Steps simulated at once; bounds memory for long T, never changes results (default: ${DEFAULT-VALUE}).")
     int timeChunk;
 
-
-
-
-
-
     @Mixin
     RunOptions run;
 
@@ -105,10 +101,14 @@ public final class RstdpCommand implements Callable<Integer> {
         // --device is checked before OUT is touched; the lock is held while the run lasts
         return device.run(cfg.backend(), () -> {
             try (OutLock lock = OutLock.acquire(run.out, "rstdp")) {
+                Checkpoints checkpoints = new Checkpoints(run.out.resolve("checkpoints").resolve(RstdpRunner.runId(cfg)), 1);
+                if (!checkpoints.epochs().isEmpty()) { // as train without --resume: neither overwritten nor a second row
+                    throw new SpikestepException(checkpoints.dir() + " already holds checkpoints of this run (epochs "
+                            + checkpoints.epochs() + ") and its rows are in " + run.out + "; rstdp does not resume: choose "
+                            + "another --out, or move that directory away to run it again");
+                }
                 DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
-                new RstdpRunner(cfg, System.out, System.err, System.console() != null)
-                        .checkpoints(new Checkpoints(run.out.resolve("checkpoints").resolve(RstdpRunner.runId(cfg)), 1))
-                        .run(split);
+                new RstdpRunner(cfg, System.out, System.err, System.console() != null).checkpoints(checkpoints).run(split);
                 return 0;
             }
         });

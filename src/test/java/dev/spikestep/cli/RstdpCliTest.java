@@ -78,6 +78,22 @@ class RstdpCliTest extends ConsoleCapture {
                 "--max-test-batches", "1", "--hidden", "8", "--dataset", "mnist-sample", "--data", data.toString(),
                 "--out", o.toString()), err());
         assertEquals(3, Files.readAllLines(o.resolve("rstdp_results.csv")).size());
+        // the same run again is refused: its checkpoints are not overwritten nor its row written twice
+        byte[] ckpt;
+        try (var dirs = Files.list(o.resolve("checkpoints"))) {
+            ckpt = Files.readAllBytes(dirs.filter(p -> p.getFileName().toString().startsWith("rstdp-euler"))
+                    .findFirst().orElseThrow().resolve("epoch-000.safetensors"));
+        }
+        assertEquals(2, Main.execute("rstdp", "--T", "5", "--epochs", "1", "--batch", "16", "--max-train-batches", "1",
+                "--max-test-batches", "1", "--hidden", "8", "--dataset", "mnist-sample", "--data", data.toString(),
+                "--out", o.toString()));
+        assertTrue(err().contains("already holds checkpoints of this run (epochs [0]) and its rows are in " + o
+                + "; rstdp does not resume: choose another --out"), err());
+        assertEquals(3, Files.readAllLines(o.resolve("rstdp_results.csv")).size());
+        try (var dirs = Files.list(o.resolve("checkpoints"))) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ckpt, Files.readAllBytes(dirs.filter(p -> p.getFileName()
+                    .toString().startsWith("rstdp-euler")).findFirst().orElseThrow().resolve("epoch-000.safetensors")));
+        }
     }
 
     @Test
