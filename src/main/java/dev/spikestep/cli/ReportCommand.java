@@ -27,7 +27,12 @@ public final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         // Charts are drawn off-screen; without this AWT looks for a display on a server.
         System.setProperty("java.awt.headless", "true");
-        Path html = new Report(dir, out != null ? out : dir.resolve("report")).write();
+        Report report = new Report(dir, out != null ? out : dir.resolve("report"));
+        if (report.skippedLines() > 0) {
+            System.err.println("note: " + report.skippedLines() + " line(s) of " + dir + "'s JSONL files could not be "
+                    + "read (a write torn by a kill, or damage); a run they held is not in the report");
+        }
+        Path html = report.write();
         System.out.println("wrote " + html + " (charts as PNG and SVG, summary.md, summary.csv beside it)");
         return 0;
     }

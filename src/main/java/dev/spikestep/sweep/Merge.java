@@ -43,13 +43,23 @@ public final class Merge {
             }
             SweepResults r = SweepResults.load(in);
             Map<String, Object> m = r.manifest();
+            // Without its manifest nothing says which sweep a directory's runs belong to: refused, not trusted.
+            if (!(m.get("name") instanceof String) || !(m.get("grid_points") instanceof Number)) {
+                throw new SpikestepException("merge: " + in + " has no readable " + SweepResults.MANIFEST + " (with the "
+                        + "sweep's name and grid size), so nothing says which sweep its runs belong to; merge only "
+                        + "directories written by 'spikestep sweep'");
+            }
             if (manifest == null) {
                 manifest = m;
-            } else if (!m.isEmpty() && !manifest.isEmpty() && (!m.get("name").equals(manifest.get("name"))
-                    || !m.get("grid_points").equals(manifest.get("grid_points")))) {
+            } else if (!m.get("name").equals(manifest.get("name")) || !m.get("grid_points").equals(manifest.get("grid_points"))
+                    || (m.get("grid_id") != null && manifest.get("grid_id") != null
+                        && !m.get("grid_id").equals(manifest.get("grid_id")))) {
+                // The same name and size can still be another grid (other dt values, say): the grid id tells.
                 throw new SpikestepException("merge: " + in + " holds sweep '" + m.get("name") + "' (" + m.get("grid_points")
-                        + " points), but " + inputs.get(0) + " holds '" + manifest.get("name") + "' ("
-                        + manifest.get("grid_points") + " points); merge the shards of one sweep at a time");
+                        + " points, grid " + m.get("grid_id") + " from " + m.get("config") + "), but " + inputs.get(0)
+                        + " holds '" + manifest.get("name") + "' (" + manifest.get("grid_points") + " points, grid "
+                        + manifest.get("grid_id") + " from " + manifest.get("config") + "); merge the shards of one "
+                        + "sweep at a time");
             }
             runs.addAll(r.runs());
             epochs.addAll(r.epochs());
@@ -66,6 +76,10 @@ public final class Merge {
         log.println("merged " + merged.runs().size() + " finished runs (" + merged.epochs().size() + " epochs) from "
                 + inputs.size() + " director" + (inputs.size() == 1 ? "y" : "ies") + " into " + out
                 + (duplicates > 0 ? "; " + duplicates + " run(s) found twice were kept once" : ""));
+        if (skipped > 0) {
+            log.println("note: " + skipped + " line(s) of the inputs' JSONL files could not be read (a write torn by a "
+                    + "kill, or damage); a run they held counts as missing");
+        }
         if (m.get("grid_points") instanceof Number n) {
             Set<Long> missing = new TreeSet<>();
             for (long i = 0; i < n.longValue(); i++) {

@@ -136,6 +136,11 @@ public final class Report {
     }
 
     /** Writes everything into the output directory and returns the HTML file. */
+    /** Lines of the directory's JSONL files that could not be read (their runs are not in the report). */
+    public int skippedLines() {
+        return results.skippedLines();
+    }
+
     public Path write() {
         try {
             Files.createDirectories(outDir);

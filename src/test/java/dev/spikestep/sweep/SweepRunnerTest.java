@@ -267,6 +267,29 @@ class SweepRunnerTest {
         String typo = run("merge", dir.resolve("s0").toString(), dir.resolve("s2").toString(), "--out", dir.resolve("m2").toString());
         assertTrue(typo.equals("2\nerror: merge: " + dir.resolve("s2") + ": no such directory\n"), typo);
         assertTrue(!Files.exists(dir.resolve("m2")), "nothing written when an input is missing");
+        // a shard of another grid with the same name and size (its grid id differs), or of no known sweep: refused
+        Path other = copyTree(dir.resolve("s1"), dir.resolve("s1-other"));
+        Path manifest = other.resolve(SweepResults.MANIFEST);
+        String gridId = (String) SweepResults.load(other).manifest().get("grid_id");
+        Files.writeString(manifest, Files.readString(manifest).replace(gridId, "0123456789ab"));
+        String grids = run("merge", dir.resolve("s0").toString(), other.toString(), "--out", dir.resolve("m2").toString());
+        assertTrue(grids.startsWith("2\n") && grids.contains("grid 0123456789ab from ") && grids.contains("grid " + gridId
+                + " from "), grids);
+        Files.delete(manifest);
+        String bare = run("merge", other.toString(), dir.resolve("s0").toString(), "--out", dir.resolve("m2").toString());
+        assertTrue(bare.startsWith("2\n") && bare.contains(other + " has no readable sweep.json"), bare);
+        assertTrue(!Files.exists(dir.resolve("m2")));
+        // an unreadable line is reported, by merge and by report
+        Path torn = copyTree(dir.resolve("s1"), dir.resolve("s1-torn"));
+        List<String> lines = new ArrayList<>(Files.readAllLines(torn.resolve(SweepResults.RUNS)));
+        lines.set(1, lines.get(1).substring(0, 20));
+        Files.write(torn.resolve(SweepResults.RUNS), lines);
+        String tornMerge = run("merge", dir.resolve("s0").toString(), torn.toString(), "--out", dir.resolve("m3").toString());
+        assertTrue(tornMerge.startsWith("0\n") && tornMerge.contains("note: 1 line(s) of the inputs' JSONL files could not "
+                + "be read") && tornMerge.contains("missing 1 of 8 grid points"), tornMerge);
+        String tornReport = run("report", torn.toString());
+        assertTrue(tornReport.startsWith("0\n") && tornReport.contains("note: 1 line(s) of " + torn + "'s JSONL files could "
+                + "not be read"), tornReport);
         // --resume with an edited config (same name, epochs 2 -> 3): refused, nothing mixed into the results
         Path edited = dir.resolve("tiny-edited.yaml");
         Files.writeString(edited, YAML.replace("epochs: 2", "epochs: 3"));
@@ -278,6 +301,15 @@ class SweepRunnerTest {
         String over = run("merge", dir.resolve("s0").toString(), "--out", dir.resolve("s1").toString());
         assertTrue(over.startsWith("2\n") && over.contains("is not empty and not an earlier merge of sweep"), over);
         assertEquals(4, SweepResults.load(dir.resolve("s1")).runs().size());
+    }
+
+    private static Path copyTree(Path from, Path to) throws java.io.IOException {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
+        return to;
     }
 
     private static List<String> csvLines(Path d) {
