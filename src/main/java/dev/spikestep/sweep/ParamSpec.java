@@ -81,11 +81,8 @@ public record ParamSpec(String key, Kind kind, List<String> choices, double min,
             }
             case FLOAT -> {
                 double v;
-                if (raw instanceof Number n) {
+                if (raw instanceof Number n) { // 1e-3 too: SweepConfig reads YAML with the 1.2 core schema
                     v = n.doubleValue();
-                } else if (raw instanceof String s && s.matches("[-+]?[0-9.]+[eE][-+]?[0-9]+")) {
-                    // YAML 1.1 reads 1e-3 (no dot) as a string; accept it as the number it means.
-                    v = Double.parseDouble(s);
                 } else {
                     throw new SpikestepException(bad);
                 }

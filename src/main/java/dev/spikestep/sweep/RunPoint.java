@@ -35,7 +35,7 @@ public record RunPoint(int index, String runId, String experiment, Map<String, O
     public int int32(String key) {
         long v = (Long) require(key);
         if (v != (int) v) {
-            throw new dev.spikestep.SpikestepException(key + " = " + v + " is too large (at most " + Integer.MAX_VALUE + ")");
+            throw new dev.spikestep.BadValueException(key, "must be at most " + Integer.MAX_VALUE + ", got " + v);
         }
         return (int) v;
     }

@@ -11,10 +11,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * A sweep: a base experiment plus axes, read from YAML and validated key by key (see the README's
@@ -45,15 +50,19 @@ public record SweepConfig(String source, String name, String experiment, String 
         opts.setAllowDuplicateKeys(false);
         Object doc;
         try {
-            doc = new Yaml(new SafeConstructor(opts)).load(yamlText);
-        } catch (YAMLException e) {
-            throw new SpikestepException(source + ": not valid YAML: " + e.getMessage().replace('\n', ' '), e);
+            doc = new Yaml(new SafeConstructor(opts), new Representer(new DumperOptions()), new DumperOptions(), opts,
+                    new CoreSchema()).load(yamlText);
+        } catch (YAMLException | ClassCastException e) { // the latter: an explicit tag on the wrong node (!!str [1])
+            throw new SpikestepException(source + ": not valid YAML: " + String.valueOf(e.getMessage()).replace('\n', ' '), e);
         }
         if (!(doc instanceof Map<?, ?> top)) {
             throw new SpikestepException(source + ": expected a mapping with the keys " + String.join(", ", TOP_KEYS));
         }
         checkKeys(source, "", top, TOP_KEYS);
         Object nameRaw = top.get("name");
+        if (nameRaw instanceof Number || nameRaw instanceof Boolean) { // name: 123 is YAML's number, not a text
+            nameRaw = nameRaw.toString();
+        }
         if (!(nameRaw instanceof String name) || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
             throw new SpikestepException(source + ": name: " + (nameRaw == null ? "missing" : "'" + nameRaw + "' is not allowed")
                     + "; allowed values: letters, digits, '.', '_', '-' (it names output files)");
@@ -149,6 +158,8 @@ public record SweepConfig(String source, String name, String experiment, String 
                 && (axes.containsKey("model") || axes.containsKey(ExperimentSchema.MODEL_INTEGRATOR));
         List<RunPoint> points = new ArrayList<>();
         Set<Object> usedIntegrators = new HashSet<>();
+        Set<Object> usedEvalIntegrators = new HashSet<>();
+        Set<String> models = new java.util.TreeSet<>(java.util.Comparator.reverseOrder()); // lif before izh
         Set<String> ids = new HashSet<>();
         int[] digit = new int[axisKeys.size()];
         for (int n = 0; n < total; n++) {
@@ -164,6 +175,9 @@ public record SweepConfig(String source, String name, String experiment, String 
                             + "allowed values: " + schema.params().get(e.getKey()).allowed());
                 }
             }
+            if (p.get("model") instanceof String model) {
+                models.add(model);
+            }
             String why = schema.resolve(p);
             if (why == null) {
                 String id = RunPoint.runId(experiment, p);
@@ -172,6 +186,7 @@ public record SweepConfig(String source, String name, String experiment, String 
                 }
                 points.add(new RunPoint(points.size(), id, experiment, p));
                 usedIntegrators.add(p.get("integrator"));
+                usedEvalIntegrators.add(p.get("eval_integrator"));
             } else if (!filterPairs) {
                 throw new SpikestepException(source + ": " + why);
             }
@@ -182,13 +197,21 @@ public record SweepConfig(String source, String name, String experiment, String 
                 digit[a] = 0;
             }
         }
-        if (filterIntegrators) {
-            for (Object integ : axes.get("integrator")) {
-                if (!usedIntegrators.contains(integ)) {
-                    throw new SpikestepException(source + ": axes.integrator: '" + integ + "' is defined for none of the models "
-                            + axes.get("model") + " (lif: euler, exp, zoh; izh: euler, symplectic)");
+        // Leaving out the pairs a model does not define must not leave out a listed value altogether.
+        for (String key : List.of("integrator", "eval_integrator")) {
+            Set<Object> used = key.equals("integrator") ? usedIntegrators : usedEvalIntegrators;
+            if (filterPairs && axes.containsKey(key)) {
+                for (Object integ : axes.get(key)) {
+                    if (!used.contains(integ)) {
+                        throw new SpikestepException(source + ": axes." + key + ": '" + integ + "' is defined for none of "
+                                + "the models " + models + " (" + integratorsByModel(models) + ")");
+                    }
                 }
             }
+        }
+        if (points.isEmpty()) {
+            throw new SpikestepException(source + ": the grid has no points: the models " + models + " define none of "
+                    + "its integrators (" + integratorsByModel(models) + ")");
         }
         return points;
     }
@@ -243,9 +266,19 @@ public record SweepConfig(String source, String name, String experiment, String 
         return schema.params().get(key).normalize(source + ": " + where, raw);
     }
 
+    /** {@code lif: euler, exp, ...; izh: ...}, from the integrators each of {@code models} defines. */
+    private static String integratorsByModel(Set<String> models) {
+        return models.stream().map(m -> m + ": " + String.join(", ", ExperimentSchema.INTEGRATORS.get(m)))
+                .collect(java.util.stream.Collectors.joining("; "));
+    }
+
     private static String allowed(ExperimentSchema schema, String key) {
         if (key.equals(ExperimentSchema.MODEL_INTEGRATOR)) {
-            return "lif/euler, lif/exp, lif/zoh, izh/euler, izh/symplectic";
+            List<String> pairs = new ArrayList<>();
+            for (String model : List.of("lif", "izh")) {
+                ExperimentSchema.INTEGRATORS.get(model).forEach(i -> pairs.add(model + "/" + i));
+            }
+            return String.join(", ", pairs);
         }
         return schema.params().get(key).allowed();
     }
@@ -270,6 +303,25 @@ public record SweepConfig(String source, String name, String experiment, String 
                         + (prefix.isEmpty() ? "" : " in " + prefix.substring(0, prefix.length() - 1)) + ": "
                         + String.join(", ", allowed));
             }
+        }
+    }
+
+    /**
+     * YAML 1.2's core schema instead of SnakeYAML's YAML 1.1 one: only true/false are booleans, only
+     * decimal integers are integers, and 1e-3 is a number. YAML 1.1 reads {@code T: 010} as 8,
+     * {@code T: 1:30} as 90, {@code soft_reset: yes} as true and {@code readout: on} as a boolean, and
+     * {@code 2026-01-01} as a date: a config meant otherwise would run silently. Under this schema those
+     * are texts, which the keys' checks then refuse by name.
+     */
+    private static final class CoreSchema extends Resolver {
+        @Override
+        protected void addImplicitResolvers() {
+            addImplicitResolver(Tag.BOOL, Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF");
+            addImplicitResolver(Tag.INT, Pattern.compile("^[-+]?(?:0|[1-9][0-9]*)$"), "-+0123456789");
+            addImplicitResolver(Tag.FLOAT, Pattern.compile("^(?:[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                    + "|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$"), "-+0123456789.");
+            addImplicitResolver(Tag.NULL, Pattern.compile("^(?:~|null|Null|NULL| )$"), "~nN\0");
+            addImplicitResolver(Tag.NULL, Resolver.EMPTY, null);
         }
     }
 }

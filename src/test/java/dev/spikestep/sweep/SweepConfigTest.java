@@ -31,7 +31,7 @@ class SweepConfigTest {
     void anIntegerPastIntRangeIsAOneLineError() {
         RunPoint p = parse("name: t\nexperiment: train\nbase: {T: 99999999999}\n").expand().get(0);
         SpikestepException e = assertThrows(SpikestepException.class, () -> p.int32("T"));
-        assertEquals("T = 99999999999 is too large (at most 2147483647)", e.getMessage());
+        assertEquals("--T must be at most 2147483647, got 99999999999", e.getMessage()); // a sweep names it base.T
     }
 
     @Test
@@ -114,7 +114,7 @@ class SweepConfigTest {
         assertEquals(List.of("lif/euler", "lif/exp", "izh/euler", "izh/symplectic"),
                 grid.stream().map(p -> p.string("model") + "/" + p.string("integrator")).collect(Collectors.toList()));
         assertContains(error("name: x\nexperiment: train\naxes: {model: [izh], integrator: [euler, zoh]}\n"),
-                "axes.integrator", "'zoh'", "none of the models");
+                "axes.integrator", "'zoh'", "none of the models [izh] (izh: euler, symplectic, rk2, rk4)");
         assertEquals("symplectic", parse("name: x\nexperiment: train\nbase: {model: izh}\n").expand().get(0).string("integrator"),
                 "izh defaults to symplectic, as in 'train'");
     }
@@ -122,7 +122,7 @@ class SweepConfigTest {
     @Test
     void invalidCombinationsAreErrors() {
         assertContains(error("name: x\nexperiment: train\naxes: {model_integrator: [lif/exp, izh/exp]}\n"),
-                "t.yaml", "axes.model_integrator[1]", "'izh/exp'", "allowed values: lif/euler, lif/exp, lif/zoh, izh/euler, izh/symplectic");
+                "t.yaml", "axes.model_integrator[1]", "'izh/exp'", "allowed values: lif/euler, lif/exp, lif/zoh, lif/rk2, lif/rk4, izh/euler, izh/symplectic, izh/rk2, izh/rk4");
         assertContains(error("name: x\nexperiment: train\nbase: {model: izh}\naxes: {integrator: [exp]}\n"),
                 "integrator 'exp' is not defined for model izh", "euler, symplectic");
         assertContains(error("name: x\nexperiment: train\nbase: {model: lif}\naxes: {model_integrator: [lif/exp]}\n"),
@@ -161,6 +161,37 @@ class SweepConfigTest {
         assertContains(error("name: a b\nexperiment: train\n"), "name", "letters, digits");
         assertContains(error("name: x\nexperiment: train\nbase: {T: 1, T: 2}\n"), "not valid YAML", "duplicate key");
         assertContains(error("- just a list\n"), "expected a mapping");
+    }
+
+    @Test
+    void yamlIsReadWithTheCoreSchemaSoThatYaml11QuirksAreRefusedNotTakenSilently() {
+        // YAML 1.1 would read these as 90, true, a boolean and a date
+        assertContains(error("name: x\nexperiment: train\nbase: {T: 1:30}\n"), "base.T", "'1:30' is not allowed");
+        assertContains(error("name: x\nexperiment: train\nbase: {soft_reset: yes}\n"), "base.soft_reset", "'yes'",
+                "true, false");
+        assertContains(error("name: x\nexperiment: train\nbase: {readout: on}\n"), "base.readout", "'on'", "last, max");
+        assertContains(error("name: x\nexperiment: train\nbase: {lr: 1..0e-3}\n"), "base.lr", "'1..0e-3' is not allowed");
+        assertContains(error("name: x\nexperiment: train\nbase: {dt: \"0.5\"}\n"), "base.dt", "'0.5' is not allowed");
+        assertContains(error("name: x\nexperiment: train\nbase: {lr: \"1e-3\"}\n"), "base.lr", "'1e-3' is not allowed");
+        assertContains(error("name: x\nexperiment: train\naxes: {seed: !!str [1]}\n"), "t.yaml: not valid YAML");
+        RunPoint p = parse("name: 123\nexperiment: train\nbase: {T: 010, lr: 1e-3, dt: .5, soft_reset: True}\n").expand().get(0);
+        assertEquals(10L, p.params().get("T"), "decimal, not octal 8");
+        assertEquals(1e-3, p.params().get("lr"));
+        assertEquals(0.5, p.params().get("dt"));
+        assertEquals(true, p.params().get("soft_reset"));
+        assertEquals("123", parse("name: 123\nexperiment: train\n").name(), "a numeric name is its text");
+    }
+
+    @Test
+    void anEvalIntegratorNoModelOfTheGridDefinesIsAnErrorNotDropped() {
+        assertContains(error("name: x\nexperiment: transfer\naxes: {model: [lif], eval_integrator: [exp, symplectic]}\n"),
+                "axes.eval_integrator: 'symplectic' is defined for none of the models [lif] (lif: euler, exp, zoh, rk2, rk4)");
+        assertContains(error("name: x\nexperiment: transfer\naxes: {model_integrator: [lif/exp], eval_integrator: "
+                + "[symplectic]}\n"), "axes.eval_integrator: 'symplectic' is defined for none of the models [lif]");
+        List<RunPoint> grid = parse("name: x\nexperiment: transfer\naxes: {model: [lif, izh], eval_integrator: [exp, "
+                + "symplectic]}\n").expand();
+        assertEquals(List.of("lif/exp", "izh/symplectic"), grid.stream().map(q -> q.string("model") + "/"
+                + q.string("eval_integrator")).collect(Collectors.toList()));
     }
 
     @Test
