@@ -101,6 +101,18 @@ public final class SweepCommand implements Callable<Integer> {
             }
             return 0;
         }
+        if (shards != null && emitSlurm == null) {
+            throw new SpikestepException("--shards " + shards + " sets the tasks of --emit-slurm; to run one shard here, "
+                    + "use --shard K/N");
+        }
+        if (emitSlurm != null && sh.n() > 1) {
+            throw new SpikestepException("--emit-slurm writes a script for every shard (--shards N); --shard " + sh
+                    + " does not go with it");
+        }
+        if (sh.select(grid).isEmpty()) { // a task of an array larger than the grid: nothing to run is a mistake
+            throw new SpikestepException("shard " + sh + " of this " + grid.size() + "-point grid holds no points (shard K "
+                    + "runs the indices i with i % N == K): use N <= " + grid.size());
+        }
         String b = Backends.check(backend);
         boolean cuda = b.equals(Backends.CUDA);
         if (devices != null && !cuda) {
@@ -132,6 +144,10 @@ public final class SweepCommand implements Callable<Integer> {
         if (!cuda && gpusPerTask != 1) {
             throw new SpikestepException("--gpus-per-task asks Slurm for GPUs: it needs --backend cuda");
         }
+        // What every task would refuse (--parallel 0, --pack on the CPU ...), refused here, before a script of
+        // failing tasks is written: the options each task will be given, checked as the task checks them.
+        new SweepRunner.Options(outDir, data, backend, parallel, dev.spikestep.net.Parallel.threadCount(threads), true,
+                Shard.ALL, System.out, System.err, false, pack).requirePackOnGpu();
         int n = shards == null ? gridPoints : shards;
         if (n < 1 || n > gridPoints) {
             throw new SpikestepException("--shards must be within [1, " + gridPoints + "] (the grid has " + gridPoints

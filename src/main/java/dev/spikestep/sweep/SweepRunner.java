@@ -81,6 +81,13 @@ public final class SweepRunner {
             }
         }
 
+        /** {@code --pack N > 1} packs runs into one kernel launch: a GPU's, so it needs {@code --backend cuda}. */
+        public void requirePackOnGpu() {
+            if (pack > 1 && !Backends.check(backend).equals(Backends.CUDA)) {
+                throw new SpikestepException("--pack " + pack + " packs runs on a GPU: it needs --backend cuda");
+            }
+        }
+
         /** Packs of up to {@code pack} runs, with no choice of device. */
         public Options(Path outDir, Path dataDir, String backend, int parallel, int threads, boolean resume,
                        Shard shard, PrintStream out, PrintStream err, boolean tty, int pack) {
@@ -178,8 +185,8 @@ public final class SweepRunner {
                         + " (run " + p.label() + ")", e);
             }
         }
-        if (o.pack() > 1 && aloneNetwork == null && !Backends.check(o.backend()).equals(Backends.CUDA)) {
-            throw new SpikestepException("--pack " + o.pack() + " packs runs on a GPU: it needs --backend cuda");
+        if (aloneNetwork == null) { // tests pack fake networks on the CPU
+            o.requirePackOnGpu();
         }
         List<List<RunPoint>> jobs = packs(todo, runner, o.pack());
         writeManifest(out, grid.size(), mine.size(), gridId(grid));

@@ -338,6 +338,25 @@ class SweepRunnerTest {
         assertTrue(!Files.exists(out), "emitting the script runs nothing");
         String bad = run("sweep", config.toString(), "--shards", "9", "--emit-slurm", script.toString());
         assertTrue(bad.startsWith("2\n") && bad.contains("--shards must be within [1, 8]"), bad);
+        // options every task would refuse, and shard options that would be ignored, are refused before anything
+        String[][] refused = {
+            {"--emit-slurm", script.toString(), "--parallel", "0"}, {"--parallel must be >= 1, got 0"},
+            {"--emit-slurm", script.toString(), "--pack", "2"}, {"--pack 2 packs runs on a GPU: it needs --backend cuda"},
+            {"--emit-slurm", script.toString(), "--threads", "-5"}, {"--threads must be 0 (all cores) or 1 to"},
+            {"--emit-slurm", script.toString(), "--shard", "1/2"}, {"--emit-slurm writes a script for every shard (--shards N); "
+                + "--shard 1/2 does not go with it"},
+            {"--shards", "2"}, {"--shards 2 sets the tasks of --emit-slurm; to run one shard here, use --shard K/N"},
+            {"--shard", "9/10"}, {"shard 9/10 of this 8-point grid holds no points"},
+        };
+        Files.delete(script);
+        for (int i = 0; i < refused.length; i += 2) {
+            List<String> a = new ArrayList<>(List.of("sweep", config.toString(), "--out", out.toString(), "--data",
+                    data.toString()));
+            a.addAll(List.of(refused[i]));
+            String e = run(a.toArray(String[]::new));
+            assertTrue(e.startsWith("2\n") && e.contains("error: " + refused[i + 1][0]), a + ": " + e);
+            assertTrue(!Files.exists(script) && !Files.exists(out), a.toString());
+        }
     }
 
     @Test
