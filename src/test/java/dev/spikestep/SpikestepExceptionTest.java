@@ -35,6 +35,6 @@ class SpikestepExceptionTest {
         assertEquals("not a directory", SpikestepException.reason(new NotDirectoryException("x")));
         assertEquals("disk full", SpikestepException.reason(new FileSystemException("x", null, "disk full")));
         assertEquals("truncated", SpikestepException.reason(new IOException("truncated")));
-        assertEquals("EOFException", SpikestepException.reason(new java.io.EOFException()));
+        assertEquals("the data ends early", SpikestepException.reason(new java.io.EOFException()));
     }
 }

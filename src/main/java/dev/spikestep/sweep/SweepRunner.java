@@ -205,7 +205,7 @@ public final class SweepRunner {
         }
         if (before.skippedLines() > 0) {
             o.out().println("note: skipped " + before.skippedLines() + " unreadable line(s) in " + out
-                    + " (torn by an interrupted write)");
+                    + " (a write torn by a kill, or damage)");
         }
         o.out().flush();
 

@@ -46,7 +46,7 @@ class BenchCliTest extends ConsoleCapture {
         assertTrue(err().contains("error: --substeps must be an integer in [1, 64], got 0"), err());
         // a bad neuron parameter is reported as such, not as an integrator that does not apply
         assertEquals(2, bench("--dt", "-1", "--what", "kernels"));
-        assertTrue(err().contains("error: dt must be a finite number > 0, got -1.0"), err());
+        assertTrue(err().contains("error: --dt must be a finite number > 0, got -1.0"), err());
         // arrays past the heap: said before any work, not an OutOfMemoryError halfway through
         assertEquals(2, Main.execute("bench", "--what", "kernels", "--T", "4", "--batch", "2", "--neurons", "100000000"));
         assertTrue(err().contains("of arrays and the JVM's heap is") && err().contains("use a smaller --T, --batch or --neurons"),
