@@ -12,7 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Writes a whole file under a temporary {@code .part} name, fsyncs it and renames it into place
+ * Writes a whole file under a temporary {@code NAME.<random>.part} name, created new (so that it never
+ * clobbers a file that happens to be there, an input named {@code out.csv.part} say), fsyncs it and renames it into place
  * only when complete. A reader, a kill or a full disk then leaves the old file or the new one,
  * never half of one under the name that {@code DatasetLocator}, {@code --resume} or a user reads.
  * The one way Spikestep replaces a file (datasets, checkpoints, manifests, traces).
@@ -25,8 +26,19 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
-    static Path partName(Path target) {
-        return target.resolveSibling(target.getFileName() + ".part");
+    /** A fresh temporary beside {@code target}, created exclusively, with the directory's usual permissions. */
+    static FileChannel createPart(Path target, Path[] part) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            part[0] = target.resolveSibling(target.getFileName() + "."
+                    + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16) + ".part");
+            try {
+                return FileChannel.open(part[0], StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public static void write(Path target, Content content) throws IOException {
@@ -34,11 +46,12 @@ public final class AtomicFiles {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Path part = partName(target);
+        Path[] holder = new Path[1];
+        FileChannel channel = createPart(target, holder);
+        Path part = holder[0];
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = channel) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
                 content.writeTo(out);
                 out.flush();

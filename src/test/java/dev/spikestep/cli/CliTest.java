@@ -89,6 +89,16 @@ class CliTest extends ConsoleCapture {
         assertEquals(0, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--output", o.toString()), err());
         assertEquals(1 + 2, Files.readAllLines(o).size(), "header and one row per neuron");
         assertTrue(!Files.exists(dir.resolve("o.csv.part")), "the temporary file is renamed into place");
+        // an input that happens to have the output's name plus .part is neither clobbered nor removed
+        Path part = dir.resolve("y.csv.part");
+        Files.writeString(part, "1,2\n");
+        Path y = dir.resolve("y.csv");
+        assertEquals(0, Main.execute("trace", "--neuron", "lif", "--input", part.toString(), "--output", y.toString()), err());
+        assertEquals("1,2\n", Files.readString(part));
+        assertEquals(3, Files.readAllLines(y).size());
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of(part), s.filter(f -> f.toString().endsWith(".part")).toList(), "no temporary left");
+        }
     }
 
     @Test
