@@ -225,6 +225,30 @@ public final class BenchReport {
     }
 
     /** Appends the rows to OUT/bench.csv and OUT/bench.jsonl (fsync'd, the CSV header checked). */
+    /**
+     * Checks {@code --out} before any measurement (a bench takes minutes): a directory that can be
+     * created, whose bench.csv has these columns and whose bench.jsonl is not in the way, so that
+     * neither a bad directory nor half of the rows is found out at the end.
+     */
+    public static void checkOut(Path outDir) {
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new SpikestepException("--out " + outDir + " is a file, not a directory");
+        }
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw new SpikestepException("cannot create " + outDir + ": " + SpikestepException.reason(e), e);
+        }
+        if (!Files.isWritable(outDir)) {
+            throw new SpikestepException("cannot write to " + outDir + ": permission denied");
+        }
+        ResultsWriter.requireHeader(outDir.resolve("bench.csv"), COLUMNS);
+        if (Files.isDirectory(outDir.resolve("bench.jsonl"))) {
+            throw new SpikestepException(outDir.resolve("bench.jsonl") + " is a directory, not a file; choose another "
+                    + "--out directory or move it away");
+        }
+    }
+
     public static void append(Path outDir, List<Map<String, Object>> rows) {
         for (Map<String, Object> row : rows) {
             ResultsWriter.appendCsvRow(outDir.resolve("bench.csv"), COLUMNS,

@@ -116,6 +116,9 @@ public final class BenchCommand implements Callable<Integer> {
         List<NeuronSpec> specs = specs();
         KernelBench.checkShape(T, batch, neurons, warmup, repeats);
         Parallel.threadCount(threads); // checked before the long measurement starts
+        if (out != null) {
+            BenchReport.checkOut(out);
+        }
         String b = Backends.check(backend);
         boolean cuda = b.equals(Backends.CUDA);
         return device.run(b, () -> measure(parts, specs, b, cuda));
@@ -126,6 +129,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new SpikestepException("--profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda");
         }
         Dataset train = parts.contains("step") ? DatasetLocator.load(data, DatasetLocator.checkName(dataset)).train() : null;
+        if (train != null) {
+            TrainBench.check(train, batch, warmup, repeats); // before the ceilings and kernels, not after them
+        }
         int nThreads = Parallel.threadCount(threads);
         String vector = VectorSupport.ENABLED ? "Vector API " + VectorKernels.lanes() + " float lanes" + VectorSupport.caveats()
                 : "scalar";
@@ -195,7 +201,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<NeuronSpec> specs() {
         List<NeuronSpec> out = new ArrayList<>();
         for (NeuronSpec s : specsAtK1()) {
-            for (int k : neuron.substeps) {
+            for (int k : new java.util.LinkedHashSet<>(neuron.substeps)) { // each K once
                 out.add(s.withSubsteps(k));
             }
         }
@@ -206,25 +212,36 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> integs = new ArrayList<>();
         if (neuron.integrator != null) {
             for (String s : neuron.integrator.split(",")) {
-                integs.add(Integrator.parse(s).cliName());
-            }
-        }
-        List<NeuronSpec> specs = new ArrayList<>();
-        for (String m : models) {
-            String model = m.trim();
-            List<NeuronSpec> forModel = new ArrayList<>();
-            List<String> valid = new ArrayList<>();
-            for (Integrator i : Integrator.forModel(model)) {
-                valid.add(i.cliName());
-                if (integs.isEmpty() || integs.contains(i.cliName())) {
-                    forModel.add(neuron.build(model, i.cliName(), 1)); // a bad --dt or --tau fails here, with its own message
+                if (!s.isBlank()) {
+                    integs.add(Integrator.parse(s.trim()).cliName());
                 }
             }
-            if (forModel.isEmpty()) {
-                throw new SpikestepException("--integrator " + neuron.integrator + " does not apply to " + model + " ("
-                        + model + ": " + String.join(", ", valid) + ")");
+            if (integs.isEmpty()) {
+                throw new SpikestepException("--integrator '" + neuron.integrator + "' lists no integrator");
             }
-            specs.addAll(forModel);
+        }
+        // --integrator filters the pairs of every --model; each one listed must fit at least one model.
+        List<String> modelNames = models.stream().map(String::trim).distinct().toList();
+        neuron.checkApplies(modelNames);
+        List<NeuronSpec> specs = new ArrayList<>();
+        List<String> valid = new ArrayList<>();
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (String model : modelNames) {
+            List<String> names = new ArrayList<>();
+            for (Integrator i : Integrator.forModel(model)) {
+                names.add(i.cliName());
+                if (integs.isEmpty() || integs.contains(i.cliName())) {
+                    specs.add(neuron.build(model, i.cliName(), 1)); // a bad --dt or --tau fails here, with its own message
+                    used.add(i.cliName());
+                }
+            }
+            valid.add(model + ": " + String.join(", ", names));
+        }
+        for (String i : integs) {
+            if (!used.contains(i)) {
+                throw new SpikestepException("--integrator " + i + " does not apply to " + String.join(" or ", modelNames)
+                        + " (" + String.join("; ", valid) + ")");
+            }
         }
         return specs;
     }

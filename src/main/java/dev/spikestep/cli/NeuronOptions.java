@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 public final class NeuronOptions {
     @Option(names = "--integrator", paramLabel = "NAME",
             description = "lif: euler | exp | zoh | rk2 | rk4 (default exp); izh: euler | symplectic | rk2 | rk4 "
-                + "(default symplectic). rk2 (Heun) and rk4 are SPEC 9's, on the same right-hand side.")
+                + "(default symplectic). rk2 (Heun) and rk4 are SPEC 9's, on the same right-hand side. bench takes "
+                + "a list that filters every --model's integrators (default: all of them).")
     String integrator;
 
     @Option(names = "--substeps", paramLabel = "K", split = ",", defaultValue = "1",
@@ -34,13 +35,14 @@ public final class NeuronOptions {
                 + "Poisson encoder's rate.")
     double dt;
 
-    @Option(names = "--decay-input", paramLabel = "BOOL", arity = "1", defaultValue = "true",
-            description = "lif only: whether the input is leaked with the potential (SPEC 2; default: ${DEFAULT-VALUE}).")
-    boolean decayInput;
+    // Boxed, null when not given: an option that the neuron would ignore is refused, not dropped.
+    @Option(names = "--decay-input", paramLabel = "BOOL", arity = "1",
+            description = "lif only: whether the input is leaked with the potential (SPEC 2; default: true).")
+    Boolean decayInput;
 
-    @Option(names = "--v-reset", paramLabel = "V", defaultValue = "0.0",
-            description = "Potential after a spike, hard reset (default: ${DEFAULT-VALUE}).")
-    float vReset;
+    @Option(names = "--v-reset", paramLabel = "V",
+            description = "Potential after a spike, hard reset; not with --soft-reset (default: 0.0).")
+    Float vReset;
 
     @Option(names = "--soft-reset", description = "Subtract v_th on a spike instead of resetting to v_reset.")
     boolean softReset;
@@ -53,7 +55,19 @@ public final class NeuronOptions {
 
     /** Builds the validated spec for model {@code lif} or {@code izh}. */
     NeuronSpec build(String model) {
+        checkApplies(java.util.List.of(model));
         return build(model, integrator);
+    }
+
+    /** Refuses an option none of {@code models} would use (it would be dropped without a word). */
+    void checkApplies(java.util.Collection<String> models) {
+        if (softReset && vReset != null) {
+            throw new SpikestepException("--v-reset is the potential after a hard reset; with --soft-reset a spike "
+                    + "subtracts v_th instead, so give one or the other");
+        }
+        if (decayInput != null && !models.contains("lif")) {
+            throw new SpikestepException("--decay-input applies to lif only, not to " + String.join(", ", models));
+        }
     }
 
     /** As {@link #build(String)} with another integrator name (null = the model's default). */
@@ -63,7 +77,7 @@ public final class NeuronOptions {
 
     /** As {@link #build(String, String)} with K sub-steps (bench builds one spec per K of its list). */
     NeuronSpec build(String model, String integrator, int k) {
-        return NeuronSpec.of(model, integrator == null ? null : Integrator.parse(integrator), dt, tau, vTh, vReset,
-                softReset, decayInput, k);
+        return NeuronSpec.of(model, integrator == null ? null : Integrator.parse(integrator), dt, tau, vTh,
+                vReset == null ? 0f : vReset, softReset, decayInput == null || decayInput, k);
     }
 }

@@ -95,26 +95,40 @@ public final class ResultsWriter {
         if (header.size() != values.size()) {
             throw new IllegalArgumentException("CSV row has " + values.size() + " values for " + header.size() + " columns");
         }
-        String headerLine = String.join(",", header);
         StringBuilder sb = new StringBuilder();
-        try {
-            if (!Files.exists(file) || Files.size(file) == 0) {
-                sb.append(headerLine).append('\n');
-            } else {
-                String first;
-                try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-                    first = lines.findFirst().orElse("");
-                }
-                if (!first.equals(headerLine)) {
-                    throw new SpikestepException(file + " already exists with other columns (" + first
-                            + "); choose another --out directory or move the file away");
-                }
-            }
-        } catch (IOException e) {
-            throw new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(e), e);
+        if (!requireHeader(file, header)) {
+            sb.append(String.join(",", header)).append('\n');
         }
         sb.append(values.stream().map(ResultsWriter::csvValue).collect(Collectors.joining(","))).append('\n');
         append(file, sb.toString());
+    }
+
+    /**
+     * Whether {@code file} already starts with {@code header}; false when it is absent or empty (the
+     * first row writes the header). Other columns, or a directory in its place, are an error: appending
+     * would mix two tables in one file. Commands call it before a long run, so that it fails first.
+     */
+    public static boolean requireHeader(Path file, List<String> header) {
+        if (Files.isDirectory(file)) {
+            throw new SpikestepException(file + " is a directory, not a file; choose another --out directory or move it away");
+        }
+        try {
+            if (!Files.exists(file) || Files.size(file) == 0) {
+                return false;
+            }
+            String first;
+            try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+                first = lines.findFirst().orElse("");
+            }
+            if (!first.equals(String.join(",", header))) {
+                throw new SpikestepException(file + " already exists with other columns (" + first
+                        + "); choose another --out directory or move the file away");
+            }
+            return true;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(
+                    e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e), e);
+        }
     }
 
     private static void append(Path file, String text) {

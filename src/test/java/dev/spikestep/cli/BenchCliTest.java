@@ -106,6 +106,43 @@ class BenchCliTest extends ConsoleCapture {
     }
 
     @Test
+    void aBadOutOrATooLargeBatchIsRefusedBeforeAnyMeasurement() throws Exception {
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "x");
+        assertEquals(2, bench("--what", "kernels", "--out", file.toString()));
+        assertTrue(err().contains("error: --out " + file + " is a file, not a directory"), err());
+        Path o = dir.resolve("o");
+        Files.createDirectories(o.resolve("bench.jsonl"));
+        assertEquals(2, bench("--what", "kernels", "--out", o.toString()));
+        assertTrue(err().contains("error: " + o.resolve("bench.jsonl") + " is a directory, not a file"), err());
+        assertTrue(!Files.exists(o.resolve("bench.csv")), "no half of the rows");
+        Files.delete(o.resolve("bench.jsonl"));
+        Files.writeString(o.resolve("bench.csv"), "kind,other\n");
+        assertEquals(2, bench("--what", "kernels", "--out", o.toString()));
+        assertTrue(err().contains("already exists with other columns (kind,other)"), err());
+        Path data = dir.resolve("data");
+        dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "train", 16, 1);
+        dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "t10k", 8, 2);
+        assertEquals(2, Main.execute("bench", "--what", "kernels,step", "--T", "4", "--batch", "32", "--neurons", "64",
+                "--data", data.toString()));
+        assertTrue(err().contains("needs at least one batch of 32 samples, the dataset has 16"), err());
+        assertTrue(!out().contains("ceilings of this machine") && !out().contains("fused neuron kernels"), out());
+    }
+
+    @Test
+    void integratorFiltersEveryModelAndAnIntegratorNoModelHasIsAnError() throws Exception {
+        assertEquals(0, bench("--what", "kernels", "--integrator", "exp", "--no-ceilings", "--threads", "1", "--substeps",
+                "1,1", "--model", "lif,lif,izh", "--out", dir.toString()), err());
+        assertTrue(out().contains("lif/exp ") && !out().contains("izh/"), "izh has no exp: left out, " + out());
+        assertEquals(1 + 2, Files.readAllLines(dir.resolve("bench.csv")).size(), "lif/exp forward and backward, once each");
+        assertEquals(2, bench("--what", "kernels", "--integrator", "exp,symplectic", "--model", "lif"));
+        assertTrue(err().contains("error: --integrator symplectic does not apply to lif (lif: euler, exp, zoh, rk2, rk4)"),
+                err());
+        assertEquals(2, bench("--what", "kernels", "--integrator", ","));
+        assertTrue(err().contains("error: --integrator ',' lists no integrator"), err());
+    }
+
+    @Test
     void noCeilingsSkipsThem() throws Exception {
         assertEquals(0, bench("--what", "kernels", "--model", "lif", "--integrator", "exp", "--threads", "1", "--no-ceilings",
                 "--out", dir.toString()), err());

@@ -178,9 +178,13 @@ class CliTest extends ConsoleCapture {
                 + "every step), got 5.0"), err());
         assertEquals(2, Main.execute("train", "--model", "izh", "--v-th", "0", "--data", dir.toString()));
         assertTrue(err().contains("error: --v-reset must be below v_th 0.0"), err());
-        assertEquals(2, Main.execute("train", "--soft-reset", "--v-th", "-0.5", "--v-reset", "9", "--data",
-                dir.toString()));
+        assertEquals(2, Main.execute("train", "--soft-reset", "--v-th", "-0.5", "--data", dir.toString()));
         assertTrue(err().contains("error: --v-th must be > 0 with a soft reset"), err());
+        // an option the neuron would not use is refused, not dropped
+        assertEquals(2, Main.execute("train", "--soft-reset", "--v-reset", "0.5", "--data", dir.toString()));
+        assertTrue(err().contains("error: --v-reset is the potential after a hard reset; with --soft-reset"), err());
+        assertEquals(2, Main.execute("train", "--model", "izh", "--decay-input", "false", "--data", dir.toString()));
+        assertTrue(err().contains("error: --decay-input applies to lif only, not to izh"), err());
         assertEquals(2, Main.execute("train", "--readout", "median", "--data", dir.toString()));
         assertTrue(err().contains("unknown readout 'median'"), err());
         assertEquals(2, Main.execute("train", "--dataset", "cifar", "--data", dir.toString()));
