@@ -113,7 +113,8 @@ public final class SweepCommand implements Callable<Integer> {
             throw new SpikestepException("shard " + sh + " of this " + grid.size() + "-point grid holds no points (shard K "
                     + "runs the indices i with i % N == K): use N <= " + grid.size());
         }
-        String b = Backends.check(backend);
+        // A Slurm script is written where no GPU need be (a submit node): its backend is only named here.
+        String b = emitSlurm != null ? Backends.checkName(backend) : Backends.check(backend);
         boolean cuda = b.equals(Backends.CUDA);
         if (devices != null && !cuda) {
             throw new SpikestepException("--devices " + devices + " spreads runs over GPUs: it needs --backend cuda (got "
@@ -147,7 +148,8 @@ public final class SweepCommand implements Callable<Integer> {
         // What every task would refuse (--parallel 0, --pack on the CPU ...), refused here, before a script of
         // failing tasks is written: the options each task will be given, checked as the task checks them.
         new SweepRunner.Options(outDir, data, backend, parallel, dev.spikestep.net.Parallel.threadCount(threads), true,
-                Shard.ALL, System.out, System.err, false, pack).requirePackOnGpu();
+                Shard.ALL, System.out, System.err, false, pack);
+        SweepRunner.Options.requirePackOnGpu(pack, backend);
         int n = shards == null ? gridPoints : shards;
         if (n < 1 || n > gridPoints) {
             throw new SpikestepException("--shards must be within [1, " + gridPoints + "] (the grid has " + gridPoints

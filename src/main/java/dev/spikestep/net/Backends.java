@@ -111,6 +111,17 @@ public final class Backends {
         }
     }
 
+    /**
+     * Checks that {@code backend} names a backend, without looking for a GPU: for a Slurm script written
+     * on a submit node, whose tasks run where the GPUs are.
+     */
+    public static String checkName(String backend) {
+        if (!List.of(CPU, CUDA, AUTO).contains(backend)) {
+            throw new SpikestepException("unknown --backend " + backend + ": use cpu, cuda or auto");
+        }
+        return backend;
+    }
+
     /** Checks a {@code --backend} value before any work starts; returns the backend to use (auto resolved). */
     public static String check(String backend) {
         switch (backend) {

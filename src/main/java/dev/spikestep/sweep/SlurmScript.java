@@ -16,6 +16,8 @@ public final class SlurmScript {
     }
 
     /**
+     * @param jar the jar; the launcher installed beside it ({@code spikestep}) runs the tasks when present,
+     *     so that they get the JVM options (the Vector API module, C2's limits) and not the scalar kernels
      * @param extraArgs further sweep options for every task (data, backend, parallel), already quoted
      * @param gpusPerTask GPUs each task asks for; 0 for the CPU backend (no GPU request)
      */
@@ -24,7 +26,9 @@ public final class SlurmScript {
         if (gpusPerTask < 0) {
             throw new IllegalArgumentException("gpusPerTask " + gpusPerTask);
         }
-        String java = "java -jar " + q(jar);
+        Path launcher = jar.resolveSibling("spikestep");
+        boolean hasLauncher = java.nio.file.Files.isExecutable(launcher);
+        String java = hasLauncher ? q(launcher) : "java -jar " + q(jar);
         String task = "${SLURM_ARRAY_TASK_ID}";
         StringBuilder sb = new StringBuilder();
         sb.append("#!/bin/bash\n");
@@ -38,6 +42,10 @@ public final class SlurmScript {
             sb.append("#SBATCH --gres=gpu:").append(gpusPerTask).append('\n');
             sb.append("# Each task gets ").append(gpusPerTask).append(" GPU").append(gpusPerTask == 1 ? "" : "s")
                     .append(" (Slurm sets CUDA_VISIBLE_DEVICES) and spreads its shard's runs over them.\n");
+        }
+        if (!hasLauncher) {
+            sb.append("# No launcher beside ").append(jar).append(": the tasks run without its JVM options (Vector API\n")
+                    .append("# module, C2 limits), on the scalar kernels; 'make build' installs target/spikestep.\n");
         }
         sb.append("# Add your site's lines here (--partition, --time, --cpus-per-task, ...).\n");
         sb.append("#\n");

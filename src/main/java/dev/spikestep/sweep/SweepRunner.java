@@ -83,7 +83,12 @@ public final class SweepRunner {
 
         /** {@code --pack N > 1} packs runs into one kernel launch: a GPU's, so it needs {@code --backend cuda}. */
         public void requirePackOnGpu() {
-            if (pack > 1 && !Backends.check(backend).equals(Backends.CUDA)) {
+            requirePackOnGpu(pack, Backends.check(backend));
+        }
+
+        /** As {@link #requirePackOnGpu()} for a backend already resolved (or named, for a Slurm script). */
+        public static void requirePackOnGpu(int pack, String backend) {
+            if (pack > 1 && !backend.equals(Backends.CUDA)) {
                 throw new SpikestepException("--pack " + pack + " packs runs on a GPU: it needs --backend cuda");
             }
         }

@@ -338,6 +338,21 @@ class SweepRunnerTest {
         assertTrue(!Files.exists(out), "emitting the script runs nothing");
         String bad = run("sweep", config.toString(), "--shards", "9", "--emit-slurm", script.toString());
         assertTrue(bad.startsWith("2\n") && bad.contains("--shards must be within [1, 8]"), bad);
+        // written where there is no GPU (a submit node): --backend cuda is named, not looked for, and asks for one
+        Path gpuScript = dir.resolve("gpu.sbatch");
+        String g = run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--backend", "cuda",
+                "--emit-slurm", gpuScript.toString());
+        assertTrue(g.startsWith("0\n") && Files.readString(gpuScript).contains("\n#SBATCH --gres=gpu:1\n"), g);
+        // the tasks run through the launcher beside the jar (the JVM options), else say that they run without it
+        Path jar = dir.resolve("inst").resolve("spikestep.jar");
+        Files.createDirectories(jar.getParent());
+        String bare = SlurmScript.render("tiny", 8, 2, jar, config, out, List.of(), 0);
+        assertTrue(bare.contains("\njava -jar " + jar + " sweep ") && bare.contains("# No launcher beside " + jar), bare);
+        Path launcher = Files.writeString(jar.resolveSibling("spikestep"), "#!/bin/sh\n");
+        launcher.toFile().setExecutable(true);
+        String viaLauncher = SlurmScript.render("tiny", 8, 2, jar, config, out, List.of(), 0);
+        assertTrue(viaLauncher.contains("\n" + launcher + " sweep ") && !viaLauncher.contains("java -jar")
+                && viaLauncher.contains("#   " + launcher + " merge "), viaLauncher);
         // options every task would refuse, and shard options that would be ignored, are refused before anything
         String[][] refused = {
             {"--emit-slurm", script.toString(), "--parallel", "0"}, {"--parallel must be >= 1, got 0"},
