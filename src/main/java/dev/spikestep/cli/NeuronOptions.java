@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 public final class NeuronOptions {
     @Option(names = "--integrator", paramLabel = "NAME",
             description = "lif: euler | exp | zoh | rk2 | rk4 (default exp); izh: euler | symplectic | rk2 | rk4 "
-                + "(default symplectic). rk2 (Heun) and rk4 are SPEC 9's, on the same right-hand side. bench takes "
-                + "a list that filters every --model's integrators (default: all of them).")
+                + "(default symplectic). rk2 (Heun) and rk4 are SPEC 9's, on the same right-hand side. In bench, a "
+                + "list that filters every --model's integrators; bench times all of them when it is left out.")
     String integrator;
 
     @Option(names = "--substeps", paramLabel = "K", split = ",", defaultValue = "1",

@@ -25,7 +25,8 @@ public final class ExperimentSchema {
             ParamSpec.choice("model", "lif", "neuron model", "lif", "izh"),
             ParamSpec.choice("integrator", null, "lif: euler|exp|zoh|rk2|rk4 (default exp); izh: euler|symplectic|rk2|rk4 "
                     + "(default symplectic)", "euler", "exp", "zoh", "symplectic", "rk2", "rk4"),
-            ParamSpec.positive("dt", 1.0, "integration time step"),
+            // train's default: at dt 1 and T 50 the default LIF receives too little input to spike
+            ParamSpec.positive("dt", 5.0, "integration time step"),
             ParamSpec.integer("substeps", 1, 1L, "charges of length dt/K per step, one fire and reset (SPEC 9)"),
             ParamSpec.integer("T", 1, 50L, "time steps per sample"),
             ParamSpec.integer("epochs", 1, 10L, "training epochs"),

@@ -195,6 +195,28 @@ class SweepConfigTest {
     }
 
     @Test
+    void aTrainGridsDefaultsAreTrainsOwn() {
+        picocli.CommandLine.Model.CommandSpec train = new picocli.CommandLine(new dev.spikestep.cli.Main()).getSubcommands()
+                .get("train").getCommandSpec();
+        int compared = 0;
+        for (ParamSpec p : ExperimentSchema.TRAIN.params().values()) {
+            picocli.CommandLine.Model.OptionSpec o = train.findOption(dev.spikestep.BadValueException.option(p.key()));
+            if (o == null || o.defaultValue() == null || p.defaultValue() == null) {
+                continue; // no such option, or one whose default is its absence (--integrator, --soft-reset)
+            }
+            Object mine = p.defaultValue();
+            String theirs = o.defaultValue();
+            if (mine instanceof Number n) {
+                assertEquals(Double.parseDouble(theirs), n.doubleValue(), p.key());
+            } else {
+                assertEquals(theirs, mine.toString(), p.key());
+            }
+            compared++;
+        }
+        assertTrue(compared >= 14, "compared " + compared);
+    }
+
+    @Test
     void theShippedConfigsAreValid() {
         Map<String, Integer> sizes = Map.of("dt-grid", 28, "dt5-seeds", 40, "rstdp-dt", 10, "quick", 24, "transfer", 24);
         sizes.forEach((name, n) -> {
