@@ -41,12 +41,14 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     EvalOptions dynamics;
 
-    @Option(names = "--batch", defaultValue = "256", description = "Test batch size; does not change results (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Option(names = "--batch", description = "Test batch size: only speed, unless --eval-batches picks the first N "
+            + "batches (default: the checkpoint's batch when its test pass used --eval-batches, else 256).")
+    Integer batch;
 
-    @Option(names = "--eval-batches", paramLabel = "N", defaultValue = "0",
-            description = "Evaluate on the first N test batches only, 0 = all (default: ${DEFAULT-VALUE}).")
-    int evalBatches;
+    @Option(names = "--eval-batches", paramLabel = "N",
+            description = "Evaluate on the first N test batches only, 0 = all (default: the checkpoint's, so that its "
+                + "own settings reproduce its test pass; 0 for a state_dict).")
+    Integer evalBatches;
 
     @Mixin
     RunOptions run;
@@ -60,10 +62,14 @@ public final class EvalCommand implements Callable<Integer> {
         Map<String, String> trained = EvalOptions.trainedWith(w.metadata());
         Map<String, String> used = dynamics.evaluatedWith(trained);
         EvalOptions.requireRecorded(weights, w.metadata(), used);
+        // The samples of training's test pass: its first eval_batches x batch when it used a subset.
+        int nBatches = evalBatches != null ? evalBatches : Meta.integer(w.metadata(), "eval_batches", "0");
+        int testBatch = batch != null ? batch
+                : nBatches > 0 && w.metadata().containsKey("batch") ? Meta.integer(w.metadata(), "batch", null) : 256;
         Evaluator.Settings s;
         try {
             s = new Evaluator.Settings(Checkpoints.neuron(used), Meta.integer(used, "T", null),
-                    EvalOptions.readout(used), EvalOptions.encoder(used), EvalOptions.encoderSeed(used), batch, evalBatches,
+                    EvalOptions.readout(used), EvalOptions.encoder(used), EvalOptions.encoderSeed(used), testBatch, nBatches,
                     run.backend, run.threadCount());
         } catch (SpikestepException e) {
             // a bad value may be the checkpoint's own (T 0 in its metadata reads as "--T ... got 0")

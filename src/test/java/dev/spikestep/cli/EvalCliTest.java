@@ -77,6 +77,26 @@ class EvalCliTest extends ConsoleCapture {
     }
 
     @Test
+    void aCheckpointTestedOnTheFirstBatchesIsEvaluatedOnTheSameSamples() throws Exception {
+        Path out = dir.resolve("o");
+        assertEquals(0, Main.execute("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString(),
+                "--epochs", "1", "--hidden", "16", "--T", "6", "--batch", "24", "--eval-batches", "2", "--threads", "1"), err());
+        Path ckpt;
+        try (Stream<Path> s = Files.walk(out.resolve("checkpoints"))) {
+            ckpt = s.filter(p -> p.getFileName().toString().equals("epoch-000.safetensors")).findFirst().orElseThrow();
+        }
+        double trainedAcc = Double.parseDouble(Safetensors.read(ckpt).metadata().get("test_acc"));
+        assertEquals(0, Main.execute("eval", "--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", out.toString(), "--threads", "1"), err());
+        JsonNode row = lastEvalRow(out);
+        assertEquals(48, row.get("eval_samples").asInt(), "its 2 test batches of 24, not all 96 nor 2 x 256");
+        assertEquals(trainedAcc, row.get("test_acc").asDouble(), 1e-3);
+        assertEquals(0, Main.execute("eval", "--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", out.toString(), "--threads", "1", "--eval-batches", "0"), err());
+        assertEquals(96, lastEvalRow(out).get("eval_samples").asInt(), "--eval-batches 0: the whole test set");
+    }
+
+    @Test
     void aPyTorchStateDictIsEvaluatedWithTheNotebooksSettings() throws Exception {
         Path out = dir.resolve("o");
         assertEquals(0, Main.execute("eval", "--weights", "src/test/resources/fixtures/torch_state_dict.safetensors",
