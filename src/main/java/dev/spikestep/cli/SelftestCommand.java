@@ -1,5 +1,6 @@
 package dev.spikestep.cli;
 
+import dev.spikestep.SpikestepException;
 import dev.spikestep.net.Adam;
 import dev.spikestep.net.Backends;
 import dev.spikestep.net.CpuNetwork;
@@ -31,9 +32,10 @@ import picocli.CommandLine.Option;
  * For machines without a JDK or JUnit (benchmarks/gpu-check.sh); the JUnit contract tests are the full check.
  */
 @Command(name = "selftest", mixinStandardHelpOptions = true,
-        description = "Compare a backend with the CPU backend on random inputs (exit 1 on any mismatch).")
+        description = "Compare the CUDA backend with the CPU backend on random inputs (exit 1 on any mismatch).")
 public final class SelftestCommand implements Callable<Integer> {
-    @Option(names = "--backend", defaultValue = "cuda", description = "Backend to check (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "cuda", description = "Backend to check: cuda, or auto, which must then "
+            + "find a GPU (default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Mixin
@@ -44,7 +46,17 @@ public final class SelftestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String b = Backends.check(backend);
+        // The CPU against itself would pass every check and prove nothing: a pass must mean a GPU agreed.
+        if (Backends.checkName(backend).equals(Backends.CPU)) {
+            throw new SpikestepException("selftest compares the CUDA backend with the CPU backend: --backend cpu would "
+                    + "compare the CPU with itself");
+        }
+        String why = Backends.cudaUnavailableReason();
+        if (why != null) {
+            throw new SpikestepException("--backend " + backend + (backend.equals(Backends.CUDA) ? " is not available: "
+                    : " found no usable GPU: ") + why + " (selftest compares a GPU with the CPU backend, so it needs one)");
+        }
+        String b = Backends.CUDA;
         return device.run(b, () -> compareAll(b));
     }
 

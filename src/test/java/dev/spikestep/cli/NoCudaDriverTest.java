@@ -63,6 +63,17 @@ class NoCudaDriverTest extends ConsoleCapture {
     }
 
     @Test
+    void selftestNeedsAGpuToCompareWithTheCpu() {
+        assertEquals(2, Main.execute("selftest", "--backend", "auto"));
+        assertTrue(err().contains("error: --backend auto found no usable GPU: " + why + " (selftest compares a GPU with "
+                + "the CPU backend, so it needs one)"), err());
+        assertEquals(2, Main.execute("selftest", "--backend", "cpu"));
+        assertTrue(err().contains("error: selftest compares the CUDA backend with the CPU backend: --backend cpu would "
+                + "compare the CPU with itself"), err());
+        assertFalse(out().contains("checks"), "nothing was compared: " + out());
+    }
+
+    @Test
     void autoSaysItPickedTheCpu() {
         assertEquals(2, Main.execute("rstdp", "--backend", "auto", "--dataset", "mnist", "--data", dir.toString()));
         assertTrue(err().contains("backend auto: cpu (" + why + ")"), err());
