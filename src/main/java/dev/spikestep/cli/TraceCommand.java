@@ -136,7 +136,7 @@ public final class TraceCommand implements Callable<Integer> {
         List<float[]> rows = new ArrayList<>();
         int width = -1;
         for (int ln = 0; ln < lines.size(); ln++) {
-            String line = lines.get(ln).strip();
+            String line = (ln == 0 && lines.get(0).startsWith("\uFEFF") ? lines.get(0).substring(1) : lines.get(ln)).strip();
             if (line.isEmpty()) {
                 continue;
             }
@@ -148,11 +148,13 @@ public final class TraceCommand implements Callable<Integer> {
             width = cells.length;
             float[] row = new float[width];
             for (int c = 0; c < width; c++) {
+                String cell = cells[c].strip();
                 try {
-                    row[c] = Float.parseFloat(cells[c].strip());
+                    row[c] = parseCell(cell);
                 } catch (NumberFormatException e) {
-                    throw new SpikestepException(file + " line " + (ln + 1) + " column " + (c + 1) + ": '" + cells[c].strip()
-                            + "' is not a number (the file must have no header)");
+                    throw new SpikestepException(file + " line " + (ln + 1) + " column " + (c + 1) + ": '" + cell + "' is "
+                            + e.getMessage() + (ln == 0 && e.getMessage().equals("not a number")
+                                ? " (the file must have no header)" : ""));
                 }
             }
             rows.add(row);
@@ -161,6 +163,34 @@ public final class TraceCommand implements Callable<Integer> {
             throw new SpikestepException(file + " is empty: expected T rows of N comma-separated numbers");
         }
         return rows.toArray(new float[0][]);
+    }
+
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[-+]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
+
+    /**
+     * One CSV value: a decimal number, or nan / inf / -inf as numpy, pandas and this command's output
+     * spell them (any case; Java's NaN and Infinity too). Anything else, and a decimal past float range,
+     * throws with the reason: Float.parseFloat alone would take 0x1p3 or 2f, turn 1e999 into inf and
+     * refuse the nan and inf that trace itself writes.
+     */
+    static float parseCell(String s) {
+        String l = s.toLowerCase(java.util.Locale.ROOT);
+        String unsigned = l.startsWith("+") || l.startsWith("-") ? l.substring(1) : l;
+        if (unsigned.equals("nan")) {
+            return Float.NaN;
+        }
+        if (unsigned.equals("inf") || unsigned.equals("infinity")) {
+            return l.startsWith("-") ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+        }
+        if (!DECIMAL.matcher(s).matches()) {
+            throw new NumberFormatException("not a number");
+        }
+        float f = Float.parseFloat(s);
+        if (Float.isInfinite(f)) {
+            throw new NumberFormatException("beyond float range (write inf if that is meant)");
+        }
+        return f;
     }
 
     private static float[] flatten(float[][] m) {
