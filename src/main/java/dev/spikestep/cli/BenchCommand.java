@@ -73,7 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "20", description = "Timed calls or steps (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--warmup", defaultValue = "20", description = "Untimed calls or steps first, at least (default: ${DEFAULT-VALUE}); on the CPU they go on until the JVM's compiler and GC threads have used under 5%% of a core for 0.25 s (15 s at most), as on 2 cores C2 compiles for 10-30 training steps. 0: none, cold.")
+    @Option(names = "--warmup", defaultValue = "20", description = "Untimed calls or steps first, at least (default: ${DEFAULT-VALUE}); on the CPU they go on until the JVM's compiler and GC threads have used under 5%% of a core for 0.25 s (15 s at most), as on 2 cores C2 went on compiling for about 33 training steps of izh rk4 (benchmarks/RESULTS.md). 0: none, cold.")
     int warmup;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
