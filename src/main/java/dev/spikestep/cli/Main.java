@@ -67,7 +67,16 @@ public final class Main implements Runnable {
             }
             throw ex;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // Inputs past the heap (a huge trace CSV, say): what to change, not a stack trace. The
+            // allocation that failed is garbage now, so there is room to print this.
+            System.err.println("error: out of memory: this run needs more than the JVM's "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB of heap; use smaller inputs or sizes, or "
+                    + "raise the heap (JAVA_TOOL_OPTIONS=-Xmx...)");
+            return 1;
+        }
     }
 
     private static void setVersion(CommandLine cmd) {

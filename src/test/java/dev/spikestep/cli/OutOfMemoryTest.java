@@ -1,0 +1,37 @@
+package dev.spikestep.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An input past the JVM's heap ends with one error line that says what to change, not a stack trace. */
+class OutOfMemoryTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aTraceInputPastTheHeapIsOneErrorLine() throws Exception {
+        Path x = dir.resolve("big.csv");
+        String row = String.join(",", java.util.Collections.nCopies(2000, "0.5")) + "\n";
+        Files.writeString(x, row.repeat(2000)); // 4 M values, 8 MB: its lines alone overflow a 32 MiB heap
+        Path log = dir.resolve("child.log");
+        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx32m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "trace", "--neuron", "lif",
+                "--input", x.toString(), "--output", dir.resolve("o.csv").toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String text = Files.readString(log);
+        assertEquals(1, p.exitValue(), text);
+        assertTrue(text.contains("error: out of memory: this run needs more than the JVM's ")
+                && text.contains(" MiB of heap; use smaller inputs or sizes, or raise the heap"), text);
+        assertFalse(text.contains("\tat "), "no stack trace: " + text);
+        assertFalse(Files.exists(dir.resolve("o.csv")));
+    }
+}
