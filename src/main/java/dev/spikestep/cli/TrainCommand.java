@@ -111,6 +111,14 @@ public final class TrainCommand implements Callable<Integer> {
         // --device is checked before OUT is touched; the lock is held while the run lasts
         return device.run(cfg.backend(), () -> {
             try (OutLock lock = OutLock.acquire(run.out, "train")) {
+                Path epochsFile = run.out.resolve("epochs.jsonl");
+                java.util.Set<Integer> rows = Trainer.writtenEpochs(epochsFile, Checkpoints.runId(cfg));
+                if (checkpoints.epochs().isEmpty() && !rows.isEmpty()) {
+                    // Its checkpoints were moved away: a new run of it would write every row a second time.
+                    throw new SpikestepException(epochsFile + " already holds epochs " + new java.util.TreeSet<>(rows)
+                            + " of run " + Checkpoints.runId(cfg) + ", whose checkpoints are gone from " + checkpoints.dir()
+                            + ": training it again here would write its rows twice; choose another --out");
+                }
                 if (resume) {
                     checkResumable(cfg, checkpoints);
                 }
@@ -141,8 +149,15 @@ public final class TrainCommand implements Callable<Integer> {
                     if (es.isEmpty()) {
                         continue;
                     }
-                    Map<String, String> have = Safetensors.read(new Checkpoints(d, 1).weightsFile(es.get(es.size() - 1)))
-                            .metadata();
+                    Map<String, String> have;
+                    try {
+                        have = Safetensors.read(new Checkpoints(d, 1).weightsFile(es.get(es.size() - 1))).metadata();
+                    } catch (SpikestepException e) {
+                        continue; // another run's damaged file says nothing about this one
+                    }
+                    if (!have.getOrDefault("kind", "surrogate").equals("surrogate")) {
+                        continue; // an R-STDP run (rstdp writes into the same checkpoints/)
+                    }
                     List<String> diff = Checkpoints.differences(want, have);
                     if (closest == null || diff.size() < closest.size()) {
                         closest = diff;

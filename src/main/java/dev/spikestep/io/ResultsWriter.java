@@ -54,6 +54,25 @@ public final class ResultsWriter {
         }
     }
 
+    /** Whether {@code file} is absent, empty or ends with a newline. */
+    private static boolean endsWithNewline(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer last = ByteBuffer.allocate(1);
+            return ch.size() == 0 || ch.read(last, ch.size() - 1) != 1 || last.get(0) == '\n';
+        } catch (java.nio.file.NoSuchFileException e) {
+            return true;
+        } catch (IOException e) {
+            return true; // the append below reports what is wrong with the file
+        }
+    }
+
+    private static byte[] prependNewline(byte[] bytes) {
+        byte[] b = new byte[bytes.length + 1];
+        b[0] = '\n';
+        System.arraycopy(bytes, 0, b, 1, bytes.length);
+        return b;
+    }
+
     /**
      * Cuts a torn last line (a write interrupted by a kill) off {@code file}, so that it ends with its
      * last complete line; returns whether anything was cut.
@@ -137,9 +156,12 @@ public final class ResultsWriter {
 
     /**
      * Appends and fsyncs; a write that fails part-way (a full disk) is cut back to the file's
-     * previous length, so the file still ends with its last complete line.
+     * previous length, so the file still ends with its last complete line. A file that does not end
+     * with a newline (a line torn by a kill, a hand edit) gets one first: the new row starts on a
+     * line of its own instead of being glued onto the torn one, which readers then skip.
      */
-    private static void append(Path file, byte[] bytes) {
+    private static synchronized void append(Path file, byte[] bytes) { // one appender at a time: the tail check holds
+        bytes = endsWithNewline(file) ? bytes : prependNewline(bytes);
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

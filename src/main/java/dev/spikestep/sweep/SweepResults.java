@@ -4,7 +4,6 @@ import dev.spikestep.SpikestepException;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.train.Trainer;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,27 +174,6 @@ public final class SweepResults {
             throw new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(e), e);
         }
         return rows;
-    }
-
-    /**
-     * Ends {@code file} with a newline if a killed writer left a torn last line, so that the next
-     * appended row starts on a line of its own (the torn one is then skipped when read).
-     */
-    static void endWithNewline(Path file) {
-        try {
-            if (!Files.exists(file) || Files.size(file) == 0) {
-                return;
-            }
-            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-                f.seek(f.length() - 1);
-                if (f.read() == '\n') {
-                    return;
-                }
-            }
-            ResultsWriter.appendText(file, "\n");
-        } catch (IOException e) {
-            throw new SpikestepException("cannot read " + file + ": " + SpikestepException.reason(e), e);
-        }
     }
 
     /** The CSV header and row of a run: train's columns (see {@code train}) then run_id and index. */

@@ -176,8 +176,6 @@ public final class SweepRunner {
         Path runsFile = out.resolve(SweepResults.RUNS);
         Path epochsFile = out.resolve(SweepResults.EPOCHS);
         checkOutDir(out, runsFile, epochsFile, gridId(grid));
-        SweepResults.endWithNewline(runsFile);
-        SweepResults.endWithNewline(epochsFile);
         SweepResults before = SweepResults.load(out);
         Set<String> done = before.finishedIds();
         List<RunPoint> todo = mine.stream().filter(p -> !done.contains(p.runId())).toList();

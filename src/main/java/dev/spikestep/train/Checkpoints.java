@@ -301,7 +301,13 @@ public final class Checkpoints {
             int nIn = shape.nIn();
             int nH = shape.nHidden();
             int nOut = shape.nOut();
-            AdamState adam = new AdamState(Meta.integer(s.metadata(), "adam_step", null),
+            int adamStep;
+            try {
+                adamStep = Meta.integer(s.metadata(), "adam_step", null);
+            } catch (SpikestepException ex) {
+                throw new SpikestepException(stateFile(e) + ": " + ex.getMessage() + " (not a state file of train?)", ex);
+            }
+            AdamState adam = new AdamState(adamStep,
                     s.require(stateFile(e), W1 + ".exp_avg", nH, nIn), s.require(stateFile(e), W1 + ".exp_avg_sq", nH, nIn),
                     s.require(stateFile(e), W_OUT + ".exp_avg", nOut, nH),
                     s.require(stateFile(e), W_OUT + ".exp_avg_sq", nOut, nH));
@@ -310,6 +316,16 @@ public final class Checkpoints {
                 history = JSON.readValue(s.metadata().get("history"), new TypeReference<List<EpochResult>>() { });
             } catch (JsonProcessingException | IllegalArgumentException ex) {
                 throw new SpikestepException(stateFile(e) + ": unreadable epoch history (" + ex.getMessage() + ")");
+            }
+            // Epochs 0..e, one each, in order: anything else would resume with a wrong record of the run.
+            boolean ordered = history != null && history.size() == e + 1;
+            for (int k = 0; ordered && k <= e; k++) {
+                ordered = history.get(k) != null && history.get(k).epoch() == k;
+            }
+            if (!ordered) {
+                throw new SpikestepException(stateFile(e) + ": its epoch history does not hold epochs 0.." + e
+                        + " (it has " + (history == null ? 0 : history.size()) + " entries): the file is damaged; "
+                        + "train the run again into another --out");
             }
             Map<String, String> meta = new LinkedHashMap<>(w.metadata());
             meta.put("seconds", s.metadata().getOrDefault("seconds", "0"));

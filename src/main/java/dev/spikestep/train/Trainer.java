@@ -131,6 +131,8 @@ public final class Trainer {
         NetShape shape = new NetShape(nIn, cfg.hidden(), train.numClasses(), cfg.T(), cfg.batch());
         NetworkFactory factory = networks != null ? networks
                 : (sh, neuron, readout, adam, threads) -> Backends.create(cfg.backend(), sh, neuron, readout, adam, threads);
+        // A results.csv of other columns is refused now, not after every epoch has been trained.
+        ResultsWriter.requireHeader(resultsFile, CSV_HEADER);
         Checkpoints.Saved saved = null;
         if (checkpoints != null) {
             saved = resume ? checkpoints.lastComplete(shape).orElse(null) : null;
@@ -146,7 +148,7 @@ public final class Trainer {
                 throw new SpikestepException("--resume: " + checkpoints.dir() + " holds checkpoints of this run (epochs "
                         + checkpoints.epochs() + ") but not the optimizer state saved beside the last "
                         + "(epoch-NNN.state.safetensors), so it cannot be continued; evaluate them with 'spikestep eval', "
-                        + "or move the directory away to train the run again");
+                        + "or train the run again into another --out");
             } else if (!resume && !checkpoints.epochs().isEmpty()) {
                 throw new SpikestepException(checkpoints.dir() + " already holds checkpoints of this run (epochs "
                         + checkpoints.epochs() + "); add --resume to continue it, or choose another --out");
@@ -177,10 +179,10 @@ public final class Trainer {
                 throw new SpikestepException("cannot resume from " + saved.file() + ": it has trained " + startEpoch
                         + " epochs, more than --epochs " + cfg.epochs() + "; resume with --epochs " + startEpoch + " or more");
             }
-            // A finished run given more --epochs continues; its earlier results row stays as it was.
-            checkpoints.unfinish();
-            out.println(String.format(Locale.ROOT, "resuming run %s from %s: epoch %d of %d next", id, saved.file(),
-                    startEpoch, cfg.epochs()));
+            if (startEpoch < cfg.epochs()) {
+                out.println(String.format(Locale.ROOT, "resuming run %s from %s: epoch %d of %d next", id, saved.file(),
+                        startEpoch, cfg.epochs()));
+            }
         }
         if (startEpoch < cfg.epochs()) {
             trainEpochs(train, test, shape, factory, saved, startEpoch, results, epochsFile, secondsBefore, runStart);
@@ -246,6 +248,11 @@ public final class Trainer {
                         epoch, r.loss(), r.trainAcc(), r.testAcc(), r.spikeRate(), r.silentFrac(), r.nonFinite(), seconds));
                 out.flush();
                 if (checkpoints != null) {
+                    // A finished run given more --epochs stays finished (its row written) until an epoch past
+                    // it is saved: a kill before that and a resume with the old --epochs find it done.
+                    if (epoch == startEpoch) {
+                        checkpoints.unfinish();
+                    }
                     // The checkpoint before the row: a kill in between leaves a row to re-write on resume,
                     // never a row without the checkpoint it came from.
                     checkpoints.save(cfg, shape, net.w1TorchLayout(), net.wOutTorchLayout(), net.adamState(), results,
@@ -321,7 +328,8 @@ public final class Trainer {
     }
 
     /** The epochs of run {@code id} that {@code epochsFile} already holds. */
-    private static Set<Integer> writtenEpochs(Path epochsFile, String id) {
+    /** The epochs of run {@code id} that {@code epochsFile} holds a row of. */
+    public static Set<Integer> writtenEpochs(Path epochsFile, String id) {
         Set<Integer> out = new HashSet<>();
         for (String line : readQuietly(epochsFile).split("\n")) {
             if (line.isBlank()) {

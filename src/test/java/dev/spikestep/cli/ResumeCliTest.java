@@ -219,6 +219,58 @@ class ResumeCliTest extends ConsoleCapture {
     }
 
     @Test
+    void aRunWhoseCheckpointsWereMovedAwayIsNotTrainedAgainIntoItsOwnRows() throws Exception {
+        Path out = dir.resolve("moved");
+        List<String> r = args(out, 1, 4, 8);
+        assertEquals(0, train(r), err());
+        Path run = runDir(out);
+        Files.move(run, dir.resolve("elsewhere"));
+        r.add("--resume");
+        assertEquals(2, train(r));
+        assertTrue(err().contains(out.resolve("epochs.jsonl") + " already holds epochs [0] of run " + run.getFileName()
+                + ", whose checkpoints are gone from " + run + ": training it again here would write its rows twice"), err());
+        assertEquals(1, Files.readAllLines(out.resolve("epochs.jsonl")).size());
+        assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size());
+    }
+
+    @Test
+    void aStateFileWhoseHistoryDoesNotMatchItsEpochIsRefusedByName() throws Exception {
+        Path out = dir.resolve("hist");
+        List<String> r = args(out, 1, 4, 8);
+        assertEquals(0, train(r), err());
+        Path state = runDir(out).resolve("epoch-000.state.safetensors");
+        Safetensors.Contents c = Safetensors.read(state);
+        java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+        meta.put("history", "[]");
+        Safetensors.write(state, c.tensors(), meta);
+        r.set(r.indexOf("--epochs") + 1, "2");
+        r.add("--resume");
+        assertEquals(2, train(r));
+        assertTrue(err().contains("error: " + state + ": its epoch history does not hold epochs 0..0 (it has 0 entries)"),
+                err());
+        meta.remove("adam_step");
+        Safetensors.write(state, c.tensors(), meta);
+        assertEquals(2, train(r));
+        assertTrue(err().contains("error: " + state + ": the checkpoint's metadata has no 'adam_step'"), err());
+    }
+
+    @Test
+    void resumeLooksOnlyAtTrainsCheckpointsForTheClosestRun() throws Exception {
+        Path out = dir.resolve("mixed");
+        // an R-STDP run and a damaged directory beside: neither is taken for a train run with other options
+        assertEquals(0, Main.execute("rstdp", "--T", "4", "--epochs", "1", "--batch", "16", "--max-train-batches", "1",
+                "--max-test-batches", "1", "--hidden", "8", "--dataset", "mnist-sample", "--data", data.toString(), "--out",
+                out.toString(), "--threads", "1"), err());
+        Path broken = out.resolve("checkpoints").resolve("lif-broken");
+        Files.createDirectories(broken);
+        Files.writeString(broken.resolve("epoch-000.safetensors"), "not a checkpoint");
+        List<String> r = args(out, 1, 4, 8);
+        r.add("--resume");
+        assertEquals(0, train(r), err());
+        assertTrue(err().contains("holds no checkpoints yet: starting a new run"), err());
+    }
+
+    @Test
     void aSilentHiddenLayerIsWarnedAboutWithoutStopping() {
         List<String> a = args(dir.resolve("silent"), 1, 4, 8);
         a.addAll(List.of("--dt", "0.05"));

@@ -66,6 +66,66 @@ class TrainerTest {
     }
 
     @Test
+    void aFinishedRunExtendedAndStoppedBeforeItsNextEpochStaysFinishedWithOneRow() throws Exception {
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 96, 1),
+                SyntheticDigits.bands("test", 32, 2));
+        Path out = dir.resolve("out");
+        Checkpoints ck = new Checkpoints(out.resolve("checkpoints").resolve("run"), 1);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(sink, true, StandardCharsets.UTF_8);
+        NeuronSpec lif = LifSpec.notebook(Integrator.EXP, 1.0);
+        new Trainer(config(lif, 4, 2, 1, out), ps, ps, false).checkpoints(ck, true).run(split);
+        assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size());
+        // --epochs 4 --resume, stopped (here: the network fails) before epoch 2 is saved
+        dev.spikestep.net.NetworkFactory failing = (sh, n, r, adam, th) -> {
+            dev.spikestep.net.Network real = dev.spikestep.net.Backends.create("cpu", sh, n, r, adam, th);
+            return (dev.spikestep.net.Network) java.lang.reflect.Proxy.newProxyInstance(
+                    dev.spikestep.net.Network.class.getClassLoader(), new Class<?>[] {dev.spikestep.net.Network.class},
+                    (proxy, m, a) -> {
+                        if (m.getName().equals("forward")) {
+                            throw new IllegalStateException("stopped mid-epoch");
+                        }
+                        try {
+                            return m.invoke(real, a);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        };
+        assertThrows(IllegalStateException.class, () -> new Trainer(config(lif, 4, 4, 1, out), ps, ps, false)
+                .network(failing).checkpoints(ck, true).run(split));
+        assertTrue(Files.exists(ck.finishedFile()), "still finished: no epoch past its 2 was saved");
+        // resumed with the old --epochs: done, and its results row is not written a second time
+        sink.reset();
+        new Trainer(config(lif, 4, 2, 1, out), ps, ps, false).checkpoints(ck, true).run(split);
+        assertTrue(sink.toString(StandardCharsets.UTF_8).contains("already finished"), sink.toString(StandardCharsets.UTF_8));
+        assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size());
+    }
+
+    @Test
+    void aResultsFileOfOtherColumnsIsRefusedBeforeAnyEpochAndRowsStartOnALineOfTheirOwn() throws Exception {
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 96, 1),
+                SyntheticDigits.bands("test", 32, 2));
+        Path out = dir.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("results.csv"), "name,value\nfoo,1\n");
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(sink, true, StandardCharsets.UTF_8);
+        Checkpoints ck = new Checkpoints(out.resolve("checkpoints").resolve("run"), 1);
+        SpikestepException e = assertThrows(SpikestepException.class, () -> new Trainer(config(LifSpec.notebook(
+                Integrator.EXP, 1.0), 4, 1, 1, out), ps, ps, false).checkpoints(ck, true).run(split));
+        assertTrue(e.getMessage().contains("already exists with other columns (name,value)"), e.getMessage());
+        assertTrue(ck.epochs().isEmpty() && !Files.exists(out.resolve("epochs.jsonl")), "nothing trained");
+        // a results.csv whose last line lacks its newline (torn, or edited): the row goes on a line of its own
+        Files.writeString(out.resolve("results.csv"), String.join(",", Trainer.CSV_HEADER) + "\nlif,exp,torn");
+        train(config(LifSpec.notebook(Integrator.EXP, 1.0), 4, 1, 1, out), split);
+        List<String> lines = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(3, lines.size(), lines.toString());
+        assertEquals("lif,exp,torn", lines.get(1));
+        assertTrue(lines.get(2).startsWith("lif,exp,3,1,4,max,"), lines.get(2));
+    }
+
+    @Test
     void resultsDoNotDependOnTheThreadCount() {
         DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 160, 5), SyntheticDigits.bands("test", 64, 6));
         NeuronSpec izh = IzhSpec.notebook(Integrator.SYMPLECTIC, 1.0);
