@@ -141,6 +141,7 @@ std::recursive_mutex mu;
 bool initialised = false;
 int device_count = 1;
 bool reverse_order = false;
+std::string env_error;  // a malformed SPIKESTEP_EMU_* variable: cuInit fails with it
 std::map<CUresult, std::string> details; // the last message of each error code, for cuGetErrorString
 const std::size_t PAGE = 4096;
 
@@ -503,14 +504,20 @@ std::string join(const std::vector<std::string>& v) {
 
 struct Init {
     Init() {
+        // Whole-string parses: atoi read "2x" as 2 and "abc" as 0.
         const char* n = std::getenv("SPIKESTEP_EMU_DEVICES");
-        if (n && *n) device_count = std::atoi(n);
+        if (n && *n) {
+            char* end = nullptr;
+            long v = std::strtol(n, &end, 10);
+            if (*end != '\0' || v < 1 || v > 64)
+                env_error = std::string("SPIKESTEP_EMU_DEVICES must be an integer 1..64, not '") + n + "'";
+            else
+                device_count = static_cast<int>(v);
+        }
         const char* o = std::getenv("SPIKESTEP_EMU_ORDER");
         reverse_order = o && std::string(o) == "reverse";
-        if (o && *o && std::string(o) != "reverse" && std::string(o) != "forward") {
-            std::fprintf(stderr, "spikestep-emu: SPIKESTEP_EMU_ORDER must be forward or reverse, not '%s'\n", o);
-            device_count = -1;
-        }
+        if (o && *o && std::string(o) != "reverse" && std::string(o) != "forward")
+            env_error = std::string("SPIKESTEP_EMU_ORDER must be forward or reverse, not '") + o + "'";
     }
 } init_env;
 
@@ -554,9 +561,7 @@ extern "C" {
 CUresult cuInit(unsigned int flags) {
     LOCK;
     if (flags != 0) return fail(INVALID_VALUE, "cuInit: flags must be 0");
-    if (device_count < 0) return fail(INVALID_VALUE, "cuInit: bad SPIKESTEP_EMU_ORDER (forward or reverse)");
-    if (device_count < 1 || device_count > 64)
-        return fail(NO_DEVICE, "cuInit: SPIKESTEP_EMU_DEVICES must be 1..64, not " + std::to_string(device_count));
+    if (!env_error.empty()) return fail(INVALID_VALUE, "cuInit: " + env_error);
     if (!initialised) {
         for (int d = 0; d < device_count; d++) {
             auto c = std::make_unique<Context>();

@@ -20,6 +20,15 @@ public final class DeviceOption {
         if (device == null) {
             return work.get();
         }
+        check(backend);
+        return Backends.onDevice(device, work);
+    }
+
+    /** Refuses a --device that {@code backend} (resolved: auto is cpu or cuda here) cannot use; before any work. */
+    void check(String backend) {
+        if (device == null) {
+            return;
+        }
         if (!backend.equals(Backends.CUDA)) {
             throw new SpikestepException("--device " + device + " picks a GPU: it needs --backend cuda (got " + backend + ")");
         }
@@ -28,6 +37,5 @@ public final class DeviceOption {
             throw new SpikestepException("--device " + device + " does not exist: " + n + " visible GPU" + (n == 1 ? "" : "s")
                     + " (0.." + (n - 1) + "; see spikestep info)");
         }
-        return Backends.onDevice(device, work);
     }
 }

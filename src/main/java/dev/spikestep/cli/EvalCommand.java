@@ -76,6 +76,7 @@ public final class EvalCommand implements Callable<Integer> {
             throw w.metadata().isEmpty() ? e : new SpikestepException(e.getMessage()
                     + " (settings not given on the command line come from the metadata of " + weights + ")");
         }
+        device.check(s.backend()); // auto resolved: --backend auto --device 1 runs on GPU 1 when there is one
         Dataset test = DatasetLocator.load(run.data, DatasetLocator.checkName(run.dataset)).test();
         System.out.println(String.format(Locale.ROOT, "eval %s (%d -> %d -> %d%s)", weights, w.nIn(), w.nHidden(), w.nOut(),
                 EvalOptions.isSpikestep(w.metadata()) ? ""
@@ -93,7 +94,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + "the dynamics", badWeights, w.w1().length + w.wOut().length, weights));
         }
         long t0 = System.nanoTime();
-        Trainer.Evaluation ev = device.run(run.backend, () -> Evaluator.evaluate(w, s, test));
+        Trainer.Evaluation ev = device.run(s.backend(), () -> Evaluator.evaluate(w, s, test));
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("weights", weights.toString());

@@ -91,7 +91,8 @@ public final class CudaDevice implements Device {
                 note = "cuBLAS SGEMM";
             } catch (Throwable t) {
                 h = null;
-                note = "tiled GEMM kernel (cuBLAS did not load: " + t.getMessage() + ")";
+                // JCuda puts the nested stack traces of every load attempt in the message: its first line says it
+                note = "tiled GEMM kernel (cuBLAS did not load: " + CudaBackend.brief(t) + ")";
             }
         } else {
             note = "tiled GEMM kernel (cuBLAS not requested)";

@@ -171,5 +171,24 @@ class CudaCliTest extends ConsoleCapture {
         assertEquals(2, Main.execute("sweep", config.toString(), "--backend", "cuda", "--devices", "0", "--emit-slurm",
                 script.toString()));
         assertTrue(err().contains("Slurm places the GPUs"), err());
+
+        // eval: --backend auto resolves to cuda, so --device K is the GPU it runs on; one that does not exist is
+        // refused before the dataset is read or the table printed
+        assertEquals(0, Main.execute(Stream.concat(Arrays.stream(train), Stream.of("--backend", "cpu", "--batch", "16"))
+                .toArray(String[]::new)),
+                err());
+        Path ckpt;
+        try (Stream<Path> f = Files.walk(dir.resolve("t").resolve("checkpoints"))) {
+            ckpt = f.filter(p -> p.getFileName().toString().equals("epoch-000.safetensors")).findFirst().orElseThrow();
+        }
+        String[] eval = {"eval", "--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data", data.toString(),
+            "--out", dir.resolve("e").toString(), "--backend", "auto", "--device"};
+        assertEquals(0, Main.execute(Stream.concat(Arrays.stream(eval), Stream.of(Integer.toString(n - 1)))
+                .toArray(String[]::new)), err());
+        int before = out().length();
+        assertEquals(2, Main.execute(Stream.concat(Arrays.stream(eval), Stream.of(Integer.toString(n)))
+                .toArray(String[]::new)));
+        assertTrue(err().contains("error: --device " + n + " does not exist"), err());
+        assertTrue(!out().substring(before).contains("trained with"), "refused before the table: " + out());
     }
 }

@@ -311,4 +311,43 @@ class EmulatedDriverTest {
         assertContains(m, "cuStreamSynchronize", "not a live stream");
         cuCtxSynchronize();
     }
+
+    @Test
+    void malformedEmulatorVariablesAreNamedByCuInit() throws Exception {
+        // A child JVM on the same driver: cuInit runs once per process, with the environment it started with.
+        for (String[] env : new String[][] {{"SPIKESTEP_EMU_DEVICES", "2x", "must be an integer 1..64, not '2x'"},
+                {"SPIKESTEP_EMU_DEVICES", "abc", "must be an integer 1..64, not 'abc'"},
+                {"SPIKESTEP_EMU_ORDER", "-1", "SPIKESTEP_EMU_ORDER must be forward or reverse, not '-1'"}}) {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.spikestep.cli.Main", "info").redirectErrorStream(true);
+            pb.environment().put(env[0], env[1]);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertContains(out, "cuda driver: not usable (CUDA_ERROR_INVALID_VALUE: cuInit: ", env[2]);
+        }
+    }
+
+    @Test
+    void aDriverWithoutCublasFallsBackToTheTiledGemmInOneLine() throws Exception {
+        Path emu = java.util.stream.Stream.of(String.valueOf(System.getenv("LD_LIBRARY_PATH")).split(":"))
+                .filter(d -> !d.isEmpty()).map(Path::of).filter(d -> Files.exists(d.resolve("libcuda.so.1")))
+                .findFirst().orElse(null);
+        Assumptions.assumeTrue(emu != null, "the emulated driver is not on LD_LIBRARY_PATH");
+        Path only = Files.createTempDirectory("emu-no-cublas");
+        try {
+            Files.createSymbolicLink(only.resolve("libcuda.so.1"), emu.resolve("libcuda.so.1").toAbsolutePath());
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.spikestep.cli.Main", "info").redirectErrorStream(true);
+            pb.environment().put("LD_LIBRARY_PATH", only.toString());
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertContains(out, "tiled GEMM kernel (cuBLAS did not load: ");
+            assertTrue(!out.contains("\tat ") && out.lines().count() < 30, "one line, no stack trace:\n" + out);
+        } finally {
+            Files.deleteIfExists(only.resolve("libcuda.so.1"));
+            Files.deleteIfExists(only);
+        }
+    }
 }
