@@ -194,7 +194,7 @@ public final class ResultsWriter {
     }
 
     static String csvValue(Object v) {
-        String s = v instanceof Double d ? number(d) : v instanceof Float f ? number(f) : String.valueOf(v);
+        String s = v == null ? "" : v instanceof Double d ? number(d) : v instanceof Float f ? number(f) : String.valueOf(v);
         if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
             return "\"" + s.replace("\"", "\"\"") + "\"";
         }

@@ -31,7 +31,10 @@ final class NotebookResults {
 
     /** The notebook's accuracy range for a run's setting, or null where it published none. */
     static double[] accuracy(Map<String, Object> run) {
-        if (!"50".equals(Report.fmt(run.get("T")))) {
+        // Only what the notebook ran: T 50, one charge per step, trained and evaluated alike (a transfer
+        // cell is evaluated under other dynamics than its training keys say).
+        if (!"50".equals(Report.fmt(run.get("T"))) || "transfer".equals(run.get("experiment"))
+                || (run.get("substeps") != null && !"1".equals(Report.fmt(run.get("substeps"))))) {
             return null;
         }
         return ACC.get(run.get("model") + "/" + run.get("integrator") + "/" + run.get("readout") + "/"

@@ -32,8 +32,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * self-contained {@code report.html}) and a summary table ({@code summary.md}, {@code summary.csv}).
  * Runs are grouped by every parameter that varies over the sweep except {@code dt} and
  * {@code seed}, so a group is one curve (model/integrator, and readout or T where those vary) and
- * its seeds give the spread. Diverged runs ({@code final_nonfinite > 0}) are marked on every chart
- * and listed.
+ * its seeds give the spread. Diverged runs ({@code final_nonfinite > 0}) are marked on the charts
+ * against dt and listed; rows without {@code final_nonfinite} (R-STDP's) are "not recorded", never "none".
  */
 public final class Report {
     /** Metrics the charts and tables read from each run row. */
@@ -141,12 +141,21 @@ public final class Report {
         return results.skippedLines();
     }
 
-    public Path write() {
-        try {
-            Files.createDirectories(outDir);
-        } catch (IOException e) {
-            throw new SpikestepException("cannot create " + outDir + ": " + SpikestepException.reason(e), e);
+    /** Every file a report may write: an earlier report's are replaced as a whole, nothing else is touched. */
+    static final List<String> FILES;
+
+    static {
+        List<String> f = new ArrayList<>(List.of("report.html", "summary.md", "summary.csv", "transfer.csv"));
+        for (String stem : List.of("accuracy", "curve_test_acc", "curve_loss", "spike_rate", "silent_frac",
+                "seconds_per_epoch", "transfer")) {
+            f.add(stem + ".png");
+            f.add(stem + ".svg");
         }
+        FILES = List.copyOf(f);
+    }
+
+    public Path write() {
+        prepareOut();
         List<String[]> charts = new ArrayList<>(); // file stem, title, caption
         chart(charts, "accuracy", "Test accuracy vs dt", "test accuracy (%)", ACC,
                 "Mean over seeds with the seed range (min to max) as bars; red crosses: diverged runs."
@@ -176,6 +185,41 @@ public final class Report {
         Path html = outDir.resolve("report.html");
         ResultsWriter.replace(html, html(charts));
         return html;
+    }
+
+    /**
+     * --out must be new, empty or an earlier report (it has report.html), whose files are removed first so
+     * that none of another sweep's (a transfer matrix beside an R-STDP report) is left to read as this one's;
+     * any other directory is refused rather than written into.
+     */
+    private void prepareOut() {
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new SpikestepException("--out " + outDir + " is a file, not a directory");
+        }
+        if (Files.isDirectory(outDir)) {
+            boolean empty;
+            try (java.util.stream.Stream<Path> s = Files.list(outDir)) {
+                empty = s.findAny().isEmpty();
+            } catch (IOException e) {
+                throw new SpikestepException("cannot read " + outDir + ": " + SpikestepException.reason(e), e);
+            }
+            if (!empty && !Files.isRegularFile(outDir.resolve("report.html"))) {
+                throw new SpikestepException("--out " + outDir + " is not empty and holds no earlier report (report.html); "
+                        + "write the report into a new or empty directory");
+            }
+            for (String f : FILES) {
+                try {
+                    Files.deleteIfExists(outDir.resolve(f));
+                } catch (IOException e) {
+                    throw new SpikestepException("cannot replace " + outDir.resolve(f) + ": " + SpikestepException.reason(e), e);
+                }
+            }
+        }
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw new SpikestepException("cannot create " + outDir + ": " + SpikestepException.reason(e), e);
+        }
     }
 
     private void chart(List<String[]> charts, String stem, String title, String yTitle, String metric, String caption) {
@@ -473,7 +517,7 @@ public final class Report {
             row.put("acc_max", max(acc));
             row.put("spike_rate_mean", optMean(c, RATE));
             row.put("silent_frac_mean", optMean(c, SILENT));
-            row.put("diverged", c.diverged());
+            row.put("diverged", tracksDivergence() ? c.diverged() : null);
             row.put("seconds_per_epoch_mean", optMean(c, SPE));
             rows.add(row);
         }
@@ -513,7 +557,9 @@ public final class Report {
         }
         List<Map<String, Object>> div = results.runs().stream().filter(Report::diverged).toList();
         sb.append("\n## Diverged runs\n\n");
-        if (div.isEmpty()) {
+        if (!tracksDivergence()) {
+            sb.append("Not recorded: these rows count no non-finite states.\n");
+        } else if (div.isEmpty()) {
             sb.append("None.\n");
         } else {
             for (Map<String, Object> r : div) {
@@ -563,6 +609,9 @@ public final class Report {
         int n = results.runs().size();
         String s = n + " finished runs" + (grid != null ? " of " + grid + " grid points" : "") + " ("
                 + results.runs().get(0).get("experiment") + ", directory " + dir + ")";
+        if (!tracksDivergence()) {
+            return s + "; divergence not recorded (its rows count no non-finite states).";
+        }
         long div = results.runs().stream().filter(Report::diverged).count();
         return s + "; " + div + " diverged.";
     }
@@ -588,13 +637,15 @@ public final class Report {
         h.forEach(k -> sb.append("<th>").append(esc(k)).append("</th>"));
         sb.append("</tr>\n");
         for (Map<String, Object> r : summaryRows()) {
-            sb.append(((Number) r.get("diverged")).longValue() > 0 ? "<tr class=\"div\">" : "<tr>");
+            sb.append(r.get("diverged") instanceof Number n && n.longValue() > 0 ? "<tr class=\"div\">" : "<tr>");
             h.forEach(k -> sb.append("<td>").append(esc(fmt(r.get(k)))).append("</td>"));
             sb.append("</tr>\n");
         }
         sb.append("</table>\n<h2>Diverged runs</h2>\n");
         List<Map<String, Object>> div = results.runs().stream().filter(Report::diverged).toList();
-        if (div.isEmpty()) {
+        if (!tracksDivergence()) {
+            sb.append("<p>Not recorded: these rows count no non-finite states.</p>\n");
+        } else if (div.isEmpty()) {
             sb.append("<p>None: every run's states stayed finite.</p>\n");
         } else {
             sb.append("<p>Runs whose hidden states became NaN or infinite in the last evaluation (the integrator "
@@ -646,6 +697,11 @@ public final class Report {
     }
 
     // --- numbers --------------------------------------------------------------------------------
+
+    /** Whether the runs record non-finite states at all (train and transfer rows do; R-STDP's do not). */
+    private boolean tracksDivergence() {
+        return results.runs().stream().anyMatch(r -> r.containsKey(NONFINITE));
+    }
 
     static boolean diverged(Map<String, Object> r) {
         return r.get(NONFINITE) instanceof Number n && n.doubleValue() > 0;

@@ -373,6 +373,12 @@ public final class SweepRunner {
                 r.put("index", p.index());
                 r.put("attempt", attempt);
                 r.putAll(row);
+                // The point's id, also where its runner trained under another (transfer's shared training):
+                // report and merge keep only rows of the grid's run ids.
+                r.put("run_id", p.runId());
+                if (row.get("run_id") != null && !row.get("run_id").equals(p.runId())) {
+                    r.put("train_run_id", row.get("run_id"));
+                }
                 synchronized (fileLock) {
                     ResultsWriter.appendJsonLine(epochsFile, r);
                 }

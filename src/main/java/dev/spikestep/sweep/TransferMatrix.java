@@ -53,7 +53,7 @@ final class TransferMatrix {
             }
         }
         List<String> evalKeys = new ArrayList<>();
-        for (String k : List.of("used_integrator", "used_dt", "used_T", "used_readout")) {
+        for (String k : List.of("used_integrator", "used_substeps", "used_dt", "used_T", "used_readout")) {
             if (runs.stream().map(r -> String.valueOf(r.get(k))).distinct().count() > 1) {
                 evalKeys.add(k);
             }

@@ -93,6 +93,7 @@ public final class TransferRunner implements ExperimentRunner {
         m.put("final_silent_frac", 1 - ev.spikeRate());
         m.put("final_nonfinite", ev.nonFinite());
         m.put("used_integrator", neuron.integrator().cliName());
+        m.put("used_substeps", (long) neuron.substeps());
         m.put("used_dt", neuron.dt());
         m.put("used_T", (long) T);
         m.put("used_readout", readout.cliName());

@@ -81,6 +81,49 @@ class ReportTest {
     }
 
     @Test
+    void rowsThatCountNoNonFiniteStatesAreNotReportedAsNeverDiverging() throws Exception {
+        Path d = dir.resolve("rs");
+        for (int seed = 0; seed < 2; seed++) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("run_id", "rs" + seed);
+            r.put("index", seed);
+            r.put("attempt", 1);
+            r.put("experiment", "rstdp");
+            r.put("integrator", "euler");
+            r.put("dt", 0.1);
+            r.put("T", 10);
+            r.put("seed", seed);
+            r.put("final_acc", 20.0 + seed);
+            ResultsWriter.appendJsonLine(d.resolve("runs.jsonl"), r);
+        }
+        Path html = new Report(d, d.resolve("r")).write();
+        assertTrue(Files.readString(html).contains("divergence not recorded") && !Files.readString(html).contains(
+                "None: every run's states stayed finite"), Files.readString(html));
+        assertTrue(Files.readString(d.resolve("r").resolve("summary.md")).contains("Not recorded: these rows count no "
+                + "non-finite states."));
+        List<String> csv = Files.readAllLines(d.resolve("r").resolve("summary.csv"));
+        int col = List.of(csv.get(0).split(",")).indexOf("diverged");
+        assertEquals("", csv.get(1).split(",", -1)[col], "blank, not 0: " + csv);
+    }
+
+    @Test
+    void anEarlierReportIsReplacedWholeAndAnyOtherDirectoryIsRefused() throws Exception {
+        Path d = dir.resolve("one");
+        run(d, "lif/exp", 5.0, 0, 97, 0.4, 0);
+        Path out = d.resolve("r");
+        new Report(d, out).write();
+        Files.writeString(out.resolve("transfer.csv"), "stale"); // another sweep's report was here before
+        new Report(d, out).write();
+        assertTrue(!Files.exists(out.resolve("transfer.csv")) && Files.exists(out.resolve("report.html")));
+        Path other = dir.resolve("notes");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("summary.md"), "my notes");
+        SpikestepException e = assertThrows(SpikestepException.class, () -> new Report(d, other).write());
+        assertTrue(e.getMessage().contains("is not empty and holds no earlier report (report.html)"), e.getMessage());
+        assertEquals("my notes", Files.readString(other.resolve("summary.md")));
+    }
+
+    @Test
     void aSingleDtGetsOneBarPerGroup() throws Exception {
         Path d = dir.resolve("one");
         run(d, "lif/exp", 5.0, 0, 97, 0.4, 0);

@@ -69,6 +69,45 @@ class TransferSweepTest {
         assertTrue(csv.stream().anyMatch(l -> l.startsWith("izh/symplectic,symplectic dt 5,1,")), String.join("\n", csv));
         assertTrue(Files.size(out.resolve("report/transfer.png")) > 1000);
         assertTrue(Files.readString(out.resolve("report/report.html")).contains("Transfer matrix"));
+        // each point's epochs under its own run id (its training's id beside): kept, so the curves are drawn
+        SweepResults res = SweepResults.load(out);
+        assertEquals(10, res.epochs().size(), "one epoch per point");
+        java.util.Set<Object> ids = new java.util.HashSet<>();
+        s.finished().forEach(r -> ids.add(r.get("run_id")));
+        for (Map<String, Object> e : res.epochs()) {
+            assertTrue(ids.contains(e.get("run_id")) && e.get("train_run_id") != null, e.toString());
+        }
+        assertTrue(Files.size(out.resolve("report/curve_test_acc.png")) > 1000, "learning curves drawn");
+        // the notebook's published accuracy is drawn only for what it ran: not a transfer cell, not K > 1
+        Map<String, Object> nb = new java.util.HashMap<>(Map.of("T", 50L, "model", "lif", "integrator", "exp", "readout",
+                "max", "dt", 5.0, "experiment", "train"));
+        assertTrue(NotebookResults.accuracy(nb) != null);
+        nb.put("substeps", 2L);
+        assertTrue(NotebookResults.accuracy(nb) == null);
+        nb.put("substeps", 1L);
+        nb.put("experiment", "transfer");
+        assertTrue(NotebookResults.accuracy(nb) == null);
+    }
+
+    @Test
+    void evalSubstepsAreColumnsOfTheMatrix() throws Exception {
+        Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 128, 64);
+        Path config = dir.resolve("k.yaml");
+        Files.writeString(config, """
+                name: k
+                experiment: transfer
+                base: {T: 8, epochs: 1, batch: 32, hidden: 16, dataset: mnist-sample, dt: 5.0, model: lif}
+                axes:
+                  eval_substeps: [0, 2]
+                """);
+        Path out = dir.resolve("k");
+        SweepRunner.Summary s = sweep(config, out, data);
+        assertEquals(List.of(1L, 2L), s.finished().stream().map(r -> r.get("used_substeps")).toList());
+        new Report(out, out.resolve("report")).write();
+        List<String> csv = Files.readAllLines(out.resolve("report/transfer.csv"));
+        assertEquals(3, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(1).startsWith("as trained,substeps 1,1,") && csv.get(2).startsWith("as trained,substeps 2,1,"),
+                String.join("\n", csv));
     }
 
     @Test
