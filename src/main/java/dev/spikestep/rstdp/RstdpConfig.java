@@ -34,14 +34,15 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
         if (epochs < 1) {
             throw new BadValueException("epochs", "must be >= 1, got " + epochs);
         }
-        if (!(lr >= 0) || !Double.isFinite(lr)) {
-            throw new BadValueException("lr", "must be a finite number >= 0, got " + lr);
+        // Finite as the float32 the kernels use: 1e39 passes as a double and is infinite there.
+        if (!(lr >= 0) || !Float.isFinite((float) lr)) {
+            throw new BadValueException("lr", "must be a finite float32 >= 0, got " + lr);
         }
-        if (!(teach >= 0) || !Double.isFinite(teach)) {
-            throw new BadValueException("teach", "must be a finite number >= 0 (0 = no teacher current), got " + teach);
+        if (!(teach >= 0) || !Float.isFinite((float) teach)) {
+            throw new BadValueException("teach", "must be a finite float32 >= 0 (0 = no teacher current), got " + teach);
         }
-        if (!(teachDecay >= 0) || !Double.isFinite(teachDecay)) {
-            throw new BadValueException("teach_decay", "must be a finite number >= 0, got " + teachDecay);
+        if (!(teachDecay >= 0) || !Float.isFinite((float) teachDecay)) {
+            throw new BadValueException("teach_decay", "must be a finite float32 >= 0, got " + teachDecay);
         }
         if (maxTrainBatches < 0) {
             throw new BadValueException("max_train_batches", "must be >= 0 (0 = all), got " + maxTrainBatches);

@@ -35,7 +35,7 @@ public final class RstdpRunner {
     public static final List<String> CSV_HEADER = List.of("integrator", "seed", "dt", "T", "final_acc",
             "final_H_mean_spike_rate", "final_O_mean_spike_rate", "final_no_spike_out_frac",
             "reward", "lr", "teach", "teach_decay", "epochs", "batch", "test_batch", "max_train_batches",
-            "max_test_batches", "hidden", "last_epoch_test_acc", "final_samples", "dataset", "backend", "seconds");
+            "max_test_batches", "hidden", "substeps", "last_epoch_test_acc", "final_samples", "dataset", "backend", "seconds");
 
     /**
      * What one pass produced. {@code hiddenRate}/{@code outputRate}: spikes per (sample, neuron, step)
@@ -95,6 +95,8 @@ public final class RstdpRunner {
         Dataset train = data.train();
         Dataset test = data.test();
         checkBatch(cfg, train);
+        // A results file of other columns is refused now, not after the epochs (and their checkpoints).
+        ResultsWriter.requireHeader(Path.of(cfg.outDir()).resolve(RESULTS_FILE), CSV_HEADER);
         int fullSteps = train.size() / cfg.batch();
         int steps = cfg.maxTrainBatches() == 0 ? fullSteps : Math.min(fullSteps, cfg.maxTrainBatches());
         int testBatches = (test.size() + cfg.testBatch() - 1) / cfg.testBatch();
@@ -183,7 +185,7 @@ public final class RstdpRunner {
         ResultsWriter.appendCsvRow(resultsFile, CSV_HEADER, List.of(cfg.integrator().cliName(), cfg.seed(), cfg.dt(),
                 cfg.T(), finalTest.accuracy(), finalTest.hiddenRate(), finalTest.outputRate(), finalTest.noSpikeOut(),
                 cfg.reward().cliName(), cfg.lr(), cfg.teach(), cfg.teachDecay(), cfg.epochs(), cfg.batch(),
-                cfg.testBatch(), cfg.maxTrainBatches(), cfg.maxTestBatches(), cfg.hidden(), last.test().accuracy(),
+                cfg.testBatch(), cfg.maxTrainBatches(), cfg.maxTestBatches(), cfg.hidden(), cfg.substeps(), last.test().accuracy(),
                 finalTest.samples(), cfg.dataset(), cfg.backend(), total));
         out.println(String.format(Locale.ROOT, "final test (all %d samples): accuracy %.2f%%, H_rate %.4f, O_rate %.4f, "
                         + "no_spike_out %.3f; results appended to %s and %s", finalTest.samples(), finalTest.accuracy(),
@@ -270,7 +272,7 @@ public final class RstdpRunner {
         m.put("kind", "rstdp");
         m.put("model", "lif");
         m.put("integrator", cfg.integrator().cliName());
-        m.put("substeps", "1");
+        m.put("substeps", Integer.toString(cfg.substeps()));
         m.put("dt", RstdpConfig.fmt(cfg.dt()));
         m.put("neuron", cfg.neuron().params());
         m.put("T", Integer.toString(cfg.T()));
@@ -301,6 +303,7 @@ public final class RstdpRunner {
         m.put("seed", cfg.seed());
         m.put("dt", cfg.dt());
         m.put("T", cfg.T());
+        m.put("substeps", cfg.substeps());
         m.put("reward", cfg.reward().cliName());
         m.put("lr", cfg.lr());
         m.put("dataset", cfg.dataset());

@@ -71,7 +71,7 @@ class RstdpCliTest extends ConsoleCapture {
             assertEquals("rstdp", c.metadata().get("kind"));
             assertEquals("onehot", c.metadata().get("reward"));
         }
-        assertTrue(csv.get(1).contains(",onehot,0.05,1,0.95,2,16,16,2,1,32,"), csv.get(1));
+        assertTrue(csv.get(1).contains(",onehot,0.05,1,0.95,2,16,16,2,1,32,1,"), csv.get(1));
         assertEquals(2, Files.readAllLines(o.resolve("rstdp_epochs.jsonl")).size());
         // a second run appends to the same files
         assertEquals(0, Main.execute("rstdp", "--T", "5", "--epochs", "1", "--batch", "16", "--max-train-batches", "1",
@@ -97,6 +97,30 @@ class RstdpCliTest extends ConsoleCapture {
     }
 
     @Test
+    void subStepsAreRecordedAndAForeignResultsFileIsRefusedBeforeTraining() throws Exception {
+        Path data = writeData(64, 40);
+        Path o = dir.resolve("k");
+        String[] run = {"rstdp", "--T", "5", "--epochs", "1", "--batch", "16", "--max-train-batches", "1",
+            "--max-test-batches", "1", "--hidden", "8", "--substeps", "3", "--dataset", "mnist-sample", "--data",
+            data.toString(), "--out", o.toString()};
+        Files.createDirectories(o);
+        Files.writeString(o.resolve("rstdp_results.csv"), "name,value\n");
+        assertEquals(2, Main.execute(run));
+        assertTrue(err().contains("already exists with other columns (name,value)"), err());
+        assertTrue(!Files.exists(o.resolve("checkpoints")) && !Files.exists(o.resolve("rstdp_epochs.jsonl")), "nothing ran");
+        Files.delete(o.resolve("rstdp_results.csv"));
+        assertEquals(0, Main.execute(run), err());
+        List<String> csv = Files.readAllLines(o.resolve("rstdp_results.csv"));
+        int k = List.of(csv.get(0).split(",")).indexOf("substeps");
+        assertEquals("3", csv.get(1).split(",")[k]);
+        assertTrue(Files.readString(o.resolve("rstdp_epochs.jsonl")).contains("\"substeps\":3"));
+        try (var dirs = Files.list(o.resolve("checkpoints"))) {
+            Path ckpt = dirs.findFirst().orElseThrow().resolve("epoch-000.safetensors");
+            assertEquals("3", dev.spikestep.io.Safetensors.read(ckpt).metadata().get("substeps"));
+        }
+    }
+
+    @Test
     void badOptionValuesAreClearErrors() {
         String d = dir.toString();
         assertEquals(2, Main.execute("rstdp", "--reward", "stdp", "--data", d));
@@ -106,6 +130,8 @@ class RstdpCliTest extends ConsoleCapture {
         assertEquals(2, Main.execute("rstdp", "--integrator", "symplectic", "--data", d));
         assertTrue(err().contains("error: integrator 'symplectic' is not defined for lif: use euler, exp, zoh, rk2 or rk4"),
                 err());
+        assertEquals(2, Main.execute("rstdp", "--lr", "1e39", "--data", d));
+        assertTrue(err().contains("error: --lr must be a finite float32 >= 0, got 1.0E39"), err());
         assertEquals(2, Main.execute("rstdp", "--substeps", "65", "--data", d));
         assertTrue(err().contains("error: --substeps must be an integer in [1, 64], got 65"), err());
         // auto says which backend it picked, then the run goes on (here: to the missing data)
@@ -117,7 +143,7 @@ class RstdpCliTest extends ConsoleCapture {
         assertEquals(2, Main.execute("rstdp", "--T", "0", "--data", d));
         assertTrue(err().contains("error: --T must be within [1, 100000], got 0"), err());
         assertEquals(2, Main.execute("rstdp", "--teach", "-1", "--data", d));
-        assertTrue(err().contains("error: --teach must be a finite number >= 0"), err());
+        assertTrue(err().contains("error: --teach must be a finite float32 >= 0"), err());
         assertEquals(2, Main.execute("rstdp", "--dataset", "mnist", "--data", d));
         assertTrue(err().contains("spikestep data mnist"), "missing data says how to get it: " + err());
         assertTrue(!err().contains("\tat "), "no stack trace: " + err());
