@@ -45,8 +45,9 @@ public final class ConvergeCommand implements Callable<Integer> {
             description = "lif and/or izh (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
-    @Option(names = "--decay-input", paramLabel = "LIST", split = ",", arity = "1", defaultValue = "true,false",
-            description = "lif's decay_input values to study (default: ${DEFAULT-VALUE}).")
+    // null when not given: refused with --models izh alone rather than dropped
+    @Option(names = "--decay-input", paramLabel = "LIST", split = ",", arity = "1",
+            description = "lif's decay_input values to study (default: true,false).")
     List<Boolean> decayInput;
 
     @Option(names = "--integrators", paramLabel = "LIST", split = ",",
@@ -104,15 +105,28 @@ public final class ConvergeCommand implements Callable<Integer> {
     public Integer call() {
         System.setProperty("java.awt.headless", "true");
         List<NeuronSpec> neurons = new ArrayList<>();
-        for (String m : models.stream().map(String::trim).distinct().toList()) { // each once, as every other list
+        List<String> modelNames = models.stream().map(String::trim).distinct().toList(); // each once, as every other list
+        if (decayInput != null && !modelNames.contains("lif")) {
+            throw new SpikestepException("--decay-input applies to lif only, not to " + String.join(", ", modelNames));
+        }
+        List<Boolean> decays = decayInput != null ? decayInput : List.of(true, false);
+        for (String m : modelNames) {
             switch (m) {
-                case "lif" -> decayInput.stream().distinct()
+                case "lif" -> decays.stream().distinct()
                         .forEach(d -> neurons.add(new LifSpec(Integrator.EULER, 1.0, 2.0, 1f, 0f, false, d)));
                 case "izh" -> neurons.add(IzhSpec.notebook(Integrator.EULER, 1.0));
                 default -> throw new SpikestepException("unknown model '" + m + "': expected lif or izh");
             }
         }
         List<Integrator> integs = integrators.stream().map(Integrator::parse).distinct().toList();
+        for (Integrator i : integs) { // one that no model defines would be left out, down to an empty study
+            if (modelNames.stream().noneMatch(m -> Integrator.forModel(m).contains(i))) {
+                throw new SpikestepException("--integrators " + i.cliName() + " is defined for none of --models "
+                        + String.join(",", modelNames) + " (" + modelNames.stream().map(m -> m + ": "
+                        + Integrator.forModel(m).stream().map(Integrator::cliName).collect(java.util.stream.Collectors
+                        .joining(", "))).collect(java.util.stream.Collectors.joining("; ")) + ")");
+            }
+        }
         List<String> in = inputs.stream().map(String::trim).distinct().toList();
         Dataset digits = null;
         if (in.contains("digits")) {

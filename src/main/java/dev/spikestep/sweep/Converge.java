@@ -82,8 +82,8 @@ public final class Converge {
             if (n < 1 || n > 256) {
                 throw new SpikestepException("--neurons must be in [1, 256] (the hidden layer), got " + n);
             }
-            if (drive.length != 2 || !(drive[0] < drive[1])) {
-                throw new SpikestepException("--drive must be LO,HI with LO < HI, got " + Arrays.toString(drive));
+            if (drive.length != 2 || !(drive[0] < drive[1]) || !Double.isFinite(drive[0]) || !Double.isFinite(drive[1])) {
+                throw new SpikestepException("--drive must be LO,HI, finite, with LO < HI, got " + Arrays.toString(drive));
             }
             if (costT < 1 || costNeurons < 1 || costRepeats < 1) {
                 throw new SpikestepException("--cost-T, --cost-neurons and --cost-repeats must be >= 1");
@@ -139,8 +139,14 @@ public final class Converge {
     public record Row(String model, String decayInput, String integrator, int substeps, double dt, String input,
                       double vRmse, double countErr, double firstSpikeErr, double vanRossum, double nonfiniteFrac,
                       double nsPerStep, int steps, int neurons) {
+        /** Some neuron's state became NaN or infinite (SPEC 11's nonfinite_frac), and only that. */
         public boolean diverged() {
-            return nonfiniteFrac > 0 || !Double.isFinite(vRmse);
+            return nonfiniteFrac > 0;
+        }
+
+        /** Whether v_rmse could be measured: not where every neuron fires before the first grid point. */
+        public boolean measured() {
+            return Double.isFinite(vRmse);
         }
 
         /** Cost of simulating one unit of time: ns per neuron-step over dt. */
@@ -185,15 +191,47 @@ public final class Converge {
         return Math.abs(r - Math.rint(r)) < 1e-6 * Math.max(1, r) && Math.rint(r) >= 1;
     }
 
-    /** Runs the whole study, appending each row to {@code out/converge.csv} as it is measured. */
-    public static List<Row> run(Config cfg, Path out, PrintStream log) {
-        Path csv = out.resolve("converge.csv");
+    /** The files a study writes: an earlier study's are replaced as a whole. */
+    private static final java.util.regex.Pattern FILES =
+            java.util.regex.Pattern.compile("converge\\.(csv|md|html)|orders\\.csv|error_(dt|cost)_.*\\.(png|svg)");
+
+    /**
+     * --out must be new, empty or an earlier study (it has converge.csv): that one's files go first, so
+     * that none of its charts is left beside rows it did not come from. Any other directory is refused.
+     */
+    private static void prepareOut(Path out, PrintStream log) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new SpikestepException("--out " + out + " is a file, not a directory");
+        }
         try {
+            if (Files.isDirectory(out)) {
+                List<Path> entries;
+                try (java.util.stream.Stream<Path> s = Files.list(out)) {
+                    entries = s.toList();
+                }
+                if (!entries.isEmpty() && !Files.isRegularFile(out.resolve("converge.csv"))) {
+                    throw new SpikestepException("--out " + out + " is not empty and holds no earlier study (converge.csv); "
+                            + "write the study into a new or empty directory");
+                }
+                if (!entries.isEmpty()) {
+                    log.println("converge: replacing the earlier study in " + out);
+                }
+                for (Path e : entries) {
+                    if (FILES.matcher(e.getFileName().toString()).matches()) {
+                        Files.delete(e);
+                    }
+                }
+            }
             Files.createDirectories(out);
-            Files.deleteIfExists(csv);
         } catch (java.io.IOException e) {
             throw new SpikestepException("cannot prepare " + out + ": " + SpikestepException.reason(e), e);
         }
+    }
+
+    /** Runs the whole study, appending each row to {@code out/converge.csv} as it is measured. */
+    public static List<Row> run(Config cfg, Path out, PrintStream log) {
+        Path csv = out.resolve("converge.csv");
+        prepareOut(out, log);
         List<Row> rows = new ArrayList<>();
         Map<String, Double> cost = costs(cfg, log);
         for (NeuronSpec base : cfg.neurons()) {
@@ -521,14 +559,15 @@ public final class Converge {
         List<Order> out = new ArrayList<>();
         for (List<Row> c : curves.values()) {
             Row first = c.get(0);
-            List<Row> ok = c.stream().filter(r -> !r.diverged()).toList();
+            List<Row> ok = c.stream().filter(r -> !r.diverged() && r.measured()).toList();
             List<Row> fit = asymptotic(ok);
             List<Row> above = ok.stream().filter(r -> r.vRmse() >= ROUNDING_FLOOR).toList();
             double max = ok.stream().mapToDouble(Row::vRmse).max().orElse(Double.NaN);
             String note;
             double order = Double.NaN;
             if (ok.isEmpty()) {
-                note = "diverged at every dt";
+                note = c.stream().allMatch(Row::diverged) ? "diverged at every dt"
+                        : "no sub-threshold span to measure at any dt that stayed finite (the neurons fire in the first step)";
             } else if (max < ROUNDING_FLOOR) {
                 note = "error at float32 rounding at every dt that stayed finite (exact for this input)";
             } else if (fit.size() < 2 && above.size() >= 2 && Math.abs(slope(above)) < 0.3) {
@@ -539,7 +578,7 @@ public final class Converge {
                 note = "fewer than 2 rows in the fit range [" + ROUNDING_FLOOR + ", " + FIT_CEILING + "]";
             } else {
                 order = slope(fit);
-                long div = c.size() - ok.size();
+                long div = c.stream().filter(Row::diverged).count();
                 note = Math.abs(order) < 0.3 ? "does not converge to the reference"
                         : div > 0 ? "diverged at " + div + " dt" : "";
             }

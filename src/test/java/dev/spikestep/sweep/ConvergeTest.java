@@ -116,6 +116,43 @@ class ConvergeTest extends ConsoleCapture {
     }
 
     @Test
+    void anEarlierStudyIsReplacedWholeAndAnyOtherDirectoryIsRefused() throws Exception {
+        Path out = dir.resolve("c");
+        String[] lif = {"converge", "--out", out.toString(), "--models", "lif", "--decay-input", "true", "--integrators",
+            "euler", "--substeps", "1", "--dt", "0.5,1", "--inputs", "steps", "--neurons", "4", "--span", "4", "--cost-T",
+            "5", "--cost-neurons", "64", "--cost-repeats", "1"};
+        assertEquals(0, Main.execute(lif), err());
+        assertTrue(Files.exists(out.resolve("error_dt_lif_steps.png")));
+        String[] izh = lif.clone();
+        izh[4] = "izh";
+        izh[5] = "--integrators";
+        izh[6] = "euler";
+        izh[7] = "--substeps";
+        izh[8] = "1";
+        assertEquals(0, Main.execute(izh), err());
+        assertTrue(out().contains("converge: replacing the earlier study in " + out), out());
+        assertTrue(!Files.exists(out.resolve("error_dt_lif_steps.png")), "no lif chart beside izh rows");
+        assertTrue(Files.readAllLines(out.resolve("converge.csv")).stream().skip(1).allMatch(l -> l.startsWith("izh,")));
+        Path notes = dir.resolve("notes");
+        Files.createDirectories(notes);
+        Files.writeString(notes.resolve("a.txt"), "mine");
+        lif[2] = notes.toString();
+        assertEquals(2, Main.execute(lif));
+        assertTrue(err().contains("is not empty and holds no earlier study (converge.csv)"), err());
+    }
+
+    @Test
+    void neuronsThatFireInTheFirstStepAreNotCalledDiverged() {
+        Converge.Row r = new Converge.Row("lif", "true", "euler", 1, 1.0, "steps", Double.NaN, 0, 0, 0, 0.0, 1, 4, 4);
+        assertTrue(!r.diverged() && !r.measured());
+        List<Converge.Order> o = Converge.orders(List.of(r, new Converge.Row("lif", "true", "euler", 1, 0.5, "steps",
+                Double.NaN, 0, 0, 0, 0.0, 1, 8, 4)));
+        assertEquals("no sub-threshold span to measure at any dt that stayed finite (the neurons fire in the first step)",
+                o.get(0).note());
+        assertTrue(new Converge.Row("lif", "true", "euler", 1, 1.0, "steps", Double.NaN, 0, 0, 0, 0.25, 1, 4, 4).diverged());
+    }
+
+    @Test
     void badGridsAreOneLineErrors() {
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--dt", "0.3,1", "--inputs", "steps"));
         assertTrue(err().contains("error: dt 0.3 does not divide the coarsest dt 1.0"), err());
@@ -125,6 +162,16 @@ class ConvergeTest extends ConsoleCapture {
         assertTrue(err().contains("unknown input 'noise'"), err());
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--data", dir.resolve("none").toString()));
         assertTrue(err().contains("--inputs steps runs without data"), err());
+        // what would be dropped, down to an empty study, is refused
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--models", "izh", "--integrators", "zoh",
+                "--inputs", "steps"));
+        assertTrue(err().contains("error: --integrators zoh is defined for none of --models izh (izh: euler, symplectic, "
+                + "rk2, rk4)"), err());
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--models", "izh", "--decay-input", "false",
+                "--inputs", "steps"));
+        assertTrue(err().contains("error: --decay-input applies to lif only, not to izh"), err());
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--drive", "0,Infinity", "--inputs", "steps"));
+        assertTrue(err().contains("--drive must be LO,HI, finite, with LO < HI"), err());
     }
 
     @Test
