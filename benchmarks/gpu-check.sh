@@ -21,6 +21,11 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 jre="${1:?usage: gpu-check.sh JRE_DIR LIB_DIR [REPORT_DIR]}"
 lib="${2:?usage: gpu-check.sh JRE_DIR LIB_DIR [REPORT_DIR]}"
 report="${3:-${OUT:-gpu-check-report}}"
+if [ -e "$report/report.md" ]; then
+  # Its train and rstdp runs would be refused over the earlier ones (same --out): a new directory, not a FAIL.
+  echo "error: $report holds an earlier report (report.md); give a new REPORT_DIR" >&2
+  exit 2
+fi
 mkdir -p "$report"
 java="$jre/bin/java"
 # The launcher's JVM options (src/main/sh/jvm-options); the CPU comparisons use the Vector API kernels
