@@ -50,9 +50,10 @@ public final class ConvergeCommand implements Callable<Integer> {
             description = "lif's decay_input values to study (default: true,false).")
     List<Boolean> decayInput;
 
+    // null when not given: every integrator, each model running those it defines; a list given is checked
     @Option(names = "--integrators", paramLabel = "LIST", split = ",",
-            defaultValue = "euler,exp,zoh,symplectic,rk2,rk4",
-            description = "Integrators; each model runs those it accepts (default: ${DEFAULT-VALUE}).")
+            description = "Integrators; each model runs those it accepts, and each one listed must fit one of "
+                + "--models (default: euler,exp,zoh,symplectic,rk2,rk4).")
     List<String> integrators;
 
     @Option(names = "--substeps", paramLabel = "LIST", split = ",", defaultValue = "1,2,4",
@@ -118,8 +119,9 @@ public final class ConvergeCommand implements Callable<Integer> {
                 default -> throw new SpikestepException("unknown model '" + m + "': expected lif or izh");
             }
         }
-        List<Integrator> integs = integrators.stream().map(Integrator::parse).distinct().toList();
-        for (Integrator i : integs) { // one that no model defines would be left out, down to an empty study
+        List<Integrator> integs = integrators == null ? List.of(Integrator.values())
+                : integrators.stream().map(Integrator::parse).distinct().toList();
+        for (Integrator i : integrators == null ? List.<Integrator>of() : integs) { // one given that no model defines
             if (modelNames.stream().noneMatch(m -> Integrator.forModel(m).contains(i))) {
                 throw new SpikestepException("--integrators " + i.cliName() + " is defined for none of --models "
                         + String.join(",", modelNames) + " (" + modelNames.stream().map(m -> m + ": "

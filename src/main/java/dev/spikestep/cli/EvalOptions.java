@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
  */
 public final class EvalOptions {
     /** The values of a file without Spikestep metadata. */
-    static final Map<String, String> NOTEBOOK = Map.ofEntries(Map.entry("model", "lif"), Map.entry("substeps", "1"),
+    static final Map<String, String> NOTEBOOK = Map.ofEntries(Map.entry("model", "lif"), Map.entry("integrator", "exp"),
+            Map.entry("substeps", "1"),
             Map.entry("dt", "5"), Map.entry("T", "50"), Map.entry("readout", "max"), Map.entry("encoder", "exact"),
             Map.entry("tau", "2"), Map.entry("v_th", "1"), Map.entry("v_reset", "0"), Map.entry("soft_reset", "false"),
             Map.entry("decay_input", "true"));

@@ -176,6 +176,12 @@ public final class SweepCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new SpikestepException("cannot create the directory of " + emitSlurm + ": " + SpikestepException.reason(e), e);
         }
+        try {
+            // #SBATCH --output points into it: Slurm opens the task logs before any task runs.
+            Files.createDirectories(outDir);
+        } catch (java.io.IOException e) {
+            throw new SpikestepException("cannot create " + outDir + " for the tasks' logs: " + SpikestepException.reason(e), e);
+        }
         ResultsWriter.replace(emitSlurm, script.replace("THIS_FILE", SlurmScript.q(emitSlurm)));
         System.out.println("wrote " + emitSlurm + ": a job array of " + n + " tasks over " + gridPoints
                 + " grid points" + (cuda ? ", each on " + gpusPerTask + " GPU" + (gpusPerTask == 1 ? "" : "s") + " (--gres=gpu:"

@@ -142,6 +142,17 @@ class ConvergeTest extends ConsoleCapture {
     }
 
     @Test
+    void oneModelRunsTheIntegratorsItDefinesWhenNoneAreListed() throws Exception {
+        Path out = dir.resolve("one");
+        assertEquals(0, Main.execute("converge", "--out", out.toString(), "--models", "izh", "--substeps", "1", "--dt",
+                "0.5,1", "--inputs", "steps", "--neurons", "4", "--span", "4", "--cost-T", "5", "--cost-neurons", "64",
+                "--cost-repeats", "1"), err());
+        List<String> integs = Files.readAllLines(out.resolve("converge.csv")).stream().skip(1)
+                .map(l -> l.split(",")[2]).distinct().toList();
+        assertEquals(List.of("euler", "symplectic", "rk2", "rk4"), integs);
+    }
+
+    @Test
     void neuronsThatFireInTheFirstStepAreNotCalledDiverged() {
         Converge.Row r = new Converge.Row("lif", "true", "euler", 1, 1.0, "steps", Double.NaN, 0, 0, 0, 0.0, 1, 4, 4);
         assertTrue(!r.diverged() && !r.measured());
