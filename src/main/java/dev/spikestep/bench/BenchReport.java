@@ -457,6 +457,16 @@ public final class BenchReport {
         return write(outDir, env, T, batch, neurons, ks, rs, rows, null);
     }
 
+    private static void deleteChart(Path outDir, String stem) {
+        for (String ext : List.of(".png", ".svg")) {
+            try {
+                Files.deleteIfExists(outDir.resolve(stem + ext));
+            } catch (IOException e) {
+                throw new SpikestepException("cannot replace " + outDir.resolve(stem + ext) + ": " + SpikestepException.reason(e), e);
+            }
+        }
+    }
+
     /** Writes the charts and summary.md (replaced) and appends the rows; returns the files written. */
     public static List<Path> write(Path outDir, Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
                                    List<TrainBench.Result> rs, List<Map<String, Object>> rows, Roofline.Ceilings ceilings) {
@@ -467,6 +477,13 @@ public final class BenchReport {
             throw new SpikestepException("cannot create " + outDir + ": " + SpikestepException.reason(e), e);
         }
         append(outDir, rows);
+        // summary.md is this run's; a chart of a part it did not measure would sit beside it as if it were
+        if (ks.isEmpty()) {
+            deleteChart(outDir, "kernels");
+        }
+        if (rs.isEmpty()) {
+            deleteChart(outDir, "step-phases");
+        }
         List<Path> files = new ArrayList<>(List.of(outDir.resolve("bench.csv"), outDir.resolve("bench.jsonl")));
         if (!ModuleLayer.boot().findModule("java.desktop").isPresent()) {
             // A trimmed runtime (jlink without java.desktop, e.g. carried to a GPU machine) cannot draw.

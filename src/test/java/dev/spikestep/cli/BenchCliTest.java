@@ -149,4 +149,14 @@ class BenchCliTest extends ConsoleCapture {
         assertTrue(!out().contains("dram-read"), out());
         assertEquals(1 + 2, Files.readAllLines(dir.resolve("bench.csv")).size());
     }
+
+    @Test
+    void aChartOfAPartThisRunDidNotMeasureIsNotLeftBesideItsSummary() throws Exception {
+        Files.writeString(dir.resolve("step-phases.png"), "an earlier run's chart");
+        Files.writeString(dir.resolve("step-phases.svg"), "<svg/>");
+        assertEquals(0, bench("--what", "kernels", "--model", "lif", "--integrator", "exp", "--threads", "1",
+                "--no-ceilings", "--out", dir.toString()), err());
+        assertTrue(!Files.exists(dir.resolve("step-phases.png")) && !Files.exists(dir.resolve("step-phases.svg")));
+        assertTrue(Files.size(dir.resolve("kernels.png")) > 1000);
+    }
 }
