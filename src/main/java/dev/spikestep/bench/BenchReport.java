@@ -224,7 +224,6 @@ public final class BenchReport {
         return ResultsWriter.csv(COLUMNS.stream().map(c -> csvCell(row.get(c))).toList());
     }
 
-    /** Appends the rows to OUT/bench.csv and OUT/bench.jsonl (fsync'd, the CSV header checked). */
     /**
      * Checks {@code --out} before any measurement (a bench takes minutes): a directory that can be
      * created, whose bench.csv has these columns and whose bench.jsonl is not in the way, so that
@@ -249,6 +248,7 @@ public final class BenchReport {
         }
     }
 
+    /** Appends the rows to OUT/bench.csv and OUT/bench.jsonl (fsync'd, the CSV header checked). */
     public static void append(Path outDir, List<Map<String, Object>> rows) {
         for (Map<String, Object> row : rows) {
             ResultsWriter.appendCsvRow(outDir.resolve("bench.csv"), COLUMNS,

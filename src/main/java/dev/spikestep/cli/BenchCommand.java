@@ -224,23 +224,19 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> modelNames = models.stream().map(String::trim).distinct().toList();
         neuron.checkApplies(modelNames);
         List<NeuronSpec> specs = new ArrayList<>();
-        List<String> valid = new ArrayList<>();
         java.util.Set<String> used = new java.util.HashSet<>();
         for (String model : modelNames) {
-            List<String> names = new ArrayList<>();
             for (Integrator i : Integrator.forModel(model)) {
-                names.add(i.cliName());
                 if (integs.isEmpty() || integs.contains(i.cliName())) {
                     specs.add(neuron.build(model, i.cliName(), 1)); // a bad --dt or --tau fails here, with its own message
                     used.add(i.cliName());
                 }
             }
-            valid.add(model + ": " + String.join(", ", names));
         }
         for (String i : integs) {
             if (!used.contains(i)) {
                 throw new SpikestepException("--integrator " + i + " does not apply to " + String.join(" or ", modelNames)
-                        + " (" + String.join("; ", valid) + ")");
+                        + " (" + Integrator.byModel(modelNames) + ")");
             }
         }
         return specs;

@@ -107,9 +107,7 @@ public final class ConvergeCommand implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         List<NeuronSpec> neurons = new ArrayList<>();
         List<String> modelNames = models.stream().map(String::trim).distinct().toList(); // each once, as every other list
-        if (decayInput != null && !modelNames.contains("lif")) {
-            throw new SpikestepException("--decay-input applies to lif only, not to " + String.join(", ", modelNames));
-        }
+        NeuronOptions.decayInputNeedsLif(decayInput != null, modelNames);
         List<Boolean> decays = decayInput != null ? decayInput : List.of(true, false);
         for (String m : modelNames) {
             switch (m) {
@@ -124,9 +122,7 @@ public final class ConvergeCommand implements Callable<Integer> {
         for (Integrator i : integrators == null ? List.<Integrator>of() : integs) { // one given that no model defines
             if (modelNames.stream().noneMatch(m -> Integrator.forModel(m).contains(i))) {
                 throw new SpikestepException("--integrators " + i.cliName() + " is defined for none of --models "
-                        + String.join(",", modelNames) + " (" + modelNames.stream().map(m -> m + ": "
-                        + Integrator.forModel(m).stream().map(Integrator::cliName).collect(java.util.stream.Collectors
-                        .joining(", "))).collect(java.util.stream.Collectors.joining("; ")) + ")");
+                        + String.join(",", modelNames) + " (" + Integrator.byModel(modelNames) + ")");
             }
         }
         List<String> in = inputs.stream().map(String::trim).distinct().toList();

@@ -65,7 +65,12 @@ public final class NeuronOptions {
             throw new SpikestepException("--v-reset is the potential after a hard reset; with --soft-reset a spike "
                     + "subtracts v_th instead, so give one or the other");
         }
-        if (decayInput != null && !models.contains("lif")) {
+        decayInputNeedsLif(decayInput != null, models);
+    }
+
+    /** A --decay-input given for {@code models} without lif would be dropped: refused (train, bench, converge). */
+    static void decayInputNeedsLif(boolean given, java.util.Collection<String> models) {
+        if (given && !models.contains("lif")) {
             throw new SpikestepException("--decay-input applies to lif only, not to " + String.join(", ", models));
         }
     }

@@ -136,7 +136,7 @@ public final class TraceCommand implements Callable<Integer> {
         List<float[]> rows = new ArrayList<>();
         int width = -1;
         for (int ln = 0; ln < lines.size(); ln++) {
-            String line = (ln == 0 && lines.get(0).startsWith("\uFEFF") ? lines.get(0).substring(1) : lines.get(ln)).strip();
+            String line = (ln == 0 ? stripBom(lines.get(0)) : lines.get(ln)).strip();
             if (line.isEmpty()) {
                 continue;
             }
@@ -163,6 +163,11 @@ public final class TraceCommand implements Callable<Integer> {
             throw new SpikestepException(file + " is empty: expected T rows of N comma-separated numbers");
         }
         return rows.toArray(new float[0][]);
+    }
+
+    /** A UTF-8 byte-order mark some editors put first (Excel's "CSV UTF-8") is not part of the number. */
+    private static String stripBom(String line) {
+        return line.startsWith("\uFEFF") ? line.substring(1) : line;
     }
 
     private static final java.util.regex.Pattern DECIMAL =

@@ -26,19 +26,10 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
-    /** A fresh temporary beside {@code target}, created exclusively, with the directory's usual permissions. */
-    static FileChannel createPart(Path target, Path[] part) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            part[0] = target.resolveSibling(target.getFileName() + "."
-                    + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16) + ".part");
-            try {
-                return FileChannel.open(part[0], StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt == 100) {
-                    throw e;
-                }
-            }
-        }
+    /** A fresh temporary name beside {@code target}. */
+    private static Path partName(Path target) {
+        return target.resolveSibling(target.getFileName() + "."
+                + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16) + ".part");
     }
 
     public static void write(Path target, Content content) throws IOException {
@@ -46,9 +37,20 @@ public final class AtomicFiles {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Path[] holder = new Path[1];
-        FileChannel channel = createPart(target, holder);
-        Path part = holder[0];
+        // Created exclusively (CREATE_NEW, with the directory's usual permissions): never a file already there.
+        Path part = partName(target);
+        FileChannel channel;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                break;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+                part = partName(target);
+            }
+        }
         boolean done = false;
         try {
             try (FileChannel ch = channel) {

@@ -124,7 +124,7 @@ public final class Backends {
 
     /** Checks a {@code --backend} value before any work starts; returns the backend to use (auto resolved). */
     public static String check(String backend) {
-        switch (backend) {
+        switch (checkName(backend)) {
             case CPU:
                 return CPU;
             case CUDA: {
@@ -142,7 +142,7 @@ public final class Backends {
                 return picked;
             }
             default:
-                throw new SpikestepException("unknown --backend " + backend + ": use cpu, cuda or auto");
+                throw new IllegalStateException(backend); // checkName let it through
         }
     }
 

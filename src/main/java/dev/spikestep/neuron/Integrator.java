@@ -44,6 +44,12 @@ public enum Integrator {
         return Arrays.stream(values()).filter(i -> i.definedFor(model)).toList();
     }
 
+    /** {@code lif: euler, exp, ...; izh: ...}: what each of {@code models} defines, for messages. */
+    public static String byModel(java.util.Collection<String> models) {
+        return models.stream().map(m -> m + ": " + String.join(", ", cliNames(m)))
+                .collect(java.util.stream.Collectors.joining("; "));
+    }
+
     /** {@link #forModel}'s names, as the command line and the configs spell them. */
     public static List<String> cliNames(String model) {
         return forModel(model).stream().map(Integrator::cliName).toList();

@@ -195,43 +195,13 @@ public final class Converge {
     private static final java.util.regex.Pattern FILES =
             java.util.regex.Pattern.compile("converge\\.(csv|md|html)|orders\\.csv|error_(dt|cost)_.*\\.(png|svg)");
 
-    /**
-     * --out must be new, empty or an earlier study (it has converge.csv): that one's files go first, so
-     * that none of its charts is left beside rows it did not come from. Any other directory is refused.
-     */
-    private static void prepareOut(Path out, PrintStream log) {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new SpikestepException("--out " + out + " is a file, not a directory");
-        }
-        try {
-            if (Files.isDirectory(out)) {
-                List<Path> entries;
-                try (java.util.stream.Stream<Path> s = Files.list(out)) {
-                    entries = s.toList();
-                }
-                if (!entries.isEmpty() && !Files.isRegularFile(out.resolve("converge.csv"))) {
-                    throw new SpikestepException("--out " + out + " is not empty and holds no earlier study (converge.csv); "
-                            + "write the study into a new or empty directory");
-                }
-                if (!entries.isEmpty()) {
-                    log.println("converge: replacing the earlier study in " + out);
-                }
-                for (Path e : entries) {
-                    if (FILES.matcher(e.getFileName().toString()).matches()) {
-                        Files.delete(e);
-                    }
-                }
-            }
-            Files.createDirectories(out);
-        } catch (java.io.IOException e) {
-            throw new SpikestepException("cannot prepare " + out + ": " + SpikestepException.reason(e), e);
-        }
-    }
-
     /** Runs the whole study, appending each row to {@code out/converge.csv} as it is measured. */
     public static List<Row> run(Config cfg, Path out, PrintStream log) {
         Path csv = out.resolve("converge.csv");
-        prepareOut(out, log);
+        // new, empty or an earlier study, replaced whole: none of its charts is left beside rows it did not come from
+        if (dev.spikestep.io.OutputDir.replaceWhole(out, "converge.csv", "study", f -> FILES.matcher(f).matches())) {
+            log.println("converge: replacing the earlier study in " + out);
+        }
         List<Row> rows = new ArrayList<>();
         Map<String, Double> cost = costs(cfg, log);
         for (NeuronSpec base : cfg.neurons()) {

@@ -135,7 +135,6 @@ public final class Report {
         return sb.length() == 0 ? "all runs" : sb.toString();
     }
 
-    /** Writes everything into the output directory and returns the HTML file. */
     /** Lines of the directory's JSONL files that could not be read (their runs are not in the report). */
     public int skippedLines() {
         return results.skippedLines();
@@ -154,8 +153,9 @@ public final class Report {
         FILES = List.copyOf(f);
     }
 
+    /** Writes everything into the output directory (new, empty or an earlier report) and returns the HTML file. */
     public Path write() {
-        prepareOut();
+        dev.spikestep.io.OutputDir.replaceWhole(outDir, "report.html", "report", FILES::contains);
         List<String[]> charts = new ArrayList<>(); // file stem, title, caption
         chart(charts, "accuracy", "Test accuracy vs dt", "test accuracy (%)", ACC,
                 "Mean over seeds with the seed range (min to max) as bars; red crosses: diverged runs."
@@ -185,41 +185,6 @@ public final class Report {
         Path html = outDir.resolve("report.html");
         ResultsWriter.replace(html, html(charts));
         return html;
-    }
-
-    /**
-     * --out must be new, empty or an earlier report (it has report.html), whose files are removed first so
-     * that none of another sweep's (a transfer matrix beside an R-STDP report) is left to read as this one's;
-     * any other directory is refused rather than written into.
-     */
-    private void prepareOut() {
-        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
-            throw new SpikestepException("--out " + outDir + " is a file, not a directory");
-        }
-        if (Files.isDirectory(outDir)) {
-            boolean empty;
-            try (java.util.stream.Stream<Path> s = Files.list(outDir)) {
-                empty = s.findAny().isEmpty();
-            } catch (IOException e) {
-                throw new SpikestepException("cannot read " + outDir + ": " + SpikestepException.reason(e), e);
-            }
-            if (!empty && !Files.isRegularFile(outDir.resolve("report.html"))) {
-                throw new SpikestepException("--out " + outDir + " is not empty and holds no earlier report (report.html); "
-                        + "write the report into a new or empty directory");
-            }
-            for (String f : FILES) {
-                try {
-                    Files.deleteIfExists(outDir.resolve(f));
-                } catch (IOException e) {
-                    throw new SpikestepException("cannot replace " + outDir.resolve(f) + ": " + SpikestepException.reason(e), e);
-                }
-            }
-        }
-        try {
-            Files.createDirectories(outDir);
-        } catch (IOException e) {
-            throw new SpikestepException("cannot create " + outDir + ": " + SpikestepException.reason(e), e);
-        }
     }
 
     private void chart(List<String[]> charts, String stem, String title, String yTitle, String metric, String caption) {

@@ -204,14 +204,14 @@ public record SweepConfig(String source, String name, String experiment, String 
                 for (Object integ : axes.get(key)) {
                     if (!used.contains(integ)) {
                         throw new SpikestepException(source + ": axes." + key + ": '" + integ + "' is defined for none of "
-                                + "the models " + models + " (" + integratorsByModel(models) + ")");
+                                + "the models " + models + " (" + dev.spikestep.neuron.Integrator.byModel(models) + ")");
                     }
                 }
             }
         }
         if (points.isEmpty()) {
             throw new SpikestepException(source + ": the grid has no points: the models " + models + " define none of "
-                    + "its integrators (" + integratorsByModel(models) + ")");
+                    + "its integrators (" + dev.spikestep.neuron.Integrator.byModel(models) + ")");
         }
         return points;
     }
@@ -264,12 +264,6 @@ public record SweepConfig(String source, String name, String experiment, String 
                     + " is not allowed; allowed values: " + allowed(schema, key));
         }
         return schema.params().get(key).normalize(source + ": " + where, raw);
-    }
-
-    /** {@code lif: euler, exp, ...; izh: ...}, from the integrators each of {@code models} defines. */
-    private static String integratorsByModel(Set<String> models) {
-        return models.stream().map(m -> m + ": " + String.join(", ", ExperimentSchema.INTEGRATORS.get(m)))
-                .collect(java.util.stream.Collectors.joining("; "));
     }
 
     private static String allowed(ExperimentSchema schema, String key) {

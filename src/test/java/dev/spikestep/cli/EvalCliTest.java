@@ -28,6 +28,13 @@ class EvalCliTest extends ConsoleCapture {
         data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 192, 96);
     }
 
+    /** The checkpoint file {@code name} that train wrote under {@code out}. */
+    private static Path checkpoint(Path out, String name) throws Exception {
+        try (Stream<Path> s = Files.walk(out.resolve("checkpoints"))) {
+            return s.filter(p -> p.getFileName().toString().equals(name)).findFirst().orElseThrow();
+        }
+    }
+
     private JsonNode lastEvalRow(Path out) throws Exception {
         List<String> lines = Files.readAllLines(out.resolve("eval.jsonl"));
         return new ObjectMapper().readTree(lines.get(lines.size() - 1));
@@ -38,10 +45,7 @@ class EvalCliTest extends ConsoleCapture {
         Path out = dir.resolve("o");
         assertEquals(0, Main.execute("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString(),
                 "--epochs", "2", "--hidden", "24", "--T", "8", "--batch", "32", "--threads", "1", "--lr", "3e-3"), err());
-        Path ckpt;
-        try (Stream<Path> s = Files.walk(out.resolve("checkpoints"))) {
-            ckpt = s.filter(p -> p.getFileName().toString().equals("epoch-001.safetensors")).findFirst().orElseThrow();
-        }
+        Path ckpt = checkpoint(out, "epoch-001.safetensors");
         double trainedAcc = Double.parseDouble(Safetensors.read(ckpt).metadata().get("test_acc"));
         assertTrue(trainedAcc > 30, "it learned: " + trainedAcc);
         String[] common = {"--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data", data.toString(), "--out",
@@ -81,10 +85,7 @@ class EvalCliTest extends ConsoleCapture {
         Path out = dir.resolve("o");
         assertEquals(0, Main.execute("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString(),
                 "--epochs", "1", "--hidden", "16", "--T", "6", "--batch", "24", "--eval-batches", "2", "--threads", "1"), err());
-        Path ckpt;
-        try (Stream<Path> s = Files.walk(out.resolve("checkpoints"))) {
-            ckpt = s.filter(p -> p.getFileName().toString().equals("epoch-000.safetensors")).findFirst().orElseThrow();
-        }
+        Path ckpt = checkpoint(out, "epoch-000.safetensors");
         double trainedAcc = Double.parseDouble(Safetensors.read(ckpt).metadata().get("test_acc"));
         assertEquals(0, Main.execute("eval", "--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data",
                 data.toString(), "--out", out.toString(), "--threads", "1"), err());

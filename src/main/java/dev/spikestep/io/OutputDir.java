@@ -1,0 +1,53 @@
+package dev.spikestep.io;
+
+import dev.spikestep.SpikestepException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * An output directory that a command rewrites as a whole (report, converge): it must be new, empty,
+ * or an earlier output of the same command, recognised by its {@code marker} file. That output's
+ * files are removed first, so that none of them (a chart the new run does not draw) is left to read
+ * as the new run's; any other directory is refused rather than written into.
+ */
+public final class OutputDir {
+    private OutputDir() {
+    }
+
+    /**
+     * Prepares {@code dir} for {@code what} ("report", "study"); returns whether an earlier one was
+     * replaced. {@code owned} says which file names the command writes.
+     */
+    public static boolean replaceWhole(Path dir, String marker, String what, Predicate<String> owned) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new SpikestepException("--out " + dir + " is a file, not a directory");
+        }
+        boolean replaced = false;
+        try {
+            if (Files.isDirectory(dir)) {
+                List<Path> entries;
+                try (Stream<Path> s = Files.list(dir)) {
+                    entries = s.toList();
+                }
+                if (!entries.isEmpty() && !Files.isRegularFile(dir.resolve(marker))) {
+                    throw new SpikestepException("--out " + dir + " is not empty and holds no earlier " + what + " ("
+                            + marker + "); write the " + what + " into a new or empty directory");
+                }
+                replaced = !entries.isEmpty();
+                for (Path e : entries) {
+                    if (owned.test(e.getFileName().toString())) {
+                        Files.delete(e);
+                    }
+                }
+            }
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SpikestepException("cannot prepare " + dir + ": " + SpikestepException.reason(e), e);
+        }
+        return replaced;
+    }
+}
