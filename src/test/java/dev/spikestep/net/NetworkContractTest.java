@@ -2,6 +2,7 @@ package dev.spikestep.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikestep.neuron.Integrator;
@@ -94,6 +95,20 @@ public abstract class NetworkContractTest {
             cpu.initWeights(42);
             assertArrayEquals(cpu.w1TorchLayout(), net.w1TorchLayout(), "w1 of initWeights(42)");
             assertArrayEquals(cpu.wOutTorchLayout(), net.wOutTorchLayout(), "w_out of initWeights(42)");
+            // ... and the reference itself is nn.Linear's bound on the seeded stream, not just any weights:
+            // element k of layer l (PyTorch order [out, in]) is word k of the layer's WEIGHT_INIT stream.
+            float[] w1 = cpu.w1TorchLayout();
+            float[] wOut = cpu.wOutTorchLayout();
+            float[] u1 = Streams.uniforms(42, 0, 0, Streams.WEIGHT_INIT, w1.length);
+            float[] uOut = Streams.uniforms(42, 1, 0, Streams.WEIGHT_INIT, wOut.length);
+            for (int k = 0; k < w1.length; k++) {
+                assertEquals((float) ((2.0 * u1[k] - 1.0) * (1.0 / Math.sqrt(20))), w1[k], "w1[" + k + "]");
+            }
+            for (int k = 0; k < wOut.length; k++) {
+                assertEquals((float) ((2.0 * uOut[k] - 1.0) * (1.0 / Math.sqrt(12))), wOut[k], "w_out[" + k + "]");
+            }
+            cpu.initWeights(43);
+            assertFalse(java.util.Arrays.equals(w1, cpu.w1TorchLayout()), "another seed, other weights");
         }
     }
 

@@ -27,12 +27,21 @@ public abstract class ConsoleCapture {
         System.setErr(oldErr);
     }
 
-    /** Everything printed on stdout so far in this test. */
+    /**
+     * Forgets what was printed so far, so that a check after the next command sees only that command's
+     * output (a message repeated by an earlier command would otherwise satisfy it).
+     */
+    protected void clearConsole() {
+        out.reset();
+        err.reset();
+    }
+
+    /** Everything printed on stdout so far in this test (since {@link #clearConsole}). */
     protected String out() {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** Everything printed on stderr so far in this test. */
+    /** Everything printed on stderr so far in this test (since {@link #clearConsole}). */
     protected String err() {
         return err.toString(StandardCharsets.UTF_8);
     }
