@@ -2,6 +2,7 @@ package dev.spikestep.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.function.LongSupplier;
 
 /**
  * Whether the JVM's background work (the JIT's compiler threads, the GC) has settled, so that a
@@ -35,10 +36,12 @@ public final class JitQuiet {
     private static final com.sun.management.OperatingSystemMXBean OS =
             ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ? os : null;
 
-    private final long started = System.nanoTime();
+    private final LongSupplier clock;
+    private final LongSupplier backgroundCpu;
+    private final long started;
     private final long maxWaitNanos;
-    private long windowStart = started;
-    private long windowBackground = backgroundCpuNanos();
+    private long windowStart;
+    private long windowBackground;
 
     /** Waits at most {@link #MAX_WAIT_NANOS}. */
     public JitQuiet() {
@@ -47,7 +50,17 @@ public final class JitQuiet {
 
     /** Waits at most {@code maxWaitNanos}. */
     JitQuiet(long maxWaitNanos) {
+        this(maxWaitNanos, System::nanoTime, JitQuiet::backgroundCpuNanos);
+    }
+
+    /** With the clock and the background CPU reading given (the unit tests' fixed readings). */
+    JitQuiet(long maxWaitNanos, LongSupplier clock, LongSupplier backgroundCpu) {
         this.maxWaitNanos = maxWaitNanos;
+        this.clock = clock;
+        this.backgroundCpu = backgroundCpu;
+        started = clock.getAsLong();
+        windowStart = started;
+        windowBackground = backgroundCpu.getAsLong();
     }
 
     /**
@@ -78,14 +91,14 @@ public final class JitQuiet {
      * at once where CPU times are unknown. Call it between calls of the work being warmed.
      */
     public boolean quiet() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (windowBackground < 0 || now - started >= maxWaitNanos) {
             return true;
         }
         if (now - windowStart < WINDOW_NANOS) {
             return false;
         }
-        long background = backgroundCpuNanos();
+        long background = backgroundCpu.getAsLong();
         boolean quiet = background >= 0 && background - windowBackground < QUIET_SHARE * (now - windowStart);
         windowStart = now;
         windowBackground = background;

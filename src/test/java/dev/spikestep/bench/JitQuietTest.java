@@ -19,6 +19,33 @@ class JitQuietTest {
         assertEquals(made, calls.get(), "the calls it says it made");
     }
 
+    /** Quiet is decided per whole window, on the background CPU's share of one core in it. */
+    @Test
+    void quietNeedsAWholeWindowBelowTheShareAndTheLongestWaitEndsIt() {
+        long[] now = {1_000};
+        long[] cpu = {5_000};
+        long w = JitQuiet.WINDOW_NANOS;
+        long limit = (long) (JitQuiet.QUIET_SHARE * w);
+        JitQuiet q = new JitQuiet(10 * w, () -> now[0], () -> cpu[0]);
+        now[0] += w - 1;
+        assertFalse(q.quiet(), "not a whole window yet, even with no background CPU");
+        now[0] += 1;
+        cpu[0] += limit + 1;
+        assertFalse(q.quiet(), "just above the share over the window");
+        now[0] += w;
+        cpu[0] += limit - 1;
+        assertTrue(q.quiet(), "just below the share over the next window");
+        now[0] += 2 * w;
+        cpu[0] += 2 * limit + 2;
+        assertFalse(q.quiet(), "the share is of the window's actual length: above it over 2 windows");
+        now[0] = 1_000 + 10 * w;
+        cpu[0] += 100 * w;
+        assertTrue(q.quiet(), "the longest wait has passed, however busy");
+
+        long[] unknown = {-1};
+        assertTrue(new JitQuiet(10 * w, () -> now[0], () -> unknown[0]).quiet(), "no CPU times: quiet at once");
+    }
+
     /**
      * The GC's threads are not Java threads: while this thread keeps them busy the JVM is not
      * quiet, and once it idles it is (within 10 s; the longest wait set far above that).

@@ -49,12 +49,12 @@ class RooflineTest {
     }
 
     @Test
-    void theMeasuredCeilingsArePositiveAndCacheIsFasterThanDram() {
+    void everyCeilingIsMeasuredAsAFinitePositiveRate() {
+        // The form of the numbers only: how fast each level is, is the bench's to say, not a unit test's.
         Roofline.Ceilings c = Roofline.measure(1, 1);
+        assertEquals(java.util.EnumSet.allOf(Roofline.Ceiling.class), c.perSecond().keySet());
         for (Roofline.Ceiling k : Roofline.Ceiling.values()) {
             assertTrue(Double.isFinite(c.of(k)) && c.of(k) > 0, k + " " + c.of(k));
         }
-        // Not a performance claim: a sanity check with an order of magnitude of slack either way.
-        assertTrue(c.of(Roofline.Ceiling.L2_READ) > c.of(Roofline.Ceiling.DRAM_READ) / 10, c.perSecond().toString());
     }
 }

@@ -104,7 +104,12 @@ class CudaCliTest extends ConsoleCapture {
                 "--T", "4", "--batch", "4", "--neurons", "32", "--warmup", "1", "--repeats", "2", "--dataset",
                 "mnist-sample", "--data", data.toString(), "--out", o.toString()), err());
         String csv = Files.readString(o.resolve("bench.csv"));
-        assertTrue(csv.contains(",cuda,") || csv.contains("cuda"), csv);
+        List<String> lines = csv.lines().toList();
+        int backend = Arrays.asList(lines.get(0).split(",", -1)).indexOf("backend");
+        assertTrue(backend >= 0 && lines.size() > 1, csv);
+        for (String line : lines.subList(1, lines.size())) {
+            assertEquals("cuda", line.split(",", -1)[backend], "every row timed on cuda: " + line);
+        }
         if (CudaTests.emulated()) {
             assertTrue(out().contains("EMULATED: the device is Spikestep's emulated CUDA driver"), out());
             assertTrue(Files.readString(o.resolve("summary.md")).contains("EMULATED"), "summary.md says so");

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -173,10 +174,24 @@ class ResumeCliTest extends ConsoleCapture {
             List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
             assertTrue(names.contains("epoch-003.safetensors") && names.contains("epoch-003.state.safetensors"), names.toString());
             assertEquals(1, names.stream().filter(n -> n.endsWith(".state.safetensors")).count(), "one optimizer state: " + names);
-            long weights = names.stream().filter(n -> n.matches("epoch-\\d+\\.safetensors")).count();
-            assertTrue(weights == 1 || weights == 2, "the last and the best: " + names);
+            // the last epoch and the best (highest test accuracy, the first on ties), exactly those
+            List<String> epochs = Files.readAllLines(out.resolve("epochs.jsonl"));
+            assertEquals(4, epochs.size(), "4 epoch rows");
+            int best = 0;
+            double bestAcc = Double.NEGATIVE_INFINITY;
+            for (String line : epochs) {
+                Map<String, Object> row = dev.spikestep.io.Json.parseObject(line);
+                double acc = ((Number) row.get("test_acc")).doubleValue();
+                if (acc > bestAcc) {
+                    bestAcc = acc;
+                    best = ((Number) row.get("epoch")).intValue();
+                }
+            }
+            java.util.Set<String> expected = new java.util.TreeSet<>(List.of("epoch-003.safetensors",
+                    String.format("epoch-%03d.safetensors", best)));
+            assertEquals(List.copyOf(expected), names.stream().filter(n -> n.matches("epoch-\\d+\\.safetensors")).toList(),
+                    "the last and the best (epoch " + best + "): " + names);
         }
-        assertEquals(4, Files.readAllLines(out.resolve("epochs.jsonl")).size(), "4 epoch rows");
         Safetensors.Contents c = Safetensors.read(run.resolve("epoch-003.safetensors"));
         assertEquals(List.of(16, 784), List.of(c.tensors().get("fc1.weight").shape()[0], c.tensors().get("fc1.weight").shape()[1]));
         assertEquals("spikestep-1", c.metadata().get("format"));

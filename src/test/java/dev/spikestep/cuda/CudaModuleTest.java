@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,10 @@ class CudaModuleTest {
         try {
             CudaModule.ptx("neuron");
         } catch (SpikestepException e) {
+            if ("1".equals(System.getenv("SPIKESTEP_REQUIRE_CUDA"))) {
+                Assertions.fail("the jar's PTX must be checked here (SPIKESTEP_REQUIRE_CUDA=1) but it is missing: "
+                        + e.getMessage() + " (make kernels)");
+            }
             Assumptions.assumeTrue(false, "no PTX in this build (no nvcc): " + e.getMessage());
         }
         Set<String> all = new HashSet<>();

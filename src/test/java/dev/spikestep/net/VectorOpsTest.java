@@ -38,7 +38,7 @@ class VectorOpsTest {
     }
 
     @Test
-    void sumRowsAndAddRowsEqualThePlainAscendingSumsAtEveryWidthAndOffset() {
+    void sumRowsEqualsThePlainAscendingSumsAtEveryWidthAndOffset() {
         SplittableRandom rnd = new SplittableRandom(5);
         int stride = 150;
         float[] src = new float[40 * stride];

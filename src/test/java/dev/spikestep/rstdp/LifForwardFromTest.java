@@ -10,7 +10,11 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** {@code NeuronKernels.lifForwardFrom} in chunks reproduces {@code forwardRange} over all steps bit for bit. */
+/**
+ * {@code NeuronKernels.lifForwardFrom} in time chunks and two neuron ranges reproduces
+ * {@code forwardRange} over all steps bit for bit: spikes of every neuron, and h of the first range
+ * (the second range is run with {@code h = null}, the R-STDP engine's hidden layer, which keeps no h).
+ */
 class LifForwardFromTest {
     @Test
     void chunkedScanEqualsOneScan() {

@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * at several time chunk sizes, pseudo-CE, no_spike_out, W_out after the pm1 and onehot updates),
  * and agreement with the CPU engine ({@link RstdpNetwork}, one thread, one chunk) on Poisson-encoded
  * batches: training batches with updates in between, a partial evaluation batch, and T = 2000 in
- * time chunks. Subclasses: the CPU engine, the host-emulated CUDA kernels, a GPU (skipped without one).
+ * time chunks. Subclasses: the CPU engine on two threads, and the CUDA engine through JCuda (a GPU, or the
+ * emulated driver of {@code make emu}; skipped with neither).
  */
 public abstract class RstdpEngineContractTest {
     /** The engine under test. */

@@ -75,14 +75,15 @@ class SweepRunnerTest {
     }
 
     @Test
-    void packedRunsGiveTheSameRowsAsOneByOne() {
+    void threeRunsAtOnceGiveTheSameRowsAsOneByOne() {
+        // --parallel 3 on 6 threads (packing runs into one network is the CUDA backend's: PackedSweepTest)
         SweepRunner.Summary one = sweep(new TrainRunner(), dir.resolve("one"), 1, 1, false, Shard.ALL);
-        SweepRunner.Summary packed = sweep(new TrainRunner(), dir.resolve("packed"), 3, 6, false, Shard.ALL);
+        SweepRunner.Summary packed = sweep(new TrainRunner(), dir.resolve("parallel"), 3, 6, false, Shard.ALL);
         assertEquals(8, one.finished().size());
         // Exact, in memory: every final metric identical.
         assertEquals(untimed(one.finished()), untimed(packed.finished()));
         SweepResults a = SweepResults.load(dir.resolve("one"));
-        SweepResults b = SweepResults.load(dir.resolve("packed"));
+        SweepResults b = SweepResults.load(dir.resolve("parallel"));
         assertEquals(8, a.runs().size());
         assertEquals(16, a.epochs().size());
         assertEquals(untimed(a.runs()), untimed(b.runs()));

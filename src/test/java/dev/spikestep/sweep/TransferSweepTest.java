@@ -52,15 +52,21 @@ class TransferSweepTest {
             List<Path> trained = d.filter(p -> p.getFileName().toString().matches("(lif|izh)-.*-[0-9a-f]{8}")).toList();
             assertEquals(2, trained.size(), "one training per trained network: " + trained);
         }
+        int asTrained = 0;
+        int lifEuler = 0;
         for (Map<String, Object> r : s.finished()) {
             if (r.get("eval_integrator").equals("trained") && ((Number) r.get("eval_dt")).doubleValue() == 0) {
                 assertEquals(((Number) r.get("trained_acc")).doubleValue(), ((Number) r.get("final_acc")).doubleValue(), 0.0,
                         "evaluated as trained, the training's own test pass: " + r);
+                asTrained++;
             }
             if (r.get("eval_integrator").equals("euler") && r.get("model").equals("lif")) {
                 assertEquals("euler", r.get("used_integrator"));
+                lifEuler++;
             }
         }
+        assertEquals(2, asTrained, "one as-trained row per trained network");
+        assertEquals(2, lifEuler, "lif's euler cells: at the trained dt (eval_dt 0) and at dt 1");
         new Report(out, out.resolve("report")).write();
         List<String> csv = Files.readAllLines(out.resolve("report/transfer.csv"));
         assertEquals("trained,evaluated,n_runs,acc_mean,acc_min,acc_max,diverged_runs,trained_acc_mean", csv.get(0));

