@@ -76,8 +76,9 @@ public final class ConvergeCommand implements Callable<Integer> {
     double span;
 
     @Option(names = "--drive", paramLabel = "LO,HI", split = ",", defaultValue = "0,2",
-            description = "Range of the steps currents, in units of the constant current whose steady state is v_th "
-                + "(below 1: sub-threshold) (default: ${DEFAULT-VALUE}).")
+            description = "Range of the steps currents, in units of v_th/gain: for lif the constant current whose steady "
+                + "state is v_th (below 1: sub-threshold); for izh drive*v_th, whose constant currents fire from 0.2116 "
+                + "up (default: ${DEFAULT-VALUE}).")
     double[] drive;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seeds the steps currents and the digits' fc1 (default: ${DEFAULT-VALUE}).")

@@ -1,8 +1,10 @@
 package dev.spikestep.net;
 
 /**
- * Adam exactly as {@code torch.optim.Adam} (single-tensor path, no weight decay, no amsgrad): bias
- * corrections in double as Python computes them, element updates in float32.
+ * Adam as torch 1.13's {@code torch.optim.Adam} computes it (single-tensor path, no weight decay, no
+ * amsgrad): the same bias corrections in double as Python computes them, the same element formulas
+ * in float32. Not bit for bit: torch's fused element operations (addcdiv, lerp in later versions)
+ * may round the last bit differently, within the golden tests' tolerance.
  */
 public final class Adam {
     private final double lr;

@@ -55,7 +55,8 @@ public final class Converge {
      * @param neurons the base specs (dt and K are replaced): lif with decay_input true/false, izh
      * @param integrators per neuron, the integrators to run (those it accepts)
      * @param inputs {@code steps} and/or {@code digits}
-     * @param drive {lo, hi} of the {@code steps} currents, in units of the current whose steady state is v_th
+     * @param drive {lo, hi} of the {@code steps} currents, in units of v_th / gain (lif: the current whose
+     *              steady state is v_th; izh: drive * v_th, which fires from 0.2116, its rheobase, up)
      * @param digits the images for the {@code digits} input (null when not asked for)
      */
     public record Config(List<NeuronSpec> neurons, List<Integrator> integrators, List<Integer> substeps,
@@ -300,7 +301,9 @@ public final class Converge {
         int n = cfg.n();
         float[] x = new float[segs * n];
         if (input.equals("steps")) {
-            // currents whose steady state spans drive * v_th: some neurons stay below threshold, some fire
+            // lif: currents whose steady state spans drive * v_th, so some neurons stay below threshold and
+            // some fire; izh: drive * v_th, of which only those below its rheobase 0.2116 stay below (a unit of
+            // the rheobase puts half the neurons near izh's saddle-node, where euler's v_rmse measured order 0.6, not 1)
             double gain = base instanceof LifSpec l && !l.decayInput() ? l.tau() : 1.0;
             double vTh = base instanceof LifSpec l ? l.vTh() : ((IzhSpec) base).vTh();
             SplittableRandom rnd = new SplittableRandom(cfg.seed() * 31 + base.model().hashCode());
