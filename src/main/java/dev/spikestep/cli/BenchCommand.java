@@ -115,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<NeuronSpec> specs = specs();
         KernelBench.checkShape(T, batch, neurons, warmup, repeats);
-        Parallel.threadCount(threads); // checked before the long measurement starts
+        Backends.threadCount(backend, threads); // checked before the long measurement starts
         if (out != null) {
             BenchReport.checkOut(out);
         }

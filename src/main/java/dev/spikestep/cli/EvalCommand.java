@@ -58,6 +58,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        int threads = run.threadCount(); // an option mistake is said before the file is read
         Evaluator.Weights w = Evaluator.read(weights);
         Map<String, String> trained = EvalOptions.trainedWith(w.metadata());
         Map<String, String> used = dynamics.evaluatedWith(trained);
@@ -70,7 +71,7 @@ public final class EvalCommand implements Callable<Integer> {
         try {
             s = new Evaluator.Settings(Checkpoints.neuron(used), Meta.integer(used, "T", null),
                     EvalOptions.readout(used), EvalOptions.encoder(used), EvalOptions.encoderSeed(used), testBatch, nBatches,
-                    run.backend, run.threadCount());
+                    run.backend, threads);
         } catch (SpikestepException e) {
             // a bad value may be the checkpoint's own (T 0 in its metadata reads as "--T ... got 0")
             throw w.metadata().isEmpty() ? e : new SpikestepException(e.getMessage()

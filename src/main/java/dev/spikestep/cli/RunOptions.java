@@ -24,8 +24,8 @@ public final class RunOptions {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    /** {@code --threads}, with 0 meaning every core. */
+    /** {@code --threads}, with 0 meaning every core; refused with an explicit --backend cuda. */
     int threadCount() {
-        return dev.spikestep.net.Parallel.threadCount(threads);
+        return dev.spikestep.net.Backends.threadCount(backend, threads);
     }
 }

@@ -113,6 +113,7 @@ public final class SweepCommand implements Callable<Integer> {
             throw new SpikestepException("shard " + sh + " of this " + grid.size() + "-point grid holds no points (shard K "
                     + "runs the indices i with i % N == K): use N <= " + grid.size());
         }
+        Backends.threadCount(backend, threads); // an explicit cuda with --threads: refused before anything runs
         // A Slurm script is written where no GPU need be (a submit node): its backend is only named here.
         String b = emitSlurm != null ? Backends.checkName(backend) : Backends.check(backend);
         boolean cuda = b.equals(Backends.CUDA);

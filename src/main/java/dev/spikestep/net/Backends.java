@@ -112,6 +112,20 @@ public final class Backends {
     }
 
     /**
+     * {@code --threads} for a run on {@code backend} as the user gave it: {@link Parallel#threadCount},
+     * and an error for a count given with an explicit --backend cuda, which computes on the GPU and
+     * would ignore it (auto may still pick the CPU, so its count stands).
+     */
+    public static int threadCount(String backend, int requested) {
+        int n = Parallel.threadCount(requested);
+        if (requested != 0 && CUDA.equals(backend)) {
+            throw new SpikestepException("--threads " + requested + " sets the CPU backend's threads: --backend cuda "
+                    + "computes on the GPU and does not use them (leave --threads out)");
+        }
+        return n;
+    }
+
+    /**
      * Checks that {@code backend} names a backend, without looking for a GPU: for a Slurm script written
      * on a submit node, whose tasks run where the GPUs are.
      */

@@ -124,6 +124,21 @@ class CliTest extends ConsoleCapture {
     }
 
     @Test
+    void threadsWithAnExplicitCudaBackendAreRefusedNotIgnored() throws Exception {
+        Path config = dir.resolve("g.yaml");
+        Files.writeString(config, "name: g\nexperiment: train\nbase: {T: 4, epochs: 1}\naxes: {seed: [0]}\n");
+        for (String[] cmd : new String[][] {{"train"}, {"rstdp"}, {"eval", "--weights", dir.resolve("w").toString()},
+                {"bench", "--what", "kernels"}, {"sweep", config.toString()}}) {
+            clearConsole();
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(cmd),
+                    java.util.stream.Stream.of("--backend", "cuda", "--threads", "2", "--data", dir.toString())).toArray(String[]::new);
+            assertEquals(2, Main.execute(args), String.join(" ", args));
+            assertTrue(err().contains("error: --threads 2 sets the CPU backend's threads: --backend cuda computes on the GPU "
+                    + "and does not use them (leave --threads out)"), String.join(" ", args) + ": " + err());
+        }
+    }
+
+    @Test
     void aHugeHiddenLayerIsAOneLineError() {
         // 3000000 once overflowed an array size (NegativeArraySizeException), 1000000 ran out of heap
         for (String cmd : new String[] {"train", "rstdp"}) {
