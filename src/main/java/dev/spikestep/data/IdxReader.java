@@ -2,15 +2,13 @@ package dev.spikestep.data;
 
 import dev.spikestep.SpikestepException;
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * Reads the IDX files that MNIST-style datasets ship in, raw or gzip-compressed. Compression is
@@ -75,7 +73,9 @@ public final class IdxReader {
                 raw.mark(2);
                 gzip = raw.read() == 0x1f && raw.read() == 0x8b;
                 raw.reset();
-                in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+                // commons-compress rather than the JDK's GZIPInputStream: both read concatenated members, but the
+                // JDK's silently stops at bytes after the last member that are not one, hiding a damaged file
+                in = gzip ? new GzipCompressorInputStream(raw, true) : raw;
             } catch (IOException e) {
                 closeQuietly(raw);
                 throw failure(e);
@@ -161,7 +161,7 @@ public final class IdxReader {
         }
 
         private SpikestepException failure(IOException e) {
-            if (gzip && (e instanceof ZipException || e instanceof EOFException)) {
+            if (gzip && !(e instanceof java.nio.file.FileSystemException)) { // a bad header, CRC, length, end or trailer
                 return new SpikestepException(file + ": corrupt gzip data (" + SpikestepException.reason(e)
                         + "); the download is damaged or incomplete, " + REDO, e);
             }

@@ -189,6 +189,40 @@ class IdxReaderTest {
     }
 
     @Test
+    void bytesAfterTheLastGzipMemberAreCorruptionButAnotherMemberIsRead() throws IOException {
+        Path file = dir.resolve("img.gz");
+        IdxImages images = Fixtures.images(50, 28, 28, 3);
+        IdxWriter.writeImages(file, images, true);
+        byte[] whole = Files.readAllBytes(file);
+        byte[] junk = Arrays.copyOf(whole, whole.length + 3);
+        junk[whole.length] = 'a';
+        junk[whole.length + 1] = 'b';
+        junk[whole.length + 2] = 'c';
+        Files.write(file, junk);
+        String msg = assertThrows(SpikestepException.class, () -> IdxReader.readImages(file)).getMessage();
+        assertTrue(msg.startsWith(file + ": corrupt gzip data (") && msg.contains("Unexpected data after a valid .gz stream"), msg);
+
+        // gzip's concatenated members (cat a.gz b.gz) are one stream: the file split in two members reads the same
+        byte[] raw = Files.readAllBytes(writeRaw(images));
+        byte[] twoMembers = concat(Fixtures.gzip(Arrays.copyOf(raw, 1000)), Fixtures.gzip(Arrays.copyOfRange(raw, 1000,
+                raw.length)));
+        Files.write(file, twoMembers);
+        assertArrayEquals(images.data(), IdxReader.readImages(file).data());
+    }
+
+    private Path writeRaw(IdxImages images) {
+        Path raw = dir.resolve("img.raw");
+        IdxWriter.writeImages(raw, images, false);
+        return raw;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    @Test
     void directoryIsRejected() {
         String msg = assertThrows(SpikestepException.class, () -> IdxReader.readImages(dir)).getMessage();
         assertTrue(msg.contains("is a directory"), msg);
