@@ -34,7 +34,7 @@ public final class Trainer {
     /** The notebook's result columns, then what Spikestep adds. */
     public static final List<String> CSV_HEADER = List.of("model", "integrator", "seed", "dt", "T", "readout",
             "final_acc", "final_mean_spike_rate", "final_silent_frac", "final_active_frac",
-            "final_nonfinite", "epochs", "dataset", "backend", "seconds");
+            "substeps", "final_nonfinite", "epochs", "dataset", "backend", "seconds");
 
     private final TrainConfig cfg;
     private final PrintStream out;
@@ -286,8 +286,8 @@ public final class Trainer {
             }
             List<Object> values = List.of(cfg.neuron().model(),
                     cfg.neuron().integrator().cliName(), cfg.seed(), cfg.neuron().dt(), cfg.T(), cfg.readout().cliName(),
-                    last.testAcc(), last.spikeRate(), last.silentFrac(), last.activeFrac(), last.nonFinite(),
-                    cfg.epochs(), cfg.dataset(), cfg.backend(), total);
+                    last.testAcc(), last.spikeRate(), last.silentFrac(), last.activeFrac(), cfg.neuron().substeps(),
+                    last.nonFinite(), cfg.epochs(), cfg.dataset(), cfg.backend(), total);
             if (checkpoints != null) {
                 // The mark first, with the row it stands for: a resume finds whether the row made it.
                 ResultsWriter.replace(doneFile(), ResultsWriter.csv(values) + "\n");
@@ -394,6 +394,7 @@ public final class Trainer {
         m.put("integrator", cfg.neuron().integrator().cliName());
         m.put("seed", cfg.seed());
         m.put("dt", cfg.neuron().dt());
+        m.put("substeps", cfg.neuron().substeps());
         m.put("T", cfg.T());
         m.put("readout", cfg.readout().cliName());
         m.put("dataset", cfg.dataset());

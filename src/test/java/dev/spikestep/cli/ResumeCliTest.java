@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spikestep.io.Json;
 import dev.spikestep.io.Safetensors;
 import dev.spikestep.testutil.ConsoleCapture;
 import dev.spikestep.testutil.SyntheticDigits;
@@ -180,7 +181,7 @@ class ResumeCliTest extends ConsoleCapture {
             int best = 0;
             double bestAcc = Double.NEGATIVE_INFINITY;
             for (String line : epochs) {
-                Map<String, Object> row = dev.spikestep.io.Json.parseObject(line);
+                Map<String, Object> row = Json.parseObject(line);
                 double acc = ((Number) row.get("test_acc")).doubleValue();
                 if (acc > bestAcc) {
                     bestAcc = acc;
@@ -198,6 +199,25 @@ class ResumeCliTest extends ConsoleCapture {
         assertEquals("3", c.metadata().get("epoch"));
         assertEquals("exp", c.metadata().get("integrator"));
         assertEquals("6", c.metadata().get("T"));
+    }
+
+    @Test
+    void theSubStepCountIsInTheResultsAndEpochRowsNotOnlyInTheRunId() throws Exception {
+        Path out = dir.resolve("k");
+        List<String> one = args(out, 1, 6, 8);
+        List<String> two = args(out, 1, 6, 8);
+        two.addAll(List.of("--substeps", "2"));
+        assertEquals(0, train(one), err());
+        assertEquals(0, train(two), err());
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(3, csv.size(), String.join("\n", csv));
+        int k = List.of(csv.get(0).split(",")).indexOf("substeps");
+        assertTrue(k >= 0, csv.get(0));
+        assertEquals("1", csv.get(1).split(",")[k], csv.get(1));
+        assertEquals("2", csv.get(2).split(",")[k], csv.get(2));
+        List<String> epochs = Files.readAllLines(out.resolve("epochs.jsonl"));
+        assertEquals(1, ((Number) Json.parseObject(epochs.get(0)).get("substeps")).intValue(), epochs.get(0));
+        assertEquals(2, ((Number) Json.parseObject(epochs.get(1)).get("substeps")).intValue(), epochs.get(1));
     }
 
     @Test
