@@ -22,6 +22,18 @@ public final class BadValueException extends SpikestepException {
         return "--" + key.replace('_', '-');
     }
 
+    /**
+     * {@code value} must be finite and {@code > 0} ({@code >= 0} when {@code zeroAllowed}) as the float32
+     * the kernels compute with: 1e39 passes as a double and is infinite there, turning every weight or
+     * state into NaN. {@code note} ends the message ("" or " (0 = none)").
+     */
+    public static void requireFloat32(String key, double value, boolean zeroAllowed, String note) {
+        if (!(zeroAllowed ? value >= 0 : value > 0) || !Float.isFinite((float) value)) {
+            throw new BadValueException(key, "must be a finite float32 " + (zeroAllowed ? ">= 0" : "> 0") + note + ", got "
+                    + value);
+        }
+    }
+
     public String key() {
         return key;
     }

@@ -74,10 +74,16 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
         }
     }
 
-    /** {@code key} (dt, tau, span ...) must be finite and positive; named as its option or config key. */
+    /**
+     * {@code key} (dt, tau, span ...) must be finite and positive, also as the float32 the kernels use
+     * (dt 1e39 would make dt/tau infinite there); named as its option or config key.
+     */
     static void requireFinitePositive(String key, double value) {
         if (!(value > 0) || !Double.isFinite(value)) {
             throw new dev.spikestep.BadValueException(key, "must be a finite number > 0, got " + value);
+        }
+        if (!Float.isFinite((float) value)) {
+            throw new dev.spikestep.BadValueException(key, "must be a finite float32 (below 3.4e38), got " + value);
         }
     }
 

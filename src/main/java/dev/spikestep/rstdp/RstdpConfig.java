@@ -34,16 +34,9 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
         if (epochs < 1) {
             throw new BadValueException("epochs", "must be >= 1, got " + epochs);
         }
-        // Finite as the float32 the kernels use: 1e39 passes as a double and is infinite there.
-        if (!(lr >= 0) || !Float.isFinite((float) lr)) {
-            throw new BadValueException("lr", "must be a finite float32 >= 0, got " + lr);
-        }
-        if (!(teach >= 0) || !Float.isFinite((float) teach)) {
-            throw new BadValueException("teach", "must be a finite float32 >= 0 (0 = no teacher current), got " + teach);
-        }
-        if (!(teachDecay >= 0) || !Float.isFinite((float) teachDecay)) {
-            throw new BadValueException("teach_decay", "must be a finite float32 >= 0, got " + teachDecay);
-        }
+        BadValueException.requireFloat32("lr", lr, true, "");
+        BadValueException.requireFloat32("teach", teach, true, " (0 = no teacher current)");
+        BadValueException.requireFloat32("teach_decay", teachDecay, true, "");
         if (maxTrainBatches < 0) {
             throw new BadValueException("max_train_batches", "must be >= 0 (0 = all), got " + maxTrainBatches);
         }

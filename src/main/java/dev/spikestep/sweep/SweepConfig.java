@@ -161,6 +161,7 @@ public record SweepConfig(String source, String name, String experiment, String 
         Set<Object> usedEvalIntegrators = new HashSet<>();
         Set<String> models = new java.util.TreeSet<>(java.util.Comparator.reverseOrder()); // lif before izh
         Set<String> ids = new HashSet<>();
+        String leftOut = null;
         int[] digit = new int[axisKeys.size()];
         for (int n = 0; n < total; n++) {
             Map<String, Object> p = new LinkedHashMap<>();
@@ -179,7 +180,16 @@ public record SweepConfig(String source, String name, String experiment, String 
                 models.add(model);
             }
             String why = schema.resolve(p);
-            if (why == null) {
+            String unused = why == null ? unusedSetting(p) : null;
+            if (unused != null) {
+                // Left out where an axis crosses it with what it does not apply to (izh in a grid that varies
+                // lif's decay_input); anywhere else the grid asks for something no run would do.
+                if (!crossed(unused)) {
+                    throw new SpikestepException(source + ": " + unusedMessage(unused, p) + " (" + where(unused)
+                            + "): the run would not use it");
+                }
+                leftOut = unusedMessage(unused, p);
+            } else if (why == null) {
                 String id = RunPoint.runId(experiment, p);
                 if (!ids.add(id)) {
                     throw new SpikestepException(source + ": two grid points have the same parameters (" + p + ")");
@@ -209,11 +219,42 @@ public record SweepConfig(String source, String name, String experiment, String 
                 }
             }
         }
+        if (points.isEmpty() && leftOut != null) {
+            throw new SpikestepException(source + ": the grid has no points: " + leftOut + " in every one");
+        }
         if (points.isEmpty()) {
             throw new SpikestepException(source + ": the grid has no points: the models " + models + " define none of "
                     + "its integrators (" + dev.spikestep.neuron.Integrator.byModel(models) + ")");
         }
         return points;
+    }
+
+    /**
+     * The key of a setting that point {@code p}'s run would not use, or null: decay_input false for
+     * izh (its charge has no input leak), a v_reset other than 0 with soft_reset (which subtracts
+     * v_th). The command line refuses both; a grid leaves such points out or refuses them.
+     */
+    private static String unusedSetting(Map<String, Object> p) {
+        if ("izh".equals(p.get("model")) && Boolean.FALSE.equals(p.get("decay_input"))) {
+            return "decay_input";
+        }
+        if (Boolean.TRUE.equals(p.get("soft_reset")) && p.get("v_reset") instanceof Number v && v.doubleValue() != 0) {
+            return "v_reset";
+        }
+        return null;
+    }
+
+    private static String unusedMessage(String key, Map<String, Object> p) {
+        return key.equals("decay_input") ? "decay_input false applies to lif only, not izh"
+                : "v_reset " + p.get("v_reset") + " does not apply with soft_reset true (a soft reset subtracts v_th)";
+    }
+
+    /** Whether an axis varies {@code key} across what it does not apply to (the models, or soft_reset). */
+    private boolean crossed(String key) {
+        boolean other = key.equals("decay_input")
+                ? axes.containsKey("model") || axes.containsKey(ExperimentSchema.MODEL_INTEGRATOR)
+                : axes.containsKey("soft_reset");
+        return axes.containsKey(key) && other;
     }
 
     /**

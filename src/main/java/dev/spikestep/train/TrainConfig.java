@@ -26,9 +26,7 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
         if (batch < 1 || batch > 65_536) {
             throw new BadValueException("batch", "must be within [1, 65536], got " + batch);
         }
-        if (!(lr > 0) || !Double.isFinite(lr)) {
-            throw new BadValueException("lr", "must be a finite number > 0, got " + lr);
-        }
+        BadValueException.requireFloat32("lr", lr, false, "");
         dev.spikestep.net.NetShape.checkHidden(hidden);
         if (threads < 1) {
             throw new SpikestepException("--threads must be >= 1, got " + threads);

@@ -124,6 +124,16 @@ class CliTest extends ConsoleCapture {
     }
 
     @Test
+    void valuesPastFloat32AreRefusedNotTurnedIntoNaN() {
+        // 1e39 is a finite double and infinite as the float32 the kernels use: Adam's step, dt/tau
+        assertEquals(2, Main.execute("train", "--lr", "1e39", "--data", dir.toString()));
+        assertTrue(err().contains("error: --lr must be a finite float32 > 0, got 1.0E39"), err());
+        clearConsole();
+        assertEquals(2, Main.execute("train", "--dt", "1e39", "--data", dir.toString()));
+        assertTrue(err().contains("error: --dt must be a finite float32 (below 3.4e38), got 1.0E39"), err());
+    }
+
+    @Test
     void threadsWithAnExplicitCudaBackendAreRefusedNotIgnored() throws Exception {
         Path config = dir.resolve("g.yaml");
         Files.writeString(config, "name: g\nexperiment: train\nbase: {T: 4, epochs: 1}\naxes: {seed: [0]}\n");

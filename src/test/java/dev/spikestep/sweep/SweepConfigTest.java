@@ -120,6 +120,30 @@ class SweepConfigTest {
     }
 
     @Test
+    void settingsARunWouldNotUseAreLeftOutWhereAnAxisCrossesThemElseRefused() {
+        // lif's decay_input crossed with izh: izh runs once, with its only charge
+        List<RunPoint> grid = parse("""
+                name: d
+                experiment: train
+                axes: {model_integrator: [lif/exp, izh/symplectic], decay_input: [true, false]}
+                """).expand();
+        assertEquals(List.of("lif/true", "lif/false", "izh/true"),
+                grid.stream().map(p -> p.string("model") + "/" + p.bool("decay_input")).collect(Collectors.toList()));
+        assertContains(error("name: x\nexperiment: train\nbase: {model: izh, decay_input: false}\n"),
+                "t.yaml: decay_input false applies to lif only, not izh (base.decay_input): the run would not use it");
+        assertContains(error("name: x\nexperiment: train\nbase: {model: izh}\naxes: {decay_input: [true, false]}\n"),
+                "decay_input false applies to lif only", "(axes.decay_input)");
+        // v_reset crossed with soft_reset: the soft reset runs with its own v_reset 0 only
+        grid = parse("name: r\nexperiment: train\naxes: {soft_reset: [false, true], v_reset: [0, -0.5]}\n").expand();
+        assertEquals(List.of("false/0.0", "false/-0.5", "true/0.0"),
+                grid.stream().map(p -> p.bool("soft_reset") + "/" + p.number("v_reset")).collect(Collectors.toList()));
+        assertContains(error("name: x\nexperiment: train\nbase: {soft_reset: true, v_reset: -0.5}\n"),
+                "v_reset -0.5 does not apply with soft_reset true", "(base.v_reset)");
+        assertContains(error("name: x\nexperiment: train\naxes: {model: [izh], decay_input: [false]}\n"),
+                "t.yaml: the grid has no points: decay_input false applies to lif only, not izh in every one");
+    }
+
+    @Test
     void invalidCombinationsAreErrors() {
         assertContains(error("name: x\nexperiment: train\naxes: {model_integrator: [lif/exp, izh/exp]}\n"),
                 "t.yaml", "axes.model_integrator[1]", "'izh/exp'", "allowed values: lif/euler, lif/exp, lif/zoh, lif/rk2, lif/rk4, izh/euler, izh/symplectic, izh/rk2, izh/rk4");
