@@ -70,8 +70,11 @@ extern "C" __global__ void gemm_tiled_kernel(int trans_a, int trans_b, int M, in
     __shared__ float a_tile[GEMM_TILE][GEMM_TILE + 1]; // +1: no bank conflicts on the transposed read
     __shared__ float b_tile[GEMM_TILE][GEMM_TILE + 1];
     int tx = threadIdx.x, ty = threadIdx.y;
-    int row = blockIdx.y * GEMM_TILE + ty; // of C
     int col = blockIdx.x * GEMM_TILE + tx;
+    // Row tiles stride by gridDim.y: M = T*B reaches 2.7M rows, past gridDim.y's 65535 tiles. The
+    // stride depends on the block only, so every thread of a block meets the same __syncthreads.
+    for (long long by = blockIdx.y; by * GEMM_TILE < M; by += gridDim.y) {
+    int row = (int)(by * GEMM_TILE) + ty; // of C
     float acc = 0.0f;
     for (int k0 = 0; k0 < K; k0 += GEMM_TILE) {
         int ka = k0 + tx; // A element (row, ka)
@@ -89,5 +92,6 @@ extern "C" __global__ void gemm_tiled_kernel(int trans_a, int trans_b, int M, in
         float* c = C + (long long)row * ldc + col;
         // beta == 0 never reads C, so an uninitialised or NaN C cannot leak in (as cuBLAS).
         *c = beta == 0.0f ? alpha * acc : alpha * acc + beta * *c;
+    }
     }
 }

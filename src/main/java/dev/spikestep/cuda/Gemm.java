@@ -22,6 +22,9 @@ public final class Gemm {
 
     public static final int TILE = 16;
 
+    /** CUDA's limit on gridDim.y. */
+    static final int MAX_GRID_Y = 65535;
+
     public Gemm(boolean transA, boolean transB, DeviceBuffer a, int lda, DeviceBuffer b, int ldb, DeviceBuffer c, int ldc) {
         this.transA = transA;
         this.transB = transB;
@@ -41,7 +44,8 @@ public final class Gemm {
         m[0] = M;
         n[0] = N;
         k[0] = K;
-        tiled.grid((N + TILE - 1) / TILE, (M + TILE - 1) / TILE);
+        // gridDim.y is at most 65535: the kernel strides over the row tiles past it
+        tiled.grid((N + TILE - 1) / TILE, Math.min((M + TILE - 1) / TILE, MAX_GRID_Y));
         return this;
     }
 
