@@ -46,9 +46,21 @@ extern "C" __global__ void correct_kernel(const float* logits, const int* labels
     labels += (long long)run * B;
     count += run * LOSS_COUNTS_PER_RUN;
     const float* row = logits + (long long)b * C;
+    // the first on ties, the first NaN if any (torch.argmax; Loss.argmaxAt)
     int best = 0;
-    for (int c = 1; c < C; c++) {
-        if (row[c] > row[best]) best = c;
+    float bv = row[0];
+    if (!isnan(bv)) {
+        for (int c = 1; c < C; c++) {
+            float v = row[c];
+            if (isnan(v)) {
+                best = c;
+                break;
+            }
+            if (v > bv) {
+                bv = v;
+                best = c;
+            }
+        }
     }
     if (best == labels[b]) atomicAdd(count, 1ull);
 }

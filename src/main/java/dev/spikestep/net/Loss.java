@@ -32,11 +32,29 @@ public final class Loss {
         return (float) (total / B);
     }
 
-    /** Index of the largest logit of row b, the first one on ties (as torch.argmax). */
+    /** Index of the largest logit of row b of [B, C]: the first on ties, the first NaN if any (torch.argmax). */
     public static int argmax(float[] logits, int b, int C) {
+        return argmaxAt(logits, b * C, C);
+    }
+
+    /**
+     * Index of the largest of {@code x[o .. o+n)}: the first on ties, the first NaN if any, as
+     * torch.argmax (NaN compares greater than every number there). Readouts and the R-STDP
+     * winner-take-all share it; loss.cu's correct_kernel and rstdp.cu are its twins.
+     */
+    public static int argmaxAt(float[] x, int o, int n) {
         int best = 0;
-        for (int c = 1; c < C; c++) {
-            if (logits[b * C + c] > logits[b * C + best]) {
+        float bv = x[o];
+        if (Float.isNaN(bv)) {
+            return 0;
+        }
+        for (int c = 1; c < n; c++) {
+            float v = x[o + c];
+            if (Float.isNaN(v)) {
+                return c;
+            }
+            if (v > bv) {
+                bv = v;
                 best = c;
             }
         }

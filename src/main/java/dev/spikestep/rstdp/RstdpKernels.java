@@ -144,31 +144,12 @@ public final class RstdpKernels {
                     any |= s_o[o + c] != 0;
                 }
                 if (any) {
-                    o_count[b * C + argmax(i_o, o, C)]++;
+                    o_count[b * C + dev.spikestep.net.Loss.argmaxAt(i_o, o, C)]++;
                 }
             }
         }
     }
 
-    /** Index of the largest of {@code x[o .. o+n)}: the first on ties, the first NaN if any (torch.argmax). */
-    static int argmax(float[] x, int o, int n) {
-        int best = 0;
-        float bv = x[o];
-        if (Float.isNaN(bv)) {
-            return 0;
-        }
-        for (int c = 1; c < n; c++) {
-            float v = x[o + c];
-            if (Float.isNaN(v)) {
-                return c;
-            }
-            if (v > bv) {
-                bv = v;
-                best = c;
-            }
-        }
-        return best;
-    }
 
     /** Index of the largest count of sample b, the first on ties: the prediction and the pm1 winner. */
     public static int argmaxCount(int[] o_count, int b, int C) {

@@ -78,5 +78,10 @@ class ReadoutTest {
         assertEquals((Math.exp(2) / z - 1) / 2, grad[5], 1e-7);
         assertEquals(0, Loss.argmax(logits, 0, 3), "ties go to the first index");
         assertEquals(1, Loss.argmax(logits, 1, 3));
+        // NaN compares greater than every number in torch.argmax: the first NaN wins
+        float nan = Float.NaN;
+        assertEquals(1, Loss.argmax(new float[] {5f, nan, 9f, nan}, 0, 4));
+        assertEquals(0, Loss.argmax(new float[] {nan, 9f}, 0, 2));
+        assertEquals(2, Loss.argmaxAt(new float[] {0f, 1f, 3f, 7f, 9f}, 1, 3), "offset o, n values");
     }
 }
