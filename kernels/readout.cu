@@ -39,7 +39,8 @@ extern "C" __global__ void readout_forward_kernel(int readout, const float* out_
 }
 
 // For max, grad_out_seq first holds the running maximum acc_t, which the reverse walk reads at t-1
-// before overwriting position t with the gradient: no scratch buffer, the Java twin's arguments.
+// before overwriting position t with the gradient: no scratch buffer (the Java twin keeps the
+// gradient still to hand back in a [B*C] copy of grad_logits instead), the Java twin's arguments.
 extern "C" __global__ void readout_backward_kernel(int readout, const float* out_seq, int T, int BC,
                                                    const float* grad_logits, float* grad_out_seq) {
     int k = blockIdx.x * blockDim.x + threadIdx.x;

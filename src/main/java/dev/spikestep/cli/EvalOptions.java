@@ -2,6 +2,7 @@ package dev.spikestep.cli;
 
 import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
+import dev.spikestep.io.Json;
 import dev.spikestep.net.Readout;
 import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.train.Checkpoints;
@@ -145,7 +146,7 @@ public final class EvalOptions {
 
     private static void put(Map<String, String> m, String key, Object value) {
         if (value != null) {
-            m.put(key, value instanceof Double d ? dev.spikestep.train.TrainConfig.fmt(d) : value.toString());
+            m.put(key, value instanceof Double d ? Json.exact(d) : value.toString());
         }
     }
 

@@ -42,7 +42,7 @@ public interface Device extends AutoCloseable {
     /**
      * Marks the end of a phase of a training step in the work queued so far (KernelNetwork calls it
      * after each phase). Nothing by default; CudaDevice records a CUDA event here while
-     * a benchmark times phases (CudaDevice.startPhaseTiming), so the phases are timed on the GPU.
+     * a benchmark times phases (CudaDevice.phaseTiming), so the phases are timed on the GPU.
      */
     default void mark(PhaseTimes.Phase phase) {
     }

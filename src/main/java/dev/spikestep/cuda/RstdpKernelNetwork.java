@@ -190,7 +190,7 @@ public final class RstdpKernelNetwork implements RstdpEngine {
         dev.upload(wOut, b, b.length);
     }
 
-    /** Layer {@code layer}'s weights [fanIn, fanOut]: element k of PyTorch's [out, in] order is word k of the stream. */
+    /** Copies in weights given in PyTorch's layout: fc_in [nH, nIn], fc_out [nOut, nH]. */
     @Override
     public void setWeightsTorchLayout(float[] wInTorch, float[] wOutTorch) {
         if (wInTorch.length != nIn * nH || wOutTorch.length != nH * nOut) {

@@ -84,6 +84,14 @@ public final class Json {
         }
     }
 
+    /**
+     * Integral values as integers, others with every digit ({@link Double#toString}): for identities
+     * and metadata (run ids, checkpoint keys, start-up tables), where 6 digits could merge two runs.
+     */
+    public static String exact(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
     /** Integral values as integers, others to 6 significant digits without trailing zeros (as CSV cells too). */
     public static String number(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {

@@ -2,6 +2,7 @@ package dev.spikestep.rstdp;
 
 import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
+import dev.spikestep.io.Json;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.LifSpec;
 import java.util.LinkedHashMap;
@@ -108,16 +109,16 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
         Map<String, String> m = new LinkedHashMap<>();
         m.put("experiment", "R-STDP (SPEC 6): W_out by reward-modulated STDP, per-step WTA on the output");
         m.put("integrator", integrator.cliName());
-        m.put("dt", fmt(dt));
+        m.put("dt", Json.exact(dt));
         m.put("neuron", "lif, " + neuron().params());
-        m.put("gains", "in " + fmt(GAIN) + ", out " + fmt(GAIN) + "; W_out clamped to [-" + fmt(W_CLIP) + ", "
-                + fmt(W_CLIP) + "]");
+        m.put("gains", "in " + Json.exact(GAIN) + ", out " + Json.exact(GAIN) + "; W_out clamped to [-" + Json.exact(W_CLIP) + ", "
+                + Json.exact(W_CLIP) + "]");
         m.put("T", T + " (simulated " + Math.min(timeChunk, T) + " steps at a time)");
         m.put("epochs", Integer.toString(epochs));
         m.put("seed", Long.toString(seed));
         m.put("reward", reward.cliName());
-        m.put("lr", fmt(lr));
-        m.put("teacher current", fmt(teach) + ", x" + fmt(teachDecay) + " per epoch");
+        m.put("lr", Json.exact(lr));
+        m.put("teacher current", Json.exact(teach) + ", x" + Json.exact(teachDecay) + " per epoch");
         m.put("batch", batch + " train, " + testBatch + " test");
         m.put("batches per epoch", (maxTrainBatches == 0 ? "all" : Integer.toString(maxTrainBatches)) + " train, "
                 + (maxTestBatches == 0 ? "all" : Integer.toString(maxTestBatches)) + " test; full test pass at the end");
@@ -128,9 +129,5 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
         m.put("backend", backend + (backend.equals("cpu") ? " (" + threads + " threads)" : ""));
         m.put("out", outDir);
         return m;
-    }
-
-    static String fmt(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 }

@@ -106,7 +106,7 @@ public final class RstdpKernels {
 
     /**
      * The output layer of one time chunk, fused, one thread per sample {@code b} in {@code [b0, b1)}
-     * with the time loop inside (CUDA: one thread, or one warp with a lane per output neuron):
+     * with the time loop inside (CUDA: one thread per sample as well):
      * <ol>
      *   <li>teacher current: if {@code labels != null && teach > 0}, {@code i_o[t, b, labels[b]] += teach}
      *       for every t of the chunk (in place, one float add, as the notebook's

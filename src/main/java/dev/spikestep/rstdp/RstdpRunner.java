@@ -3,6 +3,7 @@ package dev.spikestep.rstdp;
 import dev.spikestep.BadValueException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.io.Json;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.io.Safetensors;
 import dev.spikestep.net.Loss;
@@ -132,7 +133,7 @@ public final class RstdpRunner {
             initial = first.stats();
             out.println(String.format(Locale.ROOT, "initial batch (teacher %s, before any update): h_count mean %.4f, "
                             + "o_count mean %.4f, H_rate %.4f, O_rate %.4f, no_spike_out %.3f",
-                    RstdpConfig.fmt(cfg.teachAt(0)), initial.hiddenRate() * cfg.T(), initial.outputRate() * cfg.T(),
+                    Json.exact(cfg.teachAt(0)), initial.hiddenRate() * cfg.T(), initial.outputRate() * cfg.T(),
                     initial.hiddenRate(), initial.outputRate(), initial.noSpikeOut()));
 
             out.println(String.format(Locale.ROOT, "%5s | %7s | %9s | %9s | %8s | %7s | %7s | %12s | %7s",
@@ -273,16 +274,16 @@ public final class RstdpRunner {
         m.put("model", "lif");
         m.put("integrator", cfg.integrator().cliName());
         m.put("substeps", Integer.toString(cfg.substeps()));
-        m.put("dt", RstdpConfig.fmt(cfg.dt()));
+        m.put("dt", Json.exact(cfg.dt()));
         m.put("neuron", cfg.neuron().params());
         m.put("T", Integer.toString(cfg.T()));
         m.put("encoder", "bernoulli");
         m.put("hidden", Integer.toString(cfg.hidden()));
         m.put("seed", Long.toString(cfg.seed()));
-        m.put("lr", RstdpConfig.fmt(cfg.lr()));
+        m.put("lr", Json.exact(cfg.lr()));
         m.put("reward", cfg.reward().cliName());
-        m.put("teach", RstdpConfig.fmt(cfg.teach()));
-        m.put("teach_decay", RstdpConfig.fmt(cfg.teachDecay()));
+        m.put("teach", Json.exact(cfg.teach()));
+        m.put("teach_decay", Json.exact(cfg.teachDecay()));
         m.put("batch", Integer.toString(cfg.batch()));
         m.put("max_train_batches", Integer.toString(cfg.maxTrainBatches()));
         m.put("dataset", cfg.dataset());
@@ -293,7 +294,7 @@ public final class RstdpRunner {
     /** The run's checkpoint directory name: readable, and a hash of {@link #identity}. */
     public static String runId(RstdpConfig cfg) {
         return String.format(Locale.ROOT, "rstdp-%s-dt%s-T%d-seed%d-%s", cfg.integrator().cliName(),
-                RstdpConfig.fmt(cfg.dt()), cfg.T(), cfg.seed(), Checkpoints.hash(identity(cfg)));
+                Json.exact(cfg.dt()), cfg.T(), cfg.seed(), Checkpoints.hash(identity(cfg)));
     }
 
     private Map<String, Object> epochRow(Epoch e) {

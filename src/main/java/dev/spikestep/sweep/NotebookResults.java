@@ -1,5 +1,6 @@
 package dev.spikestep.sweep;
 
+import dev.spikestep.io.Json;
 import java.util.Map;
 
 /**
@@ -38,6 +39,6 @@ final class NotebookResults {
             return null;
         }
         return ACC.get(run.get("model") + "/" + run.get("integrator") + "/" + run.get("readout") + "/"
-                + dev.spikestep.train.TrainConfig.fmt(Report.num(run.get("dt"))));
+                + Json.exact(Report.num(run.get("dt"))));
     }
 }

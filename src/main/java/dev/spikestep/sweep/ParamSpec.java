@@ -1,8 +1,8 @@
 package dev.spikestep.sweep;
 
 import dev.spikestep.SpikestepException;
+import dev.spikestep.io.Json;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One key of a sweep configuration: its type, its allowed values (a list of names, or a lower
@@ -43,7 +43,7 @@ public record ParamSpec(String key, Kind kind, List<String> choices, double min,
             case BOOL -> "true, false";
             case INT -> "an integer >= " + (long) min;
             case FLOAT -> Double.isInfinite(min) ? "a finite number"
-                    : "a finite number " + (minExclusive ? "> " : ">= ") + fmt(min);
+                    : "a finite number " + (minExclusive ? "> " : ">= ") + Json.exact(min);
         };
     }
 
@@ -106,9 +106,5 @@ public record ParamSpec(String key, Kind kind, List<String> choices, double min,
             return "a " + (raw instanceof List ? "list" : "mapping") + " (" + raw + ")";
         }
         return String.valueOf(raw);
-    }
-
-    static String fmt(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : String.format(Locale.ROOT, "%s", d);
     }
 }

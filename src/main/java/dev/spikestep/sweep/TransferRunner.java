@@ -1,12 +1,13 @@
 package dev.spikestep.sweep;
 
 import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.io.Json;
+import dev.spikestep.net.NetShape;
+import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.IzhSpec;
 import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronSpec;
-import dev.spikestep.net.NetShape;
-import dev.spikestep.net.Readout;
 import dev.spikestep.train.Checkpoints;
 import dev.spikestep.train.EpochResult;
 import dev.spikestep.train.Evaluator;
@@ -85,7 +86,7 @@ public final class TransferRunner implements ExperimentRunner {
         Trainer.Evaluation ev = Evaluator.evaluate(w, s, split.test());
         ctx.log().println(String.format(java.util.Locale.ROOT, "evaluated with %s/%s dt %s T %d %s: test accuracy %.2f%%, "
                         + "spike rate %.4f, non-finite %d (trained: %.2f%%)", neuron.model(), neuron.integrator().cliName(),
-                TrainConfig.fmt(neuron.dt()), T, readout.cliName(), ev.accuracy(), ev.spikeRate(), ev.nonFinite(),
+                Json.exact(neuron.dt()), T, readout.cliName(), ev.accuracy(), ev.spikeRate(), ev.nonFinite(),
                 last.testAcc()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("final_acc", ev.accuracy());

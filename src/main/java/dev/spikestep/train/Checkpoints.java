@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spikestep.SpikestepException;
+import dev.spikestep.io.Json;
 import dev.spikestep.io.Safetensors;
 import dev.spikestep.io.Safetensors.Tensor;
 import dev.spikestep.net.AdamState;
@@ -138,7 +139,7 @@ public final class Checkpoints {
 
 
     private static String num(double d) {
-        return TrainConfig.fmt(d);
+        return Json.exact(d);
     }
 
     /** The mark of a run that has ended: the results.csv row it wrote. */

@@ -2,6 +2,7 @@ package dev.spikestep.train;
 
 import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
+import dev.spikestep.io.Json;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
@@ -55,14 +56,14 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
         Map<String, String> m = new LinkedHashMap<>();
         m.put("model", neuron.model());
         m.put("integrator", neuron.integrator().cliName());
-        m.put("dt", fmt(neuron.dt()));
+        m.put("dt", Json.exact(neuron.dt()));
         m.put("neuron", neuron.params());
         m.put("T", Integer.toString(T));
         m.put("epochs", Integer.toString(epochs));
         m.put("seed", Long.toString(seed));
         m.put("readout", readout.cliName());
         m.put("batch", Integer.toString(batch));
-        m.put("lr", fmt(lr));
+        m.put("lr", Json.exact(lr));
         m.put("encoder", encoder.cliName());
         m.put("network", "784 -> " + hidden + " -> 10");
         m.put("dataset", dataset + (trainLimit > 0 ? " (first " + trainLimit + " train samples)" : ""));
@@ -71,9 +72,5 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
         m.put("backend", backend + (backend.equals("cpu") ? " (" + threads + " threads)" : ""));
         m.put("out", outDir);
         return m;
-    }
-
-    public static String fmt(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 }

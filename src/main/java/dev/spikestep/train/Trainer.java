@@ -269,7 +269,7 @@ public final class Trainer {
         String w = String.format(Locale.ROOT, "warning: the hidden layer has not spiked once in the first %d training "
                 + "batches (%s/%s, dt %s, T %d, v_th %s): silent neurons pass no gradient, so nothing learns. Use a "
                 + "larger --dt or --T (more input per sample) or a lower --v-th; training goes on", batches,
-                cfg.neuron().model(), cfg.neuron().integrator().cliName(), TrainConfig.fmt(cfg.neuron().dt()), cfg.T(),
+                cfg.neuron().model(), cfg.neuron().integrator().cliName(), Json.exact(cfg.neuron().dt()), cfg.T(),
                 Checkpoints.identity(cfg).get("v_th"));
         err.println(w);
         if (err != out) {
