@@ -55,12 +55,12 @@ public record IzhSpec(Integrator integrator, double dt, double tau, float vC, fl
     }
 
     @Override
-    public IzhSpec withDt(double newDt) {
-        return new IzhSpec(integrator, newDt, tau, vC, a0, vTh, vReset, vRest, wRest, tauW, a, b, softReset, substeps);
+    public IzhSpec with(Integrator newIntegrator, double newDt, int k) {
+        return new IzhSpec(newIntegrator, newDt, tau, vC, a0, vTh, vReset, vRest, wRest, tauW, a, b, softReset, k);
     }
 
     @Override
     public IzhSpec withSubsteps(int k) {
-        return new IzhSpec(integrator, dt, tau, vC, a0, vTh, vReset, vRest, wRest, tauW, a, b, softReset, k);
+        return with(integrator, dt, k);
     }
 }

@@ -51,13 +51,13 @@ public record LifSpec(Integrator integrator, double dt, double tau, float vTh, f
     }
 
     @Override
-    public LifSpec withDt(double newDt) {
-        return new LifSpec(integrator, newDt, tau, vTh, vReset, softReset, decayInput, substeps);
+    public LifSpec with(Integrator newIntegrator, double newDt, int k) {
+        return new LifSpec(newIntegrator, newDt, tau, vTh, vReset, softReset, decayInput, k);
     }
 
     @Override
     public LifSpec withSubsteps(int k) {
-        return new LifSpec(integrator, dt, tau, vTh, vReset, softReset, decayInput, k);
+        return with(integrator, dt, k);
     }
 
     /**

@@ -24,8 +24,11 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
     /** Parameters in SPEC's notation, for start-up tables. */
     String params();
 
-    /** Returns the same neuron with another dt (sweeps over dt reuse everything else). */
-    NeuronSpec withDt(double dt);
+    /**
+     * The same neuron (every parameter of the model) under another integrator, dt and K: a
+     * transfer's evaluation, a converge run. The integrator must be defined for the model.
+     */
+    NeuronSpec with(Integrator integrator, double dt, int substeps);
 
     /** Upper bound of {@link #substeps()}: beyond it a smaller dt is the cheaper way to the same accuracy. */
     int MAX_SUBSTEPS = 64;
@@ -43,7 +46,9 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
     }
 
     /** Returns the same neuron with K sub-steps per step. */
-    NeuronSpec withSubsteps(int substeps);
+    default NeuronSpec withSubsteps(int substeps) {
+        return with(integrator(), dt(), substeps);
+    }
 
     /**
      * The neuron of {@code model} ({@code lif} or {@code izh}) from the options a user sets, the

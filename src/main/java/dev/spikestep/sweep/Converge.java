@@ -215,7 +215,7 @@ public final class Converge {
                 for (Integrator integ : integratorsOf(cfg, base)) {
                     for (int k : cfg.substeps()) {
                         for (double dt : cfg.dts()) {
-                            NeuronSpec spec = with(base, integ, dt, k);
+                            NeuronSpec spec = base.with(integ, dt, k);
                             Row r = measure(cfg, spec, input, x, ref, cost.get(costKey(spec)));
                             rows.add(r);
                             ResultsWriter.appendCsvRow(csv, COLUMNS, r.values());
@@ -252,15 +252,6 @@ public final class Converge {
         return out;
     }
 
-    static NeuronSpec with(NeuronSpec base, Integrator integ, double dt, int k) {
-        if (base instanceof LifSpec p) {
-            return new LifSpec(integ, dt, p.tau(), p.vTh(), p.vReset(), p.softReset(), p.decayInput(), k);
-        }
-        IzhSpec p = (IzhSpec) base;
-        return new IzhSpec(integ, dt, p.tau(), p.vC(), p.a0(), p.vTh(), p.vReset(), p.vRest(), p.wRest(), p.tauW(), p.a(),
-                p.b(), p.softReset(), k);
-    }
-
     private static String costKey(NeuronSpec s) {
         return label(s) + "/" + s.integrator().cliName() + "/" + s.substeps();
     }
@@ -271,7 +262,7 @@ public final class Converge {
         for (NeuronSpec base : cfg.neurons()) {
             for (Integrator integ : integratorsOf(cfg, base)) {
                 for (int k : cfg.substeps()) {
-                    specs.add(with(base, integ, 1.0, k));
+                    specs.add(base.with(integ, 1.0, k));
                 }
             }
         }

@@ -5,8 +5,6 @@ import dev.spikestep.io.Json;
 import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.Integrator;
-import dev.spikestep.neuron.IzhSpec;
-import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.train.Checkpoints;
 import dev.spikestep.train.EpochResult;
@@ -56,12 +54,7 @@ public final class TransferRunner implements ExperimentRunner {
         double dt = p.number("eval_dt") > 0 ? p.number("eval_dt") : trained.dt();
         int k = p.int32("eval_substeps") > 0 ? p.int32("eval_substeps") : trained.substeps();
         Integrator i = integ.equals("trained") ? trained.integrator() : Integrator.parse(integ);
-        if (trained instanceof LifSpec l) {
-            return new LifSpec(i, dt, l.tau(), l.vTh(), l.vReset(), l.softReset(), l.decayInput(), k);
-        }
-        IzhSpec z = (IzhSpec) trained;
-        return new IzhSpec(i, dt, z.tau(), z.vC(), z.a0(), z.vTh(), z.vReset(), z.vRest(), z.wRest(), z.tauW(), z.a(),
-                z.b(), z.softReset(), k);
+        return trained.with(i, dt, k);
     }
 
     @Override
