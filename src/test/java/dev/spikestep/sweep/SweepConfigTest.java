@@ -144,6 +144,16 @@ class SweepConfigTest {
     }
 
     @Test
+    void anRstdpGridTakesTheRangesOfRstdpsOptions() {
+        RunPoint p = parse("name: r\nexperiment: rstdp\nbase: {dt: 0.5, lr: 0, teach_decay: 0, max_train_batches: 0, "
+                + "max_test_batches: 0}\n").expand().get(0);
+        assertEquals(0.0, p.number("lr"), "lr 0: no updates, as rstdp --lr 0");
+        assertEquals(0, p.int32("max_train_batches"), "0 = all, as rstdp --max-train-batches 0");
+        assertContains(error("name: r\nexperiment: rstdp\nbase: {dt: 0.5, lr: -1}\n"), "base.lr", "-1");
+        assertContains(error("name: r\nexperiment: rstdp\nbase: {dt: 0.5, max_test_batches: -1}\n"), "base.max_test_batches");
+    }
+
+    @Test
     void invalidCombinationsAreErrors() {
         assertContains(error("name: x\nexperiment: train\naxes: {model_integrator: [lif/exp, izh/exp]}\n"),
                 "t.yaml", "axes.model_integrator[1]", "'izh/exp'", "allowed values: lif/euler, lif/exp, lif/zoh, lif/rk2, lif/rk4, izh/euler, izh/symplectic, izh/rk2, izh/rk4");
