@@ -48,7 +48,7 @@ public final class Adam {
     /**
      * The float constants of the current step's element update, in the order the CUDA kernel
      * ({@code kernels/adam.cu}) takes them: step_size, bc2_sqrt, b1, b2, 1-b1, 1-b2, eps; derived
-     * in double exactly as {@link #update} derives them.
+     * in double, and {@link #update} uses these same values.
      */
     public float[] kernelConstants() {
         double bc1 = 1 - Math.pow(beta1, step);
@@ -59,14 +59,13 @@ public final class Adam {
 
     /** Updates {@code param[from, to)} in place; m and v are the moment buffers of the same shape. */
     public void update(float[] param, float[] grad, float[] m, float[] v, int from, int to) {
-        double bc1 = 1 - Math.pow(beta1, step);
-        double bc2 = 1 - Math.pow(beta2, step);
-        float stepSize = (float) (lr / bc1);
-        float bc2Sqrt = (float) Math.sqrt(bc2);
-        float b1 = (float) beta1;
-        float b2 = (float) beta2;
-        float oneMinusB1 = (float) (1 - beta1);
-        float oneMinusB2 = (float) (1 - beta2);
+        float[] k = kernelConstants();
+        float stepSize = k[0];
+        float bc2Sqrt = k[1];
+        float b1 = k[2];
+        float b2 = k[3];
+        float oneMinusB1 = k[4];
+        float oneMinusB2 = k[5];
         for (int i = from; i < to; i++) {
             float g = grad[i];
             m[i] = m[i] * b1 + oneMinusB1 * g;
