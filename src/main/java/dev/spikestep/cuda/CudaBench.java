@@ -94,9 +94,7 @@ public final class CudaBench {
                 boolean stateful = NeuronKernels.needsState(spec);
                 Launch fwd = new Launch(kind + "_forward_kernel", params, x, Launch.i32(T), Launch.i32(M), h, s, null,
                         stateful ? w : null).cover(M, BLOCK);
-                Launch bwd = (stateful
-                        ? new Launch(NeuronParams.backwardKernel(spec), params, g, x, h, s, w, Launch.i32(T), Launch.i32(M), gx)
-                        : new Launch(kind + "_backward_kernel", params, g, h, s, Launch.i32(T), Launch.i32(M), gx))
+                Launch bwd = NeuronParams.backward(stateful, kind, params, g, x, h, s, w, Launch.i32(T), Launch.i32(M), gx)
                         .cover(M, BLOCK);
                 for (Pass pass : Pass.values()) {
                     // The backward reads the h and spikes the forward's launches just left.

@@ -183,9 +183,7 @@ public final class KernelNetwork implements Network {
         neuronForward = new Launch(kind + "_forward_kernel", params, cur, T, argM, h_seq, spike_seq, null, w_seq);
         // Izhikevich rk2, rk4, K > 1 (any run of a pack): the stage backward, which also gives the
         // notebook integrators' gradients with the same float operations
-        neuronBackward = stateful
-                ? new Launch("izh_backward_stages_kernel", params, gSpike, cur, h_seq, spike_seq, w_seq, T, argM, gCur)
-                : new Launch(kind + "_backward_kernel", params, gSpike, h_seq, spike_seq, T, argM, gCur);
+        neuronBackward = NeuronParams.backward(stateful, kind, params, gSpike, cur, h_seq, spike_seq, w_seq, T, argM, gCur);
         int[] ro = Launch.i32(readout.ordinal());
         readoutForward = new Launch("readout_forward_kernel", ro, out_seq, T, argBC, logits);
         readoutBackward = new Launch("readout_backward_kernel", ro, out_seq, T, argBC, gLogits, gOut);

@@ -87,4 +87,17 @@ public final class NeuronParams {
     public static String backwardKernel(NeuronSpec p) {
         return NeuronKernels.needsState(p) ? "izh_backward_stages_kernel" : kernelPrefix(p) + "_backward_kernel";
     }
+
+    /**
+     * The neuron backward's launch: with {@code stateful} (NeuronKernels.needsState of the neuron, or
+     * of any run of a pack) the stage kernel, which also reads x_seq and w_seq and gives the notebook
+     * integrators' gradients with the same float operations; else {@code kind}'s own kernel.
+     * Arguments in the kernels' order: [T, M] each, gSpike in, gCur out.
+     */
+    public static Launch backward(boolean stateful, String kind, Object params, Object gSpike, Object cur, Object h,
+                                  Object spikes, Object w, Object T, Object M, Object gCur) {
+        return stateful
+                ? new Launch("izh_backward_stages_kernel", params, gSpike, cur, h, spikes, w, T, M, gCur)
+                : new Launch(kind + "_backward_kernel", params, gSpike, h, spikes, T, M, gCur);
+    }
 }
