@@ -333,16 +333,6 @@ public final class RstdpRunner {
         rows.put("network", train.pixels() + " -> " + cfg.hidden() + " -> " + train.numClasses());
         rows.put("train / test", train.size() + " / " + test.size() + " samples; " + steps + " train and "
                 + testBatches + " test batches per epoch");
-        int w = rows.keySet().stream().mapToInt(String::length).max().orElse(10);
-        String rule = "+" + "-".repeat(w + 2) + "+" + "-".repeat(84) + "+";
-        out.println(rule);
-        for (Map.Entry<String, String> e : rows.entrySet()) {
-            out.println(String.format(Locale.ROOT, "| %-" + w + "s | %-82s |", e.getKey(), clip(e.getValue(), 82)));
-        }
-        out.println(rule);
-    }
-
-    private static String clip(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 3) + "...";
+        dev.spikestep.io.StartTable.print(out, rows);
     }
 }

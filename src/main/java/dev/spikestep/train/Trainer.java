@@ -418,16 +418,6 @@ public final class Trainer {
         rows.put("backend", backend);
         rows.put("train / test", train.size() + " / " + test.size() + " samples, " + (train.size() / cfg.batch())
                 + " batches per epoch");
-        int w = rows.keySet().stream().mapToInt(String::length).max().orElse(10);
-        String rule = "+" + "-".repeat(w + 2) + "+" + "-".repeat(80) + "+";
-        out.println(rule);
-        for (Map.Entry<String, String> e : rows.entrySet()) {
-            out.println(String.format(Locale.ROOT, "| %-" + w + "s | %-78s |", e.getKey(), clip(e.getValue(), 78)));
-        }
-        out.println(rule);
-    }
-
-    private static String clip(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 3) + "...";
+        dev.spikestep.io.StartTable.print(out, rows);
     }
 }
