@@ -169,7 +169,7 @@ public final class Trainer {
                     epochListener.accept(row);
                 }
             }
-            if (Files.exists(doneFile()) && startEpoch >= cfg.epochs()) {
+            if (startEpoch >= cfg.epochs() && finishedAfter(startEpoch)) {
                 out.println("run " + id + " already finished (" + saved.history().size() + " epochs, checkpoint "
                         + saved.file() + "): nothing to do");
                 finish(results, 0, resultsFile, epochsFile, true);
@@ -248,11 +248,8 @@ public final class Trainer {
                         epoch, r.loss(), r.trainAcc(), r.testAcc(), r.spikeRate(), r.silentFrac(), r.nonFinite(), seconds));
                 out.flush();
                 if (checkpoints != null) {
-                    // A finished run given more --epochs stays finished (its row written) until an epoch past
-                    // it is saved: a kill before that and a resume with the old --epochs find it done.
-                    if (epoch == startEpoch) {
-                        checkpoints.unfinish();
-                    }
+                    // A finished run given more --epochs keeps its finished mark, which names its epoch count:
+                    // resumed with the old --epochs it is done as long as no later epoch is saved (finishedAfter).
                     // The checkpoint before the row: a kill in between leaves a row to re-write on resume,
                     // never a row without the checkpoint it came from.
                     checkpoints.save(cfg, shape, net.w1TorchLayout(), net.wOutTorchLayout(), net.adamState(), results,
@@ -317,6 +314,17 @@ public final class Trainer {
 
     private Path doneFile() {
         return checkpoints.finishedFile();
+    }
+
+    /**
+     * Whether the finished mark is the row of a run of exactly {@code epochs} epochs: the saved
+     * epochs count. A mark of fewer epochs is that of a finished run later given more --epochs,
+     * whose extension saved an epoch past it.
+     */
+    private boolean finishedAfter(int epochs) {
+        String[] mark = readQuietly(doneFile()).trim().split(",", -1);
+        int i = CSV_HEADER.indexOf("epochs");
+        return mark.length == CSV_HEADER.size() && mark[i].equals(Integer.toString(epochs));
     }
 
     private static String readQuietly(Path f) {

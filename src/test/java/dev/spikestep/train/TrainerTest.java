@@ -100,6 +100,25 @@ class TrainerTest {
         new Trainer(config(lif, 4, 2, 1, out), ps, ps, false).checkpoints(ck, true).run(split);
         assertTrue(sink.toString(StandardCharsets.UTF_8).contains("already finished"), sink.toString(StandardCharsets.UTF_8));
         assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size());
+
+        // --epochs 3 --resume, stopped after epoch 2 was saved but before its results row: the mark still
+        // names 2 epochs (as a kill leaves it), so resumed with --epochs 3 the run writes its 3-epoch row
+        String mark2 = Files.readString(ck.finishedFile());
+        List<String> rows2 = Files.readAllLines(out.resolve("results.csv"));
+        new Trainer(config(lif, 4, 3, 1, out), ps, ps, false).checkpoints(ck, true).run(split);
+        Files.writeString(ck.finishedFile(), mark2);
+        Files.write(out.resolve("results.csv"), rows2);
+        sink.reset();
+        new Trainer(config(lif, 4, 3, 1, out), ps, ps, false).checkpoints(ck, true).run(split);
+        assertTrue(sink.toString(StandardCharsets.UTF_8).contains("had trained all 3 epochs: writing its results row"),
+                sink.toString(StandardCharsets.UTF_8));
+        List<String> rows3 = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(3, rows3.size(), String.join("\n", rows3));
+        int epochsColumn = Trainer.CSV_HEADER.indexOf("epochs");
+        assertEquals("3", rows3.get(2).split(",")[epochsColumn], rows3.get(2));
+        // and once more: finished now, nothing written
+        new Trainer(config(lif, 4, 3, 1, out), ps, ps, false).checkpoints(ck, true).run(split);
+        assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size());
     }
 
     @Test
