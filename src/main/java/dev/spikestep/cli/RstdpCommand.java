@@ -105,7 +105,14 @@ public final class RstdpCommand implements Callable<Integer> {
                 if (!checkpoints.epochs().isEmpty()) { // as train without --resume: neither overwritten nor a second row
                     throw new SpikestepException(checkpoints.dir() + " already holds checkpoints of this run (epochs "
                             + checkpoints.epochs() + ") and its rows are in " + run.out + "; rstdp does not resume: choose "
-                            + "another --out, or move that directory away to run it again");
+                            + "another --out");
+                }
+                java.nio.file.Path epochsFile = run.out.resolve(RstdpRunner.EPOCHS_FILE);
+                java.util.Set<Integer> rows = dev.spikestep.train.Trainer.writtenEpochs(epochsFile, RstdpRunner.runId(cfg));
+                if (!rows.isEmpty()) { // its checkpoints were moved away: running it again would write its rows twice
+                    throw new SpikestepException(epochsFile + " already holds epochs " + new java.util.TreeSet<>(rows)
+                            + " of run " + RstdpRunner.runId(cfg) + ": running it again here would write its rows twice; "
+                            + "choose another --out");
                 }
                 DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
                 new RstdpRunner(cfg, System.out, System.err, System.console() != null).checkpoints(checkpoints).run(split);

@@ -176,7 +176,12 @@ public final class RstdpRunner {
                     checkpoints.saveWeights(epoch, w, meta, best.epoch());
                 }
                 Map<String, Object> row = epochRow(e);
-                ResultsWriter.appendJsonLine(epochsFile, row);
+                // The file's row names its run (a rerun over moved checkpoints is refused by it); a sweep's
+                // listener puts the point's own run_id in its rows.
+                Map<String, Object> fileRow = new LinkedHashMap<>();
+                fileRow.put("run_id", runId(cfg));
+                fileRow.putAll(row);
+                ResultsWriter.appendJsonLine(epochsFile, fileRow);
                 epochListener.accept(row);
             }
             finalTest = evaluate(net, encoder, test, cfg.finalEncoderSeed(), testBatches, labels, "final test");

@@ -90,10 +90,20 @@ class RstdpCliTest extends ConsoleCapture {
         assertTrue(err().contains("already holds checkpoints of this run (epochs [0]) and its rows are in " + o
                 + "; rstdp does not resume: choose another --out"), err());
         assertEquals(3, Files.readAllLines(o.resolve("rstdp_results.csv")).size());
+        Path euler;
         try (var dirs = Files.list(o.resolve("checkpoints"))) {
-            org.junit.jupiter.api.Assertions.assertArrayEquals(ckpt, Files.readAllBytes(dirs.filter(p -> p.getFileName()
-                    .toString().startsWith("rstdp-euler")).findFirst().orElseThrow().resolve("epoch-000.safetensors")));
+            euler = dirs.filter(p -> p.getFileName().toString().startsWith("rstdp-euler")).findFirst().orElseThrow();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ckpt, Files.readAllBytes(euler.resolve("epoch-000.safetensors")));
         }
+        // ... and so is it with its checkpoints moved away: its epoch rows, which name the run, would be written twice
+        Files.move(euler, dir.resolve("moved"));
+        clearConsole();
+        assertEquals(2, Main.execute("rstdp", "--T", "5", "--epochs", "1", "--batch", "16", "--max-train-batches", "1",
+                "--max-test-batches", "1", "--hidden", "8", "--dataset", "mnist-sample", "--data", data.toString(),
+                "--out", o.toString()));
+        assertTrue(err().contains("rstdp_epochs.jsonl already holds epochs [0] of run " + euler.getFileName()
+                + ": running it again here would write its rows twice; choose another --out"), err());
+        assertEquals(3, Files.readAllLines(o.resolve("rstdp_epochs.jsonl")).size(), "no epoch row written twice");
     }
 
     @Test
