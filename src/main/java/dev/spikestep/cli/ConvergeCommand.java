@@ -138,6 +138,13 @@ public final class ConvergeCommand implements Callable<Integer> {
         Converge.Config cfg = new Converge.Config(neurons, integs, substeps.stream().distinct().toList(),
                 dts.stream().distinct().sorted().toList(), in, this.neurons, span, seed, drive, digits, costT, costNeurons,
                 costRepeats);
+        dev.spikestep.io.OutputDir.check(out, "converge.csv", "study"); // before the lock file is put in it
+        try (dev.spikestep.io.OutLock lock = dev.spikestep.io.OutLock.acquire(out, "converge")) { // one study per --out
+            return study(cfg);
+        }
+    }
+
+    private Integer study(Converge.Config cfg) {
         long t0 = System.nanoTime();
         List<Converge.Row> rows = Converge.run(cfg, out, System.out);
         List<Converge.Order> orders = Converge.orders(rows);

@@ -23,7 +23,8 @@ final class InterruptNotice {
                     + "--resume to skip them and continue";
             case "rstdp" -> "every finished epoch is kept in " + where + " (rstdp_epochs.jsonl, checkpoints/); rstdp "
                     + "does not resume: rerun it with another --out";
-            case "converge" -> where + "/converge.csv holds the rows measured so far";
+            case "converge" -> "the rows measured so far are in " + where + "/converge.csv (none yet while the cost "
+                    + "measurements run first); a rerun starts the study afresh";
             case "data" -> "no partial dataset file is left behind; run it again to finish";
             default -> "stopped before it finished";
         };

@@ -23,21 +23,11 @@ public final class OutputDir {
      * replaced. {@code owned} says which file names the command writes.
      */
     public static boolean replaceWhole(Path dir, String marker, String what, Predicate<String> owned) {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new SpikestepException("--out " + dir + " is a file, not a directory");
-        }
         boolean replaced = false;
         try {
-            if (Files.isDirectory(dir)) {
-                List<Path> entries;
-                try (Stream<Path> s = Files.list(dir)) {
-                    entries = s.toList();
-                }
-                if (!entries.isEmpty() && !Files.isRegularFile(dir.resolve(marker))) {
-                    throw new SpikestepException("--out " + dir + " is not empty and holds no earlier " + what + " ("
-                            + marker + "); write the " + what + " into a new or empty directory");
-                }
-                replaced = !entries.isEmpty();
+            List<Path> entries = check(dir, marker, what);
+            if (!entries.isEmpty()) {
+                replaced = true;
                 for (Path e : entries) {
                     if (owned.test(e.getFileName().toString())) {
                         Files.delete(e);
@@ -49,5 +39,29 @@ public final class OutputDir {
             throw new SpikestepException("cannot prepare " + dir + ": " + SpikestepException.reason(e), e);
         }
         return replaced;
+    }
+
+    /**
+     * Refuses a {@code dir} that {@link #replaceWhole} would refuse, touching nothing (a command checks
+     * before it locks the directory); returns its entries (none when absent), the lock file not counted.
+     */
+    public static List<Path> check(Path dir, String marker, String what) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new SpikestepException("--out " + dir + " is a file, not a directory");
+        }
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(dir)) { // the command's own lock is no content
+            entries = s.filter(p -> !p.getFileName().toString().equals(OutLock.FILE)).toList();
+        } catch (IOException e) {
+            throw new SpikestepException("cannot read " + dir + ": " + SpikestepException.reason(e), e);
+        }
+        if (!entries.isEmpty() && !Files.isRegularFile(dir.resolve(marker))) {
+            throw new SpikestepException("--out " + dir + " is not empty and holds no earlier " + what + " ("
+                    + marker + "); write the " + what + " into a new or empty directory");
+        }
+        return entries;
     }
 }

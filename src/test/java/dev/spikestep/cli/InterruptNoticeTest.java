@@ -24,7 +24,8 @@ class InterruptNoticeTest {
                 + "with --resume to continue from the last one", InterruptNotice.message(List.of("train", "--out", "res")));
         assertTrue(InterruptNotice.message(List.of("sweep", "c.yaml", "--out=s1")).contains("kept in s1 (runs.jsonl); run "
                 + "the same command with --resume"));
-        assertEquals("interrupted: conv/converge.csv holds the rows measured so far",
+        assertEquals("interrupted: the rows measured so far are in conv/converge.csv (none yet while the cost "
+                + "measurements run first); a rerun starts the study afresh",
                 InterruptNotice.message(List.of("converge", "--out", "conv")));
         assertTrue(InterruptNotice.message(List.of("--threads", "train")).contains("kept in the output directory"));
         assertEquals("interrupted: stopped before it finished", InterruptNotice.message(List.of("bench")));

@@ -153,6 +153,27 @@ class ConvergeTest extends ConsoleCapture {
     }
 
     @Test
+    void aStudyRunningOnTheSameOutIsRefusedAndAForeignDirectoryGetsNoLockFile() throws Exception {
+        Path out = dir.resolve("busy");
+        String[] study = {"converge", "--out", out.toString(), "--models", "lif", "--decay-input", "true", "--integrators",
+            "euler", "--substeps", "1", "--dt", "0.5,1", "--inputs", "steps", "--neurons", "4", "--span", "4", "--cost-T",
+            "5", "--cost-neurons", "64", "--cost-repeats", "1"};
+        try (dev.spikestep.io.OutLock other = dev.spikestep.io.OutLock.acquire(out, "converge")) {
+            assertEquals(2, Main.execute(study));
+            assertTrue(err().contains("--out " + out + " is in use by another run"), err());
+            assertTrue(!Files.exists(out.resolve("converge.csv")), "nothing measured");
+        }
+        assertEquals(0, Main.execute(study), err()); // the lock file alone is no earlier content
+        assertEquals(1 + 2, Files.readAllLines(out.resolve("converge.csv")).size());
+        Path foreign = dir.resolve("foreign");
+        Files.createDirectories(foreign);
+        Files.writeString(foreign.resolve("notes.txt"), "mine");
+        study[2] = foreign.toString();
+        assertEquals(2, Main.execute(study));
+        assertTrue(!Files.exists(foreign.resolve(dev.spikestep.io.OutLock.FILE)), "refused before locking it");
+    }
+
+    @Test
     void neuronsThatFireInTheFirstStepAreNotCalledDiverged() {
         Converge.Row r = new Converge.Row("lif", "true", "euler", 1, 1.0, "steps", Double.NaN, 0, 0, 0, 0.0, 1, 4, 4);
         assertTrue(!r.diverged() && !r.measured());
