@@ -26,6 +26,31 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
+    /** The temporary names {@link #partName} gives. */
+    private static final java.util.regex.Pattern PART = java.util.regex.Pattern.compile(".+\\.[0-9a-f]{1,12}\\.part");
+
+    /**
+     * Deletes the temporary files a killed write left in {@code dir} (not below it); a caller holds
+     * the directory's lock, so none is being written. Returns how many.
+     */
+    public static int removeOrphans(Path dir) {
+        int n = 0;
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (PART.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
+                    Files.deleteIfExists(p);
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            // a stray .part file is harmless: the next write takes another name
+        }
+        return n;
+    }
+
     /** A fresh temporary name beside {@code target}. */
     private static Path partName(Path target) {
         return target.resolveSibling(target.getFileName() + "."

@@ -165,6 +165,7 @@ public final class SweepRunner {
     /** Runs the shard, holding the lock on the output directory throughout (one writer per directory). */
     public Summary run() {
         try (OutLock lock = OutLock.acquire(o.outDir(), "sweep " + cfg.name())) {
+            dev.spikestep.io.AtomicFiles.removeOrphans(o.outDir()); // what a killed write of sweep.json left
             return runLocked();
         }
     }

@@ -135,6 +135,7 @@ public final class Trainer {
         ResultsWriter.requireHeader(resultsFile, CSV_HEADER);
         Checkpoints.Saved saved = null;
         if (checkpoints != null) {
+            dev.spikestep.io.AtomicFiles.removeOrphans(checkpoints.dir()); // what a killed save left
             saved = resume ? checkpoints.lastComplete(shape).orElse(null) : null;
             if (saved != null) {
                 List<String> diff = Checkpoints.differences(Checkpoints.identity(cfg), saved.metadata());

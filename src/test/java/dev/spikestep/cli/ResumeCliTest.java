@@ -169,8 +169,11 @@ class ResumeCliTest extends ConsoleCapture {
         assertEquals(0, train(a), err());
         List<String> b = args(out, 4, 6, 16);
         b.add("--resume");
+        Path orphan = runDir(out).resolve("epoch-002.safetensors.711c2fe2052f.part"); // as a kill mid-save leaves it
+        Files.write(orphan, new byte[0]);
         assertEquals(0, train(b), err());
         Path run = runDir(out);
+        assertFalse(Files.exists(orphan), "the resumed run removes what the killed save left");
         try (Stream<Path> s = Files.list(run)) {
             List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
             assertTrue(names.contains("epoch-003.safetensors") && names.contains("epoch-003.state.safetensors"), names.toString());

@@ -1,0 +1,38 @@
+package dev.spikestep.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWholeWriteLeavesOnlyItsTargetAndOrphansOfKilledWritesAreRemoved() throws Exception {
+        Path target = dir.resolve("epoch-002.safetensors");
+        AtomicFiles.write(target, out -> out.write(new byte[] {1, 2, 3}));
+        assertEquals(3, Files.size(target));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(target), s.toList(), "no temporary file left");
+        }
+        // what a kill between create and rename leaves, beside files that only look alike
+        Files.write(dir.resolve("epoch-002.safetensors.711c2fe2052f.part"), new byte[0]);
+        Files.write(dir.resolve("sweep.json.6bf357d2.part"), new byte[] {7});
+        Files.write(dir.resolve("notes.part"), new byte[] {1});
+        Files.write(dir.resolve("y.csv.part"), new byte[] {1});
+        Files.createDirectories(dir.resolve("sub.0123.part"));
+        assertEquals(2, AtomicFiles.removeOrphans(dir));
+        assertTrue(Files.exists(target) && Files.exists(dir.resolve("notes.part")) && Files.exists(dir.resolve("y.csv.part"))
+                && Files.isDirectory(dir.resolve("sub.0123.part")));
+        assertFalse(Files.exists(dir.resolve("epoch-002.safetensors.711c2fe2052f.part")));
+        assertEquals(0, AtomicFiles.removeOrphans(dir.resolve("absent")));
+    }
+}
