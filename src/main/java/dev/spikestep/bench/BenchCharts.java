@@ -1,18 +1,14 @@
 package dev.spikestep.bench;
 
-import dev.spikestep.SpikestepException;
 import dev.spikestep.net.PhaseTimes;
 import java.awt.Color;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 
@@ -74,13 +70,7 @@ final class BenchCharts {
     }
 
     static List<Path> save(Chart<?, ?> chart, Path stem) {
-        try {
-            BitmapEncoder.saveBitmapWithDPI(chart, stem + ".png", BitmapEncoder.BitmapFormat.PNG, 110);
-            VectorGraphicsEncoder.saveVectorGraphic(chart, stem + ".svg", VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        } catch (IOException e) {
-            throw new SpikestepException("cannot write chart " + stem + ": " + SpikestepException.reason(e), e);
-        }
-        return List.of(Path.of(stem + ".png"), Path.of(stem + ".svg"));
+        return dev.spikestep.io.ChartFiles.save(chart, stem);
     }
 
     private static void style(Styler s) {

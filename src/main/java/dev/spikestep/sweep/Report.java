@@ -15,11 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -199,13 +197,7 @@ public final class Report {
 
     /** Writes a chart as {@code stem.png} (110 dpi) and {@code stem.svg} into {@code outDir}. */
     static void save(Chart<?, ?> chart, Path outDir, String stem) {
-        try {
-            BitmapEncoder.saveBitmapWithDPI(chart, outDir.resolve(stem + ".png").toString(), BitmapEncoder.BitmapFormat.PNG, 110);
-            VectorGraphicsEncoder.saveVectorGraphic(chart, outDir.resolve(stem + ".svg").toString(),
-                    VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        } catch (IOException e) {
-            throw new SpikestepException("cannot write chart " + outDir.resolve(stem) + ": " + SpikestepException.reason(e), e);
-        }
+        dev.spikestep.io.ChartFiles.save(chart, outDir.resolve(stem));
     }
 
     /** An HTML figure embedding {@code outDir/stem.png}, for chart {@code {stem, title, caption}}. */
