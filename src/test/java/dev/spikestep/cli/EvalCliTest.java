@@ -40,12 +40,20 @@ class EvalCliTest extends ConsoleCapture {
         return new ObjectMapper().readTree(lines.get(lines.size() - 1));
     }
 
+    /** Trains on mnist-sample into {@code out} (one thread, {@code options} added) and returns its checkpoint {@code name}. */
+    private Path trained(Path out, String name, String... options) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--dataset", "mnist-sample", "--data", data.toString(),
+                "--out", out.toString(), "--threads", "1"));
+        args.addAll(List.of(options));
+        assertEquals(0, Main.execute(args.toArray(String[]::new)), err());
+        return checkpoint(out, name);
+    }
+
     @Test
     void theCheckpointsOwnSettingsReproduceItsTestAccuracyAndOthersAreApplied() throws Exception {
         Path out = dir.resolve("o");
-        assertEquals(0, Main.execute("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString(),
-                "--epochs", "2", "--hidden", "24", "--T", "8", "--batch", "32", "--threads", "1", "--lr", "3e-3"), err());
-        Path ckpt = checkpoint(out, "epoch-001.safetensors");
+        Path ckpt = trained(out, "epoch-001.safetensors", "--epochs", "2", "--hidden", "24", "--T", "8", "--batch", "32",
+                "--lr", "3e-3");
         double trainedAcc = Double.parseDouble(Safetensors.read(ckpt).metadata().get("test_acc"));
         assertTrue(trainedAcc > 30, "it learned: " + trainedAcc);
         String[] common = {"--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data", data.toString(), "--out",
@@ -83,9 +91,8 @@ class EvalCliTest extends ConsoleCapture {
     @Test
     void aCheckpointTestedOnTheFirstBatchesIsEvaluatedOnTheSameSamples() throws Exception {
         Path out = dir.resolve("o");
-        assertEquals(0, Main.execute("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString(),
-                "--epochs", "1", "--hidden", "16", "--T", "6", "--batch", "24", "--eval-batches", "2", "--threads", "1"), err());
-        Path ckpt = checkpoint(out, "epoch-000.safetensors");
+        Path ckpt = trained(out, "epoch-000.safetensors", "--epochs", "1", "--hidden", "16", "--T", "6", "--batch", "24",
+                "--eval-batches", "2");
         double trainedAcc = Double.parseDouble(Safetensors.read(ckpt).metadata().get("test_acc"));
         assertEquals(0, Main.execute("eval", "--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data",
                 data.toString(), "--out", out.toString(), "--threads", "1"), err());

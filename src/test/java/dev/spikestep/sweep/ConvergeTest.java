@@ -115,12 +115,17 @@ class ConvergeTest extends ConsoleCapture {
         }
     }
 
+    /** A study of two rows (lif euler, decay_input true, dt 0.5 and 1, steps) into {@code out}, in a second. */
+    private static String[] tinyLifStudy(Path out) {
+        return new String[] {"converge", "--out", out.toString(), "--models", "lif", "--decay-input", "true",
+            "--integrators", "euler", "--substeps", "1", "--dt", "0.5,1", "--inputs", "steps", "--neurons", "4", "--span", "4",
+            "--cost-T", "5", "--cost-neurons", "64", "--cost-repeats", "1"};
+    }
+
     @Test
     void anEarlierStudyIsReplacedWholeAndAnyOtherDirectoryIsRefused() throws Exception {
         Path out = dir.resolve("c");
-        String[] lif = {"converge", "--out", out.toString(), "--models", "lif", "--decay-input", "true", "--integrators",
-            "euler", "--substeps", "1", "--dt", "0.5,1", "--inputs", "steps", "--neurons", "4", "--span", "4", "--cost-T",
-            "5", "--cost-neurons", "64", "--cost-repeats", "1"};
+        String[] lif = tinyLifStudy(out);
         assertEquals(0, Main.execute(lif), err());
         assertTrue(Files.exists(out.resolve("error_dt_lif_steps.png")));
         String[] izh = lif.clone();
@@ -155,9 +160,7 @@ class ConvergeTest extends ConsoleCapture {
     @Test
     void aStudyRunningOnTheSameOutIsRefusedAndAForeignDirectoryGetsNoLockFile() throws Exception {
         Path out = dir.resolve("busy");
-        String[] study = {"converge", "--out", out.toString(), "--models", "lif", "--decay-input", "true", "--integrators",
-            "euler", "--substeps", "1", "--dt", "0.5,1", "--inputs", "steps", "--neurons", "4", "--span", "4", "--cost-T",
-            "5", "--cost-neurons", "64", "--cost-repeats", "1"};
+        String[] study = tinyLifStudy(out);
         try (dev.spikestep.io.OutLock other = dev.spikestep.io.OutLock.acquire(out, "converge")) {
             assertEquals(2, Main.execute(study));
             assertTrue(err().contains("--out " + out + " is in use by another run"), err());
