@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
                 + "epoch to OUT/rstdp_epochs.jsonl and the run to OUT/rstdp_results.csv.", ""},
         footer = {"", "Example:",
             "  spikestep rstdp --integrator euler --dt 0.1 --T 200 --epochs 5 --reward pm1 \\",
-            "      --dataset mnist-sample --data data --out results"})
+            "      --dataset mnist-sample --data data --out results",
+            "  spikestep rstdp ... --resume     # after a kill: continue from the last epoch"})
 public final class RstdpCommand implements Callable<Integer> {
     @Option(names = "--integrator", paramLabel = "euler|exp|zoh|rk2|rk4", defaultValue = "euler",
             description = "LIF integrator of both layers (default: ${DEFAULT-VALUE}).")
@@ -85,6 +86,13 @@ public final class RstdpCommand implements Callable<Integer> {
             description = "Steps simulated at once; bounds memory for long T, never changes results (default: ${DEFAULT-VALUE}).")
     int timeChunk;
 
+    @Option(names = "--resume",
+            description = "Continue the run in OUT from its last checkpoint (same options), or write its results row "
+                + "when only the final test pass is missing. A finished run is left as it is; an OUT without "
+                + "checkpoints starts a new run; one with another run's checkpoints is refused, naming the "
+                + "options that differ.")
+    boolean resume;
+
     @Mixin
     RunOptions run;
 
@@ -102,20 +110,20 @@ public final class RstdpCommand implements Callable<Integer> {
         return device.run(cfg.backend(), () -> {
             try (OutLock lock = OutLock.acquire(run.out, "rstdp")) {
                 Checkpoints checkpoints = new Checkpoints(run.out.resolve("checkpoints").resolve(RstdpRunner.runId(cfg)), 1);
-                if (!checkpoints.epochs().isEmpty()) { // as train without --resume: neither overwritten nor a second row
-                    throw new SpikestepException(checkpoints.dir() + " already holds checkpoints of this run (epochs "
-                            + checkpoints.epochs() + ") and its rows are in " + run.out + "; rstdp does not resume: choose "
-                            + "another --out");
-                }
                 java.nio.file.Path epochsFile = run.out.resolve(RstdpRunner.EPOCHS_FILE);
                 java.util.Set<Integer> rows = dev.spikestep.train.Trainer.writtenEpochs(epochsFile, RstdpRunner.runId(cfg));
-                if (!rows.isEmpty()) { // its checkpoints were moved away: running it again would write its rows twice
+                if (checkpoints.epochs().isEmpty() && !rows.isEmpty()) {
+                    // Its checkpoints were moved away: running it again would write its rows twice.
                     throw new SpikestepException(epochsFile + " already holds epochs " + new java.util.TreeSet<>(rows)
-                            + " of run " + RstdpRunner.runId(cfg) + ": running it again here would write its rows twice; "
-                            + "choose another --out");
+                            + " of run " + RstdpRunner.runId(cfg) + ", whose checkpoints are gone from " + checkpoints.dir()
+                            + ": running it again here would write its rows twice; choose another --out");
+                }
+                if (resume) {
+                    TrainCommand.checkResumable(RstdpRunner.identity(cfg), checkpoints);
                 }
                 DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
-                new RstdpRunner(cfg, System.out, System.err, System.console() != null).checkpoints(checkpoints).run(split);
+                new RstdpRunner(cfg, System.out, System.err, System.console() != null).checkpoints(checkpoints, resume)
+                        .run(split);
                 return 0;
             }
         });

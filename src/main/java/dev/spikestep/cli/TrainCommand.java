@@ -120,7 +120,7 @@ public final class TrainCommand implements Callable<Integer> {
                             + ": training it again here would write its rows twice; choose another --out");
                 }
                 if (resume) {
-                    checkResumable(cfg, checkpoints);
+                    checkResumable(Checkpoints.identity(cfg), checkpoints);
                 }
                 DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
                 new Trainer(cfg, System.out, System.err, System.console() != null).checkpoints(checkpoints, resume)
@@ -134,12 +134,12 @@ public final class TrainCommand implements Callable<Integer> {
      * A resume needs this run's checkpoints; when OUT holds another run's instead, the message names
      * the options that differ (the run id is a hash of them, so they are found by content).
      */
-    static void checkResumable(TrainConfig cfg, Checkpoints mine) {
+    static void checkResumable(Map<String, String> want, Checkpoints mine) {
         if (!mine.epochs().isEmpty()) {
             return;
         }
         Path root = mine.dir().getParent();
-        Map<String, String> want = Checkpoints.identity(cfg);
+        String kind = want.getOrDefault("kind", "surrogate"); // train's identity leaves it out; rstdp's names it
         List<String> closest = null;
         Path closestDir = null;
         if (Files.isDirectory(root)) {
@@ -155,8 +155,8 @@ public final class TrainCommand implements Callable<Integer> {
                     } catch (SpikestepException e) {
                         continue; // another run's damaged file says nothing about this one
                     }
-                    if (!have.getOrDefault("kind", "surrogate").equals("surrogate")) {
-                        continue; // an R-STDP run (rstdp writes into the same checkpoints/)
+                    if (!have.getOrDefault("kind", "surrogate").equals(kind)) {
+                        continue; // train's and rstdp's runs share checkpoints/
                     }
                     List<String> diff = Checkpoints.differences(want, have);
                     if (closest == null || diff.size() < closest.size()) {

@@ -1,6 +1,9 @@
 package dev.spikestep.rstdp;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.spikestep.BadValueException;
+import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.Json;
@@ -11,6 +14,7 @@ import dev.spikestep.rng.PoissonEncoder;
 import dev.spikestep.rng.Streams;
 import dev.spikestep.train.Checkpoints;
 import dev.spikestep.train.Progress;
+import dev.spikestep.train.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The notebook's {@code run_rstdp_experiment} (SPEC section 6): a look at the first training batch
@@ -26,7 +31,8 @@ import java.util.Map;
  * {@code maxTestBatches} test batches in order, and the teacher current times {@code teachDecay};
  * finally one pass over the whole test set. Prints one line per epoch; appends each epoch to
  * {@code OUT/rstdp_epochs.jsonl} and the run to {@code OUT/rstdp_results.csv} (own file names, so
- * that {@code train} and {@code rstdp} runs can share one output directory).
+ * that {@code train} and {@code rstdp} runs can share one output directory). With checkpoints
+ * and resume, a killed run continues after its last checkpoint to the rows of an uninterrupted one.
  */
 public final class RstdpRunner {
     public static final String EPOCHS_FILE = "rstdp_epochs.jsonl";
@@ -52,12 +58,14 @@ public final class RstdpRunner {
     public record Epoch(int epoch, double teach, Stats train, Stats test, double seconds) {
     }
 
+    /** {@code initial} is null for a run that had finished before (nothing ran; {@code finalTest} from its row). */
     public record Result(Stats initial, List<Epoch> epochs, Stats finalTest, double seconds) {
     }
 
     private final RstdpConfig cfg;
     private java.util.function.Consumer<Map<String, Object>> epochListener = row -> { };
     private Checkpoints checkpoints;
+    private boolean resume;
     private final PrintStream out;
     private final PrintStream err;
     private final boolean tty;
@@ -78,10 +86,66 @@ public final class RstdpRunner {
         return this;
     }
 
-    /** Writes both weight matrices after every epoch into {@code checkpoints} (SPEC 10; last and best kept). */
-    public RstdpRunner checkpoints(Checkpoints checkpoints) {
+    /**
+     * Writes both weight matrices after every epoch into {@code checkpoints} (SPEC 10; last and best
+     * kept), with the epochs so far in the metadata. With {@code resume} a run whose checkpoints are
+     * there continues after the last one (the shuffle, the encoder and the teacher current are
+     * functions of (seed, epoch), so it ends as an uninterrupted run would); without, they are
+     * refused rather than overwritten.
+     */
+    public RstdpRunner checkpoints(Checkpoints checkpoints, boolean resume) {
         this.checkpoints = checkpoints;
+        this.resume = resume;
         return this;
+    }
+
+    /** A checkpoint to continue from: its epoch, weights, the epochs 0..epoch and the seconds they took. */
+    private record Saved(int epoch, Path file, float[] wIn, float[] wOut, List<Epoch> history, double seconds) {
+    }
+
+    /**
+     * The last checkpoint of this run, or null when there is none to continue (a new run); refuses
+     * checkpoints without {@code resume}, of other options, or without the epoch history.
+     */
+    private Saved saved(int nIn, int C) {
+        if (checkpoints == null) {
+            return null;
+        }
+        dev.spikestep.io.AtomicFiles.removeOrphans(checkpoints.dir()); // what a killed save left
+        List<Integer> have = checkpoints.epochs();
+        if (have.isEmpty()) {
+            return null;
+        }
+        if (!resume) {
+            throw new SpikestepException(checkpoints.dir() + " already holds checkpoints of this run (epochs " + have
+                    + "); add --resume to continue it, or choose another --out");
+        }
+        int e = have.get(have.size() - 1);
+        Path file = checkpoints.weightsFile(e);
+        Safetensors.Contents c = Safetensors.read(file);
+        List<String> diff = Checkpoints.differences(identity(cfg), c.metadata());
+        if (!diff.isEmpty()) {
+            throw new SpikestepException("cannot resume from " + file + ": its run had other options: "
+                    + String.join(", ", diff) + "; resume with the checkpoint's options, or choose another --out");
+        }
+        List<Epoch> history;
+        try {
+            String h = c.metadata().get("history");
+            history = h == null ? null : Json.MAPPER.readValue(h, new TypeReference<List<Epoch>>() { });
+        } catch (JsonProcessingException | IllegalArgumentException ex) {
+            history = null;
+        }
+        boolean ordered = history != null && history.size() == e + 1;
+        for (int k = 0; ordered && k <= e; k++) {
+            ordered = history.get(k) != null && history.get(k).epoch() == k;
+        }
+        if (!ordered) {
+            throw new SpikestepException(file + " holds no readable record of epochs 0.." + e + " (\"history\"), so "
+                    + "the run cannot be continued; evaluate it with 'spikestep eval', or run it again into another --out");
+        }
+        double seconds = dev.spikestep.train.Meta.number(c.metadata(), "seconds", "0");
+        return new Saved(e, file, c.require(file, "fc_in.weight", cfg.hidden(), nIn),
+                c.require(file, "fc_out.weight", C, cfg.hidden()), history, seconds);
     }
 
     /** An epoch needs at least one full batch of {@code train}. */
@@ -112,6 +176,31 @@ public final class RstdpRunner {
         int nIn = train.pixels();
         int C = train.numClasses();
         List<Epoch> epochs = new ArrayList<>();
+        String id = runId(cfg);
+        Saved saved = saved(nIn, C);
+        int startEpoch = 0;
+        double secondsBefore = 0;
+        if (saved != null) {
+            epochs.addAll(saved.history());
+            startEpoch = saved.epoch() + 1;
+            secondsBefore = saved.seconds();
+            ResultsWriter.dropTornTail(epochsFile);
+            Set<Integer> written = Trainer.writtenEpochs(epochsFile, id);
+            for (Epoch e : saved.history()) {
+                if (!written.contains(e.epoch())) { // the kill came between the checkpoint and its row
+                    writeEpochRow(epochsFile, e);
+                }
+            }
+            if (startEpoch >= cfg.epochs() && !checkpoints.finishedRow().isEmpty()) {
+                checkpoints.restoreFinishedRow(resultsFile, CSV_HEADER);
+                out.println("run " + id + " already finished (" + cfg.epochs() + " epochs, checkpoint " + saved.file()
+                        + "): nothing to do; its row is in " + resultsFile);
+                return new Result(null, epochs, markedFinalTest(checkpoints.finishedRow()), secondsBefore);
+            }
+            out.println(String.format(Locale.ROOT, "resuming run %s from %s: %s", id, saved.file(),
+                    startEpoch < cfg.epochs() ? "epoch " + startEpoch + " of " + cfg.epochs() + " next"
+                            : "all " + cfg.epochs() + " epochs trained, the final test pass next"));
+        }
         Stats initial;
         Stats finalTest;
         try (RstdpEngine net = RstdpEngine.create(cfg.backend(), nIn, cfg.hidden(), C, cfg.T(),
@@ -135,11 +224,14 @@ public final class RstdpRunner {
                             + "o_count mean %.4f, H_rate %.4f, O_rate %.4f, no_spike_out %.3f",
                     Json.exact(cfg.teachAt(0)), initial.hiddenRate() * cfg.T(), initial.outputRate() * cfg.T(),
                     initial.hiddenRate(), initial.outputRate(), initial.noSpikeOut()));
+            if (saved != null) {
+                net.setWeightsTorchLayout(saved.wIn(), saved.wOut());
+            }
 
             out.println(String.format(Locale.ROOT, "%5s | %7s | %9s | %9s | %8s | %7s | %7s | %12s | %7s",
                     "epoch", "teach", "pseudo_ce", "train_acc", "test_acc", "H_rate", "O_rate", "no_spike_out",
                     "seconds"));
-            for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+            for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 double teach = cfg.teachAt(epoch);
                 int[] order = Streams.permutation(cfg.seed(), epoch, train.size());
@@ -173,30 +265,75 @@ public final class RstdpRunner {
                     w.put("fc_out.weight", new Safetensors.Tensor(new int[] {C, cfg.hidden()}, net.wOutTorchLayout()));
                     Map<String, String> meta = identity(cfg);
                     meta.put("test_acc", Double.toString(ev.accuracy()));
+                    // What a resume needs besides the weights: the epochs so far and their time.
+                    meta.put("history", history(epochs));
+                    meta.put("seconds", Double.toString(secondsBefore + (System.nanoTime() - runStart) / 1e9));
+                    // The checkpoint before the row: a kill in between leaves a row to write on resume,
+                    // never a row without the checkpoint it came from.
                     checkpoints.saveWeights(epoch, w, meta, best.epoch());
                 }
-                Map<String, Object> row = epochRow(e);
-                // The file's row names its run (a rerun over moved checkpoints is refused by it); a sweep's
-                // listener puts the point's own run_id in its rows.
-                Map<String, Object> fileRow = new LinkedHashMap<>();
-                fileRow.put("run_id", runId(cfg));
-                fileRow.putAll(row);
-                ResultsWriter.appendJsonLine(epochsFile, fileRow);
-                epochListener.accept(row);
+                writeEpochRow(epochsFile, e);
             }
             finalTest = evaluate(net, encoder, test, cfg.finalEncoderSeed(), testBatches, labels, "final test");
         }
-        double total = (System.nanoTime() - runStart) / 1e9;
+        double total = secondsBefore + (System.nanoTime() - runStart) / 1e9;
         Epoch last = epochs.get(epochs.size() - 1);
-        ResultsWriter.appendCsvRow(resultsFile, CSV_HEADER, List.of(cfg.integrator().cliName(), cfg.seed(), cfg.dt(),
+        List<Object> values = List.of(cfg.integrator().cliName(), cfg.seed(), cfg.dt(),
                 cfg.T(), finalTest.accuracy(), finalTest.hiddenRate(), finalTest.outputRate(), finalTest.noSpikeOut(),
                 cfg.reward().cliName(), cfg.lr(), cfg.teach(), cfg.teachDecay(), cfg.epochs(), cfg.batch(),
                 cfg.testBatch(), cfg.maxTrainBatches(), cfg.maxTestBatches(), cfg.hidden(), cfg.substeps(), last.test().accuracy(),
-                finalTest.samples(), cfg.dataset(), cfg.backend(), total));
+                finalTest.samples(), cfg.dataset(), cfg.backend(), total);
+        if (checkpoints != null) {
+            checkpoints.finish(resultsFile, CSV_HEADER, values); // the mark first: a resume finds whether the row made it
+        } else {
+            ResultsWriter.appendCsvRow(resultsFile, CSV_HEADER, values);
+        }
         out.println(String.format(Locale.ROOT, "final test (all %d samples): accuracy %.2f%%, H_rate %.4f, O_rate %.4f, "
                         + "no_spike_out %.3f; results appended to %s and %s", finalTest.samples(), finalTest.accuracy(),
                 finalTest.hiddenRate(), finalTest.outputRate(), finalTest.noSpikeOut(), resultsFile, epochsFile));
         return new Result(initial, epochs, finalTest, total);
+    }
+
+    /** The final pass's statistics as the finished mark (the results row) holds them, to 6 digits. */
+    private Stats markedFinalTest(String row) {
+        String[] v = row.split(",", -1);
+        try {
+            if (v.length != CSV_HEADER.size()) {
+                throw new NumberFormatException(v.length + " values for " + CSV_HEADER.size() + " columns");
+            }
+            int samples = Integer.parseInt(v[CSV_HEADER.indexOf("final_samples")]);
+            return new Stats(Double.parseDouble(v[CSV_HEADER.indexOf("final_acc")]),
+                    Double.parseDouble(v[CSV_HEADER.indexOf("final_H_mean_spike_rate")]),
+                    Double.parseDouble(v[CSV_HEADER.indexOf("final_O_mean_spike_rate")]),
+                    Double.parseDouble(v[CSV_HEADER.indexOf("final_no_spike_out_frac")]), Double.NaN, samples,
+                    (samples + cfg.testBatch() - 1) / cfg.testBatch());
+        } catch (NumberFormatException e) {
+            throw new SpikestepException(checkpoints.finishedFile() + " is not a results row of rstdp ("
+                    + e.getMessage() + "): delete it to run the final test pass again");
+        }
+    }
+
+    /**
+     * Appends epoch {@code e}'s row to {@code epochsFile}, naming its run (a rerun over moved
+     * checkpoints is refused by it), then hands it to the listener (a sweep's listener puts the
+     * point's own run_id in its rows).
+     */
+    private void writeEpochRow(Path epochsFile, Epoch e) {
+        Map<String, Object> row = epochRow(e);
+        Map<String, Object> fileRow = new LinkedHashMap<>();
+        fileRow.put("run_id", runId(cfg));
+        fileRow.putAll(row);
+        ResultsWriter.appendJsonLine(epochsFile, fileRow);
+        epochListener.accept(row);
+    }
+
+    /** The epochs so far as JSON (the checkpoint's {@code history}); doubles round-trip exactly. */
+    static String history(List<Epoch> epochs) {
+        try {
+            return Json.MAPPER.writeValueAsString(epochs);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The first {@code batches} test batches, in order, without teacher current or updates. */

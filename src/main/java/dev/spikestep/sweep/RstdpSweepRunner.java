@@ -49,7 +49,7 @@ public final class RstdpSweepRunner implements ExperimentRunner {
         RstdpConfig cfg = config(p, ctx);
         DatasetLocator.Split split = dataset(ctx, cfg.dataset());
         RstdpRunner.Result r = new RstdpRunner(cfg, ctx.log(), ctx.log(), false).onEpoch(ctx.epochSink())
-                .checkpoints(new dev.spikestep.train.Checkpoints(ctx.checkpointDir(), 1)).run(split);
+                .checkpoints(new dev.spikestep.train.Checkpoints(ctx.checkpointDir(), 1), true).run(split); // a killed point continues
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("final_acc", r.finalTest().accuracy());
         // The hidden layer's rate, as for train runs, so the report's spike-rate chart compares alike.

@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * epochs and the best (highest test accuracy, first on ties) are kept; the optimizer state only
  * of the last, which is all a resume needs: the shuffle and the encoder are counter-based (SPEC 1),
  * functions of (seed, epoch, position), so the next epoch starts exactly where an uninterrupted run
- * would.
+ * would. An R-STDP run's checkpoints ({@link #saveWeights}) are the weights alone, the epochs so
+ * far in their metadata. {@link #FINISHED} marks a run that has ended.
  */
 public final class Checkpoints {
     public static final String FORMAT = "spikestep-1";
@@ -145,6 +146,45 @@ public final class Checkpoints {
     /** The mark of a run that has ended: the results.csv row it wrote. */
     public Path finishedFile() {
         return dir.resolve(FINISHED);
+    }
+
+    /** The finished mark's row, "" when the run has not ended. */
+    public String finishedRow() {
+        Path f = finishedFile();
+        try {
+            return Files.exists(f) ? Files.readString(f).trim() : "";
+        } catch (IOException e) {
+            throw new SpikestepException("cannot read " + f + ": " + SpikestepException.reason(e), e);
+        }
+    }
+
+    /**
+     * Ends the run: the finished mark first, holding the row, then the row appended to
+     * {@code resultsFile}, so that a kill in between leaves a mark whose row {@link #restoreFinishedRow}
+     * writes on the next start, never a row without its mark (which would be written twice).
+     */
+    public void finish(Path resultsFile, List<String> header, List<?> values) {
+        dev.spikestep.io.ResultsWriter.replace(finishedFile(), dev.spikestep.io.ResultsWriter.csv(values) + "\n");
+        dev.spikestep.io.ResultsWriter.appendCsvRow(resultsFile, header, values);
+    }
+
+    /** Appends the finished mark's row to {@code resultsFile} unless it is there already (a kill after the mark). */
+    public void restoreFinishedRow(Path resultsFile, List<String> header) {
+        String row = finishedRow();
+        if (row.isEmpty()) {
+            return;
+        }
+        try {
+            String have = Files.exists(resultsFile) ? Files.readString(resultsFile) : "";
+            if (!have.lines().anyMatch(row::equals)) {
+                dev.spikestep.io.ResultsWriter.dropTornTail(resultsFile);
+                boolean fresh = Files.exists(resultsFile) ? Files.readString(resultsFile).isEmpty() : true;
+                dev.spikestep.io.ResultsWriter.appendText(resultsFile,
+                        (fresh ? String.join(",", header) + "\n" : "") + row + "\n");
+            }
+        } catch (IOException e) {
+            throw new SpikestepException("cannot read " + resultsFile + ": " + SpikestepException.reason(e), e);
+        }
     }
 
     /** Removes the finished mark (a run continued for more epochs). */

@@ -287,17 +287,12 @@ public final class Trainer {
                     last.testAcc(), last.spikeRate(), last.silentFrac(), last.activeFrac(), cfg.neuron().substeps(),
                     last.nonFinite(), cfg.epochs(), cfg.dataset(), cfg.backend(), total);
             if (checkpoints != null) {
-                // The mark first, with the row it stands for: a resume finds whether the row made it.
-                ResultsWriter.replace(doneFile(), ResultsWriter.csv(values) + "\n");
+                checkpoints.finish(resultsFile, CSV_HEADER, values); // the mark first: a resume finds whether the row made it
+            } else {
+                ResultsWriter.appendCsvRow(resultsFile, CSV_HEADER, values);
             }
-            ResultsWriter.appendCsvRow(resultsFile, CSV_HEADER, values);
         } else {
-            String row = readQuietly(doneFile()).trim();
-            if (!row.isEmpty() && !readQuietly(resultsFile).lines().anyMatch(row::equals)) {
-                ResultsWriter.dropTornTail(resultsFile);
-                boolean fresh = readQuietly(resultsFile).isEmpty();
-                ResultsWriter.appendText(resultsFile, (fresh ? String.join(",", CSV_HEADER) + "\n" : "") + row + "\n");
-            }
+            checkpoints.restoreFinishedRow(resultsFile, CSV_HEADER);
         }
         if (last.nonFinite() > 0) {
             out.println("note: " + last.nonFinite() + " hidden states were NaN or infinite in the last evaluation: "
@@ -313,17 +308,13 @@ public final class Trainer {
         }
     }
 
-    private Path doneFile() {
-        return checkpoints.finishedFile();
-    }
-
     /**
      * Whether the finished mark is the row of a run of exactly {@code epochs} epochs: the saved
      * epochs count. A mark of fewer epochs is that of a finished run later given more --epochs,
      * whose extension saved an epoch past it.
      */
     private boolean finishedAfter(int epochs) {
-        String[] mark = readQuietly(doneFile()).trim().split(",", -1);
+        String[] mark = checkpoints.finishedRow().split(",", -1);
         int i = CSV_HEADER.indexOf("epochs");
         return mark.length == CSV_HEADER.size() && mark[i].equals(Integer.toString(epochs));
     }
@@ -336,7 +327,6 @@ public final class Trainer {
         }
     }
 
-    /** The epochs of run {@code id} that {@code epochsFile} already holds. */
     /** The epochs of run {@code id} that {@code epochsFile} holds a row of. */
     public static Set<Integer> writtenEpochs(Path epochsFile, String id) {
         Set<Integer> out = new HashSet<>();

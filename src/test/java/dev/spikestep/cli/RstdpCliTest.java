@@ -87,9 +87,22 @@ class RstdpCliTest extends ConsoleCapture {
         assertEquals(2, Main.execute("rstdp", "--T", "5", "--epochs", "1", "--batch", "16", "--max-train-batches", "1",
                 "--max-test-batches", "1", "--hidden", "8", "--dataset", "mnist-sample", "--data", data.toString(),
                 "--out", o.toString()));
-        assertTrue(err().contains("already holds checkpoints of this run (epochs [0]) and its rows are in " + o
-                + "; rstdp does not resume: choose another --out"), err());
+        assertTrue(err().contains("already holds checkpoints of this run (epochs [0]); add --resume to continue it, "
+                + "or choose another --out"), err());
         assertEquals(3, Files.readAllLines(o.resolve("rstdp_results.csv")).size());
+        // with --resume the finished run is left as it is
+        clearConsole();
+        assertEquals(0, Main.execute("rstdp", "--T", "5", "--epochs", "1", "--batch", "16", "--max-train-batches", "1",
+                "--max-test-batches", "1", "--hidden", "8", "--dataset", "mnist-sample", "--data", data.toString(),
+                "--out", o.toString(), "--resume"), err());
+        assertTrue(out().contains("already finished (1 epochs"), out());
+        assertEquals(3, Files.readAllLines(o.resolve("rstdp_results.csv")).size());
+        // --resume with options no run in OUT had names the closest run's differences
+        clearConsole();
+        assertEquals(2, Main.execute("rstdp", "--T", "5", "--epochs", "1", "--batch", "16", "--max-train-batches", "1",
+                "--max-test-batches", "1", "--hidden", "8", "--lr", "0.5", "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", o.toString(), "--resume"));
+        assertTrue(err().contains("had other options: --lr 0.5 (the checkpoint has 0.05)"), err());
         Path euler;
         try (var dirs = Files.list(o.resolve("checkpoints"))) {
             euler = dirs.filter(p -> p.getFileName().toString().startsWith("rstdp-euler")).findFirst().orElseThrow();
@@ -102,6 +115,7 @@ class RstdpCliTest extends ConsoleCapture {
                 "--max-test-batches", "1", "--hidden", "8", "--dataset", "mnist-sample", "--data", data.toString(),
                 "--out", o.toString()));
         assertTrue(err().contains("rstdp_epochs.jsonl already holds epochs [0] of run " + euler.getFileName()
+                + ", whose checkpoints are gone from " + o.resolve("checkpoints").resolve(euler.getFileName())
                 + ": running it again here would write its rows twice; choose another --out"), err());
         assertEquals(3, Files.readAllLines(o.resolve("rstdp_epochs.jsonl")).size(), "no epoch row written twice");
     }

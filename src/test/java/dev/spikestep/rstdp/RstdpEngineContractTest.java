@@ -177,6 +177,49 @@ public abstract class RstdpEngineContractTest {
         }
     }
 
+    /**
+     * Weights set after runs and updates (a resumed run sets its checkpoint's after the initial
+     * batch) are the ones the next run and update use: as on an engine that only ever had them.
+     */
+    @Test
+    void weightsSetAfterRunsAreTheOnesTheNextRunUses() {
+        Dataset data = SyntheticDigits.bands("d", 12, 5);
+        int T = 12;
+        int nH = 16;
+        int B = 4;
+        LifSpec lif = new LifSpec(Integrator.EXP, 0.5, RstdpConfig.TAU, RstdpConfig.V_TH, RstdpConfig.V_RESET,
+                false, false);
+        PoissonEncoder enc = new PoissonEncoder(PoissonEncoder.Method.BERNOULLI, 0.5);
+        int[] order = Streams.permutation(2, 0, data.size());
+        int[] labels = new int[B];
+        for (int b = 0; b < B; b++) {
+            labels[b] = data.label(order[B + b]);
+        }
+        RstdpInput first = RstdpNetwork.poisson(enc, 3, data.images(), order, 0, 784);
+        RstdpInput next = RstdpNetwork.poisson(enc, 4, data.images(), order, B, 784);
+        try (RstdpEngine ref = new RstdpNetwork(784, nH, 10, T, B, T, lif, new Parallel(1));
+             RstdpEngine net = create(784, nH, 10, T, B, 5, lif)) {
+            ref.initWeights(9);
+            float[] wIn = ref.wInTorchLayout();
+            float[] wOut = ref.wOutTorchLayout();
+            net.initWeights(5);
+            assertFalse(Arrays.equals(wIn, net.wInTorchLayout()), "other weights before");
+            net.run(first, B, labels, 1f);
+            net.update(Reward.PM1, labels, 0.05f, RstdpConfig.W_CLIP);
+            net.setWeightsTorchLayout(wIn, wOut);
+            assertArrayEquals(wIn, net.wInTorchLayout());
+            assertArrayEquals(wOut, net.wOutTorchLayout());
+            ref.run(next, B, labels, 0.5f);
+            net.run(next, B, labels, 0.5f);
+            sameCounts("the run after the weights were set", ref, net, B, nH);
+            ref.update(Reward.ONEHOT, labels, 0.05f, RstdpConfig.W_CLIP);
+            net.update(Reward.ONEHOT, labels, 0.05f, RstdpConfig.W_CLIP);
+            Compare.close("W_out after the update", ref.wOutTorchLayout(), net.wOutTorchLayout(), 1e-7f, 1e-6f);
+            assertTrue(ref.hiddenSpikeTotal() > 0 && Arrays.stream(ref.outputCounts(), 0, B * 10).sum() > 0,
+                    "the case spikes in both layers");
+        }
+    }
+
     /** T = 2000 runs in chunks ([chunk, B, N] buffers) and gives the one-chunk CPU engine's counts and update. */
     @Test
     void twoThousandStepsInTimeChunksMatchTheCpuEngine() {

@@ -94,13 +94,22 @@ class SweepRunnerTest {
         assertTrue(a.runs().stream().anyMatch(r -> ((Number) r.get("final_acc")).doubleValue() > 30));
     }
 
-    /** The train experiment with a run() that a test changes. */
-    abstract static class WrappedTrainRunner implements ExperimentRunner {
-        final TrainRunner inner = new TrainRunner();
+    /** An experiment (train unless given) with a run() that a test changes. */
+    abstract static class WrappedRunner implements ExperimentRunner {
+        final ExperimentRunner inner;
+
+        WrappedRunner() {
+            this(new TrainRunner());
+        }
+
+        /** Another experiment's runner, changed alike. */
+        WrappedRunner(ExperimentRunner inner) {
+            this.inner = inner;
+        }
 
         @Override
         public String experiment() {
-            return "train";
+            return inner.experiment();
         }
 
         @Override
@@ -110,7 +119,7 @@ class SweepRunnerTest {
     }
 
     /** Runs {@code limit} points normally, then dies half-way through the next one, as a killed process would. */
-    static final class DyingRunner extends WrappedTrainRunner {
+    static final class DyingRunner extends WrappedRunner {
         final int limit;
         final AtomicInteger started = new AtomicInteger();
 
@@ -176,7 +185,13 @@ class SweepRunnerTest {
     }
 
     /** Point 1 dies right after its first epoch reached the files, checkpoint included. */
-    static final class DiesAfterAnEpoch extends WrappedTrainRunner {
+    static final class DiesAfterAnEpoch extends WrappedRunner {
+        DiesAfterAnEpoch() {
+        }
+
+        DiesAfterAnEpoch(ExperimentRunner inner) {
+            super(inner);
+        }
 
         @Override
         public Map<String, Object> run(RunPoint p, Context ctx) {
@@ -397,6 +412,34 @@ class SweepRunnerTest {
             assertTrue(row.contains("\"final_acc\":") && row.contains("\"final_no_spike_out_frac\":"), row);
         }
         assertEquals(4, Files.readAllLines(out.resolve("epochs.jsonl")).size(), "one epoch per run");
+    }
+
+    @Test
+    void anRstdpPointKilledMidRunContinuesFromItsLastEpochOnResume() throws Exception {
+        config = dir.resolve("rs.yaml");
+        Files.writeString(config, """
+                name: rs
+                experiment: rstdp
+                base: {T: 20, dt: 0.5, epochs: 2, batch: 16, test_batch: 24, max_train_batches: 3, max_test_batches: 1, dataset: mnist-sample}
+                axes: {integrator: [euler, exp]}
+                """);
+        Path out = dir.resolve("rs-mid");
+        assertThrows(SpikestepException.class, () -> sweep(new DiesAfterAnEpoch(new RstdpSweepRunner()), out, 1, 1, false,
+                Shard.ALL));
+        RunPoint p1 = SweepConfig.load(config).expand().get(1);
+        assertTrue(Files.exists(out.resolve("checkpoints").resolve(p1.runId()).resolve("epoch-000.safetensors")));
+
+        sweep(new RstdpSweepRunner(), out, 1, 1, true, Shard.ALL);
+        String log = Files.readString(out.resolve("runs").resolve(p1.runId()).resolve("log.txt"));
+        assertTrue(log.contains("resuming run rstdp-exp-") && log.contains("epoch 1 of 2 next"), log);
+        assertFalse(log.contains("\n    0 |"), "epoch 0 is not trained again: " + log);
+
+        sweep(new RstdpSweepRunner(), dir.resolve("rs-clean"), 1, 1, false, Shard.ALL);
+        SweepResults clean = SweepResults.load(dir.resolve("rs-clean"));
+        SweepResults r = SweepResults.load(out);
+        assertEquals(2, r.runs().size());
+        assertEquals(untimed(clean.runs()), untimed(r.runs()));
+        assertEquals(untimed(clean.epochs()), untimed(r.epochs()), "the resumed attempt holds both epochs");
     }
 
     @Test
