@@ -242,9 +242,13 @@ public final class BenchReport {
             throw new SpikestepException("cannot write to " + outDir + ": permission denied");
         }
         ResultsWriter.requireHeader(outDir.resolve("bench.csv"), COLUMNS);
-        if (Files.isDirectory(outDir.resolve("bench.jsonl"))) {
-            throw new SpikestepException(outDir.resolve("bench.jsonl") + " is a directory, not a file; choose another "
-                    + "--out directory or move it away");
+        dev.spikestep.io.AtomicFiles.removeOrphans(outDir); // the temporary charts of a bench killed while drawing
+        for (String name : List.of("bench.jsonl", "summary.md", "kernels.png", "kernels.svg", "step-phases.png",
+                "step-phases.svg")) {
+            if (Files.isDirectory(outDir.resolve(name))) {
+                throw new SpikestepException(outDir.resolve(name) + " is a directory, not a file; choose another "
+                        + "--out directory or move it away");
+            }
         }
     }
 
@@ -484,7 +488,8 @@ public final class BenchReport {
         if (rs.isEmpty()) {
             deleteChart(outDir, "step-phases");
         }
-        List<Path> files = new ArrayList<>(List.of(outDir.resolve("bench.csv"), outDir.resolve("bench.jsonl")));
+        List<Path> files = rows.isEmpty() ? new ArrayList<>()
+                : new ArrayList<>(List.of(outDir.resolve("bench.csv"), outDir.resolve("bench.jsonl")));
         if (!ModuleLayer.boot().findModule("java.desktop").isPresent()) {
             // A trimmed runtime (jlink without java.desktop, e.g. carried to a GPU machine) cannot draw.
             System.err.println("bench: charts skipped: this Java runtime has no java.desktop module "

@@ -30,7 +30,20 @@ public final class JitQuiet {
      * GC-bound one): 15 s, or {@code -Dspikestep.warmup.wait=SECONDS} (the unit tests run with 0,
      * the count alone: they check the numbers' form, not their speed).
      */
-    public static final long MAX_WAIT_NANOS = (long) (1e9 * Double.parseDouble(System.getProperty("spikestep.warmup.wait", "15")));
+    public static long maxWaitNanos() {
+        String v = System.getProperty("spikestep.warmup.wait", "15");
+        double s;
+        try {
+            s = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            s = Double.NaN;
+        }
+        if (!(s >= 0 && s <= 86_400)) {
+            throw new dev.spikestep.SpikestepException("-Dspikestep.warmup.wait must be a number of seconds in "
+                    + "[0, 86400], got '" + v + "'");
+        }
+        return (long) (1e9 * s);
+    }
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -43,9 +56,9 @@ public final class JitQuiet {
     private long windowStart;
     private long windowBackground;
 
-    /** Waits at most {@link #MAX_WAIT_NANOS}. */
+    /** Waits at most {@link #maxWaitNanos}. */
     public JitQuiet() {
-        this(MAX_WAIT_NANOS);
+        this(maxWaitNanos());
     }
 
     /** Waits at most {@code maxWaitNanos}. */

@@ -80,7 +80,8 @@ public final class Roofline {
      * What a training step must do, counted from its data: the shape, and the mean number of input
      * spikes (set bits of the encoder's bitmasks) and of hidden spikes per step.
      */
-    public record StepCounts(int T, int batch, int nIn, int hidden, int nOut, double inputSpikes, double hiddenSpikes) {
+    public record StepCounts(int T, int batch, int nIn, int hidden, int nOut, double inputSpikes, double hiddenSpikes,
+                             boolean keepsState) {
         public StepCounts {
             if (T < 1 || batch < 1 || nIn < 1 || hidden < 1 || nOut < 1) {
                 throw new IllegalArgumentException("step shape must be positive");
@@ -117,11 +118,13 @@ public final class Roofline {
                     "input bitmasks written + image bytes read (the Philox draws are compute, not counted)");
             case FC1 -> new Work(c.inputSpikes() * c.hidden(), Ceiling.L1_ADD, "input spikes x hidden: one add each");
             case NEURON_FORWARD -> new Work(Traffic.bytesPerCall(Pass.FORWARD, KernelBench.CPU_SPIKE_BYTES, c.T(),
-                    (long) c.batch() * c.hidden()), Ceiling.DRAM_RW, "x read, h and spike written");
+                    (long) c.batch() * c.hidden(), c.keepsState()), Ceiling.DRAM_RW,
+                    c.keepsState() ? "x read, h, w and spike written" : "x read, h and spike written");
             case FC_OUT -> new Work(c.hiddenSpikes() * c.nOut(), Ceiling.L1_ADD, "hidden spikes x outputs: one add each");
             case READOUT_LOSS -> new Work(rows * c.nOut() * 4.0 * 2, Ceiling.DRAM_RW, "out_seq read, its gradient written");
             case NEURON_BACKWARD -> new Work(Traffic.bytesPerCall(Pass.BACKWARD, KernelBench.CPU_SPIKE_BYTES, c.T(),
-                    (long) c.batch() * c.hidden()), Ceiling.DRAM_RW, "grad_spike, h, spike read, grad_x written");
+                    (long) c.batch() * c.hidden(), c.keepsState()), Ceiling.DRAM_RW, c.keepsState()
+                    ? "grad_spike, h, w, x, spike read, grad_x written" : "grad_spike, h, spike read, grad_x written");
             case WEIGHT_GRADS -> new Work(c.inputSpikes() * c.hidden() + c.hiddenSpikes() * c.nOut()
                     + 2.0 * rows * c.nOut() * c.hidden(), Ceiling.L1_ADD,
                     "fc1 and fc_out gradients (an add per spike x column) + the spike gradient (a multiply and an add)");

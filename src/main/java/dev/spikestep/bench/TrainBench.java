@@ -139,7 +139,7 @@ public final class TrainBench {
                 hiddenSpikes += net.hiddenSpikeCount();
             }
             Roofline.StepCounts counts = new Roofline.StepCounts(T, batch, shape.nIn(), hidden, shape.nOut(),
-                    inputSpikes / steps, hiddenSpikes / steps);
+                    inputSpikes / steps, hiddenSpikes / steps, dev.spikestep.neuron.NeuronKernels.needsState(neuron));
             return new Result(neuron, "cpu", T, batch, hidden, par.threads(), times, phaseMap(phaseTimes), counts,
                     allocated < 0 ? Double.NaN : (double) allocated / steps);
         }

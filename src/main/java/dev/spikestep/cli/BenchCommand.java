@@ -113,20 +113,27 @@ public final class BenchCommand implements Callable<Integer> {
             }
             parts.add(t);
         }
+        if (parts.isEmpty()) {
+            throw new SpikestepException("--what lists nothing: use kernels, step or both (kernels,step)");
+        }
         List<NeuronSpec> specs = specs();
         KernelBench.checkShape(T, batch, neurons, warmup, repeats);
         Backends.threadCount(backend, threads); // checked before the long measurement starts
-        if (out != null) {
-            BenchReport.checkOut(out);
+        dev.spikestep.bench.JitQuiet.maxWaitNanos();
+        if (parts.contains("step")) {
+            DatasetLocator.checkName(dataset);
         }
         String b = Backends.check(backend);
         boolean cuda = b.equals(Backends.CUDA);
+        if (profile && !cuda) {
+            throw new SpikestepException("--profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda");
+        }
         return device.run(b, () -> measure(parts, specs, b, cuda));
     }
 
     private Integer measure(Set<String> parts, List<NeuronSpec> specs, String b, boolean cuda) {
-        if (profile && !cuda) {
-            throw new SpikestepException("--profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda");
+        if (out != null) {
+            BenchReport.checkOut(out); // after --device's check, before anything is measured
         }
         Dataset train = parts.contains("step") ? DatasetLocator.load(data, DatasetLocator.checkName(dataset)).train() : null;
         if (train != null) {
@@ -221,7 +228,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         // --integrator filters the pairs of every --model; each one listed must fit at least one model.
-        List<String> modelNames = models.stream().map(String::trim).distinct().toList();
+        List<String> modelNames = models.stream().map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
+        if (modelNames.isEmpty()) {
+            throw new SpikestepException("--model lists nothing: use lif, izh or both (lif,izh)");
+        }
         neuron.checkApplies(modelNames);
         List<NeuronSpec> specs = new ArrayList<>();
         java.util.Set<String> used = new java.util.HashSet<>();

@@ -140,6 +140,7 @@ public final class ConvergeCommand implements Callable<Integer> {
                 costRepeats);
         dev.spikestep.io.OutputDir.check(out, "converge.csv", "study"); // before the lock file is put in it
         try (dev.spikestep.io.OutLock lock = dev.spikestep.io.OutLock.acquire(out, "converge")) { // one study per --out
+            dev.spikestep.io.AtomicFiles.removeOrphans(out); // what a killed chart or file write left
             return study(cfg);
         }
     }

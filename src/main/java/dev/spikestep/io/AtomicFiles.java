@@ -26,8 +26,9 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
-    /** The temporary names {@link #partName} gives. */
-    private static final java.util.regex.Pattern PART = java.util.regex.Pattern.compile(".+\\.[0-9a-f]{1,12}\\.part");
+    /** The temporary names {@link #partName} gives, and {@link ChartFiles}' ({@code STEM.<hex>.tmp.png|svg}). */
+    private static final java.util.regex.Pattern PART =
+            java.util.regex.Pattern.compile(".+\\.[0-9a-f]{1,12}\\.(part|tmp\\.png|tmp\\.svg)");
 
     /**
      * Deletes the temporary files a killed write left in {@code dir} (not below it); a caller holds

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class RooflineTest {
     // T 50, batch 128, 784 -> 256 -> 10, 150 live inputs per row, 0.4 of the hidden sites spiking.
     private static final Roofline.StepCounts C = new Roofline.StepCounts(50, 128, 784, 256, 10, 6400 * 150.0,
-            6400 * 256 * 0.4);
+            6400 * 256 * 0.4, false);
 
     @Test
     void theWorkOfEachPhaseIsCountedFromItsData() {
@@ -23,6 +23,10 @@ class RooflineTest {
         assertEquals(9.0 * 6400 * 256, Roofline.work(Phase.NEURON_FORWARD, C).amount());
         assertEquals(13.0 * 6400 * 256, Roofline.work(Phase.NEURON_BACKWARD, C).amount());
         assertEquals(Roofline.Ceiling.DRAM_RW, Roofline.work(Phase.NEURON_BACKWARD, C).ceiling());
+        // Izhikevich rk2, rk4 and K > 1 also keep w_seq: written forward, read with x_seq backward (+4, +8 bytes).
+        Roofline.StepCounts stateful = new Roofline.StepCounts(50, 128, 784, 256, 10, 6400 * 150.0, 6400 * 256 * 0.4, true);
+        assertEquals(13.0 * 6400 * 256, Roofline.work(Phase.NEURON_FORWARD, stateful).amount());
+        assertEquals(21.0 * 6400 * 256, Roofline.work(Phase.NEURON_BACKWARD, stateful).amount());
         // 13 words of 8 bytes per row written, one byte per pixel read.
         assertEquals(6400 * 13 * 8.0 + 128 * 784, Roofline.work(Phase.ENCODE, C).amount());
         assertEquals(6400 * 150.0 * 256 + 6400 * 256 * 0.4 * 10 + 2.0 * 6400 * 10 * 256,
@@ -33,8 +37,8 @@ class RooflineTest {
 
     @Test
     void recordsRejectWhatCannotBeAMeasurement() {
-        assertThrows(IllegalArgumentException.class, () -> new Roofline.StepCounts(0, 1, 1, 1, 1, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new Roofline.StepCounts(1, 1, 1, 1, 1, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Roofline.StepCounts(0, 1, 1, 1, 1, 0, 0, false));
+        assertThrows(IllegalArgumentException.class, () -> new Roofline.StepCounts(1, 1, 1, 1, 1, -1, 0, false));
         Map<Roofline.Ceiling, Double> per = new EnumMap<>(Roofline.Ceiling.class);
         Map<Roofline.Ceiling, Stats> secs = new EnumMap<>(Roofline.Ceiling.class);
         for (Roofline.Ceiling c : Roofline.Ceiling.values()) {

@@ -50,7 +50,22 @@ class BenchCliTest extends ConsoleCapture {
         assertTrue(heap.startsWith("error: ") && heap.contains("of arrays and the JVM's heap is")
                 && heap.contains("use a smaller --T, --batch or --neurons") && heap.indexOf('\n') == heap.length() - 1, heap);
         refusedInOneLine("error: --profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda",
-                "--profile", "--what", "kernels");
+                "--profile", "--what", "kernels", "--out", dir.resolve("never").toString());
+        assertFalse(Files.exists(dir.resolve("never")), "--out is not created for a refused run");
+        // lists of nothing measure nothing: refused, not an empty run that replaces the last one's summary
+        refusedInOneLine("error: --what lists nothing: use kernels, step or both", "--what", ",");
+        refusedInOneLine("error: --model lists nothing: use lif, izh or both", "--model", ",", "--what", "kernels");
+        String before = System.getProperty("spikestep.warmup.wait");
+        try {
+            for (String bad : new String[] {"abc", "-1", "NaN"}) {
+                System.setProperty("spikestep.warmup.wait", bad);
+                refusedInOneLine("error: -Dspikestep.warmup.wait must be a number of seconds in [0, 86400], got '" + bad
+                        + "'", "--what", "kernels");
+            }
+        } finally {
+            System.setProperty("spikestep.warmup.wait", before == null ? "0" : before);
+        }
+        refusedInOneLine("error: unknown dataset", "--what", "step", "--dataset", "nope", "--data", dir.toString());
         // missing data is the one multi-line error: it lists where it looked and how to get the data
         mark = err().length();
         assertEquals(2, bench("--what", "step", "--data", dir.toString()));
@@ -132,6 +147,15 @@ class BenchCliTest extends ConsoleCapture {
         Files.writeString(o.resolve("bench.csv"), "kind,other\n");
         assertEquals(2, bench("--what", "kernels", "--out", o.toString()));
         assertTrue(err().contains("already exists with other columns (kind,other)"), err());
+        Files.delete(o.resolve("bench.csv"));
+        for (String name : new String[] {"summary.md", "kernels.png", "step-phases.svg"}) {
+            Files.createDirectories(o.resolve(name).resolve("x"));
+            assertEquals(2, bench("--what", "kernels", "--out", o.toString()));
+            assertTrue(err().contains("error: " + o.resolve(name) + " is a directory, not a file"), err());
+            assertTrue(!Files.exists(o.resolve("bench.csv")), "refused before any row");
+            Files.delete(o.resolve(name).resolve("x"));
+            Files.delete(o.resolve(name));
+        }
         Path data = dir.resolve("data");
         dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "train", 16, 1);
         dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "t10k", 8, 2);
@@ -166,9 +190,15 @@ class BenchCliTest extends ConsoleCapture {
     void aChartOfAPartThisRunDidNotMeasureIsNotLeftBesideItsSummary() throws Exception {
         Files.writeString(dir.resolve("step-phases.png"), "an earlier run's chart");
         Files.writeString(dir.resolve("step-phases.svg"), "<svg/>");
+        // what a bench killed while drawing left (ChartFiles' temporary names) is cleared; other files are not
+        Files.writeString(dir.resolve("kernels.4ebdb9ff78.tmp.png"), "torn");
+        Files.writeString(dir.resolve("kernels.4ebdb9ff78.tmp.svg"), "");
+        Files.writeString(dir.resolve("notes.tmp.png"), "the user's");
         assertEquals(0, bench("--what", "kernels", "--model", "lif", "--integrator", "exp", "--threads", "1",
                 "--no-ceilings", "--out", dir.toString()), err());
         assertTrue(!Files.exists(dir.resolve("step-phases.png")) && !Files.exists(dir.resolve("step-phases.svg")));
         assertTrue(Files.size(dir.resolve("kernels.png")) > 1000);
+        assertTrue(!Files.exists(dir.resolve("kernels.4ebdb9ff78.tmp.png"))
+                && !Files.exists(dir.resolve("kernels.4ebdb9ff78.tmp.svg")) && Files.exists(dir.resolve("notes.tmp.png")));
     }
 }
