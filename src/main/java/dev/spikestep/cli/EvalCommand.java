@@ -64,6 +64,10 @@ public final class EvalCommand implements Callable<Integer> {
         Map<String, String> used = dynamics.evaluatedWith(trained);
         EvalOptions.requireRecorded(weights, w.metadata(), used);
         // The samples of training's test pass: its first eval_batches x batch when it used a subset.
+        if (evalBatches == null && EvalOptions.isSpikestep(w.metadata()) && !w.metadata().containsKey("eval_batches")) {
+            throw new SpikestepException(weights + ": its metadata has no eval_batches (a damaged or hand-edited "
+                    + "checkpoint); give --eval-batches to evaluate it");
+        }
         int nBatches = evalBatches != null ? evalBatches : Meta.integer(w.metadata(), "eval_batches", "0");
         int testBatch = batch != null ? batch
                 : nBatches > 0 && w.metadata().containsKey("batch") ? Meta.integer(w.metadata(), "batch", null) : 256;
@@ -78,12 +82,14 @@ public final class EvalCommand implements Callable<Integer> {
                     + " (settings not given on the command line come from the metadata of " + weights + ")");
         }
         device.check(s.backend()); // auto resolved: --backend auto --device 1 runs on GPU 1 when there is one
+        checkOut(run.out); // before the test pass, not after it
         Dataset test = DatasetLocator.load(run.data, DatasetLocator.checkName(run.dataset)).test();
         System.out.println(String.format(Locale.ROOT, "eval %s (%d -> %d -> %d%s)", weights, w.nIn(), w.nHidden(), w.nOut(),
                 EvalOptions.isSpikestep(w.metadata()) ? ""
                     : ", a state_dict without Spikestep metadata: the notebook's settings assumed where it has none"));
         System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s", "", "trained with", "evaluated with"));
-        for (String k : List.of("model", "integrator", "substeps", "dt", "T", "readout", "encoder", "tau", "v_th", "v_reset")) {
+        for (String k : List.of("model", "integrator", "substeps", "dt", "T", "readout", "encoder", "tau", "v_th", "v_reset",
+                "soft_reset", "decay_input", "seed")) {
             String a = trained.getOrDefault(k, k.equals("integrator") ? "(model default)" : "");
             String b = used.getOrDefault(k, k.equals("integrator") ? s.neuron().integrator().cliName() : "");
             System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", k, a, b, a.equals(b) ? "" : "  *"));
@@ -110,6 +116,10 @@ public final class EvalCommand implements Callable<Integer> {
         row.put("T", s.T());
         row.put("readout", s.readout().cliName());
         row.put("encoder", s.encoder().cliName());
+        putNeuron(row, s.neuron());
+        row.put("encoder_seed", s.encoderSeed());
+        row.put("batch", s.batch());
+        row.put("eval_batches", s.evalBatches());
         row.put("dataset", test.name());
         row.put("test_acc", ev.accuracy());
         row.put("mean_spike_rate", ev.spikeRate());
@@ -125,5 +135,31 @@ public final class EvalCommand implements Callable<Integer> {
                     : ev.nonFinite() > 0 ? " (DIVERGED: the integrator blew up at this dt)" : "", seconds,
                 run.out.resolve("eval.jsonl")));
         return 0;
+    }
+
+    /** The neuron parameters the evaluation ran with (every setting that changes a result is in the row). */
+    private static void putNeuron(Map<String, Object> row, dev.spikestep.neuron.NeuronSpec n) {
+        if (n instanceof dev.spikestep.neuron.LifSpec l) {
+            row.put("tau", l.tau());
+            row.put("v_th", (double) l.vTh());
+            row.put("v_reset", (double) l.vReset());
+            row.put("soft_reset", l.softReset());
+            row.put("decay_input", l.decayInput());
+        } else if (n instanceof dev.spikestep.neuron.IzhSpec z) {
+            row.put("tau", z.tau());
+            row.put("v_th", (double) z.vTh());
+            row.put("v_reset", (double) z.vReset());
+            row.put("soft_reset", z.softReset());
+        }
+    }
+
+    /** --out must be a directory eval.jsonl can be appended to: said before the test pass. */
+    private static void checkOut(java.nio.file.Path out) {
+        if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+            throw new SpikestepException("--out " + out + " is a file, not a directory");
+        }
+        if (java.nio.file.Files.isDirectory(out.resolve("eval.jsonl"))) {
+            throw new SpikestepException(out.resolve("eval.jsonl") + " is a directory, not a file; choose another --out");
+        }
     }
 }

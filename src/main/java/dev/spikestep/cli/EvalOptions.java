@@ -74,7 +74,7 @@ public final class EvalOptions {
 
     /** What a Spikestep checkpoint records and no default may stand in for (SPEC 10). */
     static final List<String> RECORDED = List.of("model", "dt", "T", "readout", "encoder", "tau", "v_th", "v_reset",
-            "soft_reset");
+            "soft_reset", "seed");
 
     /** Whether {@code meta} is a Spikestep checkpoint's ({@code format spikestep-N}), not a plain state_dict's. */
     static boolean isSpikestep(Map<String, String> meta) {
@@ -113,7 +113,14 @@ public final class EvalOptions {
             throw new SpikestepException(file + ": checkpoint format '" + meta.get("format") + "' is not one this "
                     + "version reads (" + Checkpoints.FORMAT + "); a newer Spikestep wrote it");
         }
-        List<String> missing = RECORDED.stream().filter(k -> !used.containsKey(k)).toList();
+        if (!meta.containsKey("epoch")) {
+            throw new SpikestepException(file + ": its metadata has no epoch (a damaged or hand-edited checkpoint), "
+                    + "so the encoder seed of its test pass (seed + 10000 + epoch) is not known");
+        }
+        List<String> missing = new java.util.ArrayList<>(RECORDED.stream().filter(k -> !used.containsKey(k)).toList());
+        if (!used.containsKey("integrator") && java.util.Objects.equals(used.get("model"), meta.get("model"))) {
+            missing.add(0, "integrator"); // the trained model's: no default stands in for it (another model's may)
+        }
         if (!missing.isEmpty()) {
             throw new SpikestepException(file + ": its metadata has no " + String.join(", ", missing)
                     + " (a damaged or hand-edited checkpoint); give "
@@ -141,12 +148,21 @@ public final class EvalOptions {
         put(m, "soft_reset", softReset);
         put(m, "decay_input", decayInput);
         put(m, "seed", seed);
+        // An option the evaluated neuron would not use would be dropped without a word: refused, as train does.
+        NeuronOptions.decayInputNeedsLif(decayInput != null, List.of(m.getOrDefault("model", "lif")));
+        if (vReset != null && "true".equals(m.get("soft_reset"))) {
+            throw new SpikestepException("--v-reset is the potential after a hard reset; with a soft reset (the "
+                    + (softReset != null ? "--soft-reset given" : "checkpoint's") + ") a spike subtracts v_th instead, "
+                    + "so give one or the other");
+        }
         return m;
     }
 
     private static void put(Map<String, String> m, String key, Object value) {
         if (value != null) {
-            m.put(key, value instanceof Double d ? Json.exact(d) : value.toString());
+            // Floats as the metadata writes numbers (0, not 0.0), so that an unchanged value reads unchanged.
+            m.put(key, value instanceof Double d ? Json.exact(d)
+                    : value instanceof Float f ? Json.exact(Double.parseDouble(f.toString())) : value.toString());
         }
     }
 
@@ -160,6 +176,11 @@ public final class EvalOptions {
 
     /** Training's test-pass encoder seed for the checkpoint's epoch: {@code seed + 10000 + epoch}. */
     static long encoderSeed(Map<String, String> m) {
-        return Meta.longInteger(m, "seed", "0") + 10_000 + Meta.longInteger(m, "epoch", "0");
+        long epoch = Meta.longInteger(m, "epoch", "0");
+        if (epoch < 0) {
+            throw new SpikestepException("the checkpoint's epoch must be >= 0, got " + epoch + " (a damaged or "
+                    + "hand-edited checkpoint)");
+        }
+        return Meta.longInteger(m, "seed", "0") + 10_000 + epoch;
     }
 }

@@ -1,6 +1,7 @@
 package dev.spikestep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,6 +87,40 @@ class EvalCliTest extends ConsoleCapture {
         assertTrue(out().contains("substeps     | 1                        | 2                         *"), out());
         assertEquals(2, Main.execute(concat(new String[] {"eval", "--substeps", "65"}, common)));
         assertTrue(err().contains("substeps must be an integer in [1, 64], got 65"), err());
+
+        // Every setting that changes a result is in the row: neuron parameters, encoder seed, the test pass's batches.
+        assertEquals(0, Main.execute(concat(new String[] {"eval", "--soft-reset", "true", "--v-th", "0.5", "--seed", "3",
+            "--eval-batches", "2", "--batch", "16"}, common)), err());
+        JsonNode soft = lastEvalRow(out);
+        assertTrue(soft.get("soft_reset").asBoolean() && soft.get("decay_input").asBoolean(), soft.toString());
+        assertEquals(0.5, soft.get("v_th").asDouble());
+        assertEquals(2.0, soft.get("tau").asDouble());
+        assertEquals(10_003 + 1, soft.get("encoder_seed").asLong(), "seed + 10000 + the checkpoint's epoch 1");
+        assertEquals(2, soft.get("eval_batches").asInt());
+        assertEquals(16, soft.get("batch").asInt());
+        assertEquals(32, soft.get("eval_samples").asInt());
+        assertTrue(out().contains("soft_reset   | false                    | true                      *"), out());
+        assertEquals(1.0, same.get("v_th").asDouble());
+        assertFalse(same.get("soft_reset").asBoolean());
+        // an unchanged value given as an option reads unchanged (0, not 0.0)
+        clearConsole();
+        assertEquals(0, Main.execute(concat(new String[] {"eval", "--v-reset", "0", "--eval-batches", "1"}, common)), err());
+        assertTrue(out().contains("v_reset      | 0                        | 0                       \n")
+                || out().contains("v_reset      | 0                        | 0                        \n"), out());
+        // options the evaluated neuron would not use are refused, as train refuses them
+        assertEquals(2, Main.execute(concat(new String[] {"eval", "--model", "izh", "--decay-input", "false"}, common)));
+        assertTrue(err().contains("--decay-input applies to lif only, not to izh"), err());
+        assertEquals(2, Main.execute(concat(new String[] {"eval", "--soft-reset", "true", "--v-reset", "0.2"}, common)));
+        assertTrue(err().contains("--v-reset is the potential after a hard reset; with a soft reset (the --soft-reset "
+                + "given) a spike subtracts v_th instead"), err());
+        // an --out that cannot take eval.jsonl is said before the test pass
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "x");
+        clearConsole();
+        assertEquals(2, Main.execute("eval", "--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", file.toString(), "--threads", "1"));
+        assertTrue(err().contains("error: --out " + file + " is a file, not a directory"), err());
+        assertFalse(out().contains("test accuracy"), out());
     }
 
     @Test
@@ -151,6 +186,9 @@ class EvalCliTest extends ConsoleCapture {
         Map<String, String> meta = new java.util.LinkedHashMap<>(Map.of("format", "spikestep-1", "model", "lif",
                 "integrator", "exp", "dt", "1", "readout", "max", "encoder", "exact", "v_th", "1", "v_reset", "0",
                 "soft_reset", "false"));
+        meta.put("seed", "0");
+        meta.put("epoch", "0");
+        meta.put("eval_batches", "0");
         Path f = dir.resolve("no-T.safetensors");
         Safetensors.write(f, torch.tensors(), meta); // no T, no tau
         String[] common = {"--weights", f.toString(), "--dataset", "mnist-sample", "--data", data.toString(), "--out",
@@ -167,6 +205,28 @@ class EvalCliTest extends ConsoleCapture {
         assertEquals(1.0, row.get("dt").asDouble(), "the checkpoint's dt 1, not the notebook's 5");
         assertEquals(1, row.get("substeps").asInt());
         assertTrue(!out().contains("without Spikestep metadata"), out());
+
+        // nor do the integrator, the seed, the epoch (the test pass's encoder seed) and eval_batches get a default
+        String[][] gone = {
+            {"integrator", "its metadata has no integrator (a damaged or hand-edited checkpoint); give --integrator"},
+            {"seed", "its metadata has no seed (a damaged or hand-edited checkpoint); give --seed"},
+            {"epoch", "its metadata has no epoch (a damaged or hand-edited checkpoint), so the encoder seed of its test "
+                + "pass (seed + 10000 + epoch) is not known"},
+            {"eval_batches", "its metadata has no eval_batches (a damaged or hand-edited checkpoint); give --eval-batches"},
+        };
+        for (String[] g : gone) {
+            Map<String, String> m = new java.util.LinkedHashMap<>(meta);
+            m.remove(g[0]);
+            Safetensors.write(f, torch.tensors(), m);
+            clearConsole();
+            assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)), g[0]);
+            assertTrue(err().contains("error: " + f + ": " + g[1]), g[0] + ": " + err());
+        }
+        meta.put("epoch", "-5");
+        Safetensors.write(f, torch.tensors(), meta);
+        assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));
+        assertTrue(err().contains("the checkpoint's epoch must be >= 0, got -5"), err());
+        meta.put("epoch", "0");
 
         meta.put("format", "spikestep-2");
         Safetensors.write(f, torch.tensors(), meta);
