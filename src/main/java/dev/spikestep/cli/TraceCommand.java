@@ -135,10 +135,15 @@ public final class TraceCommand implements Callable<Integer> {
         }
         List<float[]> rows = new ArrayList<>();
         int width = -1;
-        for (int ln = 0; ln < lines.size(); ln++) {
+        int end = lines.size(); // blank lines at the end are the file's end; one inside would drop a step
+        while (end > 0 && lines.get(end - 1).isBlank()) {
+            end--;
+        }
+        for (int ln = 0; ln < end; ln++) {
             String line = (ln == 0 ? stripBom(lines.get(0)) : lines.get(ln)).strip();
             if (line.isEmpty()) {
-                continue;
+                throw new SpikestepException(file + " line " + (ln + 1) + " is empty: every line is one step (write a "
+                        + "missing value as nan, e.g. pandas' to_csv(na_rep='nan'))");
             }
             String[] cells = line.split(",", -1);
             if (width >= 0 && cells.length != width) {

@@ -60,11 +60,13 @@ class CliTest extends ConsoleCapture {
         assertEquals(2, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--output", dir.resolve("o").toString()));
         assertTrue(err().contains("is not a number (the file must have no header)"), err());
         // nan and inf as trace, numpy and pandas write them are values; 0x1p3, 2f and 1e999 are not
-        Files.writeString(x, "\uFEFF0.5,nan\n-inf,INF\n1e-3,NaN\n");
+        Files.writeString(x, "\uFEFF0.5,nan\n-inf,INF\n1e-3,NaN\n\n\n"); // blank lines at the end are the end
         assertEquals(0, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--output", dir.resolve("o").toString()),
                 err());
         for (String[] bad : new String[][] {{"1,0x1p3\n", "'0x1p3' is not a number"}, {"1,2\n2f,1\n", "line 2 column 1: '2f' is "
-                + "not a number"}, {"1,1e999\n", "'1e999' is beyond float range (write inf if that is meant)"}}) {
+                + "not a number"}, {"1,1e999\n", "'1e999' is beyond float range (write inf if that is meant)"},
+            // an empty line inside (pandas' NaN in one column) would drop a step and shift the rest
+            {"1\n\n2\n", "x.csv line 2 is empty: every line is one step"}}) {
             Files.writeString(x, bad[0]);
             assertEquals(2, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--output",
                     dir.resolve("o").toString()));
