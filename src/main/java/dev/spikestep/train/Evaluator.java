@@ -79,6 +79,12 @@ public final class Evaluator {
             throw new SpikestepException(file + ": fc1.weight " + java.util.Arrays.toString(w1.shape()) + " and fc_out.weight "
                     + java.util.Arrays.toString(wOut.shape()) + " do not make a network (expected [hidden, in] and [out, hidden])");
         }
+        String hidden = c.metadata().get("hidden");
+        if (hidden != null && String.valueOf(c.metadata().get("format")).startsWith("spikestep-")
+                && !hidden.equals(Integer.toString(w1.shape()[0]))) {
+            throw new SpikestepException(file + ": its metadata says hidden " + hidden + " but fc1.weight is "
+                    + java.util.Arrays.toString(w1.shape()) + " (a damaged or hand-edited checkpoint)");
+        }
         return new Weights(file, w1.shape()[1], w1.shape()[0], wOut.shape()[0], w1.data(), wOut.data(), c.metadata());
     }
 

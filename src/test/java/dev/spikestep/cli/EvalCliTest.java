@@ -222,6 +222,11 @@ class EvalCliTest extends ConsoleCapture {
             assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)), g[0]);
             assertTrue(err().contains("error: " + f + ": " + g[1]), g[0] + ": " + err());
         }
+        Map<String, String> h = new java.util.LinkedHashMap<>(meta);
+        h.put("hidden", "999");
+        Safetensors.write(f, torch.tensors(), h);
+        assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));
+        assertTrue(err().contains(f + ": its metadata says hidden 999 but fc1.weight is ["), err());
         meta.put("epoch", "-5");
         Safetensors.write(f, torch.tensors(), meta);
         assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));
