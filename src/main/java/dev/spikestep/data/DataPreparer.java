@@ -233,23 +233,29 @@ public final class DataPreparer {
     }
 
     /**
-     * The first of the dataset's own directories that holds all four files, if they load; null when
-     * there is none (the data root itself, the locator's last resort, is not considered: files there
-     * may belong to another dataset).
+     * The first of the dataset's own directories that holds any of the four files, when it holds all
+     * and they load; null otherwise (prepared again into it, as the locator reads the first such
+     * directory; the data root itself, the locator's last resort, is not considered: files there may
+     * belong to another dataset).
      */
     private Path alreadyPrepared(String dataset) {
         List<Path> dirs = DatasetLocator.searchDirs(dataDir, dataset);
         for (Path dir : dirs.subList(0, dirs.size() - 1)) {
-            if (DatasetLocator.hasAllFiles(dir)) {
-                try {
-                    DatasetLocator.loadFrom(dir, dataset);
-                } catch (SpikestepException e) {
-                    log.println(dataset + ": the files in " + dir + " do not load, preparing again (" + e.getMessage() + ")");
-                    return null;
-                }
-                log.println(dataset + ": already prepared in " + dir + ", nothing to do");
-                return dir;
+            if (!DatasetLocator.hasAnyFile(dir)) {
+                continue;
             }
+            if (!DatasetLocator.hasAllFiles(dir)) {
+                log.println(dataset + ": " + dir + " holds only some of the four files, preparing again");
+                return null;
+            }
+            try {
+                DatasetLocator.loadFrom(dir, dataset);
+            } catch (SpikestepException e) {
+                log.println(dataset + ": the files in " + dir + " do not load, preparing again (" + e.getMessage() + ")");
+                return null;
+            }
+            log.println(dataset + ": already prepared in " + dir + ", nothing to do");
+            return dir;
         }
         return null;
     }

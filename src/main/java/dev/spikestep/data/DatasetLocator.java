@@ -148,6 +148,11 @@ public final class DatasetLocator {
         return FILES.stream().allMatch(base -> resolve(dir, base) != null);
     }
 
+    /** Whether {@code dir} holds any of the four files (the first such directory is the one the locator reads). */
+    static boolean hasAnyFile(Path dir) {
+        return FILES.stream().anyMatch(base -> resolve(dir, base) != null);
+    }
+
     /** {@code dir/base} if it exists, else {@code dir/base.gz} if that exists, else null. */
     static Path resolve(Path dir, String base) {
         Path raw = dir.resolve(base);

