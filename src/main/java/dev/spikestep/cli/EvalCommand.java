@@ -94,6 +94,10 @@ public final class EvalCommand implements Callable<Integer> {
             String b = used.getOrDefault(k, k.equals("integrator") ? s.neuron().integrator().cliName() : "");
             System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", k, a, b, a.equals(b) ? "" : "  *"));
         }
+        // --dataset is not the checkpoint's by default (mnist): a test set other than training's is marked too.
+        String trainedOn = trained.getOrDefault("dataset", "");
+        System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", "dataset", trainedOn, run.dataset,
+                trainedOn.isEmpty() || trainedOn.equals(run.dataset) ? "" : "  *"));
         long badWeights = w.nonFinite();
         if (badWeights > 0) { // non-finite states would otherwise read as this integrator's divergence
             System.err.println(String.format(Locale.ROOT, "warning: %d of the %d weights in %s are NaN or infinite (the "

@@ -100,6 +100,8 @@ class EvalCliTest extends ConsoleCapture {
         assertEquals(16, soft.get("batch").asInt());
         assertEquals(32, soft.get("eval_samples").asInt());
         assertTrue(out().contains("soft_reset   | false                    | true                      *"), out());
+        assertTrue(out().contains("dataset      | mnist-sample             | mnist-sample            \n")
+                || out().contains("dataset      | mnist-sample             | mnist-sample             \n"), out());
         assertEquals(1.0, same.get("v_th").asDouble());
         assertFalse(same.get("soft_reset").asBoolean());
         // an unchanged value given as an option reads unchanged (0, not 0.0)
@@ -227,6 +229,12 @@ class EvalCliTest extends ConsoleCapture {
         Safetensors.write(f, torch.tensors(), h);
         assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));
         assertTrue(err().contains(f + ": its metadata says hidden 999 but fc1.weight is ["), err());
+        Map<String, String> fashion = new java.util.LinkedHashMap<>(meta);
+        fashion.put("dataset", "fashion");
+        Safetensors.write(f, torch.tensors(), fashion);
+        clearConsole();
+        assertEquals(0, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)), err());
+        assertTrue(out().contains("dataset      | fashion                  | mnist-sample              *"), out());
         meta.put("epoch", "-5");
         Safetensors.write(f, torch.tensors(), meta);
         assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));
