@@ -188,11 +188,15 @@ public final class Safetensors {
             long n = 1;
             for (int i = 0; i < shape.length; i++) {
                 JsonNode d = shapeNode.get(i);
-                if (!d.canConvertToInt() || d.asInt() < 0) {
+                if (!d.isIntegralNumber() || !d.canConvertToInt() || d.asInt() < 0) { // 784.5 is not 784
                     throw bad(file, "tensor '" + name + "' has a bad dimension " + d);
                 }
                 shape[i] = d.asInt();
-                n *= shape[i];
+                n = n > Long.MAX_VALUE / Math.max(1, shape[i]) ? Long.MAX_VALUE : n * shape[i]; // saturates: no negative size
+            }
+            if (n > Integer.MAX_VALUE) {
+                throw bad(file, "tensor '" + name + "' of shape " + Arrays.toString(shape) + " has more than 2^31 "
+                        + "elements (a float array's limit)");
             }
             long begin = offs.get(0).asLong();
             long end = offs.get(1).asLong();

@@ -89,6 +89,11 @@ class SafetensorsTest {
         assertTrue(error(withHeader("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8))
                 .contains("of shape [3] needs 12 bytes, its data_offsets span 8"));
         assertTrue(error(withHeader("{\"w\":{\"dtype\":\"F32\",\"shape\":[2]}}", 8)).contains("data_offsets"));
+        assertTrue(error(withHeader("{\"w\":{\"dtype\":\"F32\",\"shape\":[2.5],\"data_offsets\":[0,8]}}", 8))
+                .contains("tensor 'w' has a bad dimension 2.5"));
+        String huge = error(withHeader("{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647],"
+                + "\"data_offsets\":[0,8]}}", 8));
+        assertTrue(huge.contains("has more than 2^31 elements"), huge);
         String truncated = error(Arrays.copyOf(good, good.length - 5));
         assertTrue(truncated.contains("truncated: tensor 'fc_out.weight'"), truncated);
         assertTrue(error(withHeader("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 12))
