@@ -430,11 +430,21 @@ public final class SweepRunner {
 
     private void checkOutDir(Path out, Path runsFile, Path epochsFile, String gridId) {
         boolean hasResults = nonEmpty(runsFile) || nonEmpty(epochsFile);
+        Map<String, Object> m = SweepResults.load(out).manifest();
+        Path resultsCsv = out.resolve(SweepResults.RESULTS);
+        if (m.isEmpty() && (hasResults || Files.exists(resultsCsv))) {
+            // A sweep writes sweep.json before its first run, so rows without it are another
+            // command's (spikestep train writes epochs.jsonl and results.csv too): a sweep here
+            // would rewrite that results.csv from rows that are not a sweep's.
+            throw new SpikestepException(out + " holds " + (nonEmpty(runsFile) ? SweepResults.RUNS
+                    : nonEmpty(epochsFile) ? SweepResults.EPOCHS : SweepResults.RESULTS)
+                    + " but no " + SweepResults.MANIFEST + ": it is not a sweep's directory (a spikestep train run's?), "
+                    + "and a sweep would overwrite its results.csv; choose another --out");
+        }
         if (hasResults && !o.resume()) {
             throw new SpikestepException(out + " already holds sweep results (" + SweepResults.RUNS + ", "
                     + SweepResults.EPOCHS + "); add --resume to continue that sweep, or choose another --out");
         }
-        Map<String, Object> m = SweepResults.load(out).manifest();
         if (!m.isEmpty()) {
             if (!cfg.name().equals(m.get("name")) || !cfg.experiment().equals(m.get("experiment"))) {
                 throw new SpikestepException(out + " holds the results of sweep '" + m.get("name") + "' ("

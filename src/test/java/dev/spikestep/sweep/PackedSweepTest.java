@@ -129,6 +129,7 @@ class PackedSweepTest {
                     .filter(l -> l.contains("\"index\":0,") || l.contains("\"index\":2,")).toList();
             Files.write(res.resolve(f), keep);
         }
+        Files.copy(dir.resolve("one").resolve(SweepResults.MANIFEST), res.resolve(SweepResults.MANIFEST)); // written before any run
         packsMade.clear();
         SweepRunner.Summary resumed = sweep(res, 3, true);
         assertEquals(2, resumed.skipped());

@@ -1,5 +1,6 @@
 package dev.spikestep.sweep;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -249,6 +250,29 @@ class SweepRunnerTest {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
+    }
+
+    @Test
+    void resumingIntoATrainRunsDirectoryIsRefusedAndLeavesItsResultsAsTheyWere() throws Exception {
+        Path out = dir.resolve("trained");
+        String train = run("train", "--out", out.toString(), "--data", data.toString(), "--dataset", "mnist-sample",
+                "--epochs", "1", "--batch", "16", "--hidden", "12", "--T", "20", "--train-samples", "32",
+                "--eval-batches", "1");
+        assertTrue(train.startsWith("0\n"), train);
+        byte[] results = Files.readAllBytes(out.resolve("results.csv"));
+        byte[] epochs = Files.readAllBytes(out.resolve(SweepResults.EPOCHS));
+        String resumed = run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--resume");
+        assertTrue(resumed.startsWith("2\n") && resumed.contains("holds epochs.jsonl but no sweep.json")
+                && resumed.contains("not a sweep's directory"), resumed);
+        assertArrayEquals(results, Files.readAllBytes(out.resolve("results.csv")), "train's results row is kept");
+        assertArrayEquals(epochs, Files.readAllBytes(out.resolve(SweepResults.EPOCHS)));
+        String fresh = run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString());
+        assertTrue(fresh.startsWith("2\n") && fresh.contains("not a sweep's directory"), fresh);
+        assertFalse(Files.exists(out.resolve(SweepResults.MANIFEST)));
+        Files.delete(out.resolve(SweepResults.EPOCHS)); // a results.csv alone is not a sweep's either
+        String csvOnly = run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--resume");
+        assertTrue(csvOnly.startsWith("2\n") && csvOnly.contains("holds results.csv but no sweep.json"), csvOnly);
+        assertArrayEquals(results, Files.readAllBytes(out.resolve("results.csv")));
     }
 
     @Test
