@@ -117,11 +117,15 @@ public final class Merge {
         Map<String, Object> prev = Files.isRegularFile(out.resolve(SweepResults.MANIFEST))
                 ? SweepResults.load(out).manifest() : Map.of();
         if (prev.containsKey("merged_from") && Objects.equals(prev.get("name"), manifest.get("name"))
-                && Objects.equals(prev.get("grid_points"), manifest.get("grid_points"))) {
+                && Objects.equals(prev.get("grid_points"), manifest.get("grid_points"))
+                && Objects.equals(prev.get("grid_id"), manifest.get("grid_id"))) {
             return;
         }
+        // same name and size but another grid id: an edited config's merge, which this one would replace
         String holds = prev.containsKey("name") ? " (it holds " + (prev.containsKey("merged_from") ? "a merge of " : "")
-                + "sweep '" + prev.get("name") + "')" : "";
+                + "sweep '" + prev.get("name") + "'" + (Objects.equals(prev.get("name"), manifest.get("name"))
+                && !Objects.equals(prev.get("grid_id"), manifest.get("grid_id"))
+                ? " from another grid (" + prev.get("grid_id") + ", not " + manifest.get("grid_id") + ")" : "") + ")" : "";
         throw new SpikestepException("merge: --out " + out + " is not empty and not an earlier merge of sweep '"
                 + manifest.get("name") + "'" + holds + "; merge into a new or empty directory");
     }

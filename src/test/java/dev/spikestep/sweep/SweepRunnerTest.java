@@ -341,6 +341,14 @@ class SweepRunnerTest {
         String over = run("merge", dir.resolve("s0").toString(), "--out", dir.resolve("s1").toString());
         assertTrue(over.startsWith("2\n") && over.contains("is not empty and not an earlier merge of sweep"), over);
         assertEquals(4, SweepResults.load(dir.resolve("s1")).runs().size());
+        // nor over a merge of another grid with the same name and size (an edited config's)
+        Path otherMerge = copyTree(dir.resolve("m"), dir.resolve("m-other"));
+        Path mm = otherMerge.resolve(SweepResults.MANIFEST);
+        Files.writeString(mm, Files.readString(mm).replace(gridId, "0123456789ab"));
+        byte[] kept = Files.readAllBytes(otherMerge.resolve(SweepResults.RUNS));
+        String grid = run("merge", dir.resolve("s0").toString(), dir.resolve("s1").toString(), "--out", otherMerge.toString());
+        assertTrue(grid.startsWith("2\n") && grid.contains("from another grid (0123456789ab, not " + gridId + ")"), grid);
+        assertArrayEquals(kept, Files.readAllBytes(otherMerge.resolve(SweepResults.RUNS)));
     }
 
     private static Path copyTree(Path from, Path to) throws java.io.IOException {
