@@ -133,7 +133,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         List<Integer> gpus = cuda ? Backends.devices(devices == null ? "all" : devices) : List.of();
         int nThreads = dev.spikestep.net.Parallel.threadCount(threads);
-        SweepRunner.Options o = new SweepRunner.Options(outDir, data, backend, parallel, nThreads, resume, sh,
+        SweepRunner.Options o = new SweepRunner.Options(outDir, data, b, parallel, nThreads, resume, sh,
                 System.out, System.err, System.console() != null, pack, gpus);
         new SweepRunner(cfg, ExperimentRunners.forExperiment(cfg.experiment()), o).run();
         return 0;

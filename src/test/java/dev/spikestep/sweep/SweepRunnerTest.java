@@ -276,6 +276,25 @@ class SweepRunnerTest {
     }
 
     @Test
+    void backendAutoIsRecordedAsTheBackendItResolvedTo() throws Exception {
+        Path one = dir.resolve("one.yaml");
+        Files.writeString(one, """
+                name: one
+                experiment: train
+                base: {T: 20, epochs: 1, batch: 16, hidden: 12, dataset: mnist-sample, train_samples: 16, eval_batches: 1}
+                axes:
+                  seed: [0]
+                """);
+        Path out = dir.resolve("auto");
+        String r = run("sweep", one.toString(), "--out", out.toString(), "--data", data.toString(), "--backend", "auto");
+        assertTrue(r.startsWith("0\n"), r);
+        String resolved = dev.spikestep.net.Backends.check("auto");
+        assertTrue(List.of("cpu", "cuda").contains(resolved), resolved);
+        assertEquals(resolved, SweepResults.load(out).runs().get(0).get("backend"), "runs.jsonl names cpu or cuda, not auto");
+        assertTrue(r.contains("backend " + resolved + ","), r);
+    }
+
+    @Test
     void twoShardsMergedEqualTheWholeGrid() throws Exception {
         String d = data.toString();
         String c = config.toString();
