@@ -35,9 +35,9 @@ public final class SlurmScript {
         sb.append("# Slurm job array for the Spikestep sweep '").append(sweepName).append("': ").append(gridPoints)
                 .append(" grid points in ").append(shards).append(" shards (task i runs points with index % ")
                 .append(shards).append(" == i).\n");
-        sb.append("#SBATCH --job-name=spikestep-").append(sweepName).append('\n');
+        sb.append("#SBATCH --job-name=").append(directive("spikestep-" + sweepName)).append('\n');
         sb.append("#SBATCH --array=0-").append(shards - 1).append('\n');
-        sb.append("#SBATCH --output=").append(out).append("/slurm-%A_%a.out\n");
+        sb.append("#SBATCH --output=").append(directive(out + "/slurm-%A_%a.out")).append('\n');
         if (gpusPerTask > 0) {
             sb.append("#SBATCH --gres=gpu:").append(gpusPerTask).append('\n');
             sb.append("# Each task gets ").append(gpusPerTask).append(" GPU").append(gpusPerTask == 1 ? "" : "s")
@@ -64,6 +64,15 @@ public final class SlurmScript {
         }
         sb.append('\n');
         return sb.toString();
+    }
+
+    /**
+     * Quotes an #SBATCH value when it holds anything but safe characters. sbatch splits these lines
+     * itself, not bash: a space ends the value and an unquoted '#' starts a comment. Older
+     * versions read only double quotes there (newer ones single quotes too), with '\\' escaping.
+     */
+    static String directive(String s) {
+        return s.matches("[A-Za-z0-9_./:=+%-]+") ? s : "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** Single-quotes a path for bash when it holds anything but safe characters. */

@@ -422,6 +422,13 @@ class SweepRunnerTest {
         String viaLauncher = SlurmScript.render("tiny", 8, 2, jar, config, out, List.of(), 0);
         assertTrue(viaLauncher.contains("\n" + launcher + " sweep ") && !viaLauncher.contains("java -jar")
                 && viaLauncher.contains("#   " + launcher + " merge "), viaLauncher);
+        // sbatch splits #SBATCH lines itself: a space or '#' in OUT must not cut the log path short
+        Path odd = dir.resolve("my runs #2").resolve("a\"b");
+        String quoted = SlurmScript.render("tiny", 8, 2, jar, config, odd, List.of(), 0);
+        String outLine = quoted.lines().filter(l -> l.startsWith("#SBATCH --output=")).findFirst().orElseThrow();
+        assertEquals(List.of("--output=" + odd + "/slurm-%A_%a.out"), sbatchArguments(outLine), outLine);
+        assertEquals(List.of("--output=" + out + "/slurm-%A_%a.out"), sbatchArguments("#SBATCH --output=" + out
+                + "/slurm-%A_%a.out"), "a plain path stays as it was");
         // options every task would refuse, and shard options that would be ignored, are refused before anything
         String[][] refused = {
             {"--emit-slurm", script.toString(), "--parallel", "0"}, {"--parallel must be >= 1, got 0"},
@@ -441,6 +448,42 @@ class SweepRunnerTest {
             assertTrue(e.startsWith("2\n") && e.contains("error: " + refused[i + 1][0]), a + ": " + e);
             assertTrue(!Files.exists(script) && !Files.exists(out.resolve("runs.jsonl")), a.toString());
         }
+    }
+
+    /**
+     * How sbatch reads the arguments of an #SBATCH line (its opt.c _get_argument in the versions
+     * that know only double quotes, the common subset): whitespace splits, '"' toggles quoting,
+     * '\\' escapes the next character, an unquoted '#' ends the line.
+     */
+    private static List<String> sbatchArguments(String line) {
+        List<String> args = new ArrayList<>();
+        String rest = line.substring("#SBATCH".length());
+        StringBuilder a = null;
+        boolean quoted = false;
+        for (int i = 0; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            if (c == '\\' && i + 1 < rest.length()) {
+                a = a == null ? new StringBuilder() : a;
+                a.append(rest.charAt(++i));
+            } else if (c == '"') {
+                a = a == null ? new StringBuilder() : a;
+                quoted = !quoted;
+            } else if (!quoted && c == '#') {
+                break;
+            } else if (!quoted && Character.isWhitespace(c)) {
+                if (a != null) {
+                    args.add(a.toString());
+                    a = null;
+                }
+            } else {
+                a = a == null ? new StringBuilder() : a;
+                a.append(c);
+            }
+        }
+        if (a != null) {
+            args.add(a.toString());
+        }
+        return args;
     }
 
     @Test
