@@ -1,12 +1,18 @@
 package dev.spikestep.io;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The start-up table of a run (train, rstdp): one row per setting, values clipped to one line. */
+/**
+ * The start-up table of a run (train, rstdp): one row per setting. A value longer than the column
+ * goes on over continuation rows (broken at spaces), so nothing a run states about itself, such as
+ * the backend's JVM caveats, is cut off.
+ */
 public final class StartTable {
-    /** Characters of the value column; longer values end in "...". */
+    /** Characters of the value column; a longer value is wrapped onto further rows. */
     public static final int VALUE_WIDTH = 82;
 
     private StartTable() {
@@ -17,13 +23,30 @@ public final class StartTable {
         String rule = "+" + "-".repeat(w + 2) + "+" + "-".repeat(VALUE_WIDTH + 2) + "+";
         out.println(rule);
         for (Map.Entry<String, String> e : rows.entrySet()) {
-            out.println(String.format(Locale.ROOT, "| %-" + w + "s | %-" + VALUE_WIDTH + "s |", e.getKey(),
-                    clip(e.getValue(), VALUE_WIDTH)));
+            String key = e.getKey();
+            for (String line : wrap(e.getValue(), VALUE_WIDTH)) {
+                out.println(String.format(Locale.ROOT, "| %-" + w + "s | %-" + VALUE_WIDTH + "s |", key, line));
+                key = "";
+            }
         }
         out.println(rule);
     }
 
-    private static String clip(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 3) + "...";
+    /** Lines of at most n characters, broken at the last space that fits, else mid-word. */
+    static List<String> wrap(String s, int n) {
+        List<String> lines = new ArrayList<>();
+        String rest = s;
+        while (rest.length() > n) {
+            int cut = rest.lastIndexOf(' ', n);
+            if (cut <= 0) {
+                lines.add(rest.substring(0, n));
+                rest = rest.substring(n);
+            } else {
+                lines.add(rest.substring(0, cut));
+                rest = rest.substring(cut + 1);
+            }
+        }
+        lines.add(rest);
+        return lines;
     }
 }
