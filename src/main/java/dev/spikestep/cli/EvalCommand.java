@@ -42,7 +42,8 @@ public final class EvalCommand implements Callable<Integer> {
     EvalOptions dynamics;
 
     @Option(names = "--batch", description = "Test batch size: only speed, unless --eval-batches picks the first N "
-            + "batches (default: the checkpoint's batch when its test pass used --eval-batches, else 256).")
+            + "batches (default: the checkpoint's batch when the first N batches are evaluated, N from --eval-batches "
+            + "or the checkpoint's, so that they are the same samples; else 256).")
     Integer batch;
 
     @Option(names = "--eval-batches", paramLabel = "N",
