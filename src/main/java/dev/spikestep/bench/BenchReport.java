@@ -233,11 +233,7 @@ public final class BenchReport {
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw new SpikestepException("--out " + outDir + " is a file, not a directory");
         }
-        try {
-            Files.createDirectories(outDir);
-        } catch (IOException e) {
-            throw new SpikestepException("cannot create " + outDir + ": " + SpikestepException.reason(e), e);
-        }
+        mkdirs(outDir);
         if (!Files.isWritable(outDir)) {
             throw new SpikestepException("cannot write to " + outDir + ": permission denied");
         }
@@ -254,6 +250,7 @@ public final class BenchReport {
 
     /** Appends the rows to OUT/bench.csv and OUT/bench.jsonl (fsync'd, the CSV header checked). */
     public static void append(Path outDir, List<Map<String, Object>> rows) {
+        mkdirs(outDir);
         for (Map<String, Object> row : rows) {
             ResultsWriter.appendCsvRow(outDir.resolve("bench.csv"), COLUMNS,
                     COLUMNS.stream().map(c -> csvCell(row.get(c))).toList());
@@ -458,7 +455,15 @@ public final class BenchReport {
     /** {@link #write(Path, Env, int, int, int, List, List, List, Roofline.Ceilings)} without ceilings. */
     public static List<Path> write(Path outDir, Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
                                    List<TrainBench.Result> rs, List<Map<String, Object>> rows) {
-        return write(outDir, env, T, batch, neurons, ks, rs, rows, null);
+        return write(outDir, env, T, batch, neurons, ks, rs, rows, null, true);
+    }
+
+    private static void mkdirs(Path outDir) {
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw new SpikestepException("cannot create " + outDir + ": " + SpikestepException.reason(e), e);
+        }
     }
 
     private static void deleteChart(Path outDir, String stem) {
@@ -471,16 +476,19 @@ public final class BenchReport {
         }
     }
 
-    /** Writes the charts and summary.md (replaced) and appends the rows; returns the files written. */
+    /**
+     * Writes the charts and summary.md (replaced) and, unless the caller appended them as it measured
+     * ({@code appendRows} false), appends the rows; returns the files written.
+     */
     public static List<Path> write(Path outDir, Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
-                                   List<TrainBench.Result> rs, List<Map<String, Object>> rows, Roofline.Ceilings ceilings) {
+                                   List<TrainBench.Result> rs, List<Map<String, Object>> rows, Roofline.Ceilings ceilings,
+                                   boolean appendRows) {
         System.setProperty("java.awt.headless", "true");
-        try {
-            Files.createDirectories(outDir);
-        } catch (IOException e) {
-            throw new SpikestepException("cannot create " + outDir + ": " + SpikestepException.reason(e), e);
+        if (appendRows) {
+            append(outDir, rows);
+        } else {
+            mkdirs(outDir);
         }
-        append(outDir, rows);
         // summary.md is this run's; a chart of a part it did not measure would sit beside it as if it were
         if (ks.isEmpty()) {
             deleteChart(outDir, "kernels");

@@ -157,13 +157,20 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "T %d, batch %d, neurons %d, warm-up %d%s, repeats %d%s%n%n", T, batch, neurons, warmup,
                 warmup > 0 && !cuda ? " (then until the JIT is quiet)" : "", repeats, profile ? ", cuProfilerStart/Stop around each timed region" : "");
         List<Map<String, Object>> rows = new ArrayList<>();
+        // Rows go to bench.csv/jsonl as each part is measured, so a kill keeps what was measured.
+        java.util.function.Consumer<List<Map<String, Object>>> keep = r -> {
+            rows.addAll(r);
+            if (out != null) {
+                BenchReport.append(out, r);
+            }
+        };
         // The CPU's own ceilings first, with the same threads: every later number is a share of one.
         Roofline.Ceilings ceilings = null;
         if (!cuda && ceilingsWanted) {
             System.out.println("ceilings of this machine (" + env.device() + ", " + vector + ")");
             ceilings = Roofline.measure(nThreads, 7);
             System.out.println(BenchReport.ceilingTable(ceilings));
-            rows.addAll(BenchReport.ceilingRows(ceilings, env));
+            keep.accept(BenchReport.ceilingRows(ceilings, env));
         }
         List<KernelBench.Sample> ks = new ArrayList<>();
         List<TrainBench.Result> rs = new ArrayList<>();
@@ -175,9 +182,7 @@ public final class BenchCommand implements Callable<Integer> {
                         ceilings == null ? Double.NaN : ceilings.of(Roofline.Ceiling.DRAM_RW), true);
             System.out.println("fused neuron kernels (" + (cuda ? "CUDA events, L2 flushed" : "wall clock per call") + ")");
             System.out.println(BenchReport.kernelTable(ks));
-            for (KernelBench.Sample k : ks) {
-                rows.add(BenchReport.kernelRow(k, env));
-            }
+            keep.accept(ks.stream().map(k -> BenchReport.kernelRow(k, env)).toList());
         }
         if (parts.contains("step")) {
             System.out.println("training step by phase (" + dataset + ", " + (cuda ? "CUDA events between phases"
@@ -189,7 +194,7 @@ public final class BenchCommand implements Callable<Integer> {
                             train, spec, T, batch, neurons, warmup, repeats, profile, seed)
                         : TrainBench.run(train, spec, T, batch, neurons, nThreads, warmup, repeats, seed);
                 rs.add(r);
-                rows.addAll(BenchReport.stepRows(r, env, ceilings));
+                keep.accept(BenchReport.stepRows(r, env, ceilings));
             }
             System.out.println(BenchReport.stepTable(rs));
             if (ceilings != null) {
@@ -198,7 +203,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         if (out != null) {
-            List<Path> files = BenchReport.write(out, env, T, batch, neurons, ks, rs, rows, ceilings);
+            List<Path> files = BenchReport.write(out, env, T, batch, neurons, ks, rs, rows, ceilings, false);
             System.out.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
         }
         return 0;

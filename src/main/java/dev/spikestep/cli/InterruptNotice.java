@@ -21,8 +21,11 @@ final class InterruptNotice {
                     + "command with --resume to continue from the last one";
             case "sweep" -> "every finished run is kept in " + where + " (runs.jsonl); run the same command with "
                     + "--resume to skip them and continue";
-            case "rstdp" -> "every finished epoch is kept in " + where + " (rstdp_epochs.jsonl, checkpoints/); rstdp "
-                    + "does not resume: rerun it with another --out";
+            case "rstdp" -> "every finished epoch is kept in " + where + " (rstdp_epochs.jsonl, checkpoints/); run the "
+                    + "same command with --resume to continue after the last one";
+            case "bench" -> out == null ? "stopped before it finished; nothing was written (no --out)"
+                    : "the rows of the parts measured so far are in " + out + "/bench.csv and bench.jsonl; "
+                    + "summary.md and the charts are written at the end, so they are still the last finished run's";
             case "converge" -> "the rows measured so far are in " + where + "/converge.csv (none yet while the cost "
                     + "measurements run first); a rerun starts the study afresh";
             case "data" -> "no partial dataset file is left behind; run it again to finish";

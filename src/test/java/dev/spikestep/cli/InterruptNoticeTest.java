@@ -28,8 +28,46 @@ class InterruptNoticeTest {
                 + "measurements run first); a rerun starts the study afresh",
                 InterruptNotice.message(List.of("converge", "--out", "conv")));
         assertTrue(InterruptNotice.message(List.of("--threads", "train")).contains("kept in the output directory"));
-        assertEquals("interrupted: stopped before it finished", InterruptNotice.message(List.of("bench")));
-        assertFalse(InterruptNotice.message(List.of("rstdp", "--out", "r")).contains("--resume"), "rstdp has no --resume");
+        assertEquals("interrupted: stopped before it finished", InterruptNotice.message(List.of("trace", "in.csv")));
+        assertEquals("interrupted: stopped before it finished; nothing was written (no --out)",
+                InterruptNotice.message(List.of("bench")));
+        assertTrue(InterruptNotice.message(List.of("bench", "--out", "b")).contains("parts measured so far are in "
+                + "b/bench.csv and bench.jsonl"));
+        assertEquals("interrupted: every finished epoch is kept in r (rstdp_epochs.jsonl, checkpoints/); run the same "
+                + "command with --resume to continue after the last one", InterruptNotice.message(List.of("rstdp", "--out", "r")));
+    }
+
+    @Test
+    void aBenchStoppedInItsStepPartKeepsTheKernelRowsMeasuredBefore() throws Exception {
+        Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 64, 32);
+        Path out = dir.resolve("bench");
+        Path log = dir.resolve("bench.log");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "bench", "--what", "kernels,step", "--model", "lif", "--integrator", "exp", "--no-ceilings", "--T", "4",
+                "--batch", "32", "--neurons", "64", "--warmup", "0", "--repeats", "200000", "--threads", "1",
+                "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString());
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (System.nanoTime() < deadline && child.isAlive()
+                    && !Files.readString(log).contains("training step by phase")) {
+                Thread.sleep(5);
+            }
+            assertTrue(child.isAlive(), "ended before it could be stopped: " + Files.readString(log));
+            Thread.sleep(200); // inside the step part's 200000 timed steps
+            child.destroy();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            child.destroyForcibly();
+        }
+        String text = Files.readString(log);
+        assertTrue(text.contains("interrupted: the rows of the parts measured so far are in " + out), text);
+        List<String> csv = Files.readAllLines(out.resolve("bench.csv"));
+        assertEquals(3, csv.size(), "the header and lif/exp's forward and backward rows: " + csv);
+        assertTrue(csv.get(1).startsWith("kernel,") && csv.get(2).startsWith("kernel,"), csv.toString());
+        assertEquals(2, Files.readAllLines(out.resolve("bench.jsonl")).size());
+        assertFalse(Files.exists(out.resolve("summary.md")), "written at the end only");
     }
 
     @Test
