@@ -43,8 +43,11 @@ HAVE_NVCC := $(shell command -v $(NVCC) 2>/dev/null)
 build: $(if $(HAVE_NVCC),kernels) $(JAR)
 
 # The jar, its libraries in target/lib, and the launcher target/spikestep beside them.
+# The jar records the commit it is built from (bench rows, checkpoint metadata), -dirty with
+# uncommitted changes to tracked files, unknown outside a git checkout.
+GIT_COMMIT = $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD -- 2>/dev/null && echo $$c || echo $$c-dirty; } || echo unknown)
 $(JAR): $(SOURCES) $(if $(HAVE_NVCC),$(PTX))
-	$(MVN) package -DskipTests
+	$(MVN) package -DskipTests -Dspikestep.commit=$(GIT_COMMIT)
 	install -m 755 src/main/sh/spikestep src/main/sh/newest-java src/main/sh/jvm-options target/
 
 # The tests (JUnit 5; no GPU and no network needed). With nvcc and g++ the CUDA backend's tests run

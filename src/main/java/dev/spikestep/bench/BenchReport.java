@@ -4,7 +4,6 @@ import dev.spikestep.SpikestepException;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.net.PhaseTimes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -14,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What {@code spikestep bench} prints and writes: a terminal table, rows appended to
@@ -41,29 +39,11 @@ public final class BenchReport {
         public static Env here(String backend, String device, String driver, String vector) {
             return new Env(backend, device, driver, System.getProperty("java.vm.name") + " "
                     + System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), vector,
-                    gitCommit(Path.of("").toAbsolutePath()), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                    dev.spikestep.BuildInfo.commit(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         }
     }
 
     private BenchReport() {
-    }
-
-    /** {@code git rev-parse HEAD} in {@code dir}, or "unknown" (no git, not a checkout, or it hangs). */
-    public static String gitCommit(Path dir) {
-        try {
-            Process p = new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "unknown";
-            }
-            return p.exitValue() == 0 && out.matches("[0-9a-f]{40}") ? out : "unknown";
-        } catch (IOException e) {
-            return "unknown";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
     }
 
     /** The CPU model from /proc/cpuinfo, else the architecture. */

@@ -48,7 +48,6 @@ public final class Checkpoints {
     public static final String FINISHED = "finished.csv";
     private static final ObjectMapper JSON = dev.spikestep.io.Json.MAPPER;
     private static final Pattern EPOCH_FILE = Pattern.compile("epoch-(\\d{3,})\\.safetensors");
-    private static String commit;
 
     private final Path dir;
     private final int keep;
@@ -293,7 +292,7 @@ public final class Checkpoints {
         m.put("format", FORMAT);
         m.putAll(meta);
         m.put("epoch", Integer.toString(epoch));
-        m.put("commit", commit());
+        m.put("commit", dev.spikestep.BuildInfo.commit());
         Path file = weightsFile(epoch);
         Safetensors.write(file, weights, m);
         prune(epoch, bestEpoch);
@@ -382,13 +381,6 @@ public final class Checkpoints {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static synchronized String commit() {
-        if (commit == null) {
-            commit = dev.spikestep.bench.BenchReport.gitCommit(Path.of("").toAbsolutePath());
-        }
-        return commit;
     }
 
     /** The neuron a checkpoint's metadata describes (its model's defaults where a key is absent). */

@@ -180,28 +180,6 @@ class BenchReportTest {
                 () -> BenchReport.append(dir, List.of(BenchReport.kernelRow(sample(Pass.FORWARD, 1e12), ENV))));
     }
 
-    @Test
-    void gitCommitIsTheCheckoutsHeadOrUnknown() throws Exception {
-        assertEquals("unknown", BenchReport.gitCommit(dir)); // an empty directory is no checkout
-        Path repo = dir.resolve("repo");
-        Files.createDirectories(repo);
-        Files.writeString(repo.resolve("a.txt"), "a\n");
-        git(repo, "init", "-q");
-        git(repo, "add", "a.txt");
-        git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "a");
-        String head = git(repo, "log", "-1", "--format=%H").trim();
-        assertTrue(head.matches("[0-9a-f]{40}"), head);
-        assertEquals(head, BenchReport.gitCommit(repo));
-    }
-
-    private static String git(Path repo, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", repo.toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
-        return out;
-    }
 
     @Test
     void tinyCpuKernelBenchHasARowForEveryNeuronIntegratorAndPass() throws Exception {
