@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Evaluate a trained network, under its own dynamics or others (integrator, dt, T, readout, encoder).",
@@ -27,7 +29,8 @@ import picocli.CommandLine.Option;
                 + "takes the checkpoint's value; a plain state_dict gets the notebook's lif/exp, dt 5, T 50, max. With "
                 + "the checkpoint's own settings the accuracy is that epoch's test accuracy. Prints the accuracy, the "
                 + "hidden spike statistics and the count of non-finite states (a diverged integrator), and appends "
-                + "them to OUT/eval.jsonl.", ""},
+                + "them to OUT/eval.jsonl. Without --dataset it runs the test set of the dataset the checkpoint was "
+                + "trained on (mnist for a plain state_dict).", ""},
         footer = {"", "Examples:",
             "  spikestep eval --weights results/checkpoints/RUN-ID/epoch-009.safetensors \\",
             "      --dataset mnist-sample --data data",
@@ -57,6 +60,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         int threads = run.threadCount(); // an option mistake is said before the file is read
@@ -83,8 +89,18 @@ public final class EvalCommand implements Callable<Integer> {
                     + " (settings not given on the command line come from the metadata of " + weights + ")");
         }
         device.check(s.backend()); // auto resolved: --backend auto --device 1 runs on GPU 1 when there is one
+        // Without --dataset: the test set of the dataset it was trained on (mnist for a plain state_dict).
+        String trainedOn = trained.getOrDefault("dataset", "");
+        boolean given = spec.commandLine().getParseResult().hasMatchedOption("--dataset");
+        String dataset;
+        try {
+            dataset = DatasetLocator.checkName(given || trainedOn.isEmpty() ? run.dataset : trainedOn);
+        } catch (SpikestepException e) {
+            throw new SpikestepException(weights + ": its metadata names the dataset '" + trainedOn + "', which is not "
+                    + "one Spikestep knows; give --dataset", e);
+        }
         checkOut(run.out); // before the test pass, not after it
-        Dataset test = DatasetLocator.load(run.data, DatasetLocator.checkName(run.dataset)).test();
+        Dataset test = DatasetLocator.load(run.data, dataset).test();
         System.out.println(String.format(Locale.ROOT, "eval %s (%d -> %d -> %d%s)", weights, w.nIn(), w.nHidden(), w.nOut(),
                 EvalOptions.isSpikestep(w.metadata()) ? ""
                     : ", a state_dict without Spikestep metadata: the notebook's settings assumed where it has none"));
@@ -95,10 +111,9 @@ public final class EvalCommand implements Callable<Integer> {
             String b = used.getOrDefault(k, k.equals("integrator") ? s.neuron().integrator().cliName() : "");
             System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", k, a, b, a.equals(b) ? "" : "  *"));
         }
-        // --dataset is not the checkpoint's by default (mnist): a test set other than training's is marked too.
-        String trainedOn = trained.getOrDefault("dataset", "");
-        System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", "dataset", trainedOn, run.dataset,
-                trainedOn.isEmpty() || trainedOn.equals(run.dataset) ? "" : "  *"));
+        // a --dataset other than training's is marked, as a changed dynamics option is
+        System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", "dataset", trainedOn, dataset,
+                trainedOn.isEmpty() || trainedOn.equals(dataset) ? "" : "  *"));
         long badWeights = w.nonFinite();
         if (badWeights > 0) { // non-finite states would otherwise read as this integrator's divergence
             System.err.println(String.format(Locale.ROOT, "warning: %d of the %d weights in %s are NaN or infinite (the "

@@ -235,6 +235,23 @@ class EvalCliTest extends ConsoleCapture {
         clearConsole();
         assertEquals(0, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)), err());
         assertTrue(out().contains("dataset      | fashion                  | mnist-sample              *"), out());
+        // without --dataset: the checkpoint's (mnist-sample here; the mixin's default, mnist, is not in --data)
+        List<String> noDataset = new java.util.ArrayList<>(List.of("eval", "--T", "6", "--tau", "2"));
+        noDataset.addAll(List.of(common));
+        int at = noDataset.indexOf("--dataset");
+        noDataset.subList(at, at + 2).clear();
+        Map<String, String> sample = new java.util.LinkedHashMap<>(meta);
+        sample.put("dataset", "mnist-sample");
+        Safetensors.write(f, torch.tensors(), sample);
+        clearConsole();
+        assertEquals(0, Main.execute(noDataset.toArray(String[]::new)), err());
+        assertTrue(out().contains("dataset      | mnist-sample             | mnist-sample            "), out());
+        sample.put("dataset", "cifar");
+        Safetensors.write(f, torch.tensors(), sample);
+        clearConsole();
+        assertEquals(2, Main.execute(noDataset.toArray(String[]::new)));
+        assertTrue(err().contains(f + ": its metadata names the dataset 'cifar', which is not one Spikestep knows; "
+                + "give --dataset"), err());
         meta.put("epoch", "-5");
         Safetensors.write(f, torch.tensors(), meta);
         assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));
