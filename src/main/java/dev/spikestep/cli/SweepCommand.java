@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,6 +81,11 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--list", description = "Print the grid (index, run id, parameters) and exit.")
     boolean list;
 
+    @Option(names = "--check", description = "A dry run: make every check a run makes before its first point (the "
+            + "config's values per point, the datasets, OUT and --resume, the backend and GPUs), print what it would run, "
+            + "and exit; nothing is run or written.")
+    boolean check;
+
     @Option(names = "--emit-slurm", paramLabel = "FILE",
             description = "Write a Slurm job-array script that runs the grid in --shards shards into OUT/shard-K, and exit.")
     Path emitSlurm;
@@ -122,6 +128,10 @@ public final class SweepCommand implements Callable<Integer> {
                     + backend + ")");
         }
         if (emitSlurm != null) {
+            if (check) {
+                throw new SpikestepException("--check is a dry run of a sweep on this machine; --emit-slurm already "
+                        + "checks the options its tasks will be given");
+            }
             if (devices != null) {
                 throw new SpikestepException("--devices is for a sweep on this machine; with --emit-slurm, Slurm places "
                         + "the GPUs (--gpus-per-task N asks each task for N)");
@@ -135,7 +145,16 @@ public final class SweepCommand implements Callable<Integer> {
         int nThreads = dev.spikestep.net.Parallel.threadCount(threads);
         SweepRunner.Options o = new SweepRunner.Options(outDir, data, b, parallel, nThreads, resume, sh,
                 System.out, System.err, System.console() != null, pack, gpus);
-        new SweepRunner(cfg, ExperimentRunners.forExperiment(cfg.experiment()), o).run();
+        SweepRunner runner = new SweepRunner(cfg, ExperimentRunners.forExperiment(cfg.experiment()), o);
+        if (check) {
+            SweepRunner.Summary c = runner.check();
+            System.out.println(String.format(Locale.ROOT, "check: sweep %s (%s): %d grid points%s; %d finished before, "
+                    + "%d to run into %s, backend %s; every check passed, nothing was run or written",
+                    cfg.name(), cfg.experiment(), c.gridPoints(), sh.n() > 1 ? ", shard " + sh + " has " + c.shardPoints() : "",
+                    c.skipped(), c.shardPoints() - c.skipped(), outDir, b));
+            return 0;
+        }
+        runner.run();
         return 0;
     }
 

@@ -170,13 +170,24 @@ public final class SweepRunner {
         }
     }
 
-    private Summary runLocked() {
+    /**
+     * Every check a run makes before its first point, with nothing run and nothing written (the
+     * output directory is only read): --check's dry run. Returns the points still to run.
+     */
+    public Summary check() {
+        Plan plan = plan();
+        return new Summary(plan.grid().size(), plan.mine().size(), plan.mine().size() - plan.todo().size(), List.of(), Map.of());
+    }
+
+    /** The shard's points, those still to run (each checked), and what the directory held before. */
+    private record Plan(List<RunPoint> grid, List<RunPoint> mine, List<RunPoint> todo, SweepResults before) {
+    }
+
+    private Plan plan() {
         List<RunPoint> grid = cfg.expand();
         List<RunPoint> mine = o.shard().select(grid);
         Path out = o.outDir();
-        Path runsFile = out.resolve(SweepResults.RUNS);
-        Path epochsFile = out.resolve(SweepResults.EPOCHS);
-        checkOutDir(out, runsFile, epochsFile, gridId(grid));
+        checkOutDir(out, out.resolve(SweepResults.RUNS), out.resolve(SweepResults.EPOCHS), gridId(grid));
         SweepResults before = SweepResults.load(out);
         Set<String> done = before.finishedIds();
         List<RunPoint> todo = mine.stream().filter(p -> !done.contains(p.runId())).toList();
@@ -192,6 +203,19 @@ public final class SweepRunner {
         if (aloneNetwork == null) { // tests pack fake networks on the CPU
             o.requirePackOnGpu();
         }
+        return new Plan(grid, mine, todo, before);
+    }
+
+    private Summary runLocked() {
+        Plan plan = plan();
+        List<RunPoint> grid = plan.grid();
+        List<RunPoint> mine = plan.mine();
+        List<RunPoint> todo = plan.todo();
+        SweepResults before = plan.before();
+        Path out = o.outDir();
+        Path runsFile = out.resolve(SweepResults.RUNS);
+        Path epochsFile = out.resolve(SweepResults.EPOCHS);
+        int perRun = Math.max(1, o.threads() / o.parallel());
         List<List<RunPoint>> jobs = packs(todo, runner, o.pack());
         writeManifest(out, grid.size(), mine.size(), gridId(grid));
 

@@ -295,6 +295,35 @@ class SweepRunnerTest {
     }
 
     @Test
+    void checkMakesEveryPointsChecksAndRunsAndWritesNothing() throws Exception {
+        Path out = dir.resolve("checked");
+        String ok = run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--check");
+        assertTrue(ok.startsWith("0\n") && ok.contains("check: sweep tiny (train): 8 grid points; 0 finished before, 8 to "
+                + "run into " + out + ", backend cpu; every check passed, nothing was run or written"), ok);
+        assertFalse(Files.exists(out), "nothing written, not even the directory");
+        // a value only one point has wrong is found without running the others first
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, YAML.replace("batch: 16, ", "").replace("dt: [1.0, 5.0]", "batch: [16, 128]"));
+        String refused = run("sweep", bad.toString(), "--out", out.toString(), "--data", data.toString(), "--check");
+        assertTrue(refused.startsWith("2\n") && refused.contains("128") && refused.contains("(run "), refused);
+        assertFalse(Files.exists(out));
+        // a missing dataset, and a half-done sweep: what a resume would still run
+        String noData = run("sweep", config.toString(), "--out", out.toString(), "--data", dir.resolve("none").toString(),
+                "--check");
+        assertTrue(noData.startsWith("2\n"), noData);
+        assertTrue(run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--shard", "0/2")
+                .startsWith("0\n"));
+        byte[] runs = Files.readAllBytes(out.resolve(SweepResults.RUNS));
+        String half = run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--shard", "0/2",
+                "--resume", "--check");
+        assertTrue(half.startsWith("0\n") && half.contains("shard 0/2 has 4; 4 finished before, 0 to run"), half);
+        String again = run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--shard", "0/2",
+                "--check");
+        assertTrue(again.startsWith("2\n") && again.contains("add --resume"), "the refusal a run would meet: " + again);
+        assertArrayEquals(runs, Files.readAllBytes(out.resolve(SweepResults.RUNS)));
+    }
+
+    @Test
     void twoShardsMergedEqualTheWholeGrid() throws Exception {
         String d = data.toString();
         String c = config.toString();
