@@ -59,7 +59,9 @@ fi
 say "# Spikestep GPU check"
 say ""
 say "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-say "- commit: $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+# The commit the jar was built from (make build records it), not this directory's: a copy carried to
+# a GPU machine has no .git.
+say "- commit: $("$java" -cp "$lib/spikestep.jar:$lib/lib/*:$lib/*" dev.spikestep.cli.Main --version 2>/dev/null | sed -n 's/.*(commit \(.*\))$/\1/p' | grep . || echo unknown)"
 say "- nvcc: $(nvcc --version 2>/dev/null | tail -1 || echo none)"
 say "- gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "no nvidia-smi (see info below)")"
 say "- sizes: $([ "${GPU_CHECK_QUICK:-0}" = 1 ] && echo "quick (GPU_CHECK_QUICK=1)" || echo full)"

@@ -80,7 +80,7 @@ public final class Main implements Runnable {
     }
 
     private static void setVersion(CommandLine cmd) {
-        cmd.getCommandSpec().version(VERSION);
+        cmd.getCommandSpec().version(VERSION + " (commit " + dev.spikestep.BuildInfo.commit() + ")");
         cmd.getSubcommands().values().forEach(Main::setVersion);
     }
 

@@ -303,14 +303,16 @@ class CliTest extends ConsoleCapture {
     }
 
     @Test
-    void everySubcommandPrintsTheVersion() {
+    void everySubcommandPrintsTheVersionAndTheCommitItWasBuiltFrom() {
         for (String name : new picocli.CommandLine(new Main()).getSubcommands().keySet()) {
             if (name.equals("help")) {
                 continue;
             }
             int before = out().length();
             assertEquals(0, Main.execute(name, "-V"), name);
-            assertEquals("spikestep 0.1.0", out().substring(before).strip(), name);
+            // the commit the jar was built from (BuildInfo; unknown in a plain mvn build)
+            assertEquals("spikestep 0.1.0 (commit " + dev.spikestep.BuildInfo.commit() + ")", out().substring(before).strip(),
+                    name);
         }
     }
 }
