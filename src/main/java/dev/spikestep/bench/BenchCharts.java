@@ -69,8 +69,8 @@ final class BenchCharts {
         return c;
     }
 
-    static List<Path> save(Chart<?, ?> chart, Path stem) {
-        return dev.spikestep.io.ChartFiles.save(chart, stem);
+    static dev.spikestep.io.ChartFiles.Drawn draw(Chart<?, ?> chart, Path stem) {
+        return dev.spikestep.io.ChartFiles.draw(chart, stem);
     }
 
     private static void style(Styler s) {

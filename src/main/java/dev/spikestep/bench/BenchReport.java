@@ -469,29 +469,42 @@ public final class BenchReport {
         } else {
             mkdirs(outDir);
         }
-        // summary.md is this run's; a chart of a part it did not measure would sit beside it as if it were
-        if (ks.isEmpty()) {
-            deleteChart(outDir, "kernels");
-        }
-        if (rs.isEmpty()) {
-            deleteChart(outDir, "step-phases");
-        }
         List<Path> files = rows.isEmpty() ? new ArrayList<>()
                 : new ArrayList<>(List.of(outDir.resolve("bench.csv"), outDir.resolve("bench.jsonl")));
-        if (!ModuleLayer.boot().findModule("java.desktop").isPresent()) {
+        boolean canDraw = ModuleLayer.boot().findModule("java.desktop").isPresent();
+        if (!canDraw) {
             // A trimmed runtime (jlink without java.desktop, e.g. carried to a GPU machine) cannot draw.
             System.err.println("bench: charts skipped: this Java runtime has no java.desktop module "
                     + "(the rows and summary.md are written)");
-        } else {
-            if (!ks.isEmpty()) {
-                files.addAll(BenchCharts.save(BenchCharts.kernelChart(ks, env, T, batch, neurons), outDir.resolve("kernels")));
+        }
+        // The charts and summary.md are one set: all drawn first (the slow part), then put in place
+        // one right after another, so a kill while drawing leaves the last run's set as it was.
+        List<dev.spikestep.io.ChartFiles.Drawn> drawn = new ArrayList<>();
+        try {
+            if (canDraw && !ks.isEmpty()) {
+                drawn.add(BenchCharts.draw(BenchCharts.kernelChart(ks, env, T, batch, neurons), outDir.resolve("kernels")));
             }
-            if (!rs.isEmpty()) {
-                files.addAll(BenchCharts.save(BenchCharts.stepChart(rs, env, T, batch), outDir.resolve("step-phases")));
+            if (canDraw && !rs.isEmpty()) {
+                drawn.add(BenchCharts.draw(BenchCharts.stepChart(rs, env, T, batch), outDir.resolve("step-phases")));
             }
+        } catch (RuntimeException e) {
+            drawn.forEach(dev.spikestep.io.ChartFiles.Drawn::discard);
+            throw e;
+        }
+        String summary = markdown(env, T, batch, neurons, ks, rs, ceilings);
+        // a chart this run did not draw (a part it did not measure) would sit beside its summary as if it were its
+        if (!canDraw || ks.isEmpty()) {
+            deleteChart(outDir, "kernels");
+        }
+        if (!canDraw || rs.isEmpty()) {
+            deleteChart(outDir, "step-phases");
+        }
+        for (dev.spikestep.io.ChartFiles.Drawn d : drawn) {
+            d.place();
+            files.addAll(d.files());
         }
         Path md = outDir.resolve("summary.md");
-        ResultsWriter.replace(md, markdown(env, T, batch, neurons, ks, rs, ceilings));
+        ResultsWriter.replace(md, summary);
         files.add(md);
         return files;
     }

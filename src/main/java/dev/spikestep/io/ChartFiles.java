@@ -14,27 +14,57 @@ import org.knowm.xchart.internal.chartpart.Chart;
 /**
  * A chart as {@code stem.png} (110 dpi) and {@code stem.svg}, each written whole: drawn under a
  * temporary name beside it and renamed into place, so that a run killed while drawing leaves no
- * half image (the encoders write straight to the file they are given).
+ * half image (the encoders write straight to the file they are given). The temporary names match
+ * {@link AtomicFiles#removeOrphans}, which clears what a kill left.
  */
 public final class ChartFiles {
     private ChartFiles() {
     }
 
     public static List<Path> save(Chart<?, ?> chart, Path stem) {
-        Path png = Path.of(stem + ".png");
-        Path svg = Path.of(stem + ".svg");
+        Drawn d = draw(chart, stem);
+        d.place();
+        return d.files();
+    }
+
+    /**
+     * A chart drawn under temporary names, not yet in place: a caller that replaces several files
+     * as one set (bench's charts and summary.md) draws them all first, the slow part, and then
+     * places them one right after another.
+     */
+    public record Drawn(Path tmpPng, Path tmpSvg, Path png, Path svg) {
+        public List<Path> files() {
+            return List.of(png, svg);
+        }
+
+        public void place() {
+            try {
+                move(tmpPng, png);
+                move(tmpSvg, svg);
+            } catch (IOException e) {
+                discard();
+                throw new SpikestepException("cannot write chart " + png + ": " + SpikestepException.reason(e), e);
+            }
+        }
+
+        /** Removes what {@link #place} did not move. */
+        public void discard() {
+            deleteQuietly(tmpPng);
+            deleteQuietly(tmpSvg);
+        }
+    }
+
+    public static Drawn draw(Chart<?, ?> chart, Path stem) {
         String tmp = stem + "." + Long.toHexString(System.nanoTime() & 0xffffffffffL) + ".tmp";
+        Drawn d = new Drawn(Path.of(tmp + ".png"), Path.of(tmp + ".svg"), Path.of(stem + ".png"), Path.of(stem + ".svg"));
         try {
             BitmapEncoder.saveBitmapWithDPI(chart, tmp + ".png", BitmapEncoder.BitmapFormat.PNG, 110);
-            move(Path.of(tmp + ".png"), png);
             VectorGraphicsEncoder.saveVectorGraphic(chart, tmp + ".svg", VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-            move(Path.of(tmp + ".svg"), svg);
         } catch (IOException e) {
-            deleteQuietly(Path.of(tmp + ".png"));
-            deleteQuietly(Path.of(tmp + ".svg"));
+            d.discard();
             throw new SpikestepException("cannot write chart " + stem + ": " + SpikestepException.reason(e), e);
         }
-        return List.of(png, svg);
+        return d;
     }
 
     private static void move(Path from, Path to) throws IOException {

@@ -34,4 +34,23 @@ class ChartFilesTest {
                 "the PNG ends with its IEND chunk");
         assertTrue(Files.readString(dir.resolve("c.svg")).contains("</svg>"));
     }
+
+    @Test
+    void aDrawnChartLeavesTheOldFilesUntilPlacedAndDiscardLeavesNothing() throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChart(320, 200);
+        chart.addSeries("a", new double[] {1, 2, 3}, new double[] {1, 4, 9});
+        Files.writeString(dir.resolve("c.png"), "the last run's chart");
+        ChartFiles.Drawn d = ChartFiles.draw(chart, dir.resolve("c"));
+        assertEquals("the last run's chart", Files.readString(dir.resolve("c.png")), "not replaced before place()");
+        assertTrue(Files.size(d.tmpPng()) > 0 && Files.size(d.tmpSvg()) > 0);
+        assertEquals(2, AtomicFiles.removeOrphans(dir), "a kill here leaves temporaries the next run clears");
+        ChartFiles.Drawn again = ChartFiles.draw(chart, dir.resolve("c"));
+        again.place();
+        assertTrue(Files.readString(dir.resolve("c.svg")).contains("</svg>"));
+        ChartFiles.draw(chart, dir.resolve("d")).discard();
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("c.png", "c.svg"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
 }
