@@ -17,11 +17,16 @@ class ChartFilesTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aChartIsWrittenWholeUnderItsNamesWithNoTemporaryFileLeft() throws Exception {
+    private static XYChart chart() {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChart(320, 200);
         chart.addSeries("a", new double[] {1, 2, 3}, new double[] {1, 4, 9});
+        return chart;
+    }
+
+    @Test
+    void aChartIsWrittenWholeUnderItsNamesWithNoTemporaryFileLeft() throws Exception {
+        XYChart chart = chart();
         Files.writeString(dir.resolve("c.png"), "an older, shorter chart");
         List<Path> written = ChartFiles.save(chart, dir.resolve("c"));
         assertEquals(List.of(dir.resolve("c.png"), dir.resolve("c.svg")), written);
@@ -37,9 +42,7 @@ class ChartFilesTest {
 
     @Test
     void aDrawnChartLeavesTheOldFilesUntilPlacedAndDiscardLeavesNothing() throws Exception {
-        System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChart(320, 200);
-        chart.addSeries("a", new double[] {1, 2, 3}, new double[] {1, 4, 9});
+        XYChart chart = chart();
         Files.writeString(dir.resolve("c.png"), "the last run's chart");
         ChartFiles.Drawn d = ChartFiles.draw(chart, dir.resolve("c"));
         assertEquals("the last run's chart", Files.readString(dir.resolve("c.png")), "not replaced before place()");
