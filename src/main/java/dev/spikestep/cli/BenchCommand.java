@@ -128,7 +128,15 @@ public final class BenchCommand implements Callable<Integer> {
         if (profile && !cuda) {
             throw new SpikestepException("--profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda");
         }
-        return device.run(b, () -> measure(parts, specs, b, cuda));
+        return device.run(b, () -> {
+            if (out == null) {
+                return measure(parts, specs, b, cuda);
+            }
+            // One bench per --out (two would interleave their rows, and share the cores they time)
+            try (dev.spikestep.io.OutLock lock = dev.spikestep.io.OutLock.acquire(out, "bench")) {
+                return measure(parts, specs, b, cuda);
+            }
+        });
     }
 
     private Integer measure(Set<String> parts, List<NeuronSpec> specs, String b, boolean cuda) {

@@ -156,6 +156,12 @@ class BenchCliTest extends ConsoleCapture {
             Files.delete(o.resolve(name).resolve("x"));
             Files.delete(o.resolve(name));
         }
+        // one bench per --out: a second one (here: the lock held by this JVM) is refused before measuring
+        try (dev.spikestep.io.OutLock held = dev.spikestep.io.OutLock.acquire(o, "bench")) {
+            assertEquals(2, bench("--what", "kernels", "--out", o.toString()));
+            assertTrue(err().contains("error: --out " + o + " is in use by another run (pid "), err());
+            assertTrue(!Files.exists(o.resolve("bench.csv")), "refused before any row");
+        }
         Path data = dir.resolve("data");
         dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "train", 16, 1);
         dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "t10k", 8, 2);
