@@ -16,9 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Evaluate a trained network, under its own dynamics or others (integrator, dt, T, readout, encoder).",
@@ -60,8 +58,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Spec
-    CommandSpec spec;
+    @Option(names = "--dataset", paramLabel = "mnist|mnist-sample|fashion",
+            description = "Whose test set, under --data (default: the dataset the checkpoint was trained on; mnist for "
+                + "a plain state_dict). Prepare it with 'spikestep data'.")
+    String dataset;
 
     @Override
     public Integer call() {
@@ -91,13 +91,17 @@ public final class EvalCommand implements Callable<Integer> {
         device.check(s.backend()); // auto resolved: --backend auto --device 1 runs on GPU 1 when there is one
         // Without --dataset: the test set of the dataset it was trained on (mnist for a plain state_dict).
         String trainedOn = trained.getOrDefault("dataset", "");
-        boolean given = spec.commandLine().getParseResult().hasMatchedOption("--dataset");
         String dataset;
-        try {
-            dataset = DatasetLocator.checkName(given || trainedOn.isEmpty() ? run.dataset : trainedOn);
-        } catch (SpikestepException e) {
-            throw new SpikestepException(weights + ": its metadata names the dataset '" + trainedOn + "', which is not "
-                    + "one Spikestep knows; give --dataset", e);
+        if (this.dataset != null || trainedOn.isEmpty()) {
+            // the user's name: the usual unknown-dataset error
+            dataset = DatasetLocator.checkName(this.dataset != null ? this.dataset : "mnist");
+        } else {
+            try {
+                dataset = DatasetLocator.checkName(trainedOn);
+            } catch (SpikestepException e) {
+                throw new SpikestepException(weights + ": its metadata names the dataset '" + trainedOn + "', which is "
+                        + "not one Spikestep knows; give --dataset", e);
+            }
         }
         checkOut(run.out); // before the test pass, not after it
         Dataset test = DatasetLocator.load(run.data, dataset).test();

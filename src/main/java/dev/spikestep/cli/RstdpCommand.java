@@ -97,6 +97,9 @@ public final class RstdpCommand implements Callable<Integer> {
     RunOptions run;
 
     @Mixin
+    DatasetOption dataset;
+
+    @Mixin
     DeviceOption device;
 
     @Override
@@ -104,7 +107,7 @@ public final class RstdpCommand implements Callable<Integer> {
         int nThreads = run.threadCount();
         RstdpConfig cfg = new RstdpConfig(Integrator.parse(integrator), dt, T, epochs, seed, lr, Reward.parse(reward),
                 teach, teachDecay, maxTrainBatches, maxTestBatches, batch, testBatch, hidden, timeChunk,
-                DatasetLocator.checkName(run.dataset), run.data.toString(), run.out.toString(), run.backend, nThreads, substeps);
+                DatasetLocator.checkName(dataset.name), run.data.toString(), run.out.toString(), run.backend, nThreads, substeps);
         DatasetLocator.findDir(run.data, cfg.dataset()); // a missing dataset is reported before OUT is touched
         // --device is checked before OUT is touched; the lock is held while the run lasts
         return device.run(cfg.backend(), () -> {

@@ -3,12 +3,12 @@ package dev.spikestep.cli;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where a run reads its data, writes its results and computes: shared by {@code train} and {@code rstdp}. */
+/**
+ * Where a run reads its data, writes its results and computes: shared by {@code train}, {@code rstdp}
+ * and {@code eval} (which dataset is {@link DatasetOption}'s in the first two; eval's defaults to the
+ * checkpoint's).
+ */
 public final class RunOptions {
-    @Option(names = "--dataset", paramLabel = "mnist|mnist-sample|fashion", defaultValue = "mnist",
-            description = "Which dataset under --data (default: ${DEFAULT-VALUE}). Prepare it with 'spikestep data'.")
-    String dataset;
-
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "data",
             description = "Data directory (default: ${DEFAULT-VALUE}); a torchvision root with MNIST/raw works too.")
     Path data;

@@ -97,13 +97,16 @@ public final class TrainCommand implements Callable<Integer> {
     RunOptions run;
 
     @Mixin
+    DatasetOption dataset;
+
+    @Mixin
     DeviceOption device;
 
     @Override
     public Integer call() {
         int nThreads = run.threadCount();
         TrainConfig cfg = new TrainConfig(neuron.build(model), T, epochs, seed, Readout.parse(readout), batch, lr,
-                PoissonEncoder.Method.parse(encoder), hidden, DatasetLocator.checkName(run.dataset), run.data.toString(),
+                PoissonEncoder.Method.parse(encoder), hidden, DatasetLocator.checkName(dataset.name), run.data.toString(),
                 run.out.toString(), run.backend, nThreads, trainSamples, evalBatches);
         Checkpoints checkpoints = new Checkpoints(run.out.resolve("checkpoints").resolve(Checkpoints.runId(cfg)),
                 keepCheckpoints);

@@ -50,10 +50,9 @@ public final class OutLock implements AutoCloseable {
                 l = null; // this very process holds it (a second command in one JVM)
             }
             if (l == null) {
-                String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+                SpikestepException busy = inUse(out, file);
                 ch.close();
-                throw new SpikestepException("--out " + out + " is in use by another run ("
-                        + (holder.isEmpty() ? "holder unknown" : holder) + "); wait for it to end, or choose another --out");
+                throw busy;
             }
             String me = "pid " + ProcessHandle.current().pid() + " on " + host() + ", " + command + " since "
                     + Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -71,6 +70,47 @@ public final class OutLock implements AutoCloseable {
         }
     }
 
+    /**
+     * What {@link #acquire} would refuse, found without creating or writing anything (a dry run):
+     * an {@code out} that is a file or under one, a directory that cannot be written, a lock that
+     * another run holds.
+     */
+    public static void probe(Path out) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new SpikestepException("--out " + out + " is a file, not a directory; choose a directory");
+        }
+        Path existing = out.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing)) {
+            throw new SpikestepException("--out " + out + " cannot be written (" + existing + " is not a directory); "
+                    + "choose a writable directory");
+        }
+        if (!Files.isWritable(existing)) {
+            throw new SpikestepException("--out " + out + " cannot be written (permission denied on " + existing + "); "
+                    + "choose a writable directory");
+        }
+        Path file = out.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileLock l;
+            try {
+                l = ch.tryLock(0, Long.MAX_VALUE, true); // shared: the holder's exclusive lock refuses it
+            } catch (OverlappingFileLockException e) {
+                l = null; // this very process holds it
+            }
+            if (l == null) {
+                throw inUse(out, file);
+            }
+            l.release();
+        } catch (IOException e) {
+            throw cannotWrite(out, e);
+        }
+    }
+
     /** Creates {@code out} if needed and proves a file can be written there; fails with a one-line reason. */
     public static void writableDir(Path out) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
@@ -83,6 +123,13 @@ public final class OutLock implements AutoCloseable {
         } catch (IOException e) {
             throw cannotWrite(out, e);
         }
+    }
+
+    /** The refusal naming the run that holds {@code file}'s lock (its pid, host and command, written there). */
+    private static SpikestepException inUse(Path out, Path file) throws IOException {
+        String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+        return new SpikestepException("--out " + out + " is in use by another run ("
+                + (holder.isEmpty() ? "holder unknown" : holder) + "); wait for it to end, or choose another --out");
     }
 
     private static SpikestepException cannotWrite(Path out, IOException e) {

@@ -175,6 +175,7 @@ public final class SweepRunner {
      * output directory is only read): --check's dry run. Returns the points still to run.
      */
     public Summary check() {
+        dev.spikestep.io.OutLock.probe(o.outDir()); // what run()'s lock would refuse: a file, no permission, in use
         Plan plan = plan();
         return new Summary(plan.grid().size(), plan.mine().size(), plan.mine().size() - plan.todo().size(), List.of(), Map.of());
     }

@@ -237,6 +237,8 @@ class CliTest extends ConsoleCapture {
         assertTrue(help.contains("train") && help.contains("trace") && help.contains("data"), help);
         assertEquals(0, Main.execute("train", "--help"));
         assertTrue(out().contains("--integrator"));
+        assertEquals(0, Main.execute("eval", "--help"));
+        assertTrue(out().contains("Whose test set, under --data (default: the dataset"), out());
     }
 
     @Test

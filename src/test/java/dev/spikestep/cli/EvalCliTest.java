@@ -50,6 +50,12 @@ class EvalCliTest extends ConsoleCapture {
         return checkpoint(out, name);
     }
 
+    private static String[] withDataset(List<String> args, String dataset) {
+        List<String> a = new java.util.ArrayList<>(args);
+        a.addAll(List.of("--dataset", dataset));
+        return a.toArray(String[]::new);
+    }
+
     @Test
     void theCheckpointsOwnSettingsReproduceItsTestAccuracyAndOthersAreApplied() throws Exception {
         Path out = dir.resolve("o");
@@ -252,6 +258,10 @@ class EvalCliTest extends ConsoleCapture {
         assertEquals(2, Main.execute(noDataset.toArray(String[]::new)));
         assertTrue(err().contains(f + ": its metadata names the dataset 'cifar', which is not one Spikestep knows; "
                 + "give --dataset"), err());
+        // a bad name given on the command line is the user's, not the checkpoint's
+        clearConsole();
+        assertEquals(2, Main.execute(withDataset(noDataset, "emnist")));
+        assertTrue(err().contains("unknown dataset 'emnist'") && !err().contains("its metadata names"), err());
         meta.put("epoch", "-5");
         Safetensors.write(f, torch.tensors(), meta);
         assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));

@@ -301,6 +301,19 @@ class SweepRunnerTest {
         assertTrue(ok.startsWith("0\n") && ok.contains("check: sweep tiny (train): 8 grid points; 0 finished before, 8 to "
                 + "run into " + out + ", backend cpu; every check passed, nothing was run or written"), ok);
         assertFalse(Files.exists(out), "nothing written, not even the directory");
+        // what the run's lock would refuse: an OUT that is a file or under one, an OUT another run holds
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        for (Path p : List.of(file, file.resolve("sub"))) {
+            String r = run("sweep", config.toString(), "--out", p.toString(), "--data", data.toString(), "--check");
+            assertTrue(r.startsWith("2\n") && (r.contains("is a file, not a directory") || r.contains("is not a directory")), r);
+        }
+        Path held = dir.resolve("held");
+        try (dev.spikestep.io.OutLock lock = dev.spikestep.io.OutLock.acquire(held, "sweep tiny")) {
+            String r = run("sweep", config.toString(), "--out", held.toString(), "--data", data.toString(), "--check");
+            assertTrue(r.startsWith("2\n") && r.contains("is in use by another run (pid "), r);
+        }
+        String free = run("sweep", config.toString(), "--out", held.toString(), "--data", data.toString(), "--check");
+        assertTrue(free.startsWith("0\n"), "a lock left behind by a run that ended is free: " + free);
         // a value only one point has wrong is found without running the others first
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, YAML.replace("batch: 16, ", "").replace("dt: [1.0, 5.0]", "batch: [16, 128]"));
