@@ -36,7 +36,7 @@ TEST_CU := $(wildcard src/test/cuda/*.cu)
 TEST_PTX := $(patsubst src/test/cuda/%.cu,build/ptx/test/%.ptx,$(TEST_CU))
 HAVE_NVCC := $(shell command -v $(NVCC) 2>/dev/null)
 
-.PHONY: build test run data kernels ptxas-check emu gpu-check-emulated clean jmh
+.PHONY: build test run data kernels ptxas-check emu gpu-check-emulated clean jmh FORCE
 
 # With nvcc on the PATH the jar carries the PTX; without it the jar still builds (and
 # --backend cuda then says that the PTX is missing and how to build it).
@@ -44,10 +44,19 @@ build: $(if $(HAVE_NVCC),kernels) $(JAR)
 
 # The jar, its libraries in target/lib, and the launcher target/spikestep beside them.
 # The jar records the commit it is built from (bench rows, checkpoint metadata), -dirty with
-# uncommitted changes to tracked files, unknown outside a git checkout.
-GIT_COMMIT = $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD -- 2>/dev/null && echo $$c || echo $$c-dirty; } || echo unknown)
-$(JAR): $(SOURCES) $(if $(HAVE_NVCC),$(PTX))
-	$(MVN) package -DskipTests -Dspikestep.commit=$(GIT_COMMIT)
+# uncommitted changes to tracked files, unknown outside a git checkout of this directory (not of a
+# repository above it). build/commit.txt changes only when that value does, and the jar depends on
+# it, so a commit without a source change still rebuilds the jar with the new value.
+GIT_COMMIT := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] \
+	&& c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD -- 2>/dev/null && echo $$c || echo $$c-dirty; } \
+	|| echo unknown)
+COMMIT_STAMP := build/commit.txt
+$(COMMIT_STAMP): FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(GIT_COMMIT)" ] || echo "$(GIT_COMMIT)" > $@
+FORCE:
+$(JAR): $(SOURCES) $(if $(HAVE_NVCC),$(PTX)) $(COMMIT_STAMP)
+	$(MVN) package -DskipTests -Dspikestep.commit=$$(cat $(COMMIT_STAMP))
 	install -m 755 src/main/sh/spikestep src/main/sh/newest-java src/main/sh/jvm-options target/
 
 # The tests (JUnit 5; no GPU and no network needed). With nvcc and g++ the CUDA backend's tests run
