@@ -24,7 +24,7 @@ final class InterruptNotice {
             case "rstdp" -> "every finished epoch is kept in " + where + " (rstdp_epochs.jsonl, checkpoints/); run the "
                     + "same command with --resume to continue after the last one";
             case "bench" -> out == null ? "stopped before it finished; nothing was written (no --out)"
-                    : "the rows of the parts measured so far are in " + out + "/bench.csv and bench.jsonl; "
+                    : "the rows of any part measured to the end are in " + out + "/bench.csv and bench.jsonl; "
                     + "summary.md and the charts are written at the end, so they are still the last finished run's";
             case "converge" -> "the rows measured so far are in " + where + "/converge.csv (none yet while the cost "
                     + "measurements run first); a rerun starts the study afresh";

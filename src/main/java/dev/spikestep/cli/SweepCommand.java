@@ -99,6 +99,9 @@ public final class SweepCommand implements Callable<Integer> {
         List<RunPoint> grid = cfg.expand();
         Path outDir = out != null ? out : Path.of("results", cfg.name());
         Shard sh = Shard.parse(shard);
+        if (list && check) {
+            throw new SpikestepException("--list prints the grid and --check checks a run of it: give one of them");
+        }
         if (list) {
             System.out.println("sweep " + cfg.name() + " (" + cfg.experiment() + "): " + grid.size() + " grid points"
                     + (sh.n() > 1 ? ", shard " + sh + " shown" : ""));
@@ -195,6 +198,9 @@ public final class SweepCommand implements Callable<Integer> {
             }
         } catch (java.io.IOException e) {
             throw new SpikestepException("cannot create the directory of " + emitSlurm + ": " + SpikestepException.reason(e), e);
+        }
+        if (Files.isDirectory(emitSlurm)) { // before OUT is created: a refused script leaves nothing behind
+            throw new SpikestepException("--emit-slurm " + emitSlurm + " is a directory; name the script file to write");
         }
         try {
             // #SBATCH --output points into it: Slurm opens the task logs before any task runs.

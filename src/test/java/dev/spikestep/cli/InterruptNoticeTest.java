@@ -31,7 +31,7 @@ class InterruptNoticeTest {
         assertEquals("interrupted: stopped before it finished", InterruptNotice.message(List.of("trace", "in.csv")));
         assertEquals("interrupted: stopped before it finished; nothing was written (no --out)",
                 InterruptNotice.message(List.of("bench")));
-        assertTrue(InterruptNotice.message(List.of("bench", "--out", "b")).contains("parts measured so far are in "
+        assertTrue(InterruptNotice.message(List.of("bench", "--out", "b")).contains("any part measured to the end are in "
                 + "b/bench.csv and bench.jsonl"));
         assertEquals("interrupted: every finished epoch is kept in r (rstdp_epochs.jsonl, checkpoints/); run the same "
                 + "command with --resume to continue after the last one", InterruptNotice.message(List.of("rstdp", "--out", "r")));
@@ -62,7 +62,7 @@ class InterruptNoticeTest {
             child.destroyForcibly();
         }
         String text = Files.readString(log);
-        assertTrue(text.contains("interrupted: the rows of the parts measured so far are in " + out), text);
+        assertTrue(text.contains("interrupted: the rows of any part measured to the end are in " + out), text);
         List<String> csv = Files.readAllLines(out.resolve("bench.csv"));
         assertEquals(3, csv.size(), "the header and lif/exp's forward and backward rows: " + csv);
         assertTrue(csv.get(1).startsWith("kernel,") && csv.get(2).startsWith("kernel,"), csv.toString());

@@ -301,6 +301,8 @@ class SweepRunnerTest {
         assertTrue(ok.startsWith("0\n") && ok.contains("check: sweep tiny (train): 8 grid points; 0 finished before, 8 to "
                 + "run into " + out + ", backend cpu; every check passed, nothing was run or written"), ok);
         assertFalse(Files.exists(out), "nothing written, not even the directory");
+        String both = run("sweep", config.toString(), "--out", out.toString(), "--list", "--check");
+        assertTrue(both.startsWith("2\n") && both.contains("give one of them"), both);
         // what the run's lock would refuse: an OUT that is a file or under one, an OUT another run holds
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         for (Path p : List.of(file, file.resolve("sub"))) {
@@ -447,6 +449,10 @@ class SweepRunnerTest {
         try (var entries = Files.list(out)) { // created for the tasks' logs (#SBATCH --output), otherwise empty
             assertEquals(0, entries.count(), "emitting the script runs nothing");
         }
+        Path logs = dir.resolve("logs-not-made");
+        String scriptIsDir = run("sweep", config.toString(), "--out", logs.toString(), "--emit-slurm", dir.toString());
+        assertTrue(scriptIsDir.startsWith("2\n") && scriptIsDir.contains("is a directory; name the script file"), scriptIsDir);
+        assertFalse(Files.exists(logs), "a refused script leaves no OUT behind");
         String bad = run("sweep", config.toString(), "--shards", "9", "--emit-slurm", script.toString());
         assertTrue(bad.startsWith("2\n") && bad.contains("--shards must be within [1, 8]"), bad);
         // written where there is no GPU (a submit node): --backend cuda is named, not looked for, and asks for one
