@@ -99,8 +99,9 @@ public final class SweepCommand implements Callable<Integer> {
         List<RunPoint> grid = cfg.expand();
         Path outDir = out != null ? out : Path.of("results", cfg.name());
         Shard sh = Shard.parse(shard);
-        if (list && check) {
-            throw new SpikestepException("--list prints the grid and --check checks a run of it: give one of them");
+        if (list && (check || emitSlurm != null)) {
+            throw new SpikestepException("--list prints the grid and exits: it does not go with "
+                    + (check ? "--check" : "--emit-slurm"));
         }
         if (list) {
             System.out.println("sweep " + cfg.name() + " (" + cfg.experiment() + "): " + grid.size() + " grid points"
@@ -191,6 +192,15 @@ public final class SweepCommand implements Callable<Integer> {
         }
         String script = SlurmScript.render(cfg.name(), gridPoints, n, jarPath(), config.toAbsolutePath(),
                 outDir.toAbsolutePath(), extra, cuda ? gpusPerTask : 0);
+        // Everything refused before anything is created: a refused script leaves nothing behind.
+        if (Files.isDirectory(emitSlurm)) {
+            throw new SpikestepException("--emit-slurm " + emitSlurm + " is a directory; name the script file to write");
+        }
+        if (outDir.toAbsolutePath().normalize().startsWith(emitSlurm.toAbsolutePath().normalize())) {
+            throw new SpikestepException("--emit-slurm " + emitSlurm + " is the output directory " + outDir
+                    + " or above it; write the script elsewhere (inside it is fine)");
+        }
+        dev.spikestep.io.OutLock.probe(outDir); // a file, under a file, not writable
         try {
             Path parent = emitSlurm.toAbsolutePath().getParent();
             if (parent != null) {
@@ -198,9 +208,6 @@ public final class SweepCommand implements Callable<Integer> {
             }
         } catch (java.io.IOException e) {
             throw new SpikestepException("cannot create the directory of " + emitSlurm + ": " + SpikestepException.reason(e), e);
-        }
-        if (Files.isDirectory(emitSlurm)) { // before OUT is created: a refused script leaves nothing behind
-            throw new SpikestepException("--emit-slurm " + emitSlurm + " is a directory; name the script file to write");
         }
         try {
             // #SBATCH --output points into it: Slurm opens the task logs before any task runs.

@@ -79,21 +79,27 @@ public final class OutLock implements AutoCloseable {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new SpikestepException("--out " + out + " is a file, not a directory; choose a directory");
         }
+        // the nearest part of the path that is there, a link included (a dangling link is not a directory)
         Path existing = out.toAbsolutePath();
-        while (existing != null && !Files.exists(existing)) {
+        while (existing != null && !Files.exists(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             existing = existing.getParent();
         }
         if (existing == null || !Files.isDirectory(existing)) {
-            throw new SpikestepException("--out " + out + " cannot be written (" + existing + " is not a directory); "
-                    + "choose a writable directory");
+            throw new SpikestepException("--out " + out + " cannot be written (" + existing + " is not a directory"
+                    + (existing != null && Files.isSymbolicLink(existing) && !Files.exists(existing) ? ": a link to nothing" : "")
+                    + "); choose a writable directory");
         }
-        if (!Files.isWritable(existing)) {
+        if (!Files.isWritable(existing) || !Files.isExecutable(existing)) { // a file is made in it: write and enter
             throw new SpikestepException("--out " + out + " cannot be written (permission denied on " + existing + "); "
                     + "choose a writable directory");
         }
         Path file = out.resolve(FILE);
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
+        }
+        if (!Files.isRegularFile(file) || !Files.isWritable(file)) { // acquire opens it for writing
+            throw new SpikestepException("--out " + out + " cannot be written (" + file + (Files.isRegularFile(file)
+                    ? ": permission denied" : " is not a file") + "); choose a writable directory");
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             FileLock l;

@@ -302,13 +302,21 @@ class SweepRunnerTest {
                 + "run into " + out + ", backend cpu; every check passed, nothing was run or written"), ok);
         assertFalse(Files.exists(out), "nothing written, not even the directory");
         String both = run("sweep", config.toString(), "--out", out.toString(), "--list", "--check");
-        assertTrue(both.startsWith("2\n") && both.contains("give one of them"), both);
+        assertTrue(both.startsWith("2\n") && both.contains("--list prints the grid and exits: it does not go with --check"),
+                both);
         // what the run's lock would refuse: an OUT that is a file or under one, an OUT another run holds
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         for (Path p : List.of(file, file.resolve("sub"))) {
             String r = run("sweep", config.toString(), "--out", p.toString(), "--data", data.toString(), "--check");
             assertTrue(r.startsWith("2\n") && (r.contains("is a file, not a directory") || r.contains("is not a directory")), r);
         }
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("nothing-there"));
+        String link = run("sweep", config.toString(), "--out", dangling.toString(), "--data", data.toString(), "--check");
+        assertTrue(link.startsWith("2\n") && link.contains("a link to nothing"), link);
+        Path lockDir = dir.resolve("lock-dir");
+        Files.createDirectories(lockDir.resolve(dev.spikestep.io.OutLock.FILE));
+        String lockIsDir = run("sweep", config.toString(), "--out", lockDir.toString(), "--data", data.toString(), "--check");
+        assertTrue(lockIsDir.startsWith("2\n") && lockIsDir.contains(".spikestep.lock is not a file"), lockIsDir);
         Path held = dir.resolve("held");
         try (dev.spikestep.io.OutLock lock = dev.spikestep.io.OutLock.acquire(held, "sweep tiny")) {
             String r = run("sweep", config.toString(), "--out", held.toString(), "--data", data.toString(), "--check");
@@ -453,6 +461,17 @@ class SweepRunnerTest {
         String scriptIsDir = run("sweep", config.toString(), "--out", logs.toString(), "--emit-slurm", dir.toString());
         assertTrue(scriptIsDir.startsWith("2\n") && scriptIsDir.contains("is a directory; name the script file"), scriptIsDir);
         assertFalse(Files.exists(logs), "a refused script leaves no OUT behind");
+        Path same = dir.resolve("same");
+        String scriptIsOut = run("sweep", config.toString(), "--out", same.toString(), "--emit-slurm", same.toString());
+        assertTrue(scriptIsOut.startsWith("2\n") && scriptIsOut.contains("is the output directory"), scriptIsOut);
+        assertFalse(Files.exists(same));
+        Path aFile = Files.writeString(dir.resolve("out-is-a-file"), "x");
+        String outIsFile = run("sweep", config.toString(), "--out", aFile.toString(), "--emit-slurm",
+                dir.resolve("new-dir").resolve("job.sbatch").toString());
+        assertTrue(outIsFile.startsWith("2\n") && outIsFile.contains("is a file, not a directory"), outIsFile);
+        assertFalse(Files.exists(dir.resolve("new-dir")), "the script's directory is not made for a refused script");
+        String listed = run("sweep", config.toString(), "--emit-slurm", script.toString(), "--list");
+        assertTrue(listed.startsWith("2\n") && listed.contains("does not go with --emit-slurm"), listed);
         String bad = run("sweep", config.toString(), "--shards", "9", "--emit-slurm", script.toString());
         assertTrue(bad.startsWith("2\n") && bad.contains("--shards must be within [1, 8]"), bad);
         // written where there is no GPU (a submit node): --backend cuda is named, not looked for, and asks for one
