@@ -432,10 +432,11 @@ public final class BenchReport {
 
     // ------------------------------------------------------------------ charts and files
 
-    /** {@link #write(Path, Env, int, int, int, List, List, List, Roofline.Ceilings)} without ceilings. */
+    /** Appends {@code rows}, then {@link #write(Path, Env, int, int, int, List, List, List, Roofline.Ceilings)} without ceilings. */
     public static List<Path> write(Path outDir, Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
                                    List<TrainBench.Result> rs, List<Map<String, Object>> rows) {
-        return write(outDir, env, T, batch, neurons, ks, rs, rows, null, true);
+        append(outDir, rows);
+        return write(outDir, env, T, batch, neurons, ks, rs, rows, null);
     }
 
     private static void mkdirs(Path outDir) {
@@ -457,18 +458,13 @@ public final class BenchReport {
     }
 
     /**
-     * Writes the charts and summary.md (replaced) and, unless the caller appended them as it measured
-     * ({@code appendRows} false), appends the rows; returns the files written.
+     * Writes the charts and summary.md (replaced); the rows were appended as they were measured
+     * ({@link #append}). Returns the files written.
      */
     public static List<Path> write(Path outDir, Env env, int T, int batch, int neurons, List<KernelBench.Sample> ks,
-                                   List<TrainBench.Result> rs, List<Map<String, Object>> rows, Roofline.Ceilings ceilings,
-                                   boolean appendRows) {
+                                   List<TrainBench.Result> rs, List<Map<String, Object>> rows, Roofline.Ceilings ceilings) {
         System.setProperty("java.awt.headless", "true");
-        if (appendRows) {
-            append(outDir, rows);
-        } else {
-            mkdirs(outDir);
-        }
+        mkdirs(outDir);
         List<Path> files = rows.isEmpty() ? new ArrayList<>()
                 : new ArrayList<>(List.of(outDir.resolve("bench.csv"), outDir.resolve("bench.jsonl")));
         boolean canDraw = ModuleLayer.boot().findModule("java.desktop").isPresent();

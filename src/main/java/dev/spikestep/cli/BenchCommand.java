@@ -211,7 +211,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         if (out != null) {
-            List<Path> files = BenchReport.write(out, env, T, batch, neurons, ks, rs, rows, ceilings, false);
+            List<Path> files = BenchReport.write(out, env, T, batch, neurons, ks, rs, rows, ceilings);
             System.out.println("wrote " + String.join(", ", files.stream().map(Path::toString).toList()));
         }
         return 0;

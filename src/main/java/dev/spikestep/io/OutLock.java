@@ -76,9 +76,7 @@ public final class OutLock implements AutoCloseable {
      * another run holds.
      */
     public static void probe(Path out) {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new SpikestepException("--out " + out + " is a file, not a directory; choose a directory");
-        }
+        requireNotAFile(out);
         // the nearest part of the path that is there, a link included (a dangling link is not a directory)
         Path existing = out.toAbsolutePath();
         while (existing != null && !Files.exists(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -119,15 +117,19 @@ public final class OutLock implements AutoCloseable {
 
     /** Creates {@code out} if needed and proves a file can be written there; fails with a one-line reason. */
     public static void writableDir(Path out) {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new SpikestepException("--out " + out + " is a file, not a directory; choose a directory");
-        }
+        requireNotAFile(out);
         try {
             Files.createDirectories(out);
             Path probe = Files.createTempFile(out, ".write-test", ".tmp");
             Files.delete(probe);
         } catch (IOException e) {
             throw cannotWrite(out, e);
+        }
+    }
+
+    private static void requireNotAFile(Path out) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new SpikestepException("--out " + out + " is a file, not a directory; choose a directory");
         }
     }
 

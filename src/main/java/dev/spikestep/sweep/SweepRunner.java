@@ -188,11 +188,11 @@ public final class SweepRunner {
         List<RunPoint> grid = cfg.expand();
         List<RunPoint> mine = o.shard().select(grid);
         Path out = o.outDir();
-        checkOutDir(out, out.resolve(SweepResults.RUNS), out.resolve(SweepResults.EPOCHS), gridId(grid));
         SweepResults before = SweepResults.load(out);
+        checkOutDir(out, before.manifest(), gridId(grid));
         Set<String> done = before.finishedIds();
         List<RunPoint> todo = mine.stream().filter(p -> !done.contains(p.runId())).toList();
-        int perRun = Math.max(1, o.threads() / o.parallel());
+        int perRun = perRun();
         for (RunPoint p : todo) {
             try {
                 runner.check(p, context(p, perRun, null, null));
@@ -216,7 +216,7 @@ public final class SweepRunner {
         Path out = o.outDir();
         Path runsFile = out.resolve(SweepResults.RUNS);
         Path epochsFile = out.resolve(SweepResults.EPOCHS);
-        int perRun = Math.max(1, o.threads() / o.parallel());
+        int perRun = perRun();
         List<List<RunPoint>> jobs = packs(todo, runner, o.pack());
         writeManifest(out, grid.size(), mine.size(), gridId(grid));
 
@@ -453,9 +453,16 @@ public final class SweepRunner {
         return dev.spikestep.io.Hashes.sha256Hex(ids.toString(), 16);
     }
 
-    private void checkOutDir(Path out, Path runsFile, Path epochsFile, String gridId) {
+    /** Threads of each run: the sweep's, shared by the runs at a time. */
+    private int perRun() {
+        return Math.max(1, o.threads() / o.parallel());
+    }
+
+    /** {@code m}: the directory's sweep.json (empty without one). */
+    private void checkOutDir(Path out, Map<String, Object> m, String gridId) {
+        Path runsFile = out.resolve(SweepResults.RUNS);
+        Path epochsFile = out.resolve(SweepResults.EPOCHS);
         boolean hasResults = nonEmpty(runsFile) || nonEmpty(epochsFile);
-        Map<String, Object> m = SweepResults.load(out).manifest();
         Path resultsCsv = out.resolve(SweepResults.RESULTS);
         if (m.isEmpty() && (hasResults || Files.exists(resultsCsv))) {
             // A sweep writes sweep.json before its first run, so rows without it are another
