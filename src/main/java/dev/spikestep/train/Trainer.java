@@ -270,7 +270,8 @@ public final class Trainer {
                 cfg.neuron().model(), cfg.neuron().integrator().cliName(), Json.exact(cfg.neuron().dt()), cfg.T(),
                 Checkpoints.identity(cfg).get("v_th"));
         err.println(w);
-        if (err != out) {
+        // stdout may be a log that should record it too; on a terminal both streams show, so once is enough
+        if (err != out && !tty) {
             out.println(w);
         }
     }

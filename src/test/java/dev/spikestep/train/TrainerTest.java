@@ -43,6 +43,26 @@ class TrainerTest {
         return new Trainer(cfg, ps, ps, false).run(split);
     }
 
+    /** The silence warning goes to stderr, and to stdout too unless both are on the terminal (shown twice there). */
+    @Test
+    void theSilenceWarningIsShownOnceOnATerminalAndLoggedOtherwise() {
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 96, 1),
+                SyntheticDigits.bands("test", 32, 2));
+        for (boolean tty : new boolean[] {true, false}) {
+            ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+            ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+            PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+            PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+            new Trainer(config(LifSpec.notebook(Integrator.EXP, 0.01), 1, 1, dir.resolve("silent-" + tty)), out, err, tty)
+                    .run(split);
+            String warning = "warning: the hidden layer has not spiked once";
+            String o = outBytes.toString(StandardCharsets.UTF_8);
+            String e = errBytes.toString(StandardCharsets.UTF_8);
+            assertEquals(1, e.split(warning, -1).length - 1, e);
+            assertEquals(tty ? 0 : 1, o.split(warning, -1).length - 1, o);
+        }
+    }
+
     @Test
     void learnsSeparableBandsAndWritesResults() throws Exception {
         DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", 640, 1), SyntheticDigits.bands("test", 200, 2));
