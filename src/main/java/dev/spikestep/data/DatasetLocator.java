@@ -39,6 +39,8 @@ public final class DatasetLocator {
     public static final String TEST_LABELS = "t10k-labels-idx1-ubyte";
     /** The four standard file names, without the optional {@code .gz}. */
     public static final List<String> FILES = List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS);
+    /** The test split's two, all that eval and converge's digits read. */
+    static final List<String> TEST_FILES = List.of(TEST_IMAGES, TEST_LABELS);
 
     private DatasetLocator() {}
 
@@ -48,44 +50,54 @@ public final class DatasetLocator {
     }
 
     /**
+     * Finds and loads only {@code dataset}'s test split (eval, converge's digits): a directory that holds
+     * the two t10k files is enough, and the training files (47 MB of full MNIST) are neither read nor needed.
+     */
+    public static Dataset loadTest(Path dataDir, String dataset) {
+        Path dir = findDir(dataDir, dataset, TEST_FILES);
+        return split(dataset, "test", resolve(dir, TEST_IMAGES), resolve(dir, TEST_LABELS));
+    }
+
+    /**
      * The first directory of {@link #searchDirs} that holds all four files of {@code dataset}. One that
      * holds some of them before it is an error, not skipped: a half-copied set would otherwise give way
      * to whatever a later directory holds (the data root's own files, another dataset's).
      */
     public static Path findDir(Path dataDir, String dataset) {
+        return findDir(dataDir, dataset, FILES);
+    }
+
+    /** As {@link #findDir(Path, String)}, for the directory that holds the {@code needed} files of the four. */
+    static Path findDir(Path dataDir, String dataset, List<String> needed) {
         if (Files.isRegularFile(dataDir)) {
             throw new SpikestepException("--data " + dataDir + " is a file, not a directory (it should hold "
                     + dataset + "/ or the four IDX files)");
         }
         List<Path> dirs = searchDirs(dataDir, dataset);
         for (Path dir : dirs) {
-            if (hasAllFiles(dir)) {
+            if (needed.stream().allMatch(b -> resolve(dir, b) != null)) {
                 checkSource(dir, dataset);
+                checkTorchvisionName(dir, dataDir, dataset);
                 return dir;
             }
-            List<String> present = FILES.stream().filter(b -> resolve(dir, b) != null).toList();
+            List<String> present = needed.stream().filter(b -> resolve(dir, b) != null).toList();
             if (!present.isEmpty()) {
+                List<String> notFiles = notFiles(dir, needed);
                 throw new SpikestepException("dataset '" + dataset + "': " + dir + " holds only " + present.size()
-                        + " of its four IDX files (" + String.join(", ", present) + "; missing "
-                        + FILES.stream().filter(b -> resolve(dir, b) == null).collect(java.util.stream.Collectors.joining(", "))
-                        + "): an interrupted copy? Complete it, or run `spikestep data " + dataset + " --data " + dataDir
-                        + "` to prepare it again");
+                        + " of its " + (needed.size() == FILES.size() ? "four" : "test set's " + needed.size())
+                        + " IDX files (" + String.join(", ", present) + "; missing "
+                        + needed.stream().filter(b -> resolve(dir, b) == null).collect(java.util.stream.Collectors.joining(", "))
+                        + (notFiles.isEmpty() ? "): an interrupted copy?" : "; " + String.join("; ", notFiles) + "):")
+                        + " Complete it, or run `spikestep data " + dataset + " --data " + dataDir
+                        + "` to prepare it again" + (notFiles.isEmpty() ? "" : " once that is removed"));
             }
         }
         StringBuilder msg = new StringBuilder("dataset '" + dataset + "' not found: none of these directories holds "
-                + "the four IDX files " + String.join(", ", FILES) + " (each raw or .gz):");
+                + "the " + (needed.size() == FILES.size() ? "four" : needed.size()) + " IDX files "
+                + String.join(", ", needed) + " (each raw or .gz):");
         for (Path dir : dirs) {
             msg.append("\n  ").append(dir);
-            List<String> notFiles = new ArrayList<>();
-            for (String base : FILES) {
-                for (Path p : List.of(dir.resolve(base), dir.resolve(base + ".gz"))) {
-                    if (Files.exists(p) && !Files.isRegularFile(p)) {
-                        notFiles.add(p.getFileName() + " is a directory, not a file");
-                    } else if (!Files.exists(p) && Files.isSymbolicLink(p)) {
-                        notFiles.add(p.getFileName() + " is a broken link");
-                    }
-                }
-            }
+            List<String> notFiles = notFiles(dir, needed);
             if (!notFiles.isEmpty()) {
                 msg.append("  (").append(String.join("; ", notFiles)).append(')');
             } else if (!Files.isDirectory(dir)) {
@@ -95,6 +107,39 @@ public final class DatasetLocator {
         msg.append("\nRun `spikestep data ").append(dataset).append(" --data ").append(dataDir)
                 .append("` to prepare it, or copy the IDX files into ").append(dataDir.resolve(dataset)).append('.');
         throw new SpikestepException(msg.toString());
+    }
+
+    /** What stands where one of the {@code needed} files should be and is not a file: a directory, a broken link. */
+    private static List<String> notFiles(Path dir, List<String> needed) {
+        List<String> notFiles = new ArrayList<>();
+        for (String base : needed) {
+            for (Path p : List.of(dir.resolve(base), dir.resolve(base + ".gz"))) {
+                if (Files.exists(p) && !Files.isRegularFile(p)) {
+                    notFiles.add(p.getFileName() + " is a directory, not a file");
+                } else if (!Files.exists(p) && Files.isSymbolicLink(p)) {
+                    notFiles.add(p.getFileName() + " is a broken link");
+                }
+            }
+        }
+        return notFiles;
+    }
+
+    /**
+     * The data root itself is the last resort, and its files carry no name: a torchvision folder given as
+     * {@code --data} ({@code .../MNIST/raw} with {@code --dataset fashion}) would be trained and recorded as the
+     * other dataset. Its folder name says whose files they are.
+     */
+    private static void checkTorchvisionName(Path dir, Path dataDir, String dataset) {
+        if (!dir.equals(dataDir) || dir.getFileName() == null || !dir.getFileName().toString().equals("raw")
+                || dir.getParent() == null || dir.getParent().getFileName() == null) {
+            return;
+        }
+        String folder = dir.getParent().getFileName().toString();
+        String owner = folder.equals("MNIST") ? "mnist" : folder.equals("FashionMNIST") ? "fashion" : null;
+        if (owner != null && !owner.equals(dataset)) {
+            throw new SpikestepException("dataset '" + dataset + "': the files in " + dir + " are torchvision's " + folder
+                    + " (" + owner + "); give --dataset " + owner + ", or --data the folder that holds " + dataset + "'s");
+        }
     }
 
     /** The directories searched for {@code dataset}, in order (see the class comment). */
@@ -173,29 +218,21 @@ public final class DatasetLocator {
                         + " (nor " + FILES.get(i) + ".gz)");
             }
         }
-        IdxImages trainImages = IdxReader.readImages(files[0]);
-        byte[] trainLabels = IdxReader.readLabels(files[1]);
-        IdxImages testImages = IdxReader.readImages(files[2]);
-        byte[] testLabels = IdxReader.readLabels(files[3]);
-        checkCounts(trainImages, files[0], trainLabels, files[1]);
-        checkCounts(testImages, files[2], testLabels, files[3]);
-        if (trainImages.rows() != testImages.rows() || trainImages.cols() != testImages.cols()) {
-            throw new SpikestepException("image sizes differ: " + files[0] + " holds " + trainImages.rows() + "x"
-                    + trainImages.cols() + " images but " + files[2] + " holds " + testImages.rows() + "x"
-                    + testImages.cols() + "; the files come from different datasets, replace them with a matching set");
-        }
-        if (trainImages.rows() != ROWS || trainImages.cols() != COLS) {
-            throw new SpikestepException(files[0] + " holds " + trainImages.rows() + "x" + trainImages.cols() + " images, but "
+        return new Split(split(dataset, "train", files[0], files[1]), split(dataset, "test", files[2], files[3]));
+    }
+
+    /** Loads one split's image and label files and checks them against each other and the network's 784 inputs. */
+    private static Dataset split(String dataset, String name, Path imageFile, Path labelFile) {
+        IdxImages images = IdxReader.readImages(imageFile);
+        byte[] labels = IdxReader.readLabels(labelFile);
+        checkCounts(images, imageFile, labels, labelFile);
+        if (images.rows() != ROWS || images.cols() != COLS) {
+            throw new SpikestepException(imageFile + " holds " + images.rows() + "x" + images.cols() + " images, but "
                     + dataset + "'s are " + ROWS + "x" + COLS + " (the network's " + ROWS * COLS + " inputs): these are not "
                     + "its files, replace them with the real set");
         }
-        checkLabels(trainLabels, files[1]);
-        checkLabels(testLabels, files[3]);
-        return new Split(
-                new Dataset(dataset + "/train", trainImages.rows(), trainImages.cols(), NUM_CLASSES,
-                        trainImages.data(), trainLabels),
-                new Dataset(dataset + "/test", testImages.rows(), testImages.cols(), NUM_CLASSES,
-                        testImages.data(), testLabels));
+        checkLabels(labels, labelFile);
+        return new Dataset(dataset + "/" + name, images.rows(), images.cols(), NUM_CLASSES, images.data(), labels);
     }
 
     private static void checkCounts(IdxImages images, Path imageFile, byte[] labels, Path labelFile) {

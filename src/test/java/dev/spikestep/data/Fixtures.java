@@ -52,7 +52,7 @@ final class Fixtures {
 
     /**
      * A digit JSON in the npm package's shape: image {@code k} of digit {@code d} has pixel 0 = d,
-     * pixel 1 = k (both encoded), pixels 2..7 = 0.992, 1, 0, 0.5, 1.5, -0.1, the rest 0.
+     * pixel 1 = k (both encoded), pixels 2..7 = 0.992, 1, 0, 0.5, 0.002, 0.998, the rest 0.
      */
     static byte[] digitJson(int digit, int images) {
         StringBuilder s = new StringBuilder("{ \"data\": [");
@@ -65,8 +65,8 @@ final class Fixtures {
             px[3] = "1";
             px[4] = "0";
             px[5] = "0.5";
-            px[6] = "1.5";
-            px[7] = "-0.1";
+            px[6] = "0.002";
+            px[7] = "0.998";
             if (k > 0) {
                 s.append(',');
             }

@@ -222,6 +222,37 @@ class IdxReaderTest {
         return c;
     }
 
+    /** A corrupt count (2.5 million images in a 20 MB file) reads as a truncation, without a 2 GB allocation. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aCountPastTheFileIsATruncationNotAnAllocation(boolean gzip) throws IOException {
+        Path file = dir.resolve(gzip ? "img.gz" : "img");
+        int body = 20_000_003; // past the first 16 MiB chunk, so the buffer grows once before the file ends
+        byte[] idx = new byte[16 + body];
+        byte[] header = {0, 0, 8, 3, 0, 0x26, 0x25, (byte) 0xa0, 0, 0, 0, 28, 0, 0, 0, 28}; // 2,500,000 x 28 x 28
+        System.arraycopy(header, 0, idx, 0, header.length);
+        idx[16 + body - 1] = 7;
+        Files.write(file, gzip ? Fixtures.gzip(idx) : idx);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        String msg = assertThrows(SpikestepException.class, () -> IdxReader.readImages(file)).getMessage();
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(msg.contains(file.toString()) && msg.contains("truncated")
+                && msg.contains("1960000000 bytes") && msg.contains("only " + body + " bytes follow"), msg);
+        assertTrue(allocated < 200_000_000L, "allocated " + allocated + " bytes for a 20 MB file");
+    }
+
+    @Test
+    void aBodyPastTheFirstChunkIsReadWhole() throws IOException {
+        Path file = dir.resolve("big");
+        IdxImages images = Fixtures.images(22_000, 28, 28, 3); // 17.2 MB: read in two chunks
+        IdxWriter.writeImages(file, images, false);
+        IdxImages back = IdxReader.readImages(file);
+        assertEquals(22_000, back.count());
+        assertArrayEquals(images.data(), back.data());
+    }
+
     @Test
     void directoryIsRejected() {
         String msg = assertThrows(SpikestepException.class, () -> IdxReader.readImages(dir)).getMessage();
