@@ -44,7 +44,7 @@ public final class TrainRunner implements ExperimentRunner {
     public void check(RunPoint p, Context ctx) {
         TrainConfig cfg = config(p, ctx);
         DatasetLocator.findDir(ctx.dataDir(), cfg.dataset());
-        Trainer.trainingSet(cfg, dataset(ctx, cfg.dataset()).train()); // read once here, shared by the runs
+        Trainer.shape(cfg, Trainer.trainingSet(cfg, dataset(ctx, cfg.dataset()).train())); // read once here, shared
     }
 
     /**

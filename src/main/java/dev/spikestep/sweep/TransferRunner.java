@@ -1,5 +1,8 @@
 package dev.spikestep.sweep;
 
+import dev.spikestep.BadValueException;
+import dev.spikestep.SpikestepException;
+import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.Json;
 import dev.spikestep.net.NetShape;
@@ -45,7 +48,16 @@ public final class TransferRunner implements ExperimentRunner {
         if (p.int32("eval_substeps") != 0) {
             NeuronSpec.requireSubsteps("eval_substeps", p.int32("eval_substeps"));
         }
-        evalNeuron(p, TrainRunner.config(p, ctx).neuron());
+        TrainConfig cfg = TrainRunner.config(p, ctx);
+        evalNeuron(p, cfg.neuron());
+        if (p.int32("eval_T") != 0) { // the evaluation's network: the trained one's shape at eval_T
+            Dataset test = train.dataset(ctx, cfg.dataset()).test();
+            try {
+                new NetShape(test.pixels(), cfg.hidden(), test.numClasses(), p.int32("eval_T"), cfg.batch());
+            } catch (SpikestepException e) {
+                throw new BadValueException("eval_T", p.int32("eval_T") + ": " + e.getMessage());
+            }
+        }
     }
 
     /** The trained neuron with the eval keys' integrator, sub-steps and dt. */

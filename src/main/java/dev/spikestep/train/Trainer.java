@@ -114,11 +114,19 @@ public final class Trainer {
         return train;
     }
 
+    /**
+     * The network's shape for {@code cfg} on {@code train} (its T x batch x width must fit one buffer): built
+     * here for the run and for a sweep's checks before its first point, so that a point too large for memory
+     * is refused up front rather than after the points before it have run.
+     */
+    public static NetShape shape(TrainConfig cfg, Dataset train) {
+        return new NetShape(train.pixels(), cfg.hidden(), train.numClasses(), cfg.T(), cfg.batch());
+    }
+
     /** Trains and evaluates; returns one result per epoch (the last one is the run's final result). */
     public List<EpochResult> run(DatasetLocator.Split data) {
         Dataset train = trainingSet(cfg, data.train());
         Dataset test = data.test();
-        int nIn = train.pixels();
         int steps = train.size() / cfg.batch();
         Path outDir = Path.of(cfg.outDir());
         Path epochsFile = outDir.resolve("epochs.jsonl");
@@ -128,7 +136,7 @@ public final class Trainer {
         long runStart = System.nanoTime();
         double secondsBefore = 0;
         String id = runId();
-        NetShape shape = new NetShape(nIn, cfg.hidden(), train.numClasses(), cfg.T(), cfg.batch());
+        NetShape shape = shape(cfg, train);
         NetworkFactory factory = networks != null ? networks
                 : (sh, neuron, readout, adam, threads) -> Backends.create(cfg.backend(), sh, neuron, readout, adam, threads);
         // A results.csv of other columns is refused now, not after every epoch has been trained.

@@ -346,6 +346,41 @@ class SweepRunnerTest {
         assertArrayEquals(runs, Files.readAllBytes(out.resolve(SweepResults.RUNS)));
     }
 
+    /** T x batch x hidden past one buffer is the network's own check: made for every point before the first runs. */
+    @Test
+    void aPointTooLargeForOneBufferIsRefusedBeforeAnyPointRuns() throws Exception {
+        Path train = dir.resolve("huge.yaml");
+        Files.writeString(train, """
+                name: huge
+                experiment: train
+                base: {epochs: 1, batch: 16, hidden: 4096, dataset: mnist-sample, train_samples: 16, eval_batches: 1}
+                axes:
+                  T: [2, 100000]
+                """);
+        Path transfer = dir.resolve("huge-transfer.yaml");
+        Files.writeString(transfer, """
+                name: huge-transfer
+                experiment: transfer
+                base: {T: 2, epochs: 1, batch: 16, hidden: 4096, dataset: mnist-sample, train_samples: 16, eval_batches: 1}
+                axes:
+                  eval_T: [100000]
+                """);
+        for (Path config : List.of(train, transfer)) {
+            Path out = dir.resolve("out-" + config.getFileName());
+            for (String mode : List.of("--check", "--parallel")) {
+                List<String> args = new java.util.ArrayList<>(List.of("sweep", config.toString(), "--out", out.toString(),
+                        "--data", data.toString(), mode));
+                if (mode.equals("--parallel")) {
+                    args.add("1");
+                }
+                String r = run(args.toArray(String[]::new));
+                assertTrue(r.startsWith("2\n") && r.contains("does not fit one buffer"), r);
+                assertTrue(r.contains(config == train ? "T x batch x layer width = 6553600000" : "eval_T 100000"), r);
+                assertFalse(Files.exists(out.resolve(SweepResults.RUNS)), "no point ran: " + r);
+            }
+        }
+    }
+
     @Test
     void twoShardsMergedEqualTheWholeGrid() throws Exception {
         String d = data.toString();
