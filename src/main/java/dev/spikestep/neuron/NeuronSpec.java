@@ -90,6 +90,21 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
         if (!Float.isFinite((float) value)) {
             throw new dev.spikestep.BadValueException(key, "must be a finite float32 (below 3.4e38), got " + value);
         }
+        if ((float) value < Float.MIN_NORMAL) { // dt 1e-300 is 0 there: nothing would ever charge
+            throw new dev.spikestep.BadValueException(key, "must be at least 1.2e-38 (float32's smallest normal number, "
+                    + "the kernels' precision), got " + value);
+        }
+    }
+
+    /**
+     * {@code dt / tau} as the kernels compute it in float32 must be finite: dt 1e30 over tau 1e-30 would make
+     * every state infinite, and the run would read as the integrator's divergence.
+     */
+    static void requireFiniteRatio(double dt, String tauKey, double tau) {
+        if (!Float.isFinite((float) dt / (float) tau)) {
+            throw new dev.spikestep.BadValueException(tauKey, tau + " is too small for dt " + dt + ": dt / " + tauKey
+                    + " overflows float32 (the kernels' precision)");
+        }
     }
 
     static void requireFinite(String key, double value) {

@@ -133,6 +133,20 @@ class CliTest extends ConsoleCapture {
         clearConsole();
         assertEquals(2, Main.execute("train", "--dt", "1e39", "--data", dir.toString()));
         assertTrue(err().contains("error: --dt must be a finite float32 (below 3.4e38), got 1.0E39"), err());
+        // and the other way: 1e-300 is 0 there (nothing charges), tau 1e-30 under dt 1e30 an infinite dt/tau
+        clearConsole();
+        assertEquals(2, Main.execute("train", "--dt", "1e-300", "--data", dir.toString()));
+        assertTrue(err().contains("error: --dt must be at least 1.2e-38 (float32's smallest normal number, the kernels' "
+                + "precision), got 1.0E-300"), err());
+        clearConsole();
+        assertEquals(2, Main.execute("train", "--tau", "1e-50", "--data", dir.toString()));
+        assertTrue(err().contains("error: --tau must be at least 1.2e-38"), err());
+        clearConsole();
+        assertEquals(2, Main.execute("train", "--dt", "1e30", "--tau", "1e-30", "--data", dir.toString()));
+        assertTrue(err().contains("error: --tau 1.0E-30 is too small for dt 1.0E30: dt / tau overflows float32"), err());
+        clearConsole();
+        assertEquals(2, Main.execute("train", "--model", "izh", "--dt", "1e30", "--tau", "1e-30", "--data", dir.toString()));
+        assertTrue(err().contains("error: --tau 1.0E-30 is too small for dt 1.0E30"), err());
     }
 
     @Test
