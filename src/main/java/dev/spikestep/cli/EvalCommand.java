@@ -75,11 +75,11 @@ public final class EvalCommand implements Callable<Integer> {
             throw new SpikestepException(weights + ": its metadata has no eval_batches (a damaged or hand-edited "
                     + "checkpoint); give --eval-batches to evaluate it");
         }
-        int nBatches = evalBatches != null ? evalBatches : Meta.integer(w.metadata(), "eval_batches", "0");
-        int testBatch = batch != null ? batch
-                : nBatches > 0 && w.metadata().containsKey("batch") ? Meta.integer(w.metadata(), "batch", null) : 256;
         Evaluator.Settings s;
         try {
+            int nBatches = evalBatches != null ? evalBatches : Meta.integer(w.metadata(), "eval_batches", "0");
+            int testBatch = batch != null ? batch
+                    : nBatches > 0 && w.metadata().containsKey("batch") ? Meta.integer(w.metadata(), "batch", null) : 256;
             s = new Evaluator.Settings(Checkpoints.neuron(used), Meta.integer(used, "T", null),
                     EvalOptions.readout(used), EvalOptions.encoder(used), EvalOptions.encoderSeed(used), testBatch, nBatches,
                     run.backend, threads);
@@ -87,6 +87,13 @@ public final class EvalCommand implements Callable<Integer> {
             // a bad value may be the checkpoint's own (T 0 in its metadata reads as "--T ... got 0")
             throw w.metadata().isEmpty() ? e : new SpikestepException(e.getMessage()
                     + " (settings not given on the command line come from the metadata of " + weights + ")");
+        }
+        if (s.evalBatches() > 0 && batch == null && EvalOptions.isSpikestep(w.metadata())
+                && !w.metadata().containsKey("batch")) {
+            // its first eval_batches batches of another size would be other samples than training's test pass
+            throw new SpikestepException(weights + ": its metadata has no batch (a damaged or hand-edited checkpoint), "
+                    + "so its first " + s.evalBatches() + " test batches are unknown; give --batch, or --eval-batches 0 "
+                    + "for the whole test set");
         }
         device.check(s.backend()); // auto resolved: --backend auto --device 1 runs on GPU 1 when there is one
         // Without --dataset: the test set of the dataset it was trained on (mnist for a plain state_dict).
@@ -131,8 +138,9 @@ public final class EvalCommand implements Callable<Integer> {
         row.put("weights", weights.toString());
         row.put("trained_model", trained.get("model"));
         row.put("trained_integrator", trained.getOrDefault("integrator", ""));
-        row.put("trained_dt", trained.get("dt"));
-        row.put("trained_T", trained.get("T"));
+        // numbers, as dt and T are below (the metadata holds them as strings)
+        row.put("trained_dt", trained.containsKey("dt") ? Meta.number(trained, "dt", null) : null);
+        row.put("trained_T", trained.containsKey("T") ? Meta.integer(trained, "T", null) : null);
         row.put("model", s.neuron().model());
         row.put("integrator", s.neuron().integrator().cliName());
         row.put("substeps", s.neuron().substeps());
@@ -144,7 +152,7 @@ public final class EvalCommand implements Callable<Integer> {
         row.put("encoder_seed", s.encoderSeed());
         row.put("batch", s.batch());
         row.put("eval_batches", s.evalBatches());
-        row.put("dataset", test.name());
+        row.put("dataset", dataset); // the name, as train's rows record it (the split is always the test set)
         row.put("test_acc", ev.accuracy());
         row.put("mean_spike_rate", ev.spikeRate());
         row.put("silent_frac", 1 - ev.spikeRate());

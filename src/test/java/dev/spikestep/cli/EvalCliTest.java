@@ -230,6 +230,27 @@ class EvalCliTest extends ConsoleCapture {
             assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)), g[0]);
             assertTrue(err().contains("error: " + f + ": " + g[1]), g[0] + ": " + err());
         }
+        // a subset of the test set without its batch size is not training's test pass; a bad count names the file
+        Map<String, String> subset = new java.util.LinkedHashMap<>(meta);
+        subset.put("eval_batches", "2");
+        Safetensors.write(f, torch.tensors(), subset);
+        clearConsole();
+        assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));
+        assertTrue(err().contains("error: " + f + ": its metadata has no batch (a damaged or hand-edited checkpoint), so "
+                + "its first 2 test batches are unknown; give --batch"), err());
+        clearConsole();
+        assertEquals(0, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2", "--batch", "16"}, common)),
+                err());
+        JsonNode subsetRow = lastEvalRow(dir.resolve("o"));
+        assertEquals(32, subsetRow.get("eval_samples").asInt());
+        assertTrue(subsetRow.get("trained_dt").isNumber() && subsetRow.get("trained_dt").asDouble() == 1.0, subsetRow.toString());
+        assertTrue(subsetRow.get("trained_T").isNull(), "not recorded in this checkpoint: " + subsetRow);
+        assertEquals("mnist-sample", subsetRow.get("dataset").asText());
+        subset.put("eval_batches", "x");
+        Safetensors.write(f, torch.tensors(), subset);
+        clearConsole();
+        assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));
+        assertTrue(err().contains("(settings not given on the command line come from the metadata of " + f + ")"), err());
         Map<String, String> h = new java.util.LinkedHashMap<>(meta);
         h.put("hidden", "999");
         Safetensors.write(f, torch.tensors(), h);
