@@ -28,7 +28,13 @@ public final class AtomicFiles {
 
     /** The temporary names {@link #partName} gives, and {@link ChartFiles}' ({@code STEM.<hex>.tmp.png|svg}). */
     private static final java.util.regex.Pattern PART =
-            java.util.regex.Pattern.compile(".+\\.[0-9a-f]{1,12}\\.(part|tmp\\.png|tmp\\.svg)");
+            java.util.regex.Pattern.compile("(.+)\\.[0-9a-f]{1,12}\\.(part|tmp\\.png|tmp\\.svg)");
+
+    /** The file a temporary file of that name was to become ({@code a.csv.<hex>.part}: a.csv), or null for any other name. */
+    public static String targetOf(String name) {
+        java.util.regex.Matcher m = PART.matcher(name);
+        return !m.matches() ? null : m.group(2).equals("part") ? m.group(1) : m.group(1) + m.group(2).substring(3);
+    }
 
     /**
      * Deletes the temporary files a killed write left in {@code dir} (not below it); a caller holds

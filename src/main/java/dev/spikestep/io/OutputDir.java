@@ -10,9 +10,11 @@ import java.util.stream.Stream;
 
 /**
  * An output directory that a command rewrites as a whole (report, converge): it must be new, empty,
- * or an earlier output of the same command, recognised by its {@code marker} file. That output's
- * files are removed first, so that none of them (a chart the new run does not draw) is left to read
- * as the new run's; any other directory is refused rather than written into.
+ * or an earlier output of the same command, recognised by its {@code marker} file or, where that
+ * output was killed before writing its marker, by holding only the command's files and their
+ * temporary files. That output's files are removed first, so that none of them (a chart the new run
+ * does not draw) is left to read as the new run's; any other directory is refused rather than
+ * written into.
  */
 public final class OutputDir {
     private OutputDir() {
@@ -25,11 +27,13 @@ public final class OutputDir {
     public static boolean replaceWhole(Path dir, String marker, String what, Predicate<String> owned) {
         boolean replaced = false;
         try {
-            List<Path> entries = check(dir, marker, what);
+            List<Path> entries = check(dir, marker, what, owned);
             if (!entries.isEmpty()) {
                 replaced = true;
-                for (Path e : entries) {
-                    if (owned.test(e.getFileName().toString())) {
+                // the marker last: a kill while deleting leaves a directory still recognised as that output
+                for (Path e : entries.stream().sorted(java.util.Comparator.comparing(
+                        (Path p) -> p.getFileName().toString().equals(marker))).toList()) {
+                    if (ownedOrTemporary(e, owned)) {
                         Files.delete(e);
                     }
                 }
@@ -45,7 +49,7 @@ public final class OutputDir {
      * Refuses a {@code dir} that {@link #replaceWhole} would refuse, touching nothing (a command checks
      * before it locks the directory); returns its entries (none when absent), the lock file not counted.
      */
-    public static List<Path> check(Path dir, String marker, String what) {
+    public static List<Path> check(Path dir, String marker, String what, Predicate<String> owned) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new SpikestepException("--out " + dir + " is a file, not a directory");
         }
@@ -58,10 +62,17 @@ public final class OutputDir {
         } catch (IOException e) {
             throw new SpikestepException("cannot read " + dir + ": " + SpikestepException.reason(e), e);
         }
-        if (!entries.isEmpty() && !Files.isRegularFile(dir.resolve(marker))) {
+        if (!Files.isRegularFile(dir.resolve(marker)) && !entries.stream().allMatch(e -> ownedOrTemporary(e, owned))) {
             throw new SpikestepException("--out " + dir + " is not empty and holds no earlier " + what + " ("
                     + marker + "); write the " + what + " into a new or empty directory");
         }
         return entries;
+    }
+
+    /** A file the command writes, or a temporary file of one that a kill left (see {@link AtomicFiles#targetOf}). */
+    private static boolean ownedOrTemporary(Path entry, Predicate<String> owned) {
+        String name = entry.getFileName().toString();
+        String target = AtomicFiles.targetOf(name);
+        return Files.isRegularFile(entry) && (owned.test(name) || target != null && owned.test(target));
     }
 }

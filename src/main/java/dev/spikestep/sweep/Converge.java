@@ -196,11 +196,16 @@ public final class Converge {
     private static final java.util.regex.Pattern FILES =
             java.util.regex.Pattern.compile("converge\\.(csv|md|html)|orders\\.csv|error_(dt|cost)_.*\\.(png|svg)");
 
+    /** Whether a study writes a file of that name. */
+    public static boolean owns(String file) {
+        return FILES.matcher(file).matches();
+    }
+
     /** Runs the whole study, appending each row to {@code out/converge.csv} as it is measured. */
     public static List<Row> run(Config cfg, Path out, PrintStream log) {
         Path csv = out.resolve("converge.csv");
         // new, empty or an earlier study, replaced whole: none of its charts is left beside rows it did not come from
-        if (dev.spikestep.io.OutputDir.replaceWhole(out, "converge.csv", "study", f -> FILES.matcher(f).matches())) {
+        if (dev.spikestep.io.OutputDir.replaceWhole(out, "converge.csv", "study", Converge::owns)) {
             log.println("converge: replacing the earlier study in " + out);
         }
         List<Row> rows = new ArrayList<>();

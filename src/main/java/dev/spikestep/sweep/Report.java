@@ -77,6 +77,11 @@ public final class Report {
         SweepResults.requireDirectory("", dir);
         this.results = SweepResults.load(dir);
         if (results.runs().isEmpty()) {
+            String notASweep = SweepResults.notASweep(dir, results.manifest());
+            if (notASweep != null && !SweepResults.nonEmpty(dir.resolve(SweepResults.RUNS))) {
+                throw new SpikestepException(notASweep + "; report the directory of a 'spikestep sweep' or "
+                        + "'spikestep merge'");
+            }
             String unreadable = results.skippedLines() == 0 ? ""
                     : "; " + results.skippedLines() + " line(s) of its JSONL files could not be read";
             throw new SpikestepException(dir + " holds no finished runs (no " + SweepResults.RUNS
@@ -309,12 +314,20 @@ public final class Report {
      * range as bars, from the epochs of each run's finishing attempt.
      */
     private void curveChart(List<String[]> charts, String stem, String title, String yTitle, String key, String caption) {
+        XYChart c = curves(title, yTitle, key);
+        if (c != null) {
+            save(charts, c, stem, title, caption);
+        }
+    }
+
+    /** The learning-curve chart of epoch field {@code key}; null when no epoch row has it. */
+    XYChart curves(String title, String yTitle, String key) {
         Map<Object, List<Map<String, Object>>> byRun = new LinkedHashMap<>();
         for (Map<String, Object> e : results.epochs()) {
             byRun.computeIfAbsent(e.get("run_id"), k -> new ArrayList<>()).add(e);
         }
         if (byRun.isEmpty() || results.epochs().stream().noneMatch(e -> e.get(key) != null)) {
-            return;
+            return null;
         }
         XYChart c = new XYChartBuilder().width(900).height(520).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
         style(c.getStyler());
@@ -357,10 +370,11 @@ public final class Report {
                 range.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
                 range.setMarker(SeriesMarkers.NONE);
                 range.setMarkerColor(color);
+                range.setLineColor(color); // the error bars' colour: else the next curve's from the palette
                 range.setShowInLegend(false);
             }
         }
-        save(charts, c, stem, title, caption);
+        return c;
     }
 
     private void save(List<String[]> charts, Chart<?, ?> chart, String stem, String title, String caption) {

@@ -31,7 +31,8 @@ import java.util.Set;
  * Reading keeps only what is final: one row per run id (the first finished one) and, of the epoch
  * rows, only those of the attempt that finished. Rows come back sorted by grid index, so nothing
  * depends on the order in which parallel runs finished. A line that does not parse (the torn last
- * line of a killed process) is skipped and counted.
+ * line of a killed process), or a row without the fields of a finished run of this grid, is skipped
+ * and counted.
  */
 public final class SweepResults {
     public static final String RUNS = "runs.jsonl";
@@ -91,19 +92,18 @@ public final class SweepResults {
         Map<String, Integer> lastAttempt = new HashMap<>();
         Map<String, Map<String, Object>> finished = new LinkedHashMap<>();
         for (Map<String, Object> r : runRows) {
-            String id = (String) r.get("run_id");
-            if (id == null || !(r.get("index") instanceof Number)) {
+            if (!finishedRun(r, manifest)) {
                 skipped++;
                 continue;
             }
+            String id = (String) r.get("run_id");
             finished.putIfAbsent(id, r);
             lastAttempt.merge(id, attempt(r), Math::max);
         }
         Set<String> seen = new HashSet<>();
         List<Map<String, Object>> epochs = new ArrayList<>();
         for (Map<String, Object> e : epochRows) {
-            String id = (String) e.get("run_id");
-            if (id == null || !(e.get("index") instanceof Number)) {
+            if (!(e.get("run_id") instanceof String id) || !(e.get("index") instanceof Long)) {
                 skipped++;
                 continue;
             }
@@ -118,6 +118,20 @@ public final class SweepResults {
         runs.sort(GRID_ORDER);
         epochs.sort(GRID_ORDER);
         return new SweepResults(runs, epochs, lastAttempt, manifest, skipped);
+    }
+
+    /**
+     * Whether a runs.jsonl row is a finished run of this sweep: the fields every runner's row has
+     * and the report reads, of their types (a row of another writer, or damaged, is not), and an
+     * index inside the grid when {@code manifest} gives its size.
+     */
+    private static boolean finishedRun(Map<String, Object> r, Map<String, Object> manifest) {
+        if (!(r.get("run_id") instanceof String) || !(r.get("index") instanceof Long index)
+                || !(r.get("experiment") instanceof String) || !(r.get("dt") instanceof Number)
+                || !(r.get("final_acc") instanceof Number)) {
+            return false;
+        }
+        return !(manifest.get("grid_points") instanceof Number n) || (index >= 0 && index < n.longValue());
     }
 
     private static int attempt(Map<String, Object> row) {
@@ -143,7 +157,7 @@ public final class SweepResults {
         return manifest;
     }
 
-    /** Lines that could not be read (torn by a kill) or lacked a run id. */
+    /** Lines that could not be read (torn by a kill) or were no finished run's (a run id, index, dt or accuracy missing). */
     public int skippedLines() {
         return skippedLines;
     }
@@ -152,6 +166,26 @@ public final class SweepResults {
         Set<String> ids = new LinkedHashSet<>();
         runs.forEach(r -> ids.add((String) r.get("run_id")));
         return ids;
+    }
+
+    /**
+     * Why {@code dir} holds results but is no sweep's directory, or null: a sweep writes sweep.json
+     * before its first run, so rows without it ({@code manifest} empty) are another command's
+     * (spikestep train writes epochs.jsonl and results.csv too).
+     */
+    static String notASweep(Path dir, Map<String, Object> manifest) {
+        String file = !manifest.isEmpty() ? null : nonEmpty(dir.resolve(RUNS)) ? RUNS
+                : nonEmpty(dir.resolve(EPOCHS)) ? EPOCHS : Files.exists(dir.resolve(RESULTS)) ? RESULTS : null;
+        return file == null ? null : dir + " holds " + file + " but no " + MANIFEST
+                + ": it is not a sweep's directory (a spikestep train run's?)";
+    }
+
+    static boolean nonEmpty(Path f) {
+        try {
+            return Files.exists(f) && Files.size(f) > 0;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     static List<Map<String, Object>> readJsonLines(Path file, int[] skipped) {

@@ -462,16 +462,11 @@ public final class SweepRunner {
     private void checkOutDir(Path out, Map<String, Object> m, String gridId) {
         Path runsFile = out.resolve(SweepResults.RUNS);
         Path epochsFile = out.resolve(SweepResults.EPOCHS);
-        boolean hasResults = nonEmpty(runsFile) || nonEmpty(epochsFile);
-        Path resultsCsv = out.resolve(SweepResults.RESULTS);
-        if (m.isEmpty() && (hasResults || Files.exists(resultsCsv))) {
-            // A sweep writes sweep.json before its first run, so rows without it are another
-            // command's (spikestep train writes epochs.jsonl and results.csv too): a sweep here
-            // would rewrite that results.csv from rows that are not a sweep's.
-            throw new SpikestepException(out + " holds " + (nonEmpty(runsFile) ? SweepResults.RUNS
-                    : nonEmpty(epochsFile) ? SweepResults.EPOCHS : SweepResults.RESULTS)
-                    + " but no " + SweepResults.MANIFEST + ": it is not a sweep's directory (a spikestep train run's?), "
-                    + "and a sweep would overwrite its results.csv; choose another --out");
+        boolean hasResults = SweepResults.nonEmpty(runsFile) || SweepResults.nonEmpty(epochsFile);
+        String notASweep = SweepResults.notASweep(out, m);
+        if (notASweep != null) {
+            // a sweep here would rewrite that results.csv from rows that are not a sweep's
+            throw new SpikestepException(notASweep + ", and a sweep would overwrite its results.csv; choose another --out");
         }
         if (hasResults && !o.resume()) {
             throw new SpikestepException(out + " already holds sweep results (" + SweepResults.RUNS + ", "
@@ -530,14 +525,6 @@ public final class SweepRunner {
         }
         sb.append(String.format(Locale.ROOT, ", %.1f s", ((Number) row.get("seconds")).doubleValue()));
         return sb.toString();
-    }
-
-    private static boolean nonEmpty(Path f) {
-        try {
-            return Files.exists(f) && Files.size(f) > 0;
-        } catch (IOException e) {
-            return true;
-        }
     }
 
     private static Path mkdirs(Path dir) {

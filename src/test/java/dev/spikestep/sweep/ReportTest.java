@@ -106,21 +106,112 @@ class ReportTest {
         assertEquals("", csv.get(1).split(",", -1)[col], "blank, not 0: " + csv);
     }
 
-    @Test
-    void anEarlierReportIsReplacedWholeAndAnyOtherDirectoryIsRefused() throws Exception {
-        Path d = dir.resolve("one");
+    /** A report of one run in {@code d}, written into {@code d/r}, which it returns. */
+    private Path oneRunReport(Path d) {
         run(d, "lif/exp", 5.0, 0, 97, 0.4, 0);
         Path out = d.resolve("r");
         new Report(d, out).write();
+        return out;
+    }
+
+    @Test
+    void anEarlierReportIsReplacedWholeAndAnyOtherDirectoryIsRefused() throws Exception {
+        Path d = dir.resolve("one");
+        Path out = oneRunReport(d);
         Files.writeString(out.resolve("transfer.csv"), "stale"); // another sweep's report was here before
         new Report(d, out).write();
         assertTrue(!Files.exists(out.resolve("transfer.csv")) && Files.exists(out.resolve("report.html")));
         Path other = dir.resolve("notes");
         Files.createDirectories(other);
-        Files.writeString(other.resolve("summary.md"), "my notes");
+        Files.writeString(other.resolve("notes.md"), "my notes");
+        Files.writeString(other.resolve("summary.md"), "my summary");
         SpikestepException e = assertThrows(SpikestepException.class, () -> new Report(d, other).write());
         assertTrue(e.getMessage().contains("is not empty and holds no earlier report (report.html)"), e.getMessage());
-        assertEquals("my notes", Files.readString(other.resolve("summary.md")));
+        assertEquals("my notes", Files.readString(other.resolve("notes.md")));
+        assertEquals("my summary", Files.readString(other.resolve("summary.md")));
+    }
+
+    @Test
+    void aReportKilledBeforeItsHtmlIsReplacedOnTheNextRun() throws Exception {
+        Path d = dir.resolve("one");
+        Path out = oneRunReport(d);
+        // what a kill while drawing left: charts, a chart and a table under temporary names, no report.html yet
+        Files.delete(out.resolve("report.html"));
+        Files.delete(out.resolve("summary.md"));
+        Files.writeString(out.resolve("spike_rate.1a2b3c4d.tmp.png"), "half a png");
+        Files.writeString(out.resolve("summary.md.5e6f.part"), "half a table");
+        new Report(d, out).write();
+        assertTrue(Files.exists(out.resolve("report.html")) && Files.exists(out.resolve("summary.md")));
+        try (var s = Files.list(out)) {
+            assertTrue(s.noneMatch(p -> p.toString().contains(".tmp.") || p.toString().endsWith(".part")),
+                    "temporary files removed");
+        }
+        // a temporary file of a name a report does not write is someone else's
+        Files.delete(out.resolve("report.html"));
+        Files.writeString(out.resolve("notes.md.5e6f.part"), "x");
+        SpikestepException e = assertThrows(SpikestepException.class, () -> new Report(d, out).write());
+        assertTrue(e.getMessage().contains("holds no earlier report (report.html)"), e.getMessage());
+        assertTrue(Files.exists(out.resolve("accuracy.png")), "nothing removed from a refused directory");
+    }
+
+    @Test
+    void learningCurveSeedRangesAreDrawnInTheirCurvesColour() throws Exception {
+        Path d = dir.resolve("curves");
+        for (String pair : List.of("lif/exp", "izh/euler")) {
+            for (int seed = 0; seed < 2; seed++) {
+                run(d, pair, 5.0, seed, 90 + seed, 0.2, 0);
+                for (int epoch = 0; epoch < 2; epoch++) {
+                    Map<String, Object> e = new LinkedHashMap<>();
+                    e.put("run_id", pair.replace("/", "") + 5.0 + "s" + seed);
+                    e.put("index", 500 + seed);
+                    e.put("attempt", 1);
+                    e.put("epoch", epoch);
+                    e.put("test_acc", 50.0 + 10 * epoch + seed);
+                    ResultsWriter.appendJsonLine(d.resolve("epochs.jsonl"), e);
+                }
+            }
+        }
+        org.knowm.xchart.XYChart c = new Report(d, d.resolve("r")).curves("t", "y", "test_acc");
+        int ranges = 0;
+        for (var s : c.getSeriesMap().entrySet()) {
+            if (s.getKey().endsWith(" (seed range)")) {
+                String curve = s.getKey().replace(" (seed range)", "");
+                assertEquals(c.getSeriesMap().get(curve).getLineColor(), s.getValue().getLineColor(), s.getKey());
+                ranges++;
+            }
+        }
+        assertEquals(2, ranges, c.getSeriesMap().keySet().toString());
+    }
+
+    @Test
+    void rowsThatAreNoFinishedRunOfTheGridAreCountedUnreadable() throws Exception {
+        Path d = dir.resolve("bad");
+        run(d, "lif/exp", 0.05, 0, 97, 0.4, 0); // index 5
+        run(d, "lif/exp", 0.05, 1, 96, 0.4, 0);
+        Files.writeString(d.resolve("sweep.json"), "{\"name\":\"rep\",\"experiment\":\"train\",\"grid_points\":8}\n");
+        for (String line : List.of("{\"run_id\":5,\"index\":1}", "{\"run_id\":\"a\",\"index\":\"1\"}",
+                "{\"run_id\":\"zz\",\"index\":3,\"model\":\"lif\",\"integrator\":\"exp\",\"experiment\":\"train\"}",
+                "{\"run_id\":\"out\",\"index\":99,\"experiment\":\"train\",\"dt\":1,\"final_acc\":50}")) {
+            ResultsWriter.appendText(d.resolve("runs.jsonl"), line + "\n");
+        }
+        ResultsWriter.appendText(d.resolve("epochs.jsonl"), "{\"run_id\":[1],\"index\":5,\"epoch\":0}\n");
+        Report report = new Report(d, d.resolve("r"));
+        assertEquals(5, report.skippedLines());
+        report.write();
+        String md = Files.readString(d.resolve("r").resolve("summary.md"));
+        assertTrue(md.contains("2 finished runs of 8 grid points") && !md.contains("dt NaN") && !md.contains("="), md);
+        // merge and --resume read the directory the same way
+        assertEquals(java.util.Set.of("lifexp0.05s0", "lifexp0.05s1"), SweepResults.load(d).finishedIds());
+    }
+
+    @Test
+    void aTrainOutputDirectoryIsSaidToBeNoSweep() throws Exception {
+        Path t = dir.resolve("train");
+        ResultsWriter.appendText(t.resolve("epochs.jsonl"), "{\"run_id\":\"lif-exp\",\"epoch\":0,\"test_acc\":10}\n");
+        Files.writeString(t.resolve("results.csv"), "model,integrator\nlif,exp\n");
+        SpikestepException e = assertThrows(SpikestepException.class, () -> new Report(t, t.resolve("r")));
+        assertEquals(t + " holds epochs.jsonl but no sweep.json: it is not a sweep's directory (a spikestep train "
+                + "run's?); report the directory of a 'spikestep sweep' or 'spikestep merge'", e.getMessage());
     }
 
     @Test
