@@ -62,11 +62,20 @@ public final class OutputDir {
         } catch (IOException e) {
             throw new SpikestepException("cannot read " + dir + ": " + SpikestepException.reason(e), e);
         }
-        if (!Files.isRegularFile(dir.resolve(marker)) && !entries.stream().allMatch(e -> ownedOrTemporary(e, owned))) {
+        // without the marker, only what a killed run leaves: the command's files, at least one of them a chart or a
+        // temporary file (a directory of the user's own summary.md alone is not taken for an output and emptied)
+        boolean killedRun = entries.stream().allMatch(e -> ownedOrTemporary(e, owned))
+                && entries.stream().anyMatch(OutputDir::drawnOrTemporary);
+        if (!entries.isEmpty() && !Files.isRegularFile(dir.resolve(marker)) && !killedRun) {
             throw new SpikestepException("--out " + dir + " is not empty and holds no earlier " + what + " ("
                     + marker + "); write the " + what + " into a new or empty directory");
         }
         return entries;
+    }
+
+    private static boolean drawnOrTemporary(Path entry) {
+        String name = entry.getFileName().toString();
+        return AtomicFiles.targetOf(name) != null || name.endsWith(".png") || name.endsWith(".svg");
     }
 
     /** A file the command writes, or a temporary file of one that a kill left (see {@link AtomicFiles#targetOf}). */

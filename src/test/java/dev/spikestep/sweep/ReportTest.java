@@ -129,6 +129,11 @@ class ReportTest {
         assertTrue(e.getMessage().contains("is not empty and holds no earlier report (report.html)"), e.getMessage());
         assertEquals("my notes", Files.readString(other.resolve("notes.md")));
         assertEquals("my summary", Files.readString(other.resolve("summary.md")));
+        // a summary.md of one's own, by a report's name but with no chart or temporary file beside it: kept too
+        Files.delete(other.resolve("notes.md"));
+        e = assertThrows(SpikestepException.class, () -> new Report(d, other).write());
+        assertTrue(e.getMessage().contains("holds no earlier report (report.html)"), e.getMessage());
+        assertEquals("my summary", Files.readString(other.resolve("summary.md")));
     }
 
     @Test
