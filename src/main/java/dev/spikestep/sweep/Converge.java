@@ -40,6 +40,14 @@ public final class Converge {
             "order", "points", "dt_min", "dt_max", "v_rmse_max", "note");
     /** Errors below this are float32 rounding, not truncation: they are left out of the order fit. */
     public static final double ROUNDING_FLOOR = 1e-5;
+    /**
+     * How far a curve below ROUNDING_FLOOR may rise above its smallest error at a smaller dt and still be
+     * rounding: float32 rounding accumulates over the steps, so it falls as dt grows (or wobbles by
+     * tens of percent), while truncation rises as dt^order (rk4 x4 on digits: 185-fold from dt 1 to 5).
+     */
+    static final double ROUNDING_RISE = 4;
+    /** How orders.csv's note for a curve at float32 rounding (an exact integrator for that input) begins. */
+    public static final String AT_ROUNDING = "error at float32 rounding";
     /** Errors above this (a tenth of v_th) are outside the asymptotic range: left out of the fit too. */
     public static final double FIT_CEILING = 0.1;
     /** van Rossum kernel time constant, in the time unit of tau (SPEC 11). */
@@ -537,8 +545,12 @@ public final class Converge {
             if (ok.isEmpty()) {
                 note = c.stream().allMatch(Row::diverged) ? "diverged at every dt"
                         : "no sub-threshold span to measure at any dt that stayed finite (the neurons fire in the first step)";
+            } else if (max < ROUNDING_FLOOR && !growsWithDt(ok)) {
+                note = AT_ROUNDING + " at every dt that stayed finite (exact for this input)";
             } else if (max < ROUNDING_FLOOR) {
-                note = "error at float32 rounding at every dt that stayed finite (exact for this input)";
+                // truncation, not rounding, but so close to rounding that a slope over it would be biased low
+                note = "error below " + ROUNDING_FLOOR + " at every dt that stayed finite but still growing with dt: "
+                        + "truncation too close to float32 rounding to fit an order";
             } else if (fit.size() < 2 && above.size() >= 2 && Math.abs(slope(above)) < 0.3) {
                 fit = above;
                 order = slope(above);
@@ -577,6 +589,18 @@ public final class Converge {
             fit.add(r);
         }
         return fit;
+    }
+
+    /** Whether some row's v_rmse exceeds ROUNDING_RISE times the smallest at a smaller dt. */
+    static boolean growsWithDt(List<Row> ok) {
+        double min = Double.POSITIVE_INFINITY;
+        for (Row r : ok.stream().sorted(java.util.Comparator.comparingDouble(Row::dt)).toList()) {
+            if (r.vRmse() > ROUNDING_RISE * min) {
+                return true;
+            }
+            min = Math.min(min, r.vRmse());
+        }
+        return false;
     }
 
     /** Least-squares slope of log(v_rmse) against log(dt). */

@@ -81,7 +81,7 @@ public final class ConvergeReport {
             Converge.Order o = orders.stream().filter(x -> x.model().equals(f.model()) && x.decayInput().equals(f.decayInput())
                     && x.integrator().equals(f.integrator()) && x.substeps() == f.substeps() && x.input().equals(f.input()))
                     .findFirst().orElse(null);
-            String order = o == null || !Double.isFinite(o.order()) ? (o != null && o.note().startsWith("error at float32 rounding") ? "exact" : "-")
+            String order = o == null || !Double.isFinite(o.order()) ? (o != null && o.note().startsWith(Converge.AT_ROUNDING) ? "exact" : "-")
                     : String.format(Locale.ROOT, "%.2f", o.order());
             XYSeries s = c.addSeries(e.getKey() + " (order " + order + ")", pts.stream().mapToDouble(Converge.Row::dt).toArray(),
                     pts.stream().mapToDouble(Converge.Row::vRmse).toArray());

@@ -187,6 +187,31 @@ class ConvergeTest extends ConsoleCapture {
         assertTrue(new Converge.Row("lif", "true", "euler", 1, 1.0, "steps", Double.NaN, 0, 0, 0, 0.25, 1, 4, 4).diverged());
     }
 
+    private static List<Converge.Row> curve(String integ, int k, double[] dts, double[] vRmse) {
+        List<Converge.Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < dts.length; i++) {
+            rows.add(new Converge.Row("lif", "true", integ, k, dts[i], "digits", vRmse[i], 0, 0, 0, 0.0, 1, 100, 32));
+        }
+        return rows;
+    }
+
+    @Test
+    void aCurveBelowTheRoundingFloorIsExactOnlyWhenItsErrorDoesNotGrowWithDt() {
+        double[] dts = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+        // measured: lif rk4 x4 on digits, rounding down to dt 1, then truncation rising as dt^3..4
+        Converge.Order rk4 = Converge.orders(curve("rk4", 4, dts,
+                new double[] {4.87e-7, 2.43e-7, 9.66e-8, 4.82e-8, 2.51e-8, 3.20e-7, 4.63e-6})).get(0);
+        assertTrue(!rk4.note().startsWith(Converge.AT_ROUNDING) && rk4.note().contains("still growing with dt"), rk4.toString());
+        assertTrue(Double.isNaN(rk4.order()), "no slope over errors that rounding biases: " + rk4);
+        // measured: zoh x2 on steps, exact: rounding that falls as dt grows, with a 12% wobble at dt 2.5
+        Converge.Order zoh = Converge.orders(curve("zoh", 2, dts,
+                new double[] {5.33e-7, 3.32e-7, 1.07e-7, 6.72e-8, 3.29e-8, 3.68e-8, 2.12e-8})).get(0);
+        assertEquals(Converge.AT_ROUNDING + " at every dt that stayed finite (exact for this input)", zoh.note());
+        // a coarse grid's pair from the audit (rk4 x2 digits at dt 0.5, 1): 18-fold rise, truncation
+        Converge.Order pair = Converge.orders(curve("rk4", 2, new double[] {0.5, 1}, new double[] {4.84e-8, 8.66e-7})).get(0);
+        assertTrue(!pair.note().startsWith(Converge.AT_ROUNDING), pair.toString());
+    }
+
     @Test
     void badGridsAreOneLineErrors() {
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--dt", "0.3,1", "--inputs", "steps"));
