@@ -29,6 +29,11 @@ final class InterruptNotice {
             case "converge" -> "the rows measured so far are in " + where + "/converge.csv (none yet while the cost "
                     + "measurements run first); a rerun starts the study afresh";
             case "data" -> "no partial dataset file is left behind; run it again to finish";
+            case "trace" -> {
+                String output = value(args, "--output");
+                yield "no trace was written" + (output == null ? "" : " to " + output)
+                        + " (a file already there is unchanged); run it again to write it";
+            }
             default -> "stopped before it finished";
         };
     }

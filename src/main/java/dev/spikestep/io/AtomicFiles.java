@@ -16,7 +16,9 @@ import java.nio.file.StandardOpenOption;
  * clobbers a file that happens to be there, an input named {@code out.csv.part} say), fsyncs it and renames it into place
  * only when complete. A reader, a kill or a full disk then leaves the old file or the new one,
  * never half of one under the name that {@code DatasetLocator}, {@code --resume} or a user reads.
- * The one way Spikestep replaces a file (datasets, checkpoints, manifests, traces).
+ * The one way Spikestep replaces a file (datasets, checkpoints, manifests, traces). A Ctrl-C or SIGTERM
+ * runs the shutdown hooks but not the writing thread's finally blocks: the hook calls
+ * {@link #abandonInFlight}, which deletes the part files being written.
  */
 public final class AtomicFiles {
     /** Produces the content of a file; throwing aborts the write and leaves the target untouched. */
@@ -58,6 +60,26 @@ public final class AtomicFiles {
         return n;
     }
 
+    /**
+     * The part files created and not yet renamed or deleted. Creating, renaming and abandoning one all
+     * happen under its lock, so the shutdown hook either finds a part before its rename (and deletes
+     * it, so the rename never happens) or after (and it is the target, whole).
+     */
+    private static final java.util.Set<Path> IN_FLIGHT = new java.util.HashSet<>();
+
+    /**
+     * Deletes every part file being written; a write whose part is deleted fails instead of renaming
+     * it. For the shutdown hook of a process stopped mid-write. Returns how many.
+     */
+    public static int abandonInFlight() {
+        synchronized (IN_FLIGHT) {
+            int n = IN_FLIGHT.size();
+            IN_FLIGHT.forEach(AtomicFiles::deleteQuietly);
+            IN_FLIGHT.clear();
+            return n;
+        }
+    }
+
     /** A fresh temporary name beside {@code target}. */
     private static Path partName(Path target) {
         return target.resolveSibling(target.getFileName() + "."
@@ -74,7 +96,10 @@ public final class AtomicFiles {
         FileChannel channel;
         for (int attempt = 1; ; attempt++) {
             try {
-                channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                synchronized (IN_FLIGHT) {
+                    channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    IN_FLIGHT.add(part);
+                }
                 break;
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 if (attempt == 100) {
@@ -91,15 +116,23 @@ public final class AtomicFiles {
                 out.flush();
                 ch.force(true); // on disk before the rename makes it visible
             }
-            try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
+            synchronized (IN_FLIGHT) {
+                if (!IN_FLIGHT.remove(part)) {
+                    throw new IOException(target + " was not written: the process is stopping");
+                }
+                try {
+                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                done = true;
             }
-            done = true;
         } finally {
             if (!done) {
-                deleteQuietly(part);
+                synchronized (IN_FLIGHT) {
+                    IN_FLIGHT.remove(part);
+                    deleteQuietly(part);
+                }
             }
         }
     }

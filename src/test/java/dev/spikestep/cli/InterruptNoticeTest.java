@@ -28,7 +28,9 @@ class InterruptNoticeTest {
                 + "measurements run first); a rerun starts the study afresh",
                 InterruptNotice.message(List.of("converge", "--out", "conv")));
         assertTrue(InterruptNotice.message(List.of("--threads", "train")).contains("kept in the output directory"));
-        assertEquals("interrupted: stopped before it finished", InterruptNotice.message(List.of("trace", "in.csv")));
+        assertEquals("interrupted: stopped before it finished", InterruptNotice.message(List.of("info")));
+        assertEquals("interrupted: no trace was written to out.csv (a file already there is unchanged); run it again to "
+                + "write it", InterruptNotice.message(List.of("trace", "--input", "in.csv", "--output", "out.csv")));
         assertEquals("interrupted: stopped before it finished; nothing was written (no --out)",
                 InterruptNotice.message(List.of("bench")));
         assertTrue(InterruptNotice.message(List.of("bench", "--out", "b")).contains("any part measured to the end are in "
@@ -103,5 +105,46 @@ class InterruptNoticeTest {
         assertTrue(ok.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, ok.exitValue());
         assertFalse(Files.readString(log).contains("interrupted"), Files.readString(log));
+    }
+
+    @Test
+    void aTraceStoppedBySigtermWhileWritingLeavesNeitherItsOutputNorAPartFile() throws Exception {
+        StringBuilder x = new StringBuilder();
+        java.util.Random r = new java.util.Random(1);
+        for (int t = 0; t < 12000; t++) {
+            for (int n = 0; n < 100; n++) {
+                x.append(n == 0 ? "" : ",").append(r.nextInt(2000) / 1000.0);
+            }
+            x.append('\n');
+        }
+        Path in = Files.writeString(dir.resolve("big.csv"), x);
+        Path out = dir.resolve("out.csv");
+        Path log = dir.resolve("trace.log");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "trace", "--neuron", "lif", "--integrator", "rk4", "--dt", "0.5", "--input", in.toString(),
+                "--grad", in.toString(), "--output", out.toString());
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (System.nanoTime() < deadline && child.isAlive() && parts().isEmpty()) {
+                Thread.sleep(2);
+            }
+            assertTrue(child.isAlive() && !parts().isEmpty(), "ended before it could be stopped: " + Files.readString(log));
+            child.destroy(); // SIGTERM while the part file is being written
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            child.destroyForcibly();
+        }
+        String text = Files.readString(log);
+        assertTrue(text.contains("interrupted: no trace was written to " + out), text);
+        assertEquals(List.of(), parts(), "the part file is deleted");
+        assertFalse(Files.exists(out), text);
+    }
+
+    private List<Path> parts() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+        }
     }
 }

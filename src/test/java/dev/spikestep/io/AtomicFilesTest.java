@@ -2,11 +2,16 @@ package dev.spikestep.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,5 +39,45 @@ class AtomicFilesTest {
                 && Files.isDirectory(dir.resolve("sub.0123.part")));
         assertFalse(Files.exists(dir.resolve("epoch-002.safetensors.711c2fe2052f.part")));
         assertEquals(0, AtomicFiles.removeOrphans(dir.resolve("absent")));
+    }
+
+    @Test
+    void theShutdownHooksCleanupDeletesAWritesPartFileAndTheWriteNeverRenamesIt() throws Exception {
+        Path target = dir.resolve("out.csv");
+        Files.writeString(target, "earlier\n");
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> w = CompletableFuture.runAsync(() -> {
+            try {
+                AtomicFiles.write(target, out -> {
+                    out.write(new byte[1 << 17]); // past the buffer: on disk in the part file
+                    writing.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new IOException(e);
+                    }
+                    out.write(1);
+                });
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertTrue(writing.await(10, TimeUnit.SECONDS));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(2, s.count(), "the target and the part file being written");
+        }
+        assertEquals(1, AtomicFiles.abandonInFlight()); // what a SIGTERM's shutdown hook calls
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of(target), s.toList(), "the part file is gone");
+        }
+        release.countDown();
+        Exception e = assertThrows(java.util.concurrent.ExecutionException.class, () -> w.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("was not written: the process is stopping"), e.toString());
+        assertEquals("earlier\n", Files.readString(target), "the earlier file is untouched");
+        assertEquals(0, AtomicFiles.abandonInFlight(), "a finished or failed write is no longer in flight");
+        AtomicFiles.write(target, out -> out.write('x'));
+        assertEquals("x", Files.readString(target), "writes after it work as before");
+        assertEquals(0, AtomicFiles.abandonInFlight());
     }
 }
