@@ -100,7 +100,8 @@ public final class ConvergeCommand implements Callable<Integer> {
     int costNeurons;
 
     @Option(names = "--cost-repeats", paramLabel = "N", defaultValue = "7",
-            description = "Timed calls per cost (median; after 2 warm-up calls) (default: ${DEFAULT-VALUE}).")
+            description = "Timed calls per cost (their median, after " + Converge.COST_WARMUP + " untimed warm-up calls; "
+                + "before any, one untimed round of every integrator x K compiles them) (default: ${DEFAULT-VALUE}).")
     int costRepeats;
 
     @Override

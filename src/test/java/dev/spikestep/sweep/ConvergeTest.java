@@ -213,6 +213,15 @@ class ConvergeTest extends ConsoleCapture {
     }
 
     @Test
+    void helpAndReadmeStateTheWarmUpTheCostsRunAfter() throws Exception {
+        String calls = "after " + Converge.COST_WARMUP + " untimed warm-up calls";
+        assertEquals(0, Main.execute("converge", "--help"));
+        assertTrue(out().replaceAll("\\s+", " ").contains(calls), out());
+        String readme = Files.readString(Path.of("README.md")).replaceAll("\\s+", " ");
+        assertTrue(readme.contains("`--cost-repeats` timed calls (the median, " + calls + ")"), "README's converge section");
+    }
+
+    @Test
     void badGridsAreOneLineErrors() {
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--dt", "0.3,1", "--inputs", "steps"));
         assertTrue(err().contains("error: dt 0.3 does not divide the coarsest dt 1.0"), err());
