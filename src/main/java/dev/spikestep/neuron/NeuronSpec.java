@@ -125,8 +125,9 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
                     + "bring a neuron that fired below it: it would fire at every step), got " + vTh);
         }
         if (!softReset && !(vReset < vTh)) {
-            throw new dev.spikestep.BadValueException("v_reset", "must be below v_th " + vTh + " (at or above it every "
-                    + "neuron would fire at every step), got " + vReset);
+            // named by v_reset, though either may be the value given: both values and both ways out are stated
+            throw new dev.spikestep.BadValueException("v_reset", vReset + " must be below v_th " + vTh + " (at or above "
+                    + "it every neuron would fire at every step): lower the reset or raise the threshold");
         }
     }
 }

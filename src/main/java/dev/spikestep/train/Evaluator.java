@@ -56,7 +56,11 @@ public final class Evaluator {
         }
     }
 
-    /** Reads {@code fc1.weight} [hidden, nIn] and {@code fc_out.weight} [nOut, hidden]; other tensors are ignored. */
+    /**
+     * Reads {@code fc1.weight} [hidden, nIn] and {@code fc_out.weight} [nOut, hidden]; a file with other tensors
+     * is refused, as the notebook's strict {@code load_state_dict} refuses it (an {@code fc1.bias} ignored would
+     * evaluate another network than the one that was trained).
+     */
     public static Weights read(Path file) {
         Safetensors.Contents c = Safetensors.read(file);
         Safetensors.Tensor w1 = c.tensors().get(Checkpoints.W1);
@@ -74,6 +78,12 @@ public final class Evaluator {
             throw new SpikestepException(file + ": no tensor '" + (w1 == null ? Checkpoints.W1 : Checkpoints.W_OUT)
                     + "' (it has " + String.join(", ", c.tensors().keySet()) + "); expected the notebook's state_dict "
                     + "with fc1.weight [hidden, 784] and fc_out.weight [10, hidden]");
+        }
+        java.util.List<String> extra = c.tensors().keySet().stream()
+                .filter(k -> !k.equals(Checkpoints.W1) && !k.equals(Checkpoints.W_OUT)).sorted().toList();
+        if (!extra.isEmpty()) {
+            throw new SpikestepException(file + ": tensors the notebook's network does not have: " + String.join(", ", extra)
+                    + " (it is fc1.weight and fc_out.weight, without biases); a state_dict of another model?");
         }
         if (w1.shape().length != 2 || wOut.shape().length != 2 || wOut.shape()[1] != w1.shape()[0]) {
             throw new SpikestepException(file + ": fc1.weight " + java.util.Arrays.toString(w1.shape()) + " and fc_out.weight "

@@ -227,10 +227,10 @@ class CliTest extends ConsoleCapture {
         assertTrue(err().contains("error: --dt must be a finite number > 0, got -1.0"), err());
         // a reset at or above the threshold fires every neuron at every step: refused, for each model
         assertEquals(2, Main.execute("train", "--v-reset", "5", "--data", dir.toString()));
-        assertTrue(err().contains("error: --v-reset must be below v_th 1.0 (at or above it every neuron would fire at "
-                + "every step), got 5.0"), err());
+        assertTrue(err().contains("error: --v-reset 5.0 must be below v_th 1.0 (at or above it every neuron would fire at "
+                + "every step): lower the reset or raise the threshold"), err());
         assertEquals(2, Main.execute("train", "--model", "izh", "--v-th", "0", "--data", dir.toString()));
-        assertTrue(err().contains("error: --v-reset must be below v_th 0.0"), err());
+        assertTrue(err().contains("error: --v-reset 0.0 must be below v_th 0.0"), err());
         assertEquals(2, Main.execute("train", "--soft-reset", "--v-th", "-0.5", "--data", dir.toString()));
         assertTrue(err().contains("error: --v-th must be > 0 with a soft reset"), err());
         // an option the neuron would not use is refused, not dropped

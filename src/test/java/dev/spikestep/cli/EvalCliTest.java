@@ -186,6 +186,16 @@ class EvalCliTest extends ConsoleCapture {
         assertEquals(2, Main.execute("eval", "--weights", badMeta.toString(), "--dataset", "mnist-sample", "--data",
                 data.toString(), "--out", dir.toString()));
         assertTrue(err().contains("error: the checkpoint's metadata has epoch = 'x', not an integer"), err());
+        // a bias (or any tensor the notebook's network lacks) is refused, as strict load_state_dict refuses it
+        Map<String, Safetensors.Tensor> withBias = new java.util.LinkedHashMap<>(torch.tensors());
+        withBias.put("fc1.bias", new Safetensors.Tensor(new int[] {16}, new float[16]));
+        Path biased = dir.resolve("biased.safetensors");
+        Safetensors.write(biased, withBias, Map.of());
+        clearConsole();
+        assertEquals(2, Main.execute("eval", "--weights", biased.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", dir.toString()));
+        assertTrue(err().contains("error: " + biased + ": tensors the notebook's network does not have: fc1.bias (it is "
+                + "fc1.weight and fc_out.weight, without biases)"), err());
     }
 
     @Test
