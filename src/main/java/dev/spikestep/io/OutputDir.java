@@ -10,11 +10,11 @@ import java.util.stream.Stream;
 
 /**
  * An output directory that a command rewrites as a whole (report, converge): it must be new, empty,
- * or an earlier output of the same command, recognised by its {@code marker} file or, where that
- * output was killed before writing its marker, by holding only the command's files and their
- * temporary files. That output's files are removed first, so that none of them (a chart the new run
- * does not draw) is left to read as the new run's; any other directory is refused rather than
- * written into.
+ * or an earlier output of the same command, recognised by its {@code marker} file. That output's
+ * files (and the temporary files of them that a kill left) are removed first, the marker last, so
+ * that none of them (a chart the new run does not draw) is left to read as the new run's; any other
+ * directory is refused rather than written into. A command whose marker is its last file writes a
+ * stand-in marker first (Report), so that a run killed before the end is still recognised.
  */
 public final class OutputDir {
     private OutputDir() {
@@ -62,20 +62,11 @@ public final class OutputDir {
         } catch (IOException e) {
             throw new SpikestepException("cannot read " + dir + ": " + SpikestepException.reason(e), e);
         }
-        // without the marker, only what a killed run leaves: the command's files, at least one of them a chart or a
-        // temporary file (a directory of the user's own summary.md alone is not taken for an output and emptied)
-        boolean killedRun = entries.stream().allMatch(e -> ownedOrTemporary(e, owned))
-                && entries.stream().anyMatch(OutputDir::drawnOrTemporary);
-        if (!entries.isEmpty() && !Files.isRegularFile(dir.resolve(marker)) && !killedRun) {
+        if (!entries.isEmpty() && !Files.isRegularFile(dir.resolve(marker))) {
             throw new SpikestepException("--out " + dir + " is not empty and holds no earlier " + what + " ("
                     + marker + "); write the " + what + " into a new or empty directory");
         }
         return entries;
-    }
-
-    private static boolean drawnOrTemporary(Path entry) {
-        String name = entry.getFileName().toString();
-        return AtomicFiles.targetOf(name) != null || name.endsWith(".png") || name.endsWith(".svg");
     }
 
     /** A file the command writes, or a temporary file of one that a kill left (see {@link AtomicFiles#targetOf}). */

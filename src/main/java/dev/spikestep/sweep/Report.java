@@ -159,6 +159,11 @@ public final class Report {
     /** Writes everything into the output directory (new, empty or an earlier report) and returns the HTML file. */
     public Path write() {
         dev.spikestep.io.OutputDir.replaceWhole(outDir, "report.html", "report", FILES::contains);
+        // report.html is written last: a stand-in first, so that a report killed on its way is still recognised as one
+        // by the next (and says so to whoever opens it)
+        ResultsWriter.replace(outDir.resolve("report.html"), "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
+                + "Report being written</title></head><body><p>This report is being written, or its run was stopped "
+                + "before it finished: run <code>spikestep report</code> again.</p></body></html>\n");
         List<String[]> charts = new ArrayList<>(); // file stem, title, caption
         chart(charts, "accuracy", "Test accuracy vs dt", "test accuracy (%)", ACC,
                 "Mean over seeds with the seed range (min to max) as bars; red crosses: diverged runs."

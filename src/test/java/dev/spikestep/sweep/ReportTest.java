@@ -1,6 +1,7 @@
 package dev.spikestep.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -137,26 +138,34 @@ class ReportTest {
     }
 
     @Test
-    void aReportKilledBeforeItsHtmlIsReplacedOnTheNextRun() throws Exception {
+    void aReportStoppedOnItsWayIsStillAReportToTheNext() throws Exception {
         Path d = dir.resolve("one");
         Path out = oneRunReport(d);
-        // what a kill while drawing left: charts, a chart and a table under temporary names, no report.html yet
-        Files.delete(out.resolve("report.html"));
+        // stopped after its charts, before its tables (a directory where summary.md goes makes the write fail there)
+        Files.delete(out.resolve("summary.md"));
+        Files.createDirectories(out.resolve("summary.md"));
+        assertThrows(RuntimeException.class, () -> new Report(d, out).write());
+        String standIn = Files.readString(out.resolve("report.html"));
+        assertTrue(standIn.contains("This report is being written, or its run was stopped before it finished"), standIn);
+        assertTrue(Files.exists(out.resolve("accuracy.png")), "the charts came before the failure");
+        // and what a kill while drawing leaves, temporary files of its own names, goes with the rest
         Files.delete(out.resolve("summary.md"));
         Files.writeString(out.resolve("spike_rate.1a2b3c4d.tmp.png"), "half a png");
         Files.writeString(out.resolve("summary.md.5e6f.part"), "half a table");
         new Report(d, out).write();
-        assertTrue(Files.exists(out.resolve("report.html")) && Files.exists(out.resolve("summary.md")));
+        assertTrue(Files.exists(out.resolve("summary.md")));
+        assertFalse(Files.readString(out.resolve("report.html")).contains("being written"));
         try (var s = Files.list(out)) {
             assertTrue(s.noneMatch(p -> p.toString().contains(".tmp.") || p.toString().endsWith(".part")),
                     "temporary files removed");
         }
-        // a temporary file of a name a report does not write is someone else's
-        Files.delete(out.resolve("report.html"));
-        Files.writeString(out.resolve("notes.md.5e6f.part"), "x");
-        SpikestepException e = assertThrows(SpikestepException.class, () -> new Report(d, out).write());
+        // without report.html a directory is no report's, however its files are named: a chart of one's own is kept
+        Path mine = Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(mine.resolve("accuracy.png"), "my plot");
+        Files.writeString(mine.resolve("accuracy.1a2b3c4d.tmp.png"), "x");
+        SpikestepException e = assertThrows(SpikestepException.class, () -> new Report(d, mine).write());
         assertTrue(e.getMessage().contains("holds no earlier report (report.html)"), e.getMessage());
-        assertTrue(Files.exists(out.resolve("accuracy.png")), "nothing removed from a refused directory");
+        assertEquals("my plot", Files.readString(mine.resolve("accuracy.png")));
     }
 
     @Test
