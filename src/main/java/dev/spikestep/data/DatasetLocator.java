@@ -80,12 +80,13 @@ public final class DatasetLocator {
                 checkTorchvisionName(dir, dataDir, dataset);
                 return dir;
             }
-            List<String> present = needed.stream().filter(b -> resolve(dir, b) != null).toList();
+            // partial against all four, whatever is needed: a folder of train files only is a half copy, not
+            // passed over for the test files of a later directory (another dataset's, the data root's)
+            List<String> present = FILES.stream().filter(b -> resolve(dir, b) != null).toList();
             if (!present.isEmpty()) {
                 List<String> notFiles = notFiles(dir, needed);
                 throw new SpikestepException("dataset '" + dataset + "': " + dir + " holds only " + present.size()
-                        + " of its " + (needed.size() == FILES.size() ? "four" : "test set's " + needed.size())
-                        + " IDX files (" + String.join(", ", present) + "; missing "
+                        + " of its four IDX files (" + String.join(", ", present) + "; missing "
                         + needed.stream().filter(b -> resolve(dir, b) == null).collect(java.util.stream.Collectors.joining(", "))
                         + (notFiles.isEmpty() ? "): an interrupted copy?" : "; " + String.join("; ", notFiles) + "):")
                         + " Complete it, or run `spikestep data " + dataset + " --data " + dataDir
@@ -130,11 +131,20 @@ public final class DatasetLocator {
      * other dataset. Its folder name says whose files they are.
      */
     private static void checkTorchvisionName(Path dir, Path dataDir, String dataset) {
-        if (!dir.equals(dataDir) || dir.getFileName() == null || !dir.getFileName().toString().equals("raw")
-                || dir.getParent() == null || dir.getParent().getFileName() == null) {
+        if (!dir.equals(dataDir)) {
             return;
         }
-        String folder = dir.getParent().getFileName().toString();
+        Path real; // the folder's own name, however it was given (".", "../raw", a link)
+        try {
+            real = dir.toRealPath();
+        } catch (java.io.IOException e) {
+            real = dir.toAbsolutePath().normalize();
+        }
+        if (real.getFileName() == null || !real.getFileName().toString().equals("raw") || real.getParent() == null
+                || real.getParent().getFileName() == null) {
+            return;
+        }
+        String folder = real.getParent().getFileName().toString();
         String owner = folder.equals("MNIST") ? "mnist" : folder.equals("FashionMNIST") ? "fashion" : null;
         if (owner != null && !owner.equals(dataset)) {
             throw new SpikestepException("dataset '" + dataset + "': the files in " + dir + " are torchvision's " + folder

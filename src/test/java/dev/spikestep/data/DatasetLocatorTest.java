@@ -122,13 +122,22 @@ class DatasetLocatorTest {
 
         Files.delete(dir.resolve(DatasetLocator.TEST_LABELS + ".gz"));
         String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.loadTest(root, "mnist")).getMessage();
-        assertTrue(msg.contains(dir + " holds only 1 of its test set's 2 IDX files (" + DatasetLocator.TEST_IMAGES
-                + "; missing " + DatasetLocator.TEST_LABELS + "): an interrupted copy?"), msg);
+        assertTrue(msg.contains(dir + " holds only 2 of its four IDX files (" + DatasetLocator.TRAIN_LABELS + ", "
+                + DatasetLocator.TEST_IMAGES + "; missing " + DatasetLocator.TEST_LABELS + "): an interrupted copy?"), msg);
+
+        // a folder of the training files alone is a half copy too, not passed over for the data root's test files
+        Path fashion = root.resolve("fashion");
+        Fixtures.writeSet(fashion, 4, 3, false);
+        Files.delete(fashion.resolve(DatasetLocator.TEST_IMAGES));
+        Files.delete(fashion.resolve(DatasetLocator.TEST_LABELS));
+        Fixtures.writeSet(root, 4, 5, false);
+        msg = assertThrows(SpikestepException.class, () -> DatasetLocator.loadTest(root, "fashion")).getMessage();
+        assertTrue(msg.contains(fashion + " holds only 2 of its four IDX files"), msg);
     }
 
     /** Files in the data root carry no name, but torchvision's folder does: MNIST/raw given for fashion is refused. */
     @Test
-    void aTorchvisionFolderGivenAsTheDataRootIsOnlyItsOwnDataset() {
+    void aTorchvisionFolderGivenAsTheDataRootIsOnlyItsOwnDataset() throws IOException {
         Path mnistRaw = root.resolve("MNIST").resolve("raw");
         Fixtures.writeSet(mnistRaw, 4, 2, false);
         String msg = assertThrows(SpikestepException.class, () -> DatasetLocator.load(mnistRaw, "fashion")).getMessage();
@@ -139,6 +148,10 @@ class DatasetLocatorTest {
         Fixtures.writeSet(fashionRaw, 4, 2, false);
         assertThrows(SpikestepException.class, () -> DatasetLocator.loadTest(fashionRaw, "mnist"));
         assertEquals(2, DatasetLocator.loadTest(fashionRaw, "fashion").size());
+        // however the folder is named on the command line: a trailing ".", a link to it
+        assertThrows(SpikestepException.class, () -> DatasetLocator.load(mnistRaw.resolve("."), "fashion"));
+        Path link = java.nio.file.Files.createSymbolicLink(root.resolve("digits"), mnistRaw);
+        assertThrows(SpikestepException.class, () -> DatasetLocator.load(link, "fashion"));
     }
 
     @Test
