@@ -125,6 +125,10 @@ public final class EvalCommand implements Callable<Integer> {
         // a --dataset other than training's is marked, as a changed dynamics option is
         System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", "dataset", trainedOn, dataset,
                 trainedOn.isEmpty() || trainedOn.equals(dataset) ? "" : "  *"));
+        // numbers, as dt and T are in the row (the metadata holds strings); a malformed one that an option overrode
+        // is kept as written rather than failing the row after the test pass
+        Object trainedDt = numberOrAsWritten(trained.get("dt"), false);
+        Object trainedT = numberOrAsWritten(trained.get("T"), true);
         long badWeights = w.nonFinite();
         if (badWeights > 0) { // non-finite states would otherwise read as this integrator's divergence
             System.err.println(String.format(Locale.ROOT, "warning: %d of the %d weights in %s are NaN or infinite (the "
@@ -138,9 +142,8 @@ public final class EvalCommand implements Callable<Integer> {
         row.put("weights", weights.toString());
         row.put("trained_model", trained.get("model"));
         row.put("trained_integrator", trained.getOrDefault("integrator", ""));
-        // numbers, as dt and T are below (the metadata holds them as strings)
-        row.put("trained_dt", trained.containsKey("dt") ? Meta.number(trained, "dt", null) : null);
-        row.put("trained_T", trained.containsKey("T") ? Meta.integer(trained, "T", null) : null);
+        row.put("trained_dt", trainedDt);
+        row.put("trained_T", trainedT);
         row.put("model", s.neuron().model());
         row.put("integrator", s.neuron().integrator().cliName());
         row.put("substeps", s.neuron().substeps());
@@ -186,6 +189,17 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /** --out must be a directory eval.jsonl can be appended to: said before the test pass. */
+    private static Object numberOrAsWritten(String value, boolean integer) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return integer ? (Object) Long.parseLong(value) : (Object) Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            return value;
+        }
+    }
+
     private static void checkOut(java.nio.file.Path out) {
         if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
             throw new SpikestepException("--out " + out + " is a file, not a directory");

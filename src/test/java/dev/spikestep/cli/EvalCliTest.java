@@ -256,6 +256,13 @@ class EvalCliTest extends ConsoleCapture {
         assertTrue(subsetRow.get("trained_dt").isNumber() && subsetRow.get("trained_dt").asDouble() == 1.0, subsetRow.toString());
         assertTrue(subsetRow.get("trained_T").isNull(), "not recorded in this checkpoint: " + subsetRow);
         assertEquals("mnist-sample", subsetRow.get("dataset").asText());
+        subset.put("T", "abc"); // malformed, but overridden by --T: the row is written, the value kept as written
+        Safetensors.write(f, torch.tensors(), subset);
+        clearConsole();
+        assertEquals(0, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2", "--batch", "16"}, common)),
+                err());
+        assertEquals("abc", lastEvalRow(dir.resolve("o")).get("trained_T").asText());
+        subset.remove("T");
         subset.put("eval_batches", "x");
         Safetensors.write(f, torch.tensors(), subset);
         clearConsole();
