@@ -1,5 +1,6 @@
 package dev.spikestep.net;
 
+import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
 
 /** Sizes of the SPEC section 5 network: {@code nIn -> nHidden -> nOut}, {@code T} steps, batches up to {@code maxBatch}. */
@@ -35,8 +36,10 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
         }
         long rows = (long) T * maxBatch;
         if (rows * Math.max(nIn, nHidden) > Integer.MAX_VALUE) {
-            throw new SpikestepException("T x batch x layer width = " + rows * Math.max(nIn, nHidden)
-                    + " does not fit one buffer; lower --T or --batch" + (nHidden > nIn ? " or --hidden" : ""));
+            // named by T, the value a sweep's axis most often grows (a sweep adds where its config sets it)
+            throw new BadValueException("T", T + " x batch " + maxBatch + " x layer width " + Math.max(nIn, nHidden) + " = "
+                    + rows * Math.max(nIn, nHidden) + " does not fit one buffer (2^31 floats); lower T, the batch"
+                    + (nHidden > nIn ? " or the hidden size" : ""));
         }
     }
 }

@@ -14,10 +14,10 @@ public record LifSpec(Integrator integrator, double dt, double tau, float vTh, f
         integrator.requireDefinedFor("lif");
         NeuronSpec.requireFinitePositive("dt", dt);
         NeuronSpec.requireFinitePositive("tau", tau);
-        NeuronSpec.requireFiniteRatio(dt, "tau", tau);
         NeuronSpec.requireFinite("v_th", vTh);
         NeuronSpec.requireFinite("v_reset", vReset);
         NeuronSpec.requireSubsteps(substeps);
+        NeuronSpec.requireFiniteRatio(dt, "tau", tau, substeps);
         NeuronSpec.requireResetBelowThreshold(vTh, vReset, softReset);
         if (softReset) {
             vReset = 0f;

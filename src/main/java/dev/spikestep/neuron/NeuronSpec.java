@@ -97,13 +97,24 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
     }
 
     /**
-     * {@code dt / tau} as the kernels compute it in float32 must be finite: dt 1e30 over tau 1e-30 would make
-     * every state infinite, and the run would read as the integrator's divergence.
+     * A sub-step's {@code dt / tau} as the kernels compute it in float32 must be a finite normal number: dt 1e30
+     * over tau 1e-30 would make every state infinite (read as the integrator's divergence), dt 1e-20 over tau 1e20
+     * every charge 0.
      */
-    static void requireFiniteRatio(double dt, String tauKey, double tau) {
-        if (!Float.isFinite((float) dt / (float) tau)) {
+    static void requireFiniteRatio(double dt, String tauKey, double tau, int substeps) {
+        float h = (float) dt / substeps; // a sub-step's length (SPEC 9)
+        if (h < Float.MIN_NORMAL) {
+            throw new dev.spikestep.BadValueException("dt", dt + " over " + substeps + " sub-steps is below float32's "
+                    + "smallest normal number (the kernels' precision)");
+        }
+        float ratio = h / (float) tau;
+        if (!Float.isFinite(ratio)) {
             throw new dev.spikestep.BadValueException(tauKey, tau + " is too small for dt " + dt + ": dt / " + tauKey
                     + " overflows float32 (the kernels' precision)");
+        }
+        if (ratio < Float.MIN_NORMAL) { // dt 1e-20 over tau 1e20: every charge is 0, the neuron never moves
+            throw new dev.spikestep.BadValueException(tauKey, tau + " is too large for dt " + dt + ": dt / " + tauKey
+                    + " is below float32's smallest normal number (the kernels' precision)");
         }
     }
 

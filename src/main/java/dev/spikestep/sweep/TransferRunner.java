@@ -1,7 +1,6 @@
 package dev.spikestep.sweep;
 
 import dev.spikestep.BadValueException;
-import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.Json;
@@ -54,8 +53,8 @@ public final class TransferRunner implements ExperimentRunner {
             Dataset test = train.dataset(ctx, cfg.dataset()).test();
             try {
                 new NetShape(test.pixels(), cfg.hidden(), test.numClasses(), p.int32("eval_T"), cfg.batch());
-            } catch (SpikestepException e) {
-                throw new BadValueException("eval_T", p.int32("eval_T") + ": " + e.getMessage());
+            } catch (BadValueException e) { // the evaluation's T is eval_T
+                throw new BadValueException("eval_T", e.problem());
             }
         }
     }

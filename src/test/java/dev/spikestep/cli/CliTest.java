@@ -147,6 +147,13 @@ class CliTest extends ConsoleCapture {
         clearConsole();
         assertEquals(2, Main.execute("train", "--model", "izh", "--dt", "1e30", "--tau", "1e-30", "--data", dir.toString()));
         assertTrue(err().contains("error: --tau 1.0E-30 is too small for dt 1.0E30"), err());
+        clearConsole();
+        assertEquals(2, Main.execute("train", "--dt", "1e-20", "--tau", "1e20", "--data", dir.toString()));
+        assertTrue(err().contains("error: --tau 1.0E20 is too large for dt 1.0E-20: dt / tau is below float32's smallest "
+                + "normal number"), err());
+        clearConsole();
+        assertEquals(2, Main.execute("train", "--dt", "2e-38", "--substeps", "64", "--data", dir.toString()));
+        assertTrue(err().contains("error: --dt 2.0E-38 over 64 sub-steps is below float32's smallest normal number"), err());
     }
 
     @Test
