@@ -277,10 +277,11 @@ public final class Trainer {
                 + "larger --dt or --T (more input per sample) or a lower --v-th; training goes on", batches,
                 cfg.neuron().model(), cfg.neuron().integrator().cliName(), Json.exact(cfg.neuron().dt()), cfg.T(),
                 Checkpoints.identity(cfg).get("v_th"));
-        err.println(w);
-        // stdout may be a log that should record it too; on a terminal both streams show, so once is enough
+        // on stdout, with the epoch table, where a terminal shows it even with stderr sent away (2>/dev/null hides the
+        // progress bars); when stdout is not a terminal (a log) on stderr too, so that a terminal still shows it
+        out.println(w);
         if (err != out && !tty) {
-            out.println(w);
+            err.println(w);
         }
     }
 
