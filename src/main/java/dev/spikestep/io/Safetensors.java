@@ -108,9 +108,13 @@ public final class Safetensors {
         for (int i = 0; i < pad; i++) {
             buf.put((byte) ' ');
         }
+        // floatToIntBits writes every NaN as the one canonical 0x7fc00000: a diverged weight is NaN whatever its
+        // payload, and the backends' NaNs differ in sign (x86's default NaN is negative, a GPU's positive), which
+        // would make the files of two runs that computed the same network differ
         for (Tensor t : tensors.values()) {
-            buf.asFloatBuffer().put(t.data());
-            buf.position(buf.position() + 4 * t.data().length);
+            for (float v : t.data()) {
+                buf.putInt(Float.floatToIntBits(v));
+            }
         }
         return buf.array();
     }

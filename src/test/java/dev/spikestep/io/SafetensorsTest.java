@@ -33,6 +33,21 @@ class SafetensorsTest {
         return t;
     }
 
+    /** Every NaN is written as 0x7fc00000: the backends' NaNs differ in sign, the networks they describe do not. */
+    @Test
+    void nanIsWrittenAsTheOneCanonicalNan() throws Exception {
+        float negativeNan = Float.intBitsToFloat(0xffc00000); // x86's default NaN
+        float payloadNan = Float.intBitsToFloat(0x7f800001);
+        Path f = dir.resolve("nan.safetensors");
+        Safetensors.write(f, Map.of("w", new Tensor(new int[] {4}, new float[] {1.5f, negativeNan, payloadNan, -0f})), Map.of());
+        byte[] bytes = Files.readAllBytes(f);
+        ByteBuffer data = ByteBuffer.wrap(bytes, bytes.length - 16, 16).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(Float.floatToRawIntBits(1.5f), data.getInt());
+        assertEquals(0x7fc00000, data.getInt());
+        assertEquals(0x7fc00000, data.getInt());
+        assertEquals(0x80000000, data.getInt(), "-0 is a number, kept as it is");
+    }
+
     @Test
     void roundTripKeepsEveryBitTheOrderAndTheMetadata() throws Exception {
         Path f = dir.resolve("a.safetensors");
