@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         footer = {"", "Run 'spikestep COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
     static final String VERSION = "spikestep 0.1.0";
+    /** Set by the shutdown hook: an error after it is the stop's (a write abandoned), not the user's to read. */
+    private static volatile boolean stopping;
 
     @Override
     public void run() {
@@ -27,6 +29,7 @@ public final class Main implements Runnable {
         java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // the writing thread's finally blocks do not run: its half-written part files go here
+            stopping = true;
             dev.spikestep.io.AtomicFiles.abandonInFlight();
             if (!returned.get()) {
                 System.out.flush();
@@ -58,6 +61,9 @@ public final class Main implements Runnable {
         });
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof SpikestepException && stopping) {
+                return 2; // a write abandoned by Ctrl-C or SIGTERM: the shutdown hook's notice says what is kept
+            }
             if (ex instanceof SpikestepException) {
                 cmd.getErr().println("error: " + ex.getMessage());
                 return 2;

@@ -45,7 +45,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "data", description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--backend", paramLabel = "cpu", defaultValue = "cpu", description = "Compute backend (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", paramLabel = "cpu|cuda|auto", defaultValue = "cpu",
+            description = "Compute backend: cpu, cuda (a GPU, else an error) or auto (default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
@@ -53,8 +54,9 @@ public final class SweepCommand implements Callable<Integer> {
     int parallel;
 
     @Option(names = "--pack", paramLabel = "N", defaultValue = "1",
-            description = "With --backend cuda: train up to N compatible runs (same model, T, batch, hidden, readout, "
-                + "data, epochs) together, one kernel launch per step for all; same rows as alone (default: ${DEFAULT-VALUE}).")
+            description = "With --backend cuda: train up to N compatible runs of a train grid (same model, T, batch, "
+                + "hidden, readout, data, epochs) together, one kernel launch per step for all; same rows as alone; "
+                + "rstdp and transfer grids run one at a time (default: ${DEFAULT-VALUE}).")
     int pack;
 
     @Option(names = "--devices", paramLabel = "LIST|all",

@@ -227,7 +227,10 @@ public final class SweepRunner {
                 mine.size() - todo.size(), todo.size(), Math.min(o.parallel() * Math.max(1, o.devices().size()),
                         Math.max(1, todo.size())), perRun,
                 perRun == 1 ? "" : "s", o.backend(), out));
-        if (o.pack() > 1) {
+        if (o.pack() > 1 && !todo.isEmpty() && todo.stream().allMatch(p -> runner.packKey(p) == null)) {
+            o.out().println("packed: none: " + cfg.experiment() + " points run one at a time (--pack packs the points "
+                    + "of train grids only)");
+        } else if (o.pack() > 1) {
             o.out().println(String.format(Locale.ROOT, "packed: %d runs in %d packs of up to %d (one launch per kernel "
                     + "for a pack's runs) and %d alone", jobs.stream().filter(j -> j.size() > 1).mapToInt(List::size).sum(),
                     jobs.stream().filter(j -> j.size() > 1).count(), o.pack(), jobs.stream().filter(j -> j.size() == 1).count()));

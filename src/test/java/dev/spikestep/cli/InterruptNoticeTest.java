@@ -138,6 +138,7 @@ class InterruptNoticeTest {
         }
         String text = Files.readString(log);
         assertTrue(text.contains("interrupted: no trace was written to " + out), text);
+        assertFalse(text.contains("error:"), "the abandoned write's failure is the stop's, not an error to read: " + text);
         assertEquals(List.of(), parts(), "the part file is deleted");
         assertFalse(Files.exists(out), text);
     }
