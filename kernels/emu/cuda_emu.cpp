@@ -99,7 +99,7 @@ const char* error_name(CUresult r) {
 // --- the emulated device: an H200's attributes -------------------------------------------------
 const char* const DEVICE_NAME = "Spikestep emulated CUDA device (CPU, no GPU)";
 const int DRIVER_VERSION = 13000;
-const std::size_t TOTAL_MEMORY = 143771ull << 20; // 140.4 GiB, as an H200 reports
+const std::size_t H200_MEMORY = 143771ull << 20; // 140.4 GiB, as an H200 reports
 const int MAX_THREADS = 1024, MAX_BLOCK_X = 1024, MAX_BLOCK_Y = 1024, MAX_BLOCK_Z = 64;
 const unsigned MAX_GRID_X = 2147483647u, MAX_GRID_Y = 65535, MAX_GRID_Z = 65535;
 const int SHARED_PER_BLOCK = 48 << 10, REGISTERS_PER_BLOCK = 65536;
@@ -140,6 +140,7 @@ bool attribute_value(int attr, int* v) {
 std::recursive_mutex mu;
 bool initialised = false;
 int device_count = 1;
+std::size_t total_memory = H200_MEMORY;  // SPIKESTEP_EMU_MEMORY_MIB: a smaller device, to run out of memory on purpose
 bool reverse_order = false;
 std::string env_error;  // a malformed SPIKESTEP_EMU_* variable: cuInit fails with it
 std::map<CUresult, std::string> details; // the last message of each error code, for cuGetErrorString
@@ -514,6 +515,16 @@ struct Init {
             else
                 device_count = static_cast<int>(v);
         }
+        const char* mib = std::getenv("SPIKESTEP_EMU_MEMORY_MIB");
+        if (mib && *mib) {
+            char* end = nullptr;
+            long v = std::strtol(mib, &end, 10);
+            if (*end != '\0' || v < 1 || v > (long)(H200_MEMORY >> 20))
+                env_error = std::string("SPIKESTEP_EMU_MEMORY_MIB must be an integer 1..") +
+                            std::to_string(H200_MEMORY >> 20) + ", not '" + mib + "'";
+            else
+                total_memory = (std::size_t)v << 20;
+        }
         const char* o = std::getenv("SPIKESTEP_EMU_ORDER");
         reverse_order = o && std::string(o) == "reverse";
         if (o && *o && std::string(o) != "reverse" && std::string(o) != "forward")
@@ -616,7 +627,7 @@ CUresult cuDeviceGetName(char* name, int len, CUdevice d) {
 CUresult cuDeviceTotalMem_v2(std::size_t* bytes, CUdevice d) {
     LOCK;
     if (CUresult r = check_device(d, "cuDeviceTotalMem")) return r;
-    *bytes = TOTAL_MEMORY;
+    *bytes = total_memory;
     return SUCCESS;
 }
 
@@ -647,6 +658,24 @@ CUresult cuDevicePrimaryCtxRelease_v2(CUdevice d) {
     return SUCCESS;
 }
 
+CUresult cuDevicePrimaryCtxGetState(CUdevice d, unsigned int* flags, int* active) {
+    LOCK;
+    if (CUresult r = check_device(d, "cuDevicePrimaryCtxGetState")) return r;
+    if (!flags || !active) return fail(INVALID_VALUE, "cuDevicePrimaryCtxGetState: NULL");
+    *flags = 0;
+    *active = contexts[(std::size_t)d]->refs > 0 ? 1 : 0;  // a GPU's: active while retained
+    return SUCCESS;
+}
+
+CUresult cuMemGetInfo_v2(std::size_t* free, std::size_t* total) {
+    LOCK;
+    NEED_CONTEXT("cuMemGetInfo");
+    if (!free || !total) return fail(INVALID_VALUE, "cuMemGetInfo: NULL");
+    *total = total_memory;
+    *free = total_memory - ctx->used;
+    return SUCCESS;
+}
+
 CUresult cuCtxSetCurrent(void* c) {
     LOCK;
     if (!initialised) return fail(NOT_INITIALIZED, "cuCtxSetCurrent: cuInit has not been called");
@@ -672,7 +701,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr* out, std::size_t bytes) {
     LOCK;
     NEED_CONTEXT("cuMemAlloc");
     if (bytes == 0) return fail(INVALID_VALUE, "cuMemAlloc: 0 bytes");
-    if (ctx->used + bytes > TOTAL_MEMORY)
+    if (ctx->used + bytes > total_memory)
         return fail(OUT_OF_MEMORY, "cuMemAlloc: " + std::to_string(bytes) + " bytes exceed the device's free memory");
     // The data ends where the upper guard page starts, its start aligned to the largest power of two
     // (at most 256) dividing the size: a read one element past the end faults.

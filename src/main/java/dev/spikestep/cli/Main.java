@@ -70,7 +70,10 @@ public final class Main implements Runnable {
             }
             if (ex.getClass().getName().equals("jcuda.CudaException")) {
                 // A failure on the device (an illegal address, say): what the driver says, no stack trace.
-                cmd.getErr().println("error: CUDA: " + cudaDetail(ex));
+                String detail = cudaDetail(ex);
+                // out of device memory is the user's to change, as the heap's is
+                cmd.getErr().println("error: CUDA: " + detail + (detail.startsWith("CUDA_ERROR_OUT_OF_MEMORY")
+                        ? " (the run does not fit the GPU's memory: lower --batch, --T or --hidden, or --pack)" : ""));
                 return 1;
             }
             throw ex;

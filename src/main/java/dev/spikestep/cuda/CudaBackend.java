@@ -47,8 +47,7 @@ public final class CudaBackend {
         if (ptx != null) {
             return ptx;
         }
-        try (CudaContext ctx = CudaContext.open(0)) {
-            new CudaModule();
+        try (CudaContext ctx = CudaContext.open(0); CudaModule loads = new CudaModule()) {
             return null;
         } catch (SpikestepException e) {
             return e.getMessage();
@@ -127,12 +126,39 @@ public final class CudaBackend {
 
     /** The CUDA network (a pack of one) on GPU {@link Backends#device}, or a SpikestepException saying why there is none. */
     public static Network create(NetShape shape, NeuronSpec neuron, Readout readout, Adam adam) {
-        CudaContext ctx = openSelected();
         boolean cublas = !Boolean.getBoolean("spikestep.noCublas");
-        CudaDevice dev = new CudaDevice(ctx, new CudaModule(), cublas);
+        CudaDevice dev = device(openSelected(), cublas);
         // Never silent: which product implementation runs is part of the start-up output.
         System.err.println("cuda: " + dev.describe());
-        return new KernelNetwork(dev, shape, neuron, readout, adam);
+        return orClose(dev, () -> new KernelNetwork(dev, shape, neuron, readout, adam));
+    }
+
+    /** A device on {@code ctx} with the kernels loaded; {@code ctx} released when that fails. */
+    static CudaDevice device(CudaContext ctx, boolean cublas) {
+        return orClose(ctx, () -> {
+            CudaModule module = new CudaModule();
+            return orClose(module, () -> new CudaDevice(ctx, module, cublas));
+        });
+    }
+
+    /**
+     * What {@code make} returns, or, when it fails, {@code resource} closed and the failure rethrown: a network
+     * that fails half-built (an allocation past the GPU's memory, its tenth of twenty) leaves nothing behind on
+     * the GPU, so a sweep's later points there are not short of memory or handed a retained context.
+     */
+    static <T> T orClose(AutoCloseable resource, java.util.function.Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (RuntimeException | Error e) {
+            CudaDevice.closeAll(e, () -> {
+                try {
+                    resource.close();
+                } catch (Exception x) {
+                    throw x instanceof RuntimeException r ? r : new IllegalStateException(x);
+                }
+            });
+            throw e;
+        }
     }
 
     /**
@@ -145,7 +171,7 @@ public final class CudaBackend {
         int k = Backends.device(); // the caller's; the pack's network is made on one of its run threads
         selectedDevice();          // fails here, with the reason, rather than on a run thread
         return new LockstepPack(runs, () -> {
-            CudaDevice dev = new CudaDevice(CudaContext.open(k), new CudaModule(), cublas);
+            CudaDevice dev = device(CudaContext.open(k), cublas);
             System.err.println("cuda: " + dev.describe() + "; " + runs + " packed runs");
             return dev;
         }).factories();
@@ -158,9 +184,8 @@ public final class CudaBackend {
      */
     public static RstdpKernelNetwork createRstdp(int nIn, int nHidden, int nOut, int T, int maxBatch, int chunk,
                                                  LifSpec neuron) {
-        CudaContext ctx = openSelected();
-        CudaDevice dev = new CudaDevice(ctx, new CudaModule(), false);
-        return new RstdpKernelNetwork(dev, nIn, nHidden, nOut, T, maxBatch, chunk, neuron);
+        CudaDevice dev = device(openSelected(), false);
+        return orClose(dev, () -> new RstdpKernelNetwork(dev, nIn, nHidden, nOut, T, maxBatch, chunk, neuron));
     }
 
     /** Lines for {@code spikestep info}: driver, devices, whether the PTX and cuBLAS load. */
@@ -197,12 +222,11 @@ public final class CudaBackend {
         }
         if (devices > 0 && ptx == null) {
             try (CudaContext ctx = CudaContext.open(0)) {
-                new CudaModule();
-                out.add("ptx load on gpu 0: ok");
-                try {
-                    CudaDevice d = new CudaDevice(ctx, new CudaModule(), true);
+                try (CudaModule loads = new CudaModule()) {
+                    out.add("ptx load on gpu 0: ok");
+                }
+                try (CudaDevice d = device(CudaContext.open(0), true)) { // a retain of its own: closing d releases it
                     out.add("gemm: " + (d.usesCublas() ? "cuBLAS SGEMM (libcublas loads)" : d.describe()));
-                    d.close();
                 } catch (Throwable t) {
                     out.add("gemm: cuBLAS check failed (" + brief(t) + ")");
                 }

@@ -76,7 +76,7 @@ public final class CudaBench {
         long n = (long) T * M;
         float[][] in = KernelBench.inputs(T, M, seed);
         List<KernelBench.Sample> out = new ArrayList<>();
-        try (CudaDevice dev = new CudaDevice(CudaBackend.openSelected(), new CudaModule(), false)) {
+        try (CudaDevice dev = CudaBackend.device(CudaBackend.openSelected(), false)) {
             DeviceBuffer params = dev.alloc(4L * NeuronParams.SIZE);
             DeviceBuffer x = dev.alloc(4 * n);
             DeviceBuffer g = dev.alloc(4 * n);
@@ -129,9 +129,10 @@ public final class CudaBench {
         requireGpu();
         NetShape shape = new NetShape(train.pixels(), hidden, train.numClasses(), T, batch);
         PhaseTimes.Phase[] phases = PhaseTimes.Phase.values();
-        CudaDevice dev = new CudaDevice(CudaBackend.openSelected(), new CudaModule(), !Boolean.getBoolean("spikestep.noCublas"));
+        CudaDevice dev = CudaBackend.device(CudaBackend.openSelected(), !Boolean.getBoolean("spikestep.noCublas"));
         System.err.println("cuda: " + dev.describe());
-        try (KernelNetwork net = new KernelNetwork(dev, shape, neuron, Readout.MAX, Adam.notebook())) {
+        try (KernelNetwork net = CudaBackend.orClose(dev, () -> new KernelNetwork(dev, shape, neuron, Readout.MAX,
+                Adam.notebook()))) {
             net.initWeights(seed);
             PoissonEncoder encoder = new PoissonEncoder(PoissonEncoder.Method.EXACT, neuron.dt());
             int[] order = Streams.permutation(seed, 0, train.size());

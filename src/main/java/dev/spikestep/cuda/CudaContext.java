@@ -37,7 +37,12 @@ public final class CudaContext implements AutoCloseable {
         cuDeviceGet(device, ordinal);
         context = new CUcontext();
         cuDevicePrimaryCtxRetain(context, device);
-        makeCurrent();
+        try {
+            makeCurrent();
+        } catch (RuntimeException | Error e) {
+            CudaDevice.closeAll(e, this::close); // the retain is released, or the context would outlive this object
+            throw e;
+        }
     }
 
     /** Initialises the driver (loading JCuda's native library) and returns the number of devices. */

@@ -75,21 +75,39 @@ public final class CudaDevice implements Device {
         }
     }
 
+    /**
+     * Owns {@code module} (and releases {@code ctx} on close). A constructor that fails closes what it made
+     * (the stream, the module); the caller still holds {@code ctx} and releases it ({@link CudaBackend#orClose}).
+     */
     public CudaDevice(CudaContext ctx, CudaModule module, boolean useCublas) {
         this.ctx = ctx;
         this.module = module;
         ctx.makeCurrent();
-        cuStreamCreate(stream, 0);
+        try {
+            cuStreamCreate(stream, 0);
+        } catch (RuntimeException | Error e) {
+            closeAll(e, module::close);
+            throw e;
+        }
         cublasHandle h = null;
         String note;
         if (useCublas) {
+            boolean created = false;
             try {
                 JCublas2.setExceptionsEnabled(true);
                 h = new cublasHandle();
                 JCublas2.cublasCreate(h);
+                created = true;
                 JCublas2.cublasSetStream(h, new cudaStream_t(stream));
                 note = "cuBLAS SGEMM";
             } catch (Throwable t) {
+                if (created) { // a handle that cannot take the stream is no use, but it holds device memory
+                    try {
+                        JCublas2.cublasDestroy(h);
+                    } catch (Throwable ignored) {
+                        // the tiled kernel serves; the handle goes with the context
+                    }
+                }
                 h = null;
                 // JCuda puts the nested stack traces of every load attempt in the message: its first line says it
                 note = "tiled GEMM kernel (cuBLAS did not load: " + CudaBackend.brief(t) + ")";
@@ -282,25 +300,62 @@ public final class CudaDevice implements Device {
         return "cuda gpu " + ctx.ordinal() + ": " + CudaContext.describeDevice(ctx.ordinal()) + ", " + cublasNote;
     }
 
+    /**
+     * Frees everything, each step whatever the steps before it threw (after a sticky error such as an illegal
+     * address the first synchronize throws, and every step after it may), and releases the context last in any
+     * case: a context still retained is never destroyed, and a broken one would fail every later run on its GPU.
+     * The first failure is thrown at the end, the others added to it as suppressed.
+     */
     @Override
     public void close() {
-        ctx.makeCurrent();
-        cuStreamSynchronize(stream);
-        if (events != null) {
-            events.close();
+        RuntimeException first = null;
+        try {
+            first = attempt(first, ctx::makeCurrent);
+            first = attempt(first, () -> cuStreamSynchronize(stream));
+            if (events != null) {
+                first = attempt(first, events::close);
+            }
+            if (cublas != null) {
+                first = attempt(first, () -> JCublas2.cublasDestroy(cublas));
+            }
+            for (CUdeviceptr p : allocations) {
+                first = attempt(first, () -> cuMemFree(p));
+            }
+            allocations.clear();
+            for (Pointer p : pinned) {
+                first = attempt(first, () -> cuMemFreeHost(p));
+            }
+            pinned.clear();
+            first = attempt(first, () -> cuStreamDestroy(stream));
+            first = attempt(first, module::close);
+        } finally {
+            first = attempt(first, ctx::close);
         }
-        if (cublas != null) {
-            JCublas2.cublasDestroy(cublas);
+        if (first != null) {
+            throw first;
         }
-        for (CUdeviceptr p : allocations) {
-            cuMemFree(p);
+    }
+
+    /** Runs {@code step}; a failure becomes {@code first} when there is none yet, else is added to it. */
+    private static RuntimeException attempt(RuntimeException first, Runnable step) {
+        try {
+            step.run();
+            return first;
+        } catch (RuntimeException e) {
+            if (first == null) {
+                return e;
+            }
+            first.addSuppressed(e);
+            return first;
         }
-        allocations.clear();
-        for (Pointer p : pinned) {
-            cuMemFreeHost(p);
+    }
+
+    /** Runs {@code cleanup} after {@code failure}, whose report it must not replace: its own failure is added to it. */
+    static void closeAll(Throwable failure, Runnable cleanup) {
+        try {
+            cleanup.run();
+        } catch (Throwable t) {
+            failure.addSuppressed(t);
         }
-        pinned.clear();
-        cuStreamDestroy(stream);
-        ctx.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.spikestep.cuda;
 
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadDataEx;
+import static jcuda.driver.JCudaDriver.cuModuleUnload;
 
 import dev.spikestep.SpikestepException;
 import java.io.IOException;
@@ -23,7 +24,7 @@ import jcuda.driver.CUmodule;
  * whose PTX declares it ({@code .entry NAME}), so a new kernel needs no table here; functions are
  * looked up once and cached by name.
  */
-public final class CudaModule {
+public final class CudaModule implements AutoCloseable {
     /** Every kernel family, one PTX each. */
     public static final String[] FILES = {"encoder", "neuron", "readout", "loss", "stats", "adam", "linear", "rstdp"};
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+([A-Za-z_$][\\w$]*)");
@@ -32,20 +33,52 @@ public final class CudaModule {
     /** Kernel name to the module that declares it. */
     private final Map<String, CUmodule> modules = new HashMap<>();
 
-    /** Loads every PTX into the current context. */
+    /** The modules loaded, each once, to unload. */
+    private final List<CUmodule> loaded = new ArrayList<>();
+
+    /** Loads every PTX into the current context; one that fails unloads those loaded before it. */
     public CudaModule() {
-        for (String f : FILES) {
-            CUmodule m = new CUmodule();
-            byte[] ptx = ptx(f);
-            byte[] z = java.util.Arrays.copyOf(ptx, ptx.length + 1); // NUL-terminated image
-            cuModuleLoadDataEx(m, Pointer.to(z), 0, new int[0], Pointer.to(new int[0]));
-            for (String kernel : entries(ptx)) {
-                CUmodule before = modules.putIfAbsent(kernel, m);
-                if (before != null) {
-                    throw new SpikestepException("kernel " + kernel + " is declared twice in the PTX (" + f
-                            + ".ptx and another); rebuild kernels with your nvcc: make kernels");
+        try {
+            for (String f : FILES) {
+                CUmodule m = new CUmodule();
+                byte[] ptx = ptx(f);
+                byte[] z = java.util.Arrays.copyOf(ptx, ptx.length + 1); // NUL-terminated image
+                cuModuleLoadDataEx(m, Pointer.to(z), 0, new int[0], Pointer.to(new int[0]));
+                loaded.add(m);
+                for (String kernel : entries(ptx)) {
+                    CUmodule before = modules.putIfAbsent(kernel, m);
+                    if (before != null) {
+                        throw new SpikestepException("kernel " + kernel + " is declared twice in the PTX (" + f
+                                + ".ptx and another); rebuild kernels with your nvcc: make kernels");
+                    }
                 }
             }
+        } catch (RuntimeException | Error e) {
+            CudaDevice.closeAll(e, this::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Unloads the modules from the current context (the one they were loaded into). A device's primary
+     * context outlives its networks while another holds it (--parallel on one GPU), so modules not unloaded
+     * would pile up there, one set per network.
+     */
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (CUmodule m : loaded) {
+            try {
+                cuModuleUnload(m);
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        loaded.clear();
+        modules.clear();
+        functions.clear();
+        if (first != null) {
+            throw first;
         }
     }
 

@@ -122,7 +122,10 @@ public final class LockstepPack {
         }
         joined++;
         open++;
-        await(run, "join", () -> net = new KernelNetwork(device.get(), shape, neurons, readout, adams));
+        await(run, "join", () -> {
+            Device d = device.get();
+            net = CudaBackend.orClose(d, () -> new KernelNetwork(d, shape, neurons, readout, adams));
+        });
         return new View(run);
     }
 

@@ -35,7 +35,7 @@ public final class CudaTests {
     /** A device on GPU {@link Backends#device} (0 unless a sweep worker's) with cuBLAS or the tiled GEMM kernel. */
     public static CudaDevice device(boolean cublas) {
         assumeCuda("the CUDA backend");
-        return new CudaDevice(CudaContext.open(Backends.device()), new CudaModule(), cublas);
+        return CudaBackend.device(CudaContext.open(Backends.device()), cublas);
     }
 
     /** A pack of {@code runs} runs on one {@link KernelNetwork} of R runs (tiled GEMM: exact per-run sums). */

@@ -1,0 +1,66 @@
+package dev.spikestep.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A CUDA network whose setup fails half-way (an allocation past the GPU's memory) leaves nothing on the GPU: its
+ * context is released (a retained one keeps its memory and, once broken, fails every later run there), and the
+ * next network builds. On the emulated driver with a 64 MiB device (SPIKESTEP_EMU_MEMORY_MIB), in a child JVM
+ * since the emulator reads its environment once.
+ */
+class CudaFailedCreateTest {
+    @Test
+    void aNetworkThatRunsOutOfMemoryHalfBuiltReleasesItsContext() throws Exception {
+        CudaTests.assumeCuda("the CUDA backend's cleanup after a failed setup");
+        Assumptions.assumeTrue(CudaTests.emulated(), "the emulated driver's small device is what makes setup fail here");
+        String out = onASmallDevice(64, 0, FailedCreateProbe.class.getName());
+        // the emulator's own report of each failure: an allocation, after the ones before it had succeeded
+        assertEquals(4, out.lines().filter(l -> l.startsWith("spikestep-emu: CUDA_ERROR_OUT_OF_MEMORY: cuMemAlloc: ")).count(),
+                out);
+        List<String> lines = out.lines()
+                .filter(l -> !l.startsWith("cuda: ") && !l.startsWith("WARNING") && !l.startsWith("spikestep-emu: ")).toList();
+        List<String> expected = new java.util.ArrayList<>();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            expected.addAll(List.of("train-network-failed CudaException", "context-active 0",
+                    "rstdp-network-failed CudaException", "context-active 0"));
+        }
+        expected.addAll(List.of("small-network-created while active 1", "context-active 0"));
+        assertEquals(expected, lines, out);
+    }
+
+    /** The output of {@code mainClass args} in a child JVM on an emulated device of {@code mib} MiB; its exit code checked. */
+    private static String onASmallDevice(int mib, int exitCode, String... mainAndArgs) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(List.of(mainAndArgs));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("SPIKESTEP_EMU_MEMORY_MIB", Integer.toString(mib));
+        Process child = pb.start();
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS), out);
+        assertEquals(exitCode, child.exitValue(), out);
+        return out;
+    }
+
+    /** Out of device memory, the CLI says what to change, as it does for the heap. */
+    @Test
+    void aRunPastTheGpusMemoryIsOneErrorSayingWhatToLower(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        CudaTests.assumeCuda("the CUDA backend's out-of-memory message");
+        Assumptions.assumeTrue(CudaTests.emulated(), "the emulated driver's small device is what runs out here");
+        Path data = dir.resolve("data");
+        dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "train", 96, 1);
+        dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "t10k", 48, 2);
+        String out = onASmallDevice(16, 1, dev.spikestep.cli.Main.class.getName(), "train", "--backend", "cuda",
+                "--hidden", "4096", "--batch", "16", "--epochs", "1", "--dataset", "mnist-sample", "--data", data.toString(),
+                "--out", dir.resolve("o").toString());
+        assertTrue(out.contains("error: CUDA: CUDA_ERROR_OUT_OF_MEMORY: cuMemAlloc: ") && out.contains(" (the run does not "
+                + "fit the GPU's memory: lower --batch, --T or --hidden, or --pack)"), out);
+    }
+}
