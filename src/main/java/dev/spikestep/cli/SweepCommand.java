@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
             "Expands the configuration's axes into a grid and runs each point: N at a time with --parallel N "
                 + "(the CPU threads split between them; results are the same as one at a time). Every finished "
                 + "epoch and run is appended to OUT/epochs.jsonl and OUT/runs.jsonl as it happens (fsync'd); "
-                + "--resume skips the runs already finished and reruns an interrupted one from its start. "
+                + "--resume skips the runs already finished and continues an interrupted one from its last "
+                + "finished epoch (its checkpoint; a packed one from its start). "
                 + "results.csv holds one row per finished run, in grid order. Each run's console output is in "
                 + "OUT/runs/RUN_ID/log.txt. See the README's Sweeps section for the configuration format.", ""},
         footer = {"", "Examples:",
@@ -73,7 +74,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the whole sweep, 0 = all cores (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--resume", description = "Continue the sweep in OUT: skip finished runs, rerun interrupted ones.")
+    @Option(names = "--resume", description = "Continue the sweep in OUT: skip finished runs, continue interrupted ones "
+            + "from their last finished epoch.")
     boolean resume;
 
     @Option(names = "--shard", paramLabel = "K/N", defaultValue = "0/1",

@@ -154,6 +154,8 @@ class EvalCliTest extends ConsoleCapture {
                 "--dataset", "mnist-sample", "--data", data.toString(), "--out", out.toString(), "--T", "6",
                 "--threads", "1"), err());
         assertTrue(out().contains("784 -> 16 -> 10, a state_dict without Spikestep metadata"), out());
+        assertTrue(out().contains("dataset      | (mnist)                  | mnist-sample              *"), "the notebook's "
+                + "dataset assumed, another marked: " + out());
         assertTrue(out().contains("integrator   | exp                      | exp                     \n"), "the notebook's "
                 + "exp on both sides, not a change: " + out());
         JsonNode row = lastEvalRow(out);
