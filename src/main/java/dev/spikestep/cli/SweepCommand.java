@@ -57,7 +57,7 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--pack", paramLabel = "N", defaultValue = "1",
             description = "With --backend cuda: train up to N compatible runs of a train grid (same model, T, batch, "
                 + "hidden, readout, data, epochs) together, one kernel launch per step for all; same rows as alone; "
-                + "rstdp and transfer grids run one at a time (default: ${DEFAULT-VALUE}).")
+                + "rstdp and transfer points are not packed (default: ${DEFAULT-VALUE}).")
     int pack;
 
     @Option(names = "--devices", paramLabel = "LIST|all",

@@ -220,15 +220,16 @@ public final class SweepRunner {
         List<List<RunPoint>> jobs = packs(todo, runner, o.pack());
         writeManifest(out, grid.size(), mine.size(), gridId(grid));
 
+        // CPU threads per run are the CPU backend's; on the GPU a run is the GPU's (--threads is refused there)
+        String each = o.backend().equals("cpu") ? " x " + perRun + " thread" + (perRun == 1 ? "" : "s") : "";
         o.out().println(String.format(Locale.ROOT, "sweep %s (%s, %s): %d grid points%s; %d finished before, %d to run, "
-                        + "%d at a time x %d thread%s, backend %s, results in %s",
+                        + "%d at a time%s, backend %s, results in %s",
                 cfg.name(), cfg.experiment(), cfg.source(), grid.size(),
                 o.shard().n() > 1 ? ", shard " + o.shard() + " has " + mine.size() : "",
                 mine.size() - todo.size(), todo.size(), Math.min(o.parallel() * Math.max(1, o.devices().size()),
-                        Math.max(1, todo.size())), perRun,
-                perRun == 1 ? "" : "s", o.backend(), out));
+                        Math.max(1, todo.size())), each, o.backend(), out));
         if (o.pack() > 1 && !todo.isEmpty() && todo.stream().allMatch(p -> runner.packKey(p) == null)) {
-            o.out().println("packed: none: " + cfg.experiment() + " points run one at a time (--pack packs the points "
+            o.out().println("packed: none: " + cfg.experiment() + " points are not packed (--pack packs the points "
                     + "of train grids only)");
         } else if (o.pack() > 1) {
             o.out().println(String.format(Locale.ROOT, "packed: %d runs in %d packs of up to %d (one launch per kernel "

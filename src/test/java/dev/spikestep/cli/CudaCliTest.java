@@ -61,6 +61,26 @@ class CudaCliTest extends ConsoleCapture {
         return r.get(r.size() - 1);
     }
 
+    /** Only train grids are packed: an rstdp grid given --pack runs its points unpacked and says why. */
+    @Test
+    void anRstdpSweepGivenPackSaysItsPointsRunOneAtATime() throws Exception {
+        Path config = Files.writeString(dir.resolve("r.yaml"), """
+                name: r
+                experiment: rstdp
+                base: {T: 5, dt: 0.5, epochs: 1, batch: 16, test_batch: 16, max_train_batches: 1, max_test_batches: 1,
+                       dataset: mnist-sample}
+                axes:
+                  integrator: [euler, exp]
+                """);
+        assertEquals(0, Main.execute("sweep", config.toString(), "--out", dir.resolve("r").toString(), "--data",
+                data.toString(), "--backend", "cuda", "--pack", "2"), err());
+        assertTrue(out().contains("packed: none: rstdp points are not packed (--pack packs the points of train grids "
+                + "only)"), out());
+        assertTrue(out().contains(" at a time, backend cuda, results in "), "no CPU threads per run on the GPU: "
+                + out());
+        assertEquals(2, rows(dir.resolve("r"), "results.csv").size());
+    }
+
     @Test
     void trainOnCudaEndsWithTheCpuRunsAccuracyAndSpikeRate() throws Exception {
         String[] common = {"train", "--model", "lif", "--integrator", "exp", "--dt", "5", "--T", "12", "--epochs", "2",
