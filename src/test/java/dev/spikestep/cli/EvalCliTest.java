@@ -156,6 +156,9 @@ class EvalCliTest extends ConsoleCapture {
         assertTrue(out().contains("784 -> 16 -> 10, a state_dict without Spikestep metadata"), out());
         assertTrue(out().contains("dataset      | (mnist)                  | mnist-sample              *"), "the notebook's "
                 + "dataset assumed, another marked: " + out());
+        assertTrue(out().contains("seed         |                          | 0                       \n"), "the seed its "
+                + "test pass used (encoder seed 10000): " + out());
+        assertEquals(10000, lastEvalRow(out).get("encoder_seed").asLong());
         assertTrue(out().contains("integrator   | exp                      | exp                     \n"), "the notebook's "
                 + "exp on both sides, not a change: " + out());
         JsonNode row = lastEvalRow(out);
