@@ -69,11 +69,8 @@ public final class Main implements Runnable {
                 return 2;
             }
             if (ex.getClass().getName().equals("jcuda.CudaException")) {
-                // A failure on the device (an illegal address, say): what the driver says, no stack trace.
-                String detail = cudaDetail(ex);
-                // out of device memory is the user's to change, as the heap's is
-                cmd.getErr().println("error: CUDA: " + detail + (detail.startsWith("CUDA_ERROR_OUT_OF_MEMORY")
-                        ? " (the run does not fit the GPU's memory: lower --batch, --T or --hidden, or --pack)" : ""));
+                // A failure on the device (an illegal address, out of memory): what the driver says, no stack trace.
+                cmd.getErr().println("error: " + dev.spikestep.net.Backends.describeFailure(ex));
                 return 1;
             }
             throw ex;
@@ -114,14 +111,5 @@ public final class Main implements Runnable {
                 + (commands ? "commands." : "options."));
         err.flush();
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
-    }
-
-    private static String cudaDetail(Exception ex) {
-        try {
-            return (String) Class.forName("dev.spikestep.cuda.CudaContext").getMethod("explain", Throwable.class)
-                    .invoke(null, ex);
-        } catch (ReflectiveOperationException e) {
-            return ex.getMessage();
-        }
     }
 }

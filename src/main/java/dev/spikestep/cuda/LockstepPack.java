@@ -143,7 +143,8 @@ public final class LockstepPack {
      */
     private void await(int run, String op, Runnable step) {
         if (failed != null) {
-            throw new SpikestepException("packed run " + run + " stopped: another run of its pack failed: " + failed);
+            throw new SpikestepException("packed run " + run + " stopped: a step of its pack failed: "
+                    + dev.spikestep.net.Backends.describeFailure(failed));
         }
         for (int r = 0; r < runs; r++) {
             if (closed[r]) {
@@ -178,7 +179,8 @@ public final class LockstepPack {
             }
         }
         if (gen == generation) {
-            throw new SpikestepException("packed run " + run + " stopped: another run of its pack failed: " + failed);
+            throw new SpikestepException("packed run " + run + " stopped: a step of its pack failed: "
+                    + dev.spikestep.net.Backends.describeFailure(failed));
         }
     }
 

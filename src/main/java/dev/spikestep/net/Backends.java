@@ -95,6 +95,28 @@ public final class Backends {
     }
 
     /**
+     * A run's failure in words: a CUDA error (itself or as a cause) with the driver's detail, and what to
+     * change when the GPU's memory ran out; else a SpikestepException's message, or the exception itself.
+     */
+    public static String describeFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getClass().getName().equals("jcuda.CudaException")) {
+                String detail;
+                try {
+                    detail = (String) Class.forName("dev.spikestep.cuda.CudaContext").getMethod("explain", Throwable.class)
+                            .invoke(null, c);
+                } catch (ReflectiveOperationException e) {
+                    detail = c.getMessage();
+                }
+                // out of device memory is the user's to change, as the heap's is
+                return "CUDA: " + detail + (detail.startsWith("CUDA_ERROR_OUT_OF_MEMORY")
+                        ? " (the run does not fit the GPU's memory: make it smaller, e.g. its batch, T or hidden size)" : "");
+            }
+        }
+        return t instanceof SpikestepException ? t.getMessage() : t.toString();
+    }
+
+    /**
      * Calls a static method of a class of the CUDA package reflectively, so that the CPU path never
      * loads JCuda; its SpikestepExceptions (and other runtime exceptions) pass through as they are.
      */

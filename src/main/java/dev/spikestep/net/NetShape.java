@@ -1,6 +1,5 @@
 package dev.spikestep.net;
 
-import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
 
 /** Sizes of the SPEC section 5 network: {@code nIn -> nHidden -> nOut}, {@code T} steps, batches up to {@code maxBatch}. */
@@ -25,6 +24,20 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
         }
     }
 
+    /**
+     * Null when a [T, batch, width] buffer of these sizes fits one buffer (2^31 floats), else what is too large
+     * and what to lower, the steps named {@code tName} (T, or a transfer's eval_T).
+     */
+    public static String tooLarge(int nIn, int nHidden, int T, int batch, String tName) {
+        long floats = (long) T * batch * Math.max(nIn, nHidden);
+        if (floats <= Integer.MAX_VALUE) {
+            return null;
+        }
+        return tName + " " + T + " x batch " + batch + " x layer width " + Math.max(nIn, nHidden) + " = " + floats
+                + " floats does not fit one buffer (2^31); lower " + tName
+                + (nHidden > nIn ? ", the batch or the hidden size" : " or the batch");
+    }
+
     public NetShape {
         if (nIn < 1 || nHidden < 1 || nOut < 2) {
             throw new SpikestepException("network sizes must be positive (and at least 2 classes): "
@@ -34,12 +47,9 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
         if (maxBatch < 1) {
             throw new SpikestepException("--batch must be >= 1, got " + maxBatch);
         }
-        long rows = (long) T * maxBatch;
-        if (rows * Math.max(nIn, nHidden) > Integer.MAX_VALUE) {
-            // named by T, the value a sweep's axis most often grows (a sweep adds where its config sets it)
-            throw new BadValueException("T", T + " x batch " + maxBatch + " x layer width " + Math.max(nIn, nHidden) + " = "
-                    + rows * Math.max(nIn, nHidden) + " does not fit one buffer (2^31 floats); lower T, the batch"
-                    + (nHidden > nIn ? " or the hidden size" : ""));
+        String tooLarge = tooLarge(nIn, nHidden, T, maxBatch, "T");
+        if (tooLarge != null) {
+            throw new SpikestepException(tooLarge);
         }
     }
 }

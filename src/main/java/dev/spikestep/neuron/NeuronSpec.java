@@ -108,13 +108,17 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
                     + "smallest normal number (the kernels' precision)");
         }
         float ratio = h / (float) tau;
+        // the step the kernels divide: dt, or a sub-step dt/K (SPEC 9), named as such
+        String step = substeps == 1 ? "dt " + dt : "a sub-step of dt " + dt + " / " + substeps + " sub-steps";
+        String ratioName = substeps == 1 ? "dt / " + tauKey : "dt / K / " + tauKey;
         if (!Float.isFinite(ratio)) {
-            throw new dev.spikestep.BadValueException(tauKey, tau + " is too small for dt " + dt + ": dt / " + tauKey
+            throw new dev.spikestep.BadValueException(tauKey, tau + " is too small for " + step + ": " + ratioName
                     + " overflows float32 (the kernels' precision)");
         }
         if (ratio < Float.MIN_NORMAL) { // dt 1e-20 over tau 1e20: every charge is 0, the neuron never moves
-            throw new dev.spikestep.BadValueException(tauKey, tau + " is too large for dt " + dt + ": dt / " + tauKey
-                    + " is below float32's smallest normal number (the kernels' precision)");
+            throw new dev.spikestep.BadValueException(tauKey, tau + " is too large for " + step + ": " + ratioName
+                    + " is below float32's smallest normal number (the kernels' precision)"
+                    + (substeps == 1 ? "" : "; fewer sub-steps or a larger dt"));
         }
     }
 

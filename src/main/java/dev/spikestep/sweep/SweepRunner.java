@@ -198,7 +198,9 @@ public final class SweepRunner {
                 runner.check(p, context(p, perRun, null, null));
             } catch (BadValueException e) { // it names the train option; here the value comes from the config file
                 throw new SpikestepException(cfg.source() + ": " + cfg.where(e.key()) + " " + e.problem()
-                        + " (run " + p.label() + ")", e);
+                        + " (run " + named(p) + ")", e);
+            } catch (SpikestepException e) { // a limit of several values (T x batch x hidden): which point has them
+                throw new SpikestepException(cfg.source() + ": " + e.getMessage() + " (run " + named(p) + ")", e);
             }
         }
         if (aloneNetwork == null) { // tests pack fake networks on the CPU
@@ -287,8 +289,8 @@ public final class SweepRunner {
                                 bar.update(progress[0], status(progress[1], todo.size()));
                             }
                         } catch (RuntimeException e) {
-                            failure.compareAndSet(null, e instanceof SpikestepException ? e
-                                    : new SpikestepException("run " + p.label() + " failed: " + e, e));
+                            failure.compareAndSet(null, new SpikestepException("run " + named(p) + " failed: "
+                                    + Backends.describeFailure(e), e));
                         }
                     };
                     int device;
@@ -414,7 +416,13 @@ public final class SweepRunner {
                 }
                 epochDone.run();
             });
-            Map<String, Object> metrics = net == null ? runner.run(p, ctx) : runner.run(p, ctx, net);
+            Map<String, Object> metrics;
+            try {
+                metrics = net == null ? runner.run(p, ctx) : runner.run(p, ctx, net);
+            } catch (RuntimeException e) { // the run's own log says how it ended
+                log.println("failed: " + Backends.describeFailure(e));
+                throw e;
+            }
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("run_id", p.runId());
             row.put("index", p.index());
@@ -510,6 +518,18 @@ public final class SweepRunner {
 
     private static int epochs(RunPoint p) {
         return p.params().get("epochs") instanceof Long n ? n.intValue() : 1;
+    }
+
+    /** The point's label with every axis value it does not show (hidden=2048: what made this point differ). */
+    private String named(RunPoint p) {
+        StringBuilder sb = new StringBuilder(p.label());
+        for (String axis : cfg.axes().keySet()) {
+            Object v = p.params().get(axis);
+            if (v != null && !sb.toString().contains(" " + axis + "=")) {
+                sb.append(' ').append(axis).append('=').append(v);
+            }
+        }
+        return sb.toString();
     }
 
     private static String status(int runsDone, int runs) {

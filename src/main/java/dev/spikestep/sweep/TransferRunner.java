@@ -1,6 +1,7 @@
 package dev.spikestep.sweep;
 
 import dev.spikestep.BadValueException;
+import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.Json;
@@ -51,10 +52,9 @@ public final class TransferRunner implements ExperimentRunner {
         evalNeuron(p, cfg.neuron());
         if (p.int32("eval_T") != 0) { // the evaluation's network: the trained one's shape at eval_T
             Dataset test = train.dataset(ctx, cfg.dataset()).test();
-            try {
-                new NetShape(test.pixels(), cfg.hidden(), test.numClasses(), p.int32("eval_T"), cfg.batch());
-            } catch (BadValueException e) { // the evaluation's T is eval_T
-                throw new BadValueException("eval_T", e.problem());
+            String tooLarge = NetShape.tooLarge(test.pixels(), cfg.hidden(), p.int32("eval_T"), cfg.batch(), "eval_T");
+            if (tooLarge != null) {
+                throw new SpikestepException(tooLarge);
             }
         }
     }

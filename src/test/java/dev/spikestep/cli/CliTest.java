@@ -154,6 +154,10 @@ class CliTest extends ConsoleCapture {
         clearConsole();
         assertEquals(2, Main.execute("train", "--dt", "2e-38", "--substeps", "64", "--data", dir.toString()));
         assertTrue(err().contains("error: --dt 2.0E-38 over 64 sub-steps is below float32's smallest normal number"), err());
+        clearConsole();
+        assertEquals(2, Main.execute("train", "--dt", "1e-36", "--substeps", "64", "--data", dir.toString()));
+        assertTrue(err().contains("error: --tau 2.0 is too large for a sub-step of dt 1.0E-36 / 64 sub-steps: dt / K / tau is "
+                + "below float32's smallest normal number (the kernels' precision); fewer sub-steps or a larger dt"), err());
     }
 
     @Test

@@ -49,18 +49,45 @@ class CudaFailedCreateTest {
         return out;
     }
 
-    /** Out of device memory, the CLI says what to change, as it does for the heap. */
-    @Test
-    void aRunPastTheGpusMemoryIsOneErrorSayingWhatToLower(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        CudaTests.assumeCuda("the CUDA backend's out-of-memory message");
+    /** Skips unless on the emulated driver (whose small device is what runs out); writes digits under dir/data. */
+    private static Path digitsOnTheEmulator(Path dir) {
+        CudaTests.assumeCuda("the CUDA backend's out-of-memory messages");
         Assumptions.assumeTrue(CudaTests.emulated(), "the emulated driver's small device is what runs out here");
         Path data = dir.resolve("data");
         dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "train", 96, 1);
         dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "t10k", 48, 2);
+        return data;
+    }
+
+    /** Out of device memory, the CLI says what to change, as it does for the heap. */
+    @Test
+    void aRunPastTheGpusMemoryIsOneErrorSayingWhatToLower(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path data = digitsOnTheEmulator(dir);
         String out = onASmallDevice(16, 1, dev.spikestep.cli.Main.class.getName(), "train", "--backend", "cuda",
                 "--hidden", "4096", "--batch", "16", "--epochs", "1", "--dataset", "mnist-sample", "--data", data.toString(),
                 "--out", dir.resolve("o").toString());
         assertTrue(out.contains("error: CUDA: CUDA_ERROR_OUT_OF_MEMORY: cuMemAlloc: ") && out.contains(" (the run does not "
-                + "fit the GPU's memory: lower --batch, --T or --hidden, or --pack)"), out);
+                + "fit the GPU's memory: make it smaller, e.g. its batch, T or hidden size)"), out);
+    }
+
+    /** In a sweep, the point that ran out is named with the axis value that made it large, and its log says so too. */
+    @Test
+    void aSweepPointPastTheGpusMemoryIsNamedWithItsAxisValues(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path data = digitsOnTheEmulator(dir);
+        Path config = java.nio.file.Files.writeString(dir.resolve("oom.yaml"), """
+                name: oom
+                experiment: train
+                base: {T: 10, epochs: 1, batch: 16, dataset: mnist-sample, eval_batches: 1}
+                axes:
+                  hidden: [16, 4096]
+                """);
+        Path out = dir.resolve("o");
+        String text = onASmallDevice(16, 2, dev.spikestep.cli.Main.class.getName(), "sweep", config.toString(),
+                "--backend", "cuda", "--data", data.toString(), "--out", out.toString());
+        assertTrue(text.contains("error: run #1 ") && text.contains(" hidden=4096 failed: CUDA: CUDA_ERROR_OUT_OF_MEMORY: "
+                + "cuMemAlloc: ") && text.contains("(the run does not fit the GPU's memory"), text);
+        String runId = text.substring(text.indexOf("error: run #1 ") + 14).split(" ")[0];
+        String log = java.nio.file.Files.readString(out.resolve("runs").resolve(runId).resolve("log.txt"));
+        assertTrue(log.contains("failed: CUDA: CUDA_ERROR_OUT_OF_MEMORY"), log);
     }
 }

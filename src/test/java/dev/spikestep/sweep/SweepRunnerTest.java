@@ -375,8 +375,10 @@ class SweepRunnerTest {
                 }
                 String r = run(args.toArray(String[]::new));
                 assertTrue(r.startsWith("2\n") && r.contains("does not fit one buffer"), r);
-                assertTrue(r.contains((config == train ? "axes.T" : "axes.eval_T") + " 100000 x batch 16 x layer width 4096 "
-                        + "= 6553600000 does not fit one buffer (2^31 floats); lower T, the batch or the hidden size"), r);
+                String t = config == train ? "T" : "eval_T";
+                assertTrue(r.contains("error: " + config + ": " + t + " 100000 x batch 16 x layer width 4096 = 6553600000 floats does not "
+                        + "fit one buffer (2^31); lower " + t + ", the batch or the hidden size (run #"), r);
+                assertTrue(r.contains(" " + t + "=100000"), "the point, with the axis value that made it too large: " + r);
                 assertFalse(Files.exists(out.resolve(SweepResults.RUNS)), "no point ran: " + r);
             }
         }
