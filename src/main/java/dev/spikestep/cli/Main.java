@@ -66,7 +66,8 @@ public final class Main implements Runnable {
             }
             if (ex instanceof SpikestepException) {
                 cmd.getErr().println("error: " + ex.getMessage());
-                return 2;
+                // a device's failure (a sweep's run out of GPU memory) is 1, as train's own; bad input is 2
+                return dev.spikestep.net.Backends.isCudaFailure(ex) ? 1 : 2;
             }
             if (ex.getClass().getName().equals("jcuda.CudaException")) {
                 // A failure on the device (an illegal address, out of memory): what the driver says, no stack trace.

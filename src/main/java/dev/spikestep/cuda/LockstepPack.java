@@ -144,7 +144,7 @@ public final class LockstepPack {
     private void await(int run, String op, Runnable step) {
         if (failed != null) {
             throw new SpikestepException("packed run " + run + " stopped: a step of its pack failed: "
-                    + dev.spikestep.net.Backends.describeFailure(failed));
+                    + dev.spikestep.net.Backends.describeFailure(failed), failed); // the cause, for the sweep's report
         }
         for (int r = 0; r < runs; r++) {
             if (closed[r]) {
@@ -180,7 +180,7 @@ public final class LockstepPack {
         }
         if (gen == generation) {
             throw new SpikestepException("packed run " + run + " stopped: a step of its pack failed: "
-                    + dev.spikestep.net.Backends.describeFailure(failed));
+                    + dev.spikestep.net.Backends.describeFailure(failed), failed); // the cause, for the sweep's report
         }
     }
 

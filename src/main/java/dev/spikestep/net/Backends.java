@@ -99,6 +99,11 @@ public final class Backends {
      * change when the GPU's memory ran out; else a SpikestepException's message, or the exception itself.
      */
     public static String describeFailure(Throwable t) {
+        return describeFailure(t, false);
+    }
+
+    /** As {@link #describeFailure(Throwable)}; {@code packed}: a pack's runs failed together (--pack is what to lower). */
+    public static String describeFailure(Throwable t, boolean packed) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c.getClass().getName().equals("jcuda.CudaException")) {
                 String detail;
@@ -109,11 +114,23 @@ public final class Backends {
                     detail = c.getMessage();
                 }
                 // out of device memory is the user's to change, as the heap's is
-                return "CUDA: " + detail + (detail.startsWith("CUDA_ERROR_OUT_OF_MEMORY")
-                        ? " (the run does not fit the GPU's memory: make it smaller, e.g. its batch, T or hidden size)" : "");
+                return "CUDA: " + detail + (!detail.startsWith("CUDA_ERROR_OUT_OF_MEMORY") ? ""
+                        : packed ? " (the pack does not fit the GPU's memory: a smaller --pack, or a smaller batch, T or "
+                            + "hidden size)"
+                        : " (the run does not fit the GPU's memory: make it smaller, e.g. its batch, T or hidden size)");
             }
         }
         return t instanceof SpikestepException ? t.getMessage() : t.toString();
+    }
+
+    /** Whether {@code t} or one of its causes is a CUDA error (a failure of the device, not of the user's input). */
+    public static boolean isCudaFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getClass().getName().equals("jcuda.CudaException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -24,6 +24,13 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
         }
     }
 
+    /** A shape past one buffer: several values together (T x batch x width), so a sweep names the point that has them. */
+    public static final class TooLarge extends SpikestepException {
+        public TooLarge(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Null when a [T, batch, width] buffer of these sizes fits one buffer (2^31 floats), else what is too large
      * and what to lower, the steps named {@code tName} (T, or a transfer's eval_T).
@@ -49,7 +56,7 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
         }
         String tooLarge = tooLarge(nIn, nHidden, T, maxBatch, "T");
         if (tooLarge != null) {
-            throw new SpikestepException(tooLarge);
+            throw new TooLarge(tooLarge);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.spikestep.SpikestepException;
 import dev.spikestep.io.OutLock;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.net.Backends;
+import dev.spikestep.net.NetShape;
 import dev.spikestep.net.NetworkFactory;
 import dev.spikestep.train.Progress;
 import java.io.IOException;
@@ -199,7 +200,7 @@ public final class SweepRunner {
             } catch (BadValueException e) { // it names the train option; here the value comes from the config file
                 throw new SpikestepException(cfg.source() + ": " + cfg.where(e.key()) + " " + e.problem()
                         + " (run " + named(p) + ")", e);
-            } catch (SpikestepException e) { // a limit of several values (T x batch x hidden): which point has them
+            } catch (NetShape.TooLarge e) { // a limit of several values (T x batch x hidden): which point has them
                 throw new SpikestepException(cfg.source() + ": " + e.getMessage() + " (run " + named(p) + ")", e);
             }
         }
@@ -289,8 +290,12 @@ public final class SweepRunner {
                                 bar.update(progress[0], status(progress[1], todo.size()));
                             }
                         } catch (RuntimeException e) {
-                            failure.compareAndSet(null, new SpikestepException("run " + named(p) + " failed: "
-                                    + Backends.describeFailure(e), e));
+                            // a pack's runs fail together, whichever reports first: the pack is named, all its points
+                            String who = job.size() == 1 ? "run " + named(p)
+                                    : "pack of runs " + job.stream().map(this::named).collect(java.util.stream.Collectors
+                                    .joining("; "));
+                            failure.compareAndSet(null, new SpikestepException(who + " failed: "
+                                    + Backends.describeFailure(e, job.size() > 1), e));
                         }
                     };
                     int device;
@@ -420,7 +425,7 @@ public final class SweepRunner {
             try {
                 metrics = net == null ? runner.run(p, ctx) : runner.run(p, ctx, net);
             } catch (RuntimeException e) { // the run's own log says how it ended
-                log.println("failed: " + Backends.describeFailure(e));
+                log.println("run " + named(p) + " failed: " + Backends.describeFailure(e));
                 throw e;
             }
             Map<String, Object> row = new LinkedHashMap<>();

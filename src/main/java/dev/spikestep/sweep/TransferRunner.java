@@ -49,12 +49,17 @@ public final class TransferRunner implements ExperimentRunner {
             NeuronSpec.requireSubsteps("eval_substeps", p.int32("eval_substeps"));
         }
         TrainConfig cfg = TrainRunner.config(p, ctx);
-        evalNeuron(p, cfg.neuron());
+        try {
+            evalNeuron(p, cfg.neuron());
+        } catch (BadValueException e) { // the evaluated neuron's values come from eval_dt and eval_substeps
+            throw new BadValueException("eval_dt", p.number("eval_dt") + " (eval_substeps " + p.int32("eval_substeps")
+                    + "; 0 = as trained) is refused for the evaluated neuron: its " + e.key() + " " + e.problem());
+        }
         if (p.int32("eval_T") != 0) { // the evaluation's network: the trained one's shape at eval_T
             Dataset test = train.dataset(ctx, cfg.dataset()).test();
             String tooLarge = NetShape.tooLarge(test.pixels(), cfg.hidden(), p.int32("eval_T"), cfg.batch(), "eval_T");
             if (tooLarge != null) {
-                throw new SpikestepException(tooLarge);
+                throw new NetShape.TooLarge(tooLarge);
             }
         }
     }

@@ -82,12 +82,35 @@ class CudaFailedCreateTest {
                   hidden: [16, 4096]
                 """);
         Path out = dir.resolve("o");
-        String text = onASmallDevice(16, 2, dev.spikestep.cli.Main.class.getName(), "sweep", config.toString(),
+        String text = onASmallDevice(16, 1, dev.spikestep.cli.Main.class.getName(), "sweep", config.toString(),
                 "--backend", "cuda", "--data", data.toString(), "--out", out.toString());
         assertTrue(text.contains("error: run #1 ") && text.contains(" hidden=4096 failed: CUDA: CUDA_ERROR_OUT_OF_MEMORY: "
                 + "cuMemAlloc: ") && text.contains("(the run does not fit the GPU's memory"), text);
         String runId = text.substring(text.indexOf("error: run #1 ") + 14).split(" ")[0];
         String log = java.nio.file.Files.readString(out.resolve("runs").resolve(runId).resolve("log.txt"));
-        assertTrue(log.contains("failed: CUDA: CUDA_ERROR_OUT_OF_MEMORY"), log);
+        assertTrue(log.contains("run #1 " + runId) && log.contains(" failed: CUDA: CUDA_ERROR_OUT_OF_MEMORY"), log);
+    }
+
+    /** Points that fit one by one but not packed together: the pack is named, all its points, and --pack is the advice. */
+    @Test
+    void aPackPastTheGpusMemoryIsNamedWithAllItsPointsAndAdvisesASmallerPack(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path data = digitsOnTheEmulator(dir);
+        Path config = java.nio.file.Files.writeString(dir.resolve("pack.yaml"), """
+                name: pack
+                experiment: train
+                base: {T: 10, epochs: 1, batch: 16, hidden: 2048, dataset: mnist-sample, eval_batches: 1}
+                axes:
+                  integrator: [euler, exp]
+                """);
+        String alone = onASmallDevice(48, 0, dev.spikestep.cli.Main.class.getName(), "sweep", config.toString(),
+                "--backend", "cuda", "--data", data.toString(), "--out", dir.resolve("alone").toString());
+        assertTrue(alone.contains("2 of 2 runs finished"), alone);
+        String packed = onASmallDevice(48, 1, dev.spikestep.cli.Main.class.getName(), "sweep", config.toString(),
+                "--backend", "cuda", "--pack", "2", "--data", data.toString(), "--out", dir.resolve("packed").toString());
+        assertTrue(packed.contains("error: pack of runs #0 ") && packed.contains("; #1 ")
+                && packed.contains(" failed: CUDA: CUDA_ERROR_OUT_OF_MEMORY: ")
+                && packed.contains("(the pack does not fit the GPU's memory: a smaller --pack, or a smaller batch, T or "
+                + "hidden size)"), packed);
     }
 }

@@ -333,7 +333,8 @@ class SweepRunnerTest {
         // a missing dataset, and a half-done sweep: what a resume would still run
         String noData = run("sweep", config.toString(), "--out", out.toString(), "--data", dir.resolve("none").toString(),
                 "--check");
-        assertTrue(noData.startsWith("2\n"), noData);
+        assertTrue(noData.startsWith("2\n") && noData.contains("not found") && !noData.contains("(run #"),
+                "the data directory's problem, not one point's: " + noData);
         assertTrue(run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--shard", "0/2")
                 .startsWith("0\n"));
         byte[] runs = Files.readAllBytes(out.resolve(SweepResults.RUNS));

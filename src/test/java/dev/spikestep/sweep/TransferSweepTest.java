@@ -1,6 +1,7 @@
 package dev.spikestep.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,6 +115,24 @@ class TransferSweepTest {
         assertEquals(3, csv.size(), String.join("\n", csv));
         assertTrue(csv.get(1).startsWith("as trained,substeps 1,1,") && csv.get(2).startsWith("as trained,substeps 2,1,"),
                 String.join("\n", csv));
+    }
+
+    /** A refused evaluated neuron is the eval keys' doing, and named by them, not by the training's dt or tau. */
+    @Test
+    void anEvaluatedNeuronTheKernelsCannotRunIsRefusedByItsEvalKeys() throws Exception {
+        Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 128, 64);
+        Path config = dir.resolve("tiny-dt.yaml");
+        Files.writeString(config, """
+                name: tiny-dt
+                experiment: transfer
+                base: {T: 8, epochs: 1, batch: 32, hidden: 16, dataset: mnist-sample, dt: 1.0, eval_substeps: 64}
+                axes:
+                  eval_dt: [1e-36]
+                """);
+        SpikestepException e = assertThrows(SpikestepException.class, () -> sweep(config, dir.resolve("o"), data));
+        assertTrue(e.getMessage().contains("axes.eval_dt 1.0E-36 (eval_substeps 64; 0 = as trained) is refused for the "
+                + "evaluated neuron: its tau 2.0 is too large for a sub-step of dt 1.0E-36 / 64 sub-steps"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("o").resolve(SweepResults.RUNS)), "refused before any point ran");
     }
 
     @Test
