@@ -80,6 +80,43 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Registers a temporary file that another writer creates (ChartFiles' charts, drawn by their library), so
+     * that the shutdown hook deletes it with the part files; {@link #placeInFlight} or {@link #dropInFlight} ends it.
+     */
+    public static void inFlight(Path tmp) {
+        synchronized (IN_FLIGHT) {
+            IN_FLIGHT.add(tmp);
+        }
+    }
+
+    /** Moves a registered temporary file onto {@code target}; fails when the shutdown hook has abandoned it. */
+    public static void placeInFlight(Path tmp, Path target) throws IOException {
+        synchronized (IN_FLIGHT) {
+            if (!IN_FLIGHT.remove(tmp)) {
+                throw new IOException(target + " was not written: the process is stopping");
+            }
+            moveOnto(tmp, target);
+        }
+    }
+
+    /** Renames {@code from} onto {@code target}, atomically where the file system can. */
+    private static void moveOnto(Path from, Path target) throws IOException {
+        try {
+            Files.move(from, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes a registered temporary file that will not be placed. */
+    public static void dropInFlight(Path tmp) {
+        synchronized (IN_FLIGHT) {
+            IN_FLIGHT.remove(tmp);
+            deleteQuietly(tmp);
+        }
+    }
+
     /** A fresh temporary name beside {@code target}. */
     private static Path partName(Path target) {
         return target.resolveSibling(target.getFileName() + "."
@@ -120,11 +157,7 @@ public final class AtomicFiles {
                 if (!IN_FLIGHT.remove(part)) {
                     throw new IOException(target + " was not written: the process is stopping");
                 }
-                try {
-                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
-                }
+                moveOnto(part, target);
                 done = true;
             }
         } finally {

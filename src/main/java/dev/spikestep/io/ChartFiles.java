@@ -2,10 +2,8 @@ package dev.spikestep.io;
 
 import dev.spikestep.SpikestepException;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
@@ -39,8 +37,8 @@ public final class ChartFiles {
 
         public void place() {
             try {
-                move(tmpPng, png);
-                move(tmpSvg, svg);
+                AtomicFiles.placeInFlight(tmpPng, png);
+                AtomicFiles.placeInFlight(tmpSvg, svg);
             } catch (IOException e) {
                 discard();
                 throw new SpikestepException("cannot write chart " + png + ": " + SpikestepException.reason(e), e);
@@ -49,14 +47,17 @@ public final class ChartFiles {
 
         /** Removes what {@link #place} did not move. */
         public void discard() {
-            deleteQuietly(tmpPng);
-            deleteQuietly(tmpSvg);
+            AtomicFiles.dropInFlight(tmpPng);
+            AtomicFiles.dropInFlight(tmpSvg);
         }
     }
 
     public static Drawn draw(Chart<?, ?> chart, Path stem) {
         String tmp = stem + "." + Long.toHexString(System.nanoTime() & 0xffffffffffL) + ".tmp";
         Drawn d = new Drawn(Path.of(tmp + ".png"), Path.of(tmp + ".svg"), Path.of(stem + ".png"), Path.of(stem + ".svg"));
+        // the shutdown hook deletes them with the part files: a Ctrl-C while drawing leaves none behind
+        AtomicFiles.inFlight(d.tmpPng());
+        AtomicFiles.inFlight(d.tmpSvg());
         try {
             BitmapEncoder.saveBitmapWithDPI(chart, tmp + ".png", BitmapEncoder.BitmapFormat.PNG, 110);
             VectorGraphicsEncoder.saveVectorGraphic(chart, tmp + ".svg", VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
@@ -65,21 +66,5 @@ public final class ChartFiles {
             throw new SpikestepException("cannot write chart " + stem + ": " + SpikestepException.reason(e), e);
         }
         return d;
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // reporting the write's failure
-        }
     }
 }

@@ -2,8 +2,11 @@ package dev.spikestep.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spikestep.SpikestepException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -48,6 +51,7 @@ class ChartFilesTest {
         assertEquals("the last run's chart", Files.readString(dir.resolve("c.png")), "not replaced before place()");
         assertTrue(Files.size(d.tmpPng()) > 0 && Files.size(d.tmpSvg()) > 0);
         assertEquals(2, AtomicFiles.removeOrphans(dir), "a kill here leaves temporaries the next run clears");
+        d.discard(); // (the next run's process would not know them)
         ChartFiles.Drawn again = ChartFiles.draw(chart, dir.resolve("c"));
         again.place();
         assertTrue(Files.readString(dir.resolve("c.svg")).contains("</svg>"));
@@ -55,5 +59,17 @@ class ChartFilesTest {
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(List.of("c.png", "c.svg"), s.map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    /** Ctrl-C or SIGTERM while a chart is drawn: the shutdown hook deletes its temporaries, and it is never placed. */
+    @Test
+    void aStopWhileDrawingDeletesTheTemporariesAndTheChartIsNeverPlaced() throws Exception {
+        Files.writeString(dir.resolve("c.png"), "the last run's chart");
+        ChartFiles.Drawn d = ChartFiles.draw(chart(), dir.resolve("c"));
+        assertTrue(AtomicFiles.abandonInFlight() >= 2); // what the shutdown hook calls
+        assertFalse(Files.exists(d.tmpPng()) || Files.exists(d.tmpSvg()));
+        SpikestepException e = assertThrows(SpikestepException.class, d::place);
+        assertTrue(e.getMessage().contains("the process is stopping"), e.getMessage());
+        assertEquals("the last run's chart", Files.readString(dir.resolve("c.png")));
     }
 }
