@@ -112,6 +112,10 @@ public final class EvalCommand implements Callable<Integer> {
         }
         checkOut(run.out); // before the test pass, not after it
         Dataset test = DatasetLocator.loadTest(run.data, dataset);
+        String unnamed = DatasetLocator.unnamedNote(run.data, dataset, DatasetLocator.findTestDir(run.data, dataset));
+        if (unnamed != null) {
+            System.err.println(unnamed);
+        }
         System.out.println(String.format(Locale.ROOT, "eval %s (%d -> %d -> %d%s)", weights, w.nIn(), w.nHidden(), w.nOut(),
                 EvalOptions.isSpikestep(w.metadata()) ? ""
                     : ", a state_dict without Spikestep metadata: the notebook's settings assumed where it has none"));

@@ -54,7 +54,7 @@ public final class DatasetLocator {
      * the two t10k files is enough, and the training files (47 MB of full MNIST) are neither read nor needed.
      */
     public static Dataset loadTest(Path dataDir, String dataset) {
-        Path dir = findDir(dataDir, dataset, TEST_FILES);
+        Path dir = findTestDir(dataDir, dataset);
         return split(dataset, "test", resolve(dir, TEST_IMAGES), resolve(dir, TEST_LABELS));
     }
 
@@ -65,6 +65,11 @@ public final class DatasetLocator {
      */
     public static Path findDir(Path dataDir, String dataset) {
         return findDir(dataDir, dataset, FILES);
+    }
+
+    /** The directory {@link #loadTest} reads: the first that holds the two t10k files. */
+    public static Path findTestDir(Path dataDir, String dataset) {
+        return findDir(dataDir, dataset, TEST_FILES);
     }
 
     /** As {@link #findDir(Path, String)}, for the directory that holds the {@code needed} files of the four. */
@@ -150,6 +155,19 @@ public final class DatasetLocator {
             throw new SpikestepException("dataset '" + dataset + "': the files in " + dir + " are torchvision's " + folder
                     + " (" + owner + "); give --dataset " + owner + ", or --data the folder that holds " + dataset + "'s");
         }
+    }
+
+    /**
+     * Null, or a note when {@code dir}, where {@code dataset} was found, is the data root itself: the last
+     * resort, whose files carry no name (no SOURCE.txt, no dataset folder), so they are taken for {@code dataset}
+     * on the user's word. Said, so that Fashion-MNIST files trained as "mnist" do not pass unnoticed.
+     */
+    public static String unnamedNote(Path dataDir, String dataset, Path dir) {
+        if (!dir.equals(dataDir) || Files.isRegularFile(dir.resolve("SOURCE.txt"))) {
+            return null;
+        }
+        return "note: the IDX files in " + dir + " itself are read as " + dataset + " (nothing in them says which "
+                + "dataset they are; a folder named " + dataset + "/ under --data would)";
     }
 
     /** The directories searched for {@code dataset}, in order (see the class comment). */

@@ -96,6 +96,22 @@ class DatasetLocatorTest {
         assertTrue(msg.contains("spikestep data mnist --data " + root), msg);
     }
 
+    /** Files found in the data root itself carry no name: said, unless a SOURCE.txt there names them. */
+    @Test
+    void filesOfTheDataRootItselfAreNotedAsTakenOnTheUsersWord() throws IOException {
+        Fixtures.writeSet(root, 4, 2, false);
+        Path found = DatasetLocator.findDir(root, "fashion");
+        assertEquals(root, found);
+        assertEquals("note: the IDX files in " + root + " itself are read as fashion (nothing in them says which dataset "
+                + "they are; a folder named fashion/ under --data would)", DatasetLocator.unnamedNote(root, "fashion", found));
+        assertEquals(root, DatasetLocator.findTestDir(root, "fashion"));
+        Files.writeString(root.resolve("SOURCE.txt"), "fashion: ...\n");
+        assertEquals(null, DatasetLocator.unnamedNote(root, "fashion", found));
+        Path own = root.resolve("mnist");
+        Fixtures.writeSet(own, 4, 2, false);
+        assertEquals(null, DatasetLocator.unnamedNote(root, "mnist", DatasetLocator.findDir(root, "mnist")));
+    }
+
     @Test
     void aPartialSetSaysWhatStandsWhereAFileShouldBe() throws IOException {
         Path dir = root.resolve("mnist");
