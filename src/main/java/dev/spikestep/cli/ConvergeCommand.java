@@ -139,7 +139,7 @@ public final class ConvergeCommand implements Callable<Integer> {
         Converge.Config cfg = new Converge.Config(neurons, integs, substeps.stream().distinct().toList(),
                 dts.stream().distinct().sorted().toList(), in, this.neurons, span, seed, drive, digits, costT, costNeurons,
                 costRepeats);
-        dev.spikestep.io.OutputDir.check(out, "converge.csv", "study", Converge::owns); // before the lock file is put in it
+        dev.spikestep.io.OutputDir.check(out, "converge.csv", "study"); // before the lock file is put in it
         try (dev.spikestep.io.OutLock lock = dev.spikestep.io.OutLock.acquire(out, "converge")) { // one study per --out
             dev.spikestep.io.AtomicFiles.removeOrphans(out); // what a killed chart or file write left
             return study(cfg);

@@ -111,11 +111,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         checkOut(run.out); // before the test pass, not after it
-        Dataset test = DatasetLocator.loadTest(run.data, dataset);
-        String unnamed = DatasetLocator.unnamedNote(run.data, dataset, DatasetLocator.findTestDir(run.data, dataset));
-        if (unnamed != null) {
-            System.err.println(unnamed);
-        }
+        Dataset test = DatasetLocator.loadTestFrom(DatasetOption.find(run.data, dataset, true), dataset);
         System.out.println(String.format(Locale.ROOT, "eval %s (%d -> %d -> %d%s)", weights, w.nIn(), w.nHidden(), w.nOut(),
                 EvalOptions.isSpikestep(w.metadata()) ? ""
                     : ", a state_dict without Spikestep metadata: the notebook's settings assumed where it has none"));
@@ -126,7 +122,9 @@ public final class EvalCommand implements Callable<Integer> {
             // the seed a plain state_dict's test pass uses is 0's (EvalOptions.encoderSeed), the notebook's
             String b = used.getOrDefault(k, k.equals("integrator") ? s.neuron().integrator().cliName()
                     : k.equals("seed") ? "0" : "");
-            System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", k, a, b, a.isEmpty() || a.equals(b) ? "" : "  *")); // unknown (a plain state_dict's seed) is no change
+            // unknown (a plain state_dict's seed) is no change
+            System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s%s", k, a, b,
+                    a.isEmpty() || a.equals(b) ? "" : "  *"));
         }
         // a --dataset other than training's is marked, as a changed dynamics option is
         // a plain state_dict is taken for the notebook's, trained on mnist: another dataset is a change there too
@@ -196,7 +194,6 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** --out must be a directory eval.jsonl can be appended to: said before the test pass. */
     private static Object numberOrAsWritten(String value, boolean integer) {
         if (value == null) {
             return null;
@@ -208,6 +205,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
     }
 
+    /** --out must be a directory eval.jsonl can be appended to: said before the test pass. */
     private static void checkOut(java.nio.file.Path out) {
         if (java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
             throw new SpikestepException("--out " + out + " is a file, not a directory");

@@ -69,7 +69,7 @@ public final class Main implements Runnable {
                 // a device's failure (a sweep's run out of GPU memory) is 1, as train's own; bad input is 2
                 return dev.spikestep.net.Backends.isCudaFailure(ex) ? 1 : 2;
             }
-            if (ex.getClass().getName().equals("jcuda.CudaException")) {
+            if (dev.spikestep.net.Backends.isCudaFailure(ex)) {
                 // A failure on the device (an illegal address, out of memory): what the driver says, no stack trace.
                 cmd.getErr().println("error: " + dev.spikestep.net.Backends.describeFailure(ex));
                 return 1;

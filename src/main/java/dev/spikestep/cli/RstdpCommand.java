@@ -108,12 +108,7 @@ public final class RstdpCommand implements Callable<Integer> {
         RstdpConfig cfg = new RstdpConfig(Integrator.parse(integrator), dt, T, epochs, seed, lr, Reward.parse(reward),
                 teach, teachDecay, maxTrainBatches, maxTestBatches, batch, testBatch, hidden, timeChunk,
                 DatasetLocator.checkName(dataset.name), run.data.toString(), run.out.toString(), run.backend, nThreads, substeps);
-        // a missing dataset is reported before OUT is touched
-        java.nio.file.Path found = DatasetLocator.findDir(run.data, cfg.dataset());
-        String unnamed = DatasetLocator.unnamedNote(run.data, cfg.dataset(), found);
-        if (unnamed != null) {
-            System.err.println(unnamed);
-        }
+        DatasetOption.find(run.data, cfg.dataset(), false); // a missing dataset is reported before OUT is touched
         // --device is checked before OUT is touched; the lock is held while the run lasts
         return device.run(cfg.backend(), () -> {
             try (OutLock lock = OutLock.acquire(run.out, "rstdp")) {

@@ -110,12 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
                 run.out.toString(), run.backend, nThreads, trainSamples, evalBatches);
         Checkpoints checkpoints = new Checkpoints(run.out.resolve("checkpoints").resolve(Checkpoints.runId(cfg)),
                 keepCheckpoints);
-        // a missing dataset is reported before OUT is touched
-        java.nio.file.Path found = DatasetLocator.findDir(run.data, cfg.dataset());
-        String unnamed = DatasetLocator.unnamedNote(run.data, cfg.dataset(), found);
-        if (unnamed != null) {
-            System.err.println(unnamed);
-        }
+        DatasetOption.find(run.data, cfg.dataset(), false); // a missing dataset is reported before OUT is touched
         // --device is checked before OUT is touched; the lock is held while the run lasts
         return device.run(cfg.backend(), () -> {
             try (OutLock lock = OutLock.acquire(run.out, "train")) {

@@ -54,7 +54,11 @@ public final class DatasetLocator {
      * the two t10k files is enough, and the training files (47 MB of full MNIST) are neither read nor needed.
      */
     public static Dataset loadTest(Path dataDir, String dataset) {
-        Path dir = findTestDir(dataDir, dataset);
+        return loadTestFrom(findTestDir(dataDir, dataset), dataset);
+    }
+
+    /** The test split in {@code dir}, which {@link #findTestDir} found. */
+    public static Dataset loadTestFrom(Path dir, String dataset) {
         return split(dataset, "test", resolve(dir, TEST_IMAGES), resolve(dir, TEST_LABELS));
     }
 
@@ -80,7 +84,7 @@ public final class DatasetLocator {
         }
         List<Path> dirs = searchDirs(dataDir, dataset);
         for (Path dir : dirs) {
-            if (needed.stream().allMatch(b -> resolve(dir, b) != null)) {
+            if (hasAll(dir, needed)) {
                 checkSource(dir, dataset);
                 checkTorchvisionName(dir, dataDir, dataset);
                 return dir;
@@ -218,7 +222,11 @@ public final class DatasetLocator {
     }
 
     static boolean hasAllFiles(Path dir) {
-        return FILES.stream().allMatch(base -> resolve(dir, base) != null);
+        return hasAll(dir, FILES);
+    }
+
+    private static boolean hasAll(Path dir, List<String> bases) {
+        return bases.stream().allMatch(base -> resolve(dir, base) != null);
     }
 
     /** Whether {@code dir} holds any of the four files (the first such directory is the one the locator reads). */

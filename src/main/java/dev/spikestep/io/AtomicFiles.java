@@ -153,19 +153,11 @@ public final class AtomicFiles {
                 out.flush();
                 ch.force(true); // on disk before the rename makes it visible
             }
-            synchronized (IN_FLIGHT) {
-                if (!IN_FLIGHT.remove(part)) {
-                    throw new IOException(target + " was not written: the process is stopping");
-                }
-                moveOnto(part, target);
-                done = true;
-            }
+            placeInFlight(part, target);
+            done = true;
         } finally {
             if (!done) {
-                synchronized (IN_FLIGHT) {
-                    IN_FLIGHT.remove(part);
-                    deleteQuietly(part);
-                }
+                dropInFlight(part);
             }
         }
     }

@@ -27,7 +27,7 @@ public final class OutputDir {
     public static boolean replaceWhole(Path dir, String marker, String what, Predicate<String> owned) {
         boolean replaced = false;
         try {
-            List<Path> entries = check(dir, marker, what, owned);
+            List<Path> entries = check(dir, marker, what);
             if (!entries.isEmpty()) {
                 replaced = true;
                 // the marker last: a kill while deleting leaves a directory still recognised as that output
@@ -49,7 +49,7 @@ public final class OutputDir {
      * Refuses a {@code dir} that {@link #replaceWhole} would refuse, touching nothing (a command checks
      * before it locks the directory); returns its entries (none when absent), the lock file not counted.
      */
-    public static List<Path> check(Path dir, String marker, String what, Predicate<String> owned) {
+    public static List<Path> check(Path dir, String marker, String what) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new SpikestepException("--out " + dir + " is a file, not a directory");
         }

@@ -104,33 +104,37 @@ public final class Backends {
 
     /** As {@link #describeFailure(Throwable)}; {@code packed}: a pack's runs failed together (--pack is what to lower). */
     public static String describeFailure(Throwable t, boolean packed) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c.getClass().getName().equals("jcuda.CudaException")) {
-                String detail;
-                try {
-                    detail = (String) Class.forName("dev.spikestep.cuda.CudaContext").getMethod("explain", Throwable.class)
-                            .invoke(null, c);
-                } catch (ReflectiveOperationException e) {
-                    detail = c.getMessage();
-                }
-                // out of device memory is the user's to change, as the heap's is
-                return "CUDA: " + detail + (!detail.startsWith("CUDA_ERROR_OUT_OF_MEMORY") ? ""
-                        : packed ? " (the pack does not fit the GPU's memory: a smaller --pack, or a smaller batch, T or "
-                            + "hidden size)"
-                        : " (the run does not fit the GPU's memory: make it smaller, e.g. its batch, T or hidden size)");
-            }
+        Throwable c = cudaCause(t);
+        if (c == null) {
+            return t instanceof SpikestepException ? t.getMessage() : t.toString();
         }
-        return t instanceof SpikestepException ? t.getMessage() : t.toString();
+        String detail;
+        try {
+            detail = (String) Class.forName("dev.spikestep.cuda.CudaContext").getMethod("explain", Throwable.class)
+                    .invoke(null, c);
+        } catch (ReflectiveOperationException e) {
+            detail = c.getMessage();
+        }
+        // out of device memory is the user's to change, as the heap's is
+        return "CUDA: " + detail + (!detail.startsWith("CUDA_ERROR_OUT_OF_MEMORY") ? ""
+                : packed ? " (the pack does not fit the GPU's memory: a smaller --pack, or a smaller batch, T or "
+                    + "hidden size)"
+                : " (the run does not fit the GPU's memory: make it smaller, e.g. its batch, T or hidden size)");
     }
 
     /** Whether {@code t} or one of its causes is a CUDA error (a failure of the device, not of the user's input). */
     public static boolean isCudaFailure(Throwable t) {
+        return cudaCause(t) != null;
+    }
+
+    /** {@code t} or its first cause that is a CUDA error (by name: the CPU path never loads JCuda), or null. */
+    private static Throwable cudaCause(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c.getClass().getName().equals("jcuda.CudaException")) {
-                return true;
+                return c;
             }
         }
-        return false;
+        return null;
     }
 
     /**

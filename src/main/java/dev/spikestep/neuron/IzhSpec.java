@@ -15,8 +15,8 @@ public record IzhSpec(Integrator integrator, double dt, double tau, float vC, fl
         NeuronSpec.requireFinitePositive("dt", dt);
         NeuronSpec.requireFinitePositive("tau", tau);
         NeuronSpec.requireFinitePositive("tau_w", tauW);
-        NeuronSpec.requireFiniteRatio(dt, "tau", tau, substeps);
-        NeuronSpec.requireFiniteRatio(dt, "tau_w", tauW, substeps);
+        NeuronSpec.requireNormalRatio(dt, "tau", tau, substeps);
+        NeuronSpec.requireNormalRatio(dt, "tau_w", tauW, substeps);
         String[] keys = {"v_c", "a0", "v_th", "v_reset", "v_rest", "w_rest", "a", "b"};
         float[] values = {vC, a0, vTh, vReset, vRest, wRest, a, b};
         for (int i = 0; i < keys.length; i++) {

@@ -17,7 +17,7 @@ public record LifSpec(Integrator integrator, double dt, double tau, float vTh, f
         NeuronSpec.requireFinite("v_th", vTh);
         NeuronSpec.requireFinite("v_reset", vReset);
         NeuronSpec.requireSubsteps(substeps);
-        NeuronSpec.requireFiniteRatio(dt, "tau", tau, substeps);
+        NeuronSpec.requireNormalRatio(dt, "tau", tau, substeps);
         NeuronSpec.requireResetBelowThreshold(vTh, vReset, softReset);
         if (softReset) {
             vReset = 0f;

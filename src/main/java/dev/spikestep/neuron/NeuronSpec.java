@@ -101,7 +101,7 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
      * over tau 1e-30 would make every state infinite (read as the integrator's divergence), dt 1e-20 over tau 1e20
      * every charge 0.
      */
-    static void requireFiniteRatio(double dt, String tauKey, double tau, int substeps) {
+    static void requireNormalRatio(double dt, String tauKey, double tau, int substeps) {
         float h = (float) dt / substeps; // a sub-step's length (SPEC 9)
         if (h < Float.MIN_NORMAL) {
             throw new dev.spikestep.BadValueException("dt", dt + " over " + substeps + " sub-steps is below float32's "

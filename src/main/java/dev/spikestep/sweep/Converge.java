@@ -205,7 +205,7 @@ public final class Converge {
             java.util.regex.Pattern.compile("converge\\.(csv|md|html)|orders\\.csv|error_(dt|cost)_.*\\.(png|svg)");
 
     /** Whether a study writes a file of that name. */
-    public static boolean owns(String file) {
+    private static boolean owns(String file) {
         return FILES.matcher(file).matches();
     }
 

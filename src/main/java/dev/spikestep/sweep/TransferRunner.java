@@ -1,7 +1,6 @@
 package dev.spikestep.sweep;
 
 import dev.spikestep.BadValueException;
-import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.Json;
