@@ -2,6 +2,7 @@ package dev.spikestep.cuda;
 
 import dev.spikestep.SpikestepException;
 import dev.spikestep.net.Layouts;
+import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Parallel;
 import dev.spikestep.net.WeightInit;
 import dev.spikestep.neuron.LifSpec;
@@ -115,11 +116,11 @@ public final class RstdpKernelNetwork implements RstdpEngine {
         this.chunk = Math.min(chunk, T);
         this.neuron = neuron;
         this.inWords = PoissonEncoder.words(nIn);
-        long rows = (long) this.chunk * maxBatch;
-        if (rows * Math.max(nIn, nHidden) > Integer.MAX_VALUE) {
-            throw new SpikestepException("time chunk x batch x layer width = " + rows * Math.max(nIn, nHidden)
-                    + " does not fit one buffer; lower --time-chunk or the batch size");
+        String tooLarge = NetShape.rstdpTooLarge(nIn, nHidden, T, chunk, maxBatch);
+        if (tooLarge != null) {
+            throw new NetShape.TooLarge(tooLarge);
         }
+        long rows = (long) this.chunk * maxBatch;
         wIn = dev.alloc(4L * nIn * nH);
         wOut = dev.alloc(4L * nH * nOut);
         inBits = dev.alloc(8 * rows * inWords);

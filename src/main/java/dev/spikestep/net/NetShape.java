@@ -45,6 +45,32 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
                 + (nHidden > nIn ? ", the batch or the hidden size" : " or the batch");
     }
 
+    /**
+     * Null when a sample's hidden spike total fits an int, else what to lower: R-STDP sums each sample's
+     * hidden counts (up to T x hidden spikes) in an int on both backends (rstdp.cu's sample totals).
+     */
+    public static String spikeTotalTooLarge(int nHidden, int T) {
+        long most = (long) T * nHidden;
+        if (most <= Integer.MAX_VALUE) {
+            return null;
+        }
+        return "T " + T + " x hidden " + nHidden + " = " + most
+                + " spikes a sample can count does not fit the 32-bit spike total (2^31); lower T or the hidden size";
+    }
+
+    /**
+     * Null when an R-STDP network of these sizes fits: its [chunk, batch, width] buffers one buffer each and
+     * its spike totals an int ({@link #spikeTotalTooLarge}); else what to lower. Both backends check it.
+     */
+    public static String rstdpTooLarge(int nIn, int nHidden, int T, int chunk, int batch) {
+        long floats = (long) Math.min(chunk, T) * batch * Math.max(nIn, nHidden);
+        if (floats > Integer.MAX_VALUE) {
+            return "time chunk x batch x layer width = " + floats
+                    + " does not fit one buffer; lower --time-chunk or the batch size";
+        }
+        return spikeTotalTooLarge(nHidden, T);
+    }
+
     public NetShape {
         if (nIn < 1 || nHidden < 1 || nOut < 2) {
             throw new SpikestepException("network sizes must be positive (and at least 2 classes): "

@@ -51,6 +51,10 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
             throw new BadValueException("test_batch", "must be within [1, 65536], got " + testBatch);
         }
         dev.spikestep.net.NetShape.checkHidden(hidden);
+        String tooLarge = dev.spikestep.net.NetShape.spikeTotalTooLarge(hidden, T);
+        if (tooLarge != null) {
+            throw new dev.spikestep.net.NetShape.TooLarge(tooLarge); // two values: a sweep names its point
+        }
         if (timeChunk < 1) {
             throw new BadValueException("time_chunk", "must be >= 1, got " + timeChunk);
         }

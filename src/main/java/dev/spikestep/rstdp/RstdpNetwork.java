@@ -64,11 +64,11 @@ public final class RstdpNetwork implements RstdpEngine {
         this.chunk = Math.min(chunk, T);
         this.neuron = neuron;
         this.par = par;
-        long rows = (long) this.chunk * maxBatch;
-        if (rows * Math.max(nIn, nHidden) > Integer.MAX_VALUE) {
-            throw new SpikestepException("time chunk x batch x layer width = " + rows * Math.max(nIn, nHidden)
-                    + " does not fit one buffer; lower --time-chunk or the batch size");
+        String tooLarge = dev.spikestep.net.NetShape.rstdpTooLarge(nIn, nHidden, T, chunk, maxBatch);
+        if (tooLarge != null) {
+            throw new dev.spikestep.net.NetShape.TooLarge(tooLarge);
         }
+        long rows = (long) this.chunk * maxBatch;
         wIn = new float[nIn * nH];
         wOut = new float[nH * nOut];
         inWords = PoissonEncoder.words(nIn);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.net.NetShape;
 import dev.spikestep.net.Parallel;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.rng.PoissonEncoder;
@@ -169,6 +170,21 @@ class RstdpRunnerTest {
         assertTrue(e.getMessage().contains("--teach"), e.getMessage());
         e = assertThrows(SpikestepException.class, () -> Reward.parse("stdp"));
         assertEquals("unknown reward 'stdp': expected pm1 or onehot", e.getMessage());
+    }
+
+    @Test
+    void aSamplesSpikeTotalPastAnIntIsRefusedBeforeTheRun() {
+        // T x hidden spikes a sample can count: 100000 x 21475 > 2^31 - 1, 100000 x 21474 fits.
+        NetShape.TooLarge e = assertThrows(NetShape.TooLarge.class, () -> new RstdpConfig(Integrator.EULER, 0.1,
+                100_000, 1, 0, 0.05, Reward.PM1, 1, 0.95, 0, 0, 16, 16, 21_475, 5, "mnist", "d", "o", "cpu", 1));
+        assertEquals("T 100000 x hidden 21475 = 2147500000 spikes a sample can count does not fit the 32-bit spike"
+                + " total (2^31); lower T or the hidden size", e.getMessage());
+        assertEquals(21_474, new RstdpConfig(Integrator.EULER, 0.1, 100_000, 1, 0, 0.05, Reward.PM1, 1, 0.95, 0, 0,
+                16, 16, 21_474, 5, "mnist", "d", "o", "cpu", 1).hidden());
+        // The networks check the same, with their buffers first (both backends call rstdpTooLarge).
+        assertEquals(e.getMessage(), NetShape.rstdpTooLarge(784, 21_475, 100_000, 1, 1));
+        assertTrue(NetShape.rstdpTooLarge(784, 64, 100_000, 100_000, 65_536).contains("lower --time-chunk"));
+        assertEquals(null, NetShape.rstdpTooLarge(784, 21_474, 100_000, 1, 1));
     }
 
     @Test
