@@ -129,8 +129,20 @@ public final class CudaBackend {
         boolean cublas = !Boolean.getBoolean("spikestep.noCublas");
         CudaDevice dev = device(openSelected(), cublas);
         // Never silent: which product implementation runs is part of the start-up output.
-        System.err.println("cuda: " + dev.describe());
+        announce(dev.describe());
         return orClose(dev, () -> new KernelNetwork(dev, shape, neuron, readout, adam));
+    }
+
+    private static final java.util.Set<String> ANNOUNCED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * {@code cuda: <what>} on stderr the first time this JVM makes such a device: a selftest's twenty networks
+     * or a sweep's points on one GPU say which GPU and which products once, not once per network.
+     */
+    static void announce(String what) {
+        if (ANNOUNCED.add(what)) {
+            System.err.println("cuda: " + what);
+        }
     }
 
     /** A device on {@code ctx} with the kernels loaded; {@code ctx} released when that fails. */
@@ -172,7 +184,7 @@ public final class CudaBackend {
         selectedDevice();          // fails here, with the reason, rather than on a run thread
         return new LockstepPack(runs, () -> {
             CudaDevice dev = device(CudaContext.open(k), cublas);
-            System.err.println("cuda: " + dev.describe() + "; " + runs + " packed runs");
+            announce(dev.describe() + "; " + runs + " packed runs");
             return dev;
         }).factories();
     }

@@ -130,7 +130,7 @@ public final class CudaBench {
         NetShape shape = new NetShape(train.pixels(), hidden, train.numClasses(), T, batch);
         PhaseTimes.Phase[] phases = PhaseTimes.Phase.values();
         CudaDevice dev = CudaBackend.device(CudaBackend.openSelected(), !Boolean.getBoolean("spikestep.noCublas"));
-        System.err.println("cuda: " + dev.describe());
+        CudaBackend.announce(dev.describe());
         try (KernelNetwork net = CudaBackend.orClose(dev, () -> new KernelNetwork(dev, shape, neuron, Readout.MAX,
                 Adam.notebook()))) {
             net.initWeights(seed);
