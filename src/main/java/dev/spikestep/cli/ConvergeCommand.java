@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
             "",
             "Writes OUT/converge.csv (one row per run, appended as measured: v_rmse = RMS of v - v_ref on the "
                 + "grid until the first spike of either, count_err, first_spike_err, van_rossum (tau 1), "
-                + "nonfinite_frac, ns_per_step measured in this run by the kernel benchmark, ns_per_time = "
+                + "nonfinite_frac, ns_per_step measured in this run by the kernel benchmark (once per integrator "
+                + "and K, at dt 1: the same on every row of a curve), ns_per_time = "
                 + "ns_per_step / dt), OUT/orders.csv (log-log slope of v_rmse against dt over the rows with finite "
                 + "states and " + Converge.ROUNDING_FLOOR + " <= v_rmse <= " + Converge.FIT_CEILING + "), "
                 + "charts (error vs dt, error vs cost with the Pareto front; PNG + SVG), converge.md and "
