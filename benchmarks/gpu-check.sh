@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # GPU check for a machine with a GPU and nvcc but possibly no JDK: builds the PTX with the local nvcc
-# (so the driver never sees PTX newer than itself), puts it on the classpath beside the jars, prints
-# `spikestep info`, runs `spikestep selftest --backend cuda` (GPU against the CPU backend),
-# `spikestep bench --backend cuda` (fused kernels per neuron x integrator with CUDA events: ns per
+# (or NVCC=PATH: the driver loads PTX only from an nvcc no newer than itself), puts it on the
+# classpath beside the jars, prints `spikestep info`, runs `spikestep selftest --backend cuda` (GPU
+# against the CPU backend), `spikestep bench --backend cuda` (fused kernels per neuron x integrator with CUDA events: ns per
 # neuron-step, GB/s against the peak; the training step by phase; rows in bench-cuda/), the same
 # bench on the CPU, one training epoch on cuda and on cpu (the notebook's 44 s/epoch comparison),
 # short R-STDP runs (T 200 on cuda and cpu, T 2000 on cuda), the PyTorch per-step reference on the
@@ -62,7 +62,8 @@ say "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 # The commit the jar was built from (make build records it), not this directory's: a copy carried to
 # a GPU machine has no .git.
 say "- commit: $("$java" -cp "$lib/spikestep.jar:$lib/lib/*:$lib/*" dev.spikestep.cli.Main --version 2>/dev/null | sed -n 's/.*(commit \(.*\))$/\1/p' | grep . || echo unknown)"
-say "- nvcc: $(nvcc --version 2>/dev/null | tail -1 || echo none)"
+nvcc="${NVCC:-nvcc}"
+say "- nvcc: $("$nvcc" --version 2>/dev/null | tail -1 || echo none)"
 say "- gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "no nvidia-smi (see info below)")"
 say "- sizes: $([ "${GPU_CHECK_QUICK:-0}" = 1 ] && echo "quick (GPU_CHECK_QUICK=1)" || echo full)"
 say ""
@@ -71,7 +72,7 @@ say ""
 status=0
 for cu in "$here"/kernels/*.cu; do
   name="$(basename "$cu" .cu)"
-  nvcc -ptx -lineinfo -fmad=false -arch="${ARCH:-compute_80}" -o "$ptxroot/kernels/$name.ptx" "$cu" \
+  "$nvcc" -ptx -lineinfo -fmad=false -arch="${ARCH:-compute_80}" -o "$ptxroot/kernels/$name.ptx" "$cu" \
     || { say "nvcc failed on $cu"; status=1; }
 done
 cp="$ptxroot:$lib/spikestep.jar:$lib/lib/*:$lib/*"

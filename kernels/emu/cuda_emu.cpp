@@ -141,6 +141,7 @@ std::recursive_mutex mu;
 bool initialised = false;
 int device_count = 1;
 std::size_t total_memory = H200_MEMORY;  // SPIKESTEP_EMU_MEMORY_MIB: a smaller device, to run out of memory on purpose
+int driver_version = DRIVER_VERSION;     // SPIKESTEP_EMU_DRIVER_VERSION: an older driver, to refuse newer PTX on purpose
 bool reverse_order = false;
 std::string env_error;  // a malformed SPIKESTEP_EMU_* variable: cuInit fails with it
 std::map<CUresult, std::string> details; // the last message of each error code, for cuGetErrorString
@@ -423,10 +424,20 @@ CUresult parse_ptx(const std::string& text, std::string* target, std::map<std::s
     static const std::regex tgt("\\.target\\s+(sm_(\\d+)[a-z]?)");
     if (!std::regex_search(text, m, version))
         return fail(INVALID_PTX, "cuModuleLoadDataEx: the image has no .version directive (not PTX text?)");
+    // The CUDA release that brought each PTX ISA 7.x-9.x (NVIDIA's PTX release history; CudaModule's table):
+    // a driver reads the PTX of its own release and older. An ISA past the table is newer than any driver here.
+    static const std::vector<std::vector<int>> cuda_of_isa = {
+        {11000, 11010, 11020, 11030, 11040, 11050, 11060, 11070, 11080},
+        {12000, 12010, 12020, 12030, 12040, 12050, 12070, 12080, 12090},
+        {13000, 13010}};
     int major = std::stoi(m[1]), minor = std::stoi(m[2]);
-    if (major > 9 || (major == 9 && minor > 0))
-        return fail(UNSUPPORTED_PTX_VERSION, "cuModuleLoadDataEx: PTX ISA " + m[1].str() + "." + m[2].str() +
-                                                 " is newer than this driver (CUDA 13.0 reads PTX ISA up to 9.0)");
+    int need = major < 7 ? 0 : major - 7 < (int)cuda_of_isa.size() && minor < (int)cuda_of_isa[major - 7].size()
+                                   ? cuda_of_isa[major - 7][minor] : 1 << 30;
+    auto cuda = [](int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); };
+    if (need > driver_version)
+        return fail(UNSUPPORTED_PTX_VERSION, "cuModuleLoadDataEx: PTX ISA " + m[1].str() + "." + m[2].str() + " needs " +
+                                                 (need == 1 << 30 ? "a driver newer than CUDA 13.1" : "CUDA " + cuda(need)) +
+                                                 " but this driver is CUDA " + cuda(driver_version));
     if (!std::regex_search(text, m, tgt)) return fail(INVALID_PTX, "cuModuleLoadDataEx: the PTX has no .target sm_XX directive");
     *target = m[1];
     if (std::stoi(m[2]) > SM_MAJOR * 10 + SM_MINOR)
@@ -525,6 +536,16 @@ struct Init {
             else
                 total_memory = (std::size_t)v << 20;
         }
+        const char* dv = std::getenv("SPIKESTEP_EMU_DRIVER_VERSION");
+        if (dv && *dv) {
+            char* end = nullptr;
+            long v = std::strtol(dv, &end, 10);
+            if (*end != '\0' || v < 11000 || v > 13010 || v % 10 != 0)
+                env_error = std::string("SPIKESTEP_EMU_DRIVER_VERSION must be a CUDA version 11000..13010 as "
+                                        "cuDriverGetVersion gives it (1000 major + 10 minor, e.g. 12040), not '") + dv + "'";
+            else
+                driver_version = static_cast<int>(v);
+        }
         const char* o = std::getenv("SPIKESTEP_EMU_ORDER");
         reverse_order = o && std::string(o) == "reverse";
         if (o && *o && std::string(o) != "reverse" && std::string(o) != "forward")
@@ -590,7 +611,7 @@ CUresult cuInit(unsigned int flags) {
 
 CUresult cuDriverGetVersion(int* v) {
     if (!v) return fail(INVALID_VALUE, "cuDriverGetVersion: NULL");
-    *v = DRIVER_VERSION;
+    *v = driver_version;
     return SUCCESS;
 }
 

@@ -52,11 +52,11 @@ public final class CudaBackend {
         } catch (SpikestepException e) {
             return e.getMessage();
         } catch (Throwable t) {
-            return "the kernels did not load on GPU 0 (" + brief(t) + "); rebuild kernels with your nvcc: make kernels";
+            return "the kernels did not load on GPU 0 (" + brief(t) + "); " + loadAdvice(t);
         }
     }
 
-    /** A missing PTX resource, or PTX newer than the driver (nvcc 13 PTX needs a driver >= 580). */
+    /** A missing PTX resource, or PTX newer than the driver (built by an nvcc newer than the driver). */
     static String ptxProblem() {
         byte[] ptx;
         try {
@@ -64,19 +64,46 @@ public final class CudaBackend {
         } catch (SpikestepException e) {
             return e.getMessage();
         }
-        int need = CudaModule.requiredDriverVersion(ptx);
+        CudaModule.PtxVersion isa = CudaModule.ptxVersion(ptx);
         int have;
         try {
             have = CudaContext.driverVersion();
         } catch (Throwable t) {
             return "cuDriverGetVersion failed (" + brief(t) + ")";
         }
-        if (have < need) {
-            return "the kernels' PTX needs a driver for CUDA " + version(need) + (need >= 13000 ? " (driver >= 580)" : "")
-                    + " but this driver supports CUDA " + version(have)
-                    + ": rebuild kernels with your nvcc: make kernels";
+        return isa != null && have < isa.driverVersion() ? olderDriver(isa, have) : null;
+    }
+
+    /**
+     * PTX of ISA {@code isa} on a driver of CUDA {@code have} that cannot load it: rebuilding with the same nvcc
+     * gives the same PTX, so the way out is a newer driver or an nvcc no newer than the driver. Make's -B
+     * rebuilds PTX that is up to date against its .cu but came from the other nvcc.
+     */
+    static String olderDriver(CudaModule.PtxVersion isa, int have) {
+        String v = version(have);
+        return "the driver (CUDA " + v + ") is older than the nvcc that built the kernels' PTX (ISA " + isa + " needs "
+                + isa.needs() + "): update the driver, or build the kernels with an nvcc of CUDA " + v
+                + " or older, e.g. make -B build NVCC=/usr/local/cuda-" + v + "/bin/nvcc (benchmarks/gpu-check.sh takes "
+                + "NVCC= too)";
+    }
+
+    /**
+     * What to do when the kernels did not load: CUDA_ERROR_UNSUPPORTED_PTX_VERSION means PTX newer than the
+     * driver (also one the table above lets through: an ISA newer than this build knows), else a rebuild.
+     */
+    static String loadAdvice(Throwable t) {
+        if (t instanceof jcuda.CudaException
+                && String.valueOf(t.getMessage()).trim().equals("CUDA_ERROR_UNSUPPORTED_PTX_VERSION")) {
+            try {
+                CudaModule.PtxVersion isa = CudaModule.ptxVersion(CudaModule.ptx("neuron"));
+                if (isa != null) {
+                    return olderDriver(isa, CudaContext.driverVersion());
+                }
+            } catch (RuntimeException e) {
+                // no PTX or no driver version to name: the general advice below
+            }
         }
-        return null;
+        return "rebuild kernels with your nvcc: make kernels";
     }
 
     /** A one-line cause: JCuda's link errors carry whole stack traces in their message. */
@@ -228,7 +255,9 @@ public final class CudaBackend {
         String ptx = ptxProblem();
         try {
             byte[] p = CudaModule.ptx("neuron");
-            out.add("ptx: built into the jar, needs CUDA >= " + version(CudaModule.requiredDriverVersion(p)));
+            CudaModule.PtxVersion isa = CudaModule.ptxVersion(p);
+            out.add("ptx: built into the jar" + (isa == null ? " (no .version line)"
+                    : ", ISA " + isa + ", needs " + isa.needs()));
         } catch (SpikestepException e) {
             out.add("ptx: " + e.getMessage());
         }
@@ -243,7 +272,7 @@ public final class CudaBackend {
                     out.add("gemm: cuBLAS check failed (" + brief(t) + ")");
                 }
             } catch (Throwable t) {
-                out.add("ptx load on gpu 0: failed (" + brief(t) + "); rebuild kernels with your nvcc: make kernels");
+                out.add("ptx load on gpu 0: failed (" + brief(t) + "); " + loadAdvice(t));
             }
         } else if (ptx != null) {
             out.add("ptx load: not tried: " + ptx);

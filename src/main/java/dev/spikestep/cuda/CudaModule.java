@@ -122,16 +122,64 @@ public final class CudaModule implements AutoCloseable {
     }
 
     /**
-     * The CUDA version (e.g. 13000) a driver needs for this PTX, from its {@code .version} line: PTX ISA
-     * 9.x comes from nvcc 13 and needs a CUDA 13 driver (>= 580), ISA 8.x needs CUDA 12, and so on.
+     * The CUDA release that brought each PTX ISA version (NVIDIA's PTX release history): ISA 7.0-7.8 came
+     * with CUDA 11.0-11.8, 8.0-8.5 with 12.0-12.5, 8.6-8.8 with 12.7-12.9 (CUDA 12.6 brought none), 9.0-9.1
+     * with 13.0-13.1. A driver loads the PTX of its own release and older, so this is what a driver needs.
+     * Row: ISA major - 7; column: ISA minor; values as cuDriverGetVersion reports them (1000 major + 10 minor).
      */
-    public static int requiredDriverVersion(byte[] ptx) {
+    private static final int[][] CUDA_OF_ISA = {
+        {11000, 11010, 11020, 11030, 11040, 11050, 11060, 11070, 11080},
+        {12000, 12010, 12020, 12030, 12040, 12050, 12070, 12080, 12090},
+        {13000, 13010},
+    };
+
+    /**
+     * The PTX ISA version of a PTX's {@code .version} line, which is the nvcc release that wrote it, and the
+     * CUDA driver that loads it.
+     */
+    public record PtxVersion(int major, int minor) {
+        public PtxVersion {
+            if (major < 1 || minor < 0) {
+                throw new IllegalArgumentException("a PTX ISA version is MAJOR.MINOR with MAJOR >= 1, not " + major + "."
+                        + minor);
+            }
+        }
+
+        /**
+         * The oldest CUDA (e.g. 12050 for 12.5) whose driver loads this PTX. For an ISA newer than the table
+         * (a newer nvcc than this build knows) the newest CUDA known for its major, or the newest known at all:
+         * a lower bound ({@link #known()} is false). 0 before ISA 7.0 (nvcc 10 and older), which every driver
+         * JCuda 12 runs with loads.
+         */
+        public int driverVersion() {
+            if (major < 7) {
+                return 0;
+            }
+            int[] row = CUDA_OF_ISA[Math.min(major - 7, CUDA_OF_ISA.length - 1)];
+            return major - 7 < CUDA_OF_ISA.length ? row[Math.min(minor, row.length - 1)] : row[row.length - 1];
+        }
+
+        /** Whether {@link #driverVersion()} is this ISA's release from the table rather than a lower bound. */
+        public boolean known() {
+            return major < 7 || major - 7 < CUDA_OF_ISA.length && minor < CUDA_OF_ISA[major - 7].length;
+        }
+
+        /** "CUDA >= 12.5", with "likely newer" for a lower bound: an ISA newer than any this build knows. */
+        public String needs() {
+            return "CUDA >= " + CudaBackend.version(driverVersion()) + (known() ? "" : ", likely newer: ISA " + this
+                    + " is past this build's table");
+        }
+
+        @Override
+        public String toString() {
+            return major + "." + minor;
+        }
+    }
+
+    /** The PTX ISA version of a PTX's {@code .version} line; null when it has none. */
+    public static PtxVersion ptxVersion(byte[] ptx) {
         String text = new String(ptx, 0, Math.min(ptx.length, 4096), StandardCharsets.US_ASCII);
         Matcher m = Pattern.compile("\\.version\\s+(\\d+)\\.(\\d+)").matcher(text);
-        if (!m.find()) {
-            return 0;
-        }
-        int isaMajor = Integer.parseInt(m.group(1));
-        return isaMajor >= 7 ? (isaMajor + 4) * 1000 : 0;
+        return m.find() ? new PtxVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))) : null;
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -37,16 +37,8 @@ class CudaFailedCreateTest {
 
     /** The output of {@code mainClass args} in a child JVM on an emulated device of {@code mib} MiB; its exit code checked. */
     private static String onASmallDevice(int mib, int exitCode, String... mainAndArgs) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path")));
-        cmd.addAll(List.of(mainAndArgs));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("SPIKESTEP_EMU_MEMORY_MIB", Integer.toString(mib));
-        Process child = pb.start();
-        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(120, TimeUnit.SECONDS), out);
-        assertEquals(exitCode, child.exitValue(), out);
-        return out;
+        return CudaTests.inChildJvm(Map.of("SPIKESTEP_EMU_MEMORY_MIB", Integer.toString(mib)), List.of(), exitCode,
+                mainAndArgs);
     }
 
     /** Skips unless on the emulated driver (whose small device is what runs out); writes digits under dir/data. */

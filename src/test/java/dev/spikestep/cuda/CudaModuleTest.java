@@ -58,4 +58,35 @@ class CudaModuleTest {
         }
         assertTrue(!all.contains("adam_kernel"), "the one-run Adam kernel is adam_runs_kernel with one run");
     }
+
+    /** NVIDIA's PTX release history: the CUDA release (as cuDriverGetVersion gives it) that reads each ISA first. */
+    @Test
+    void eachPtxIsaNeedsTheCudaReleaseThatBroughtIt() {
+        int[][] isaToCuda = {{7, 0, 11000}, {7, 8, 11080}, {8, 0, 12000}, {8, 4, 12040}, {8, 5, 12050}, {8, 6, 12070},
+            {8, 7, 12080}, {8, 8, 12090}, {9, 0, 13000}, {9, 1, 13010}};
+        for (int[] r : isaToCuda) {
+            CudaModule.PtxVersion v = CudaModule.ptxVersion((".version " + r[0] + "." + r[1] + "\n.target sm_80\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertEquals(new CudaModule.PtxVersion(r[0], r[1]), v);
+            assertEquals(r[2], v.driverVersion(), "ISA " + v);
+            assertTrue(v.known(), "ISA " + v);
+        }
+        assertEquals("CUDA >= 12.5", new CudaModule.PtxVersion(8, 5).needs());
+        // past the table: the newest release known for that major (or at all), said to be a lower bound
+        assertEquals(13010, new CudaModule.PtxVersion(9, 4).driverVersion());
+        assertEquals(12090, new CudaModule.PtxVersion(8, 9).driverVersion());
+        assertEquals(13010, new CudaModule.PtxVersion(10, 0).driverVersion());
+        assertEquals("CUDA >= 13.1, likely newer: ISA 9.4 is past this build's table", new CudaModule.PtxVersion(9, 4).needs());
+        assertEquals(0, new CudaModule.PtxVersion(6, 5).driverVersion(), "older than any driver JCuda 12 runs with");
+        assertEquals(null, CudaModule.ptxVersion("// no version line\n".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** PTX from an nvcc newer than the driver: rebuilding with that nvcc is no way out, an older one or a newer driver is. */
+    @Test
+    void ptxNewerThanTheDriverSaysWhichIsOlderAndBothWaysOut() {
+        assertEquals("the driver (CUDA 12.4) is older than the nvcc that built the kernels' PTX (ISA 8.5 needs CUDA >= 12.5): "
+                + "update the driver, or build the kernels with an nvcc of CUDA 12.4 or older, e.g. make -B build "
+                + "NVCC=/usr/local/cuda-12.4/bin/nvcc (benchmarks/gpu-check.sh takes NVCC= too)",
+                CudaBackend.olderDriver(new CudaModule.PtxVersion(8, 5), 12040));
+    }
 }

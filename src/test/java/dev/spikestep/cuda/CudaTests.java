@@ -2,7 +2,12 @@ package dev.spikestep.cuda;
 
 import dev.spikestep.net.Backends;
 import dev.spikestep.net.NetworkFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -42,5 +47,27 @@ public final class CudaTests {
     public static List<NetworkFactory> pack(int runs) {
         assumeCuda("packed CUDA runs");
         return new LockstepPack(runs, () -> device(false)).factories();
+    }
+
+    /**
+     * The output (stdout and stderr) of {@code mainClass args} in a child JVM with {@code env} added and the
+     * folders {@code before} ahead of this JVM's classpath (their /kernels/*.ptx override the jar's); its exit code
+     * checked. The emulated driver reads its SPIKESTEP_EMU_* variables once per process, hence a child.
+     */
+    public static String inChildJvm(Map<String, String> env, List<Path> before, int exitCode, String... mainAndArgs)
+            throws Exception {
+        List<String> cp = new ArrayList<>();
+        before.forEach(p -> cp.add(p.toString()));
+        cp.add(System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", String.join(java.io.File.pathSeparator, cp)));
+        cmd.addAll(List.of(mainAndArgs));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process child = pb.start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Assertions.assertTrue(child.waitFor(120, TimeUnit.SECONDS), out);
+        Assertions.assertEquals(exitCode, child.exitValue(), out);
+        return out;
     }
 }

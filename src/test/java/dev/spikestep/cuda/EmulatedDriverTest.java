@@ -317,7 +317,10 @@ class EmulatedDriverTest {
         // A child JVM on the same driver: cuInit runs once per process, with the environment it started with.
         for (String[] env : new String[][] {{"SPIKESTEP_EMU_DEVICES", "2x", "must be an integer 1..64, not '2x'"},
                 {"SPIKESTEP_EMU_DEVICES", "abc", "must be an integer 1..64, not 'abc'"},
-                {"SPIKESTEP_EMU_ORDER", "-1", "SPIKESTEP_EMU_ORDER must be forward or reverse, not '-1'"}}) {
+                {"SPIKESTEP_EMU_ORDER", "-1", "SPIKESTEP_EMU_ORDER must be forward or reverse, not '-1'"},
+                {"SPIKESTEP_EMU_DRIVER_VERSION", "12.4", "SPIKESTEP_EMU_DRIVER_VERSION must be a CUDA version 11000..13010 "
+                        + "as cuDriverGetVersion gives it (1000 major + 10 minor, e.g. 12040), not '12.4'"},
+                {"SPIKESTEP_EMU_DRIVER_VERSION", "12045", "not '12045'"}}) {
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "dev.spikestep.cli.Main", "info").redirectErrorStream(true);
             pb.environment().put(env[0], env[1]);
