@@ -154,6 +154,7 @@ bool launch(dim3 grid, dim3 block, bool sync, F kernel, const Options& o = Optio
 #define __device__
 #define __host__
 #define __forceinline__ inline
+#define __maxnreg__(n)
 #define __shared__ static
 
 // The fiber waits for the others: back to the scheduler, which resumes it in the next round.

@@ -51,6 +51,8 @@ cublasStatus_t cublasDestroy_v2(Handle* h) {
     return STATUS_SUCCESS;
 }
 
+// No check that the stream is of the handle's context: cuBLAS documents none (only SUCCESS and
+// NOT_INITIALIZED); a stream of another context fails at the next cublasSgemm_v2, as its launch would.
 cublasStatus_t cublasSetStream_v2(Handle* h, void* stream) {
     if (!h) return fail(STATUS_NOT_INITIALIZED, "cublasSetStream_v2: NULL handle");
     h->stream = stream;
@@ -62,6 +64,13 @@ cublasStatus_t cublasSgemm_v2(Handle* h, int transa, int transb, int m, int n, i
                               const float* A, int lda, const float* B, int ldb, const float* beta, float* C, int ldc) {
     std::lock_guard<std::recursive_mutex> g(lock());
     if (!h) return fail(STATUS_NOT_INITIALIZED, "cublasSgemm_v2: NULL handle");
+    // cuBLAS requires the handle's device to be current and launches its kernel in the current
+    // context; a launch into a stream of another context fails, which cuBLAS returns as
+    // EXECUTION_FAILED. (On the NULL stream a GPU would run it on the wrong device instead.)
+    void* current;
+    if (spikestep_emu::current_context(&current, "cublasSgemm_v2") || current != h->ctx)
+        return fail(STATUS_EXECUTION_FAILED, "cublasSgemm_v2: the handle's context is not the current one (make the "
+                                             "context current that was current at cublasCreate_v2)");
     if ((transa != OP_N && transa != OP_T) || (transb != OP_N && transb != OP_T))
         return fail(STATUS_INVALID_VALUE, "cublasSgemm_v2: only CUBLAS_OP_N and CUBLAS_OP_T are emulated");
     int a_rows = transa == OP_N ? m : k, a_cols = transa == OP_N ? k : m;

@@ -12,7 +12,9 @@
 //   allocation); freed memory stays PROT_NONE (use after free faults); new memory is 0xFF bytes
 //   (a NaN in every float), not zeros;
 // - launch limits of an H200 (threads, block and grid dimensions, static + dynamic shared memory,
-//   registers per thread from ptxas -v times threads);
+//   registers per thread from ptxas -v, allocated per warp as sm_90 does); a pointer argument not
+//   aligned to its element's size fails the launch at the next synchronisation
+//   (CUDA_ERROR_MISALIGNED_ADDRESS, sticky, as a GPU's kernel faults);
 // - PTX: cuModuleLoadDataEx parses .version, .target and every .entry with its .param list; a
 //   launch fails when the PTX's parameters differ from the compiled kernel's signature;
 // - SPIKESTEP_EMU_ORDER=reverse runs blocks and threads in reverse order.
@@ -68,6 +70,7 @@ enum : CUresult {
     NOT_READY = 600,
     ILLEGAL_ADDRESS = 700,
     LAUNCH_OUT_OF_RESOURCES = 701,
+    MISALIGNED_ADDRESS = 716,
     CONTEXT_IS_DESTROYED = 709,
     NOT_SUPPORTED = 801,
 };
@@ -90,6 +93,7 @@ const char* error_name(CUresult r) {
         case NOT_READY: return "CUDA_ERROR_NOT_READY";
         case ILLEGAL_ADDRESS: return "CUDA_ERROR_ILLEGAL_ADDRESS";
         case LAUNCH_OUT_OF_RESOURCES: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
+        case MISALIGNED_ADDRESS: return "CUDA_ERROR_MISALIGNED_ADDRESS";
         case CONTEXT_IS_DESTROYED: return "CUDA_ERROR_CONTEXT_IS_DESTROYED";
         case NOT_SUPPORTED: return "CUDA_ERROR_NOT_SUPPORTED";
         default: return "CUDA_ERROR_UNKNOWN";
@@ -1099,11 +1103,15 @@ CUresult cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, u
     if ((long long)f->ptx.static_shared + shared_bytes > SHARED_PER_BLOCK)
         return fail(INVALID_VALUE, call + ": " + std::to_string(f->ptx.static_shared) + " bytes of static shared memory (PTX) + " +
                                        std::to_string(shared_bytes) + " dynamic exceed the 49152 bytes of a block");
-    unsigned long long regs = (unsigned long long)f->kernel->registers * ((threads + 31) / 32 * 32);
+    // sm_90 hands out registers per warp in units of 256, i.e. per thread rounded up to a multiple
+    // of 8: 85 registers take 88, so 768 threads need 67584 (85 x 768 would fit).
+    unsigned long long per_thread = ((unsigned long long)f->kernel->registers + 7) / 8 * 8;
+    unsigned long long regs = per_thread * 32 * ((threads + 31) / 32);
     if (regs > (unsigned long long)REGISTERS_PER_BLOCK)
-        return fail(LAUNCH_OUT_OF_RESOURCES, call + ": " + std::to_string(f->kernel->registers) + " registers per thread (ptxas -v, sm_90) x " +
-                                                 std::to_string(threads) + " threads = " + std::to_string(regs) +
-                                                 " exceed the 65536 registers of a block");
+        return fail(LAUNCH_OUT_OF_RESOURCES, call + ": " + std::to_string(f->kernel->registers) + " registers per thread (ptxas -v, sm_90; " +
+                                                 std::to_string(per_thread) + " as allocated per warp) x " +
+                                                 std::to_string((threads + 31) / 32) + " warps of 32 threads = " +
+                                                 std::to_string(regs) + " exceed the 65536 registers of a block");
     const Kernel& k = *f->kernel;
     if (f->ptx.param_sizes.size() != k.sizes.size())
         return fail(INVALID_VALUE, call + ": the PTX declares " + std::to_string(f->ptx.param_sizes.size()) +
@@ -1117,6 +1125,7 @@ CUresult cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, u
     if (!params && !k.sizes.empty()) return fail(INVALID_VALUE, call + ": kernelParams is NULL");
     // The values are read now, as on a GPU: the caller may change its holders after this returns.
     auto values = std::make_shared<std::vector<unsigned long long>>(k.sizes.size());
+    std::string misaligned;
     for (std::size_t i = 0; i < k.sizes.size(); i++) {
         if (!params[i]) return fail(INVALID_VALUE, call + ": kernelParams[" + std::to_string(i) + "] is NULL");
         std::memcpy(&(*values)[i], params[i], k.sizes[i]);
@@ -1124,7 +1133,17 @@ CUresult cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, u
             std::string why = check_range(ctx->device, (void*)(*values)[i], 0);
             if (!why.empty())
                 return fail(INVALID_VALUE, call + ": argument " + std::to_string(i) + " (" + k.params[i] + "): " + why);
+            if ((*values)[i] % k.alignments[i] && misaligned.empty())
+                misaligned = "argument " + std::to_string(i) + " (" + k.params[i] + ") = " + hex((void*)(*values)[i]) +
+                             " is not a multiple of " + std::to_string(k.alignments[i]) + ", the size of its element";
         }
+    }
+    if (!misaligned.empty()) {
+        // x86 reads a misaligned float, a GPU does not: there the launch succeeds and the kernel's
+        // first access faults, a sticky error the next synchronisation returns. So the launch is
+        // queued as a failure in its place (whether or not the kernel would touch the pointer).
+        enqueue(s, call, [misaligned] { return misaligned; }, MISALIGNED_ADDRESS);
+        return SUCCESS;
     }
     bool sync = f->ptx.syncs;
     enqueue(s, call, [values, &k, gx, gy, gz, bx, by, bz, sync, call] {

@@ -16,12 +16,14 @@ namespace spikestep_emu {
 
 // One compiled kernel of kernels/*.cu: what cuLaunchKernel needs to call it and to check a launch
 // against it (parameter sizes and which are pointers, from the C++ signature; names from the
-// source, for messages; registers per thread from ptxas -v for the emulated sm_90).
+// source, for messages; registers per thread from ptxas -v for the emulated sm_90; the size of
+// each pointer's element, the alignment a GPU needs of it).
 struct Kernel {
     std::string name;
     std::vector<std::string> params;
     std::vector<std::size_t> sizes;
     std::vector<bool> pointers;
+    std::vector<std::size_t> alignments; // sizeof(*p) of a pointer parameter, 1 for the others
     int registers;
     std::function<void(void**)> call;
 };

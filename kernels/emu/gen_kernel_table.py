@@ -14,7 +14,8 @@ being a missing symbol that would kill the JVM.
 import re
 import sys
 
-SIGNATURE = re.compile(r'extern\s+"C"\s+__global__\s+void\s+(\w+)\s*\(([^)]*)\)', re.S)
+# An optional __maxnreg__(N) between void and the name (the self-test kernels cap registers so).
+SIGNATURE = re.compile(r'extern\s+"C"\s+__global__\s+void\s+(?:__maxnreg__\(\d+\)\s+)?(\w+)\s*\(([^)]*)\)', re.S)
 ENTRY = re.compile(r"Compiling entry function '(\w+)'")
 USED = re.compile(r"Used (\d+) registers")
 

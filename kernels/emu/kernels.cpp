@@ -18,12 +18,20 @@ void invoke(void (*f)(A...), void** params, std::index_sequence<I...>) {
     f(*static_cast<std::remove_cv_t<A>*>(params[I])...);
 }
 
+// What a pointer parameter's address must be a multiple of: the size of the element it points to.
+template <class A>
+constexpr std::size_t alignment() {
+    if constexpr (std::is_pointer_v<A> && !std::is_void_v<std::remove_pointer_t<A>>) return sizeof(*std::declval<A>());
+    return 1;
+}
+
 template <class... A>
 Kernel entry(const char* name, void (*f)(A...), std::vector<std::string> params, int registers) {
     return Kernel{name,
                   std::move(params),
                   {sizeof(A)...},
                   {std::is_pointer_v<A>...},
+                  {alignment<A>()...},
                   registers,
                   [f](void** p) { invoke(f, p, std::index_sequence_for<A...>{}); }};
 }

@@ -18,7 +18,7 @@ extern "C" __global__ void emu_selftest_race_kernel(int* out) {
 // 64 accumulators live across the loop: ptxas needs far more than 64 registers per thread, so a
 // block of 1024 threads exceeds the 65,536 registers of a block.
 #define EMU_ACC 64
-extern "C" __global__ void emu_selftest_registers_kernel(const float* x, int n, float* out) {
+__device__ __forceinline__ void emu_selftest_accumulate(const float* x, int n, float* out) {
     float acc[EMU_ACC];
     int t = blockIdx.x * blockDim.x + threadIdx.x;
 #pragma unroll
@@ -32,4 +32,14 @@ extern "C" __global__ void emu_selftest_registers_kernel(const float* x, int n, 
 #pragma unroll
     for (int i = 0; i < EMU_ACC; i++) s += acc[i] * (float)(i + 1);
     out[t] = s;
+}
+
+extern "C" __global__ void emu_selftest_registers_kernel(const float* x, int n, float* out) {
+    emu_selftest_accumulate(x, n, out);
+}
+
+// The same capped at 85 registers, not a multiple of 8: a GPU allocates 88 per thread, so 768
+// threads (24 warps x 32 x 88 = 67,584) exceed a block's registers although 85 x 768 would fit.
+extern "C" __global__ void __maxnreg__(85) emu_selftest_registers85_kernel(const float* x, int n, float* out) {
+    emu_selftest_accumulate(x, n, out);
 }

@@ -18,6 +18,7 @@ import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +36,10 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasOperation;
+import jcuda.runtime.cudaStream_t;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -247,8 +252,57 @@ class EmulatedDriverTest {
         cuLaunchKernel(regs, 1, 1, 1, 512, 1, 1, 0, stream, regArgs, null);
         cuStreamSynchronize(stream);
         m = failure("CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES", () -> cuLaunchKernel(regs, 1, 1, 1, 1024, 1, 1, 0, stream, regArgs, null));
-        assertContains(m, "cuLaunchKernel(emu_selftest_registers_kernel)", "registers per thread (ptxas -v, sm_90) x 1024 threads",
-                "exceed the 65536 registers of a block");
+        assertContains(m, "cuLaunchKernel(emu_selftest_registers_kernel)", "96 registers per thread (ptxas -v, sm_90; 96 as "
+                + "allocated per warp) x 32 warps of 32 threads = 98304 exceed the 65536 registers of a block");
+        // 85 registers are allocated as 88, as on a GPU: 704 threads fit, 768 do not (though 85 x 768 = 65,280 would).
+        CUfunction regs85 = function("emu_selftest_registers85_kernel");
+        cuLaunchKernel(regs85, 1, 1, 1, 704, 1, 1, 0, stream, regArgs, null);
+        cuStreamSynchronize(stream);
+        m = failure("CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES", () -> cuLaunchKernel(regs85, 1, 1, 1, 768, 1, 1, 0, stream, regArgs, null));
+        assertContains(m, "cuLaunchKernel(emu_selftest_registers85_kernel)", "85 registers per thread (ptxas -v, sm_90; 88 as "
+                + "allocated per warp) x 24 warps of 32 threads = 67584 exceed");
+    }
+
+    @Test
+    void aPointerArgumentNotAlignedToItsElementFailsAtTheNextSynchronisation() {
+        CUdeviceptr src = alloc(64);
+        CUdeviceptr dst = alloc(64);
+        copy(src.withByteOffset(4), 4, dst); // aligned: a float* at 4 bytes in
+        cuStreamSynchronize(stream);
+        copy(src.withByteOffset(2), 4, dst); // the launch itself succeeds, as on a GPU
+        String m = failure("CUDA_ERROR_MISALIGNED_ADDRESS", () -> cuStreamSynchronize(stream));
+        assertContains(m, "cuStreamSynchronize", "cuLaunchKernel(emu_selftest_copy_kernel)", "argument 0 (src) = 0x",
+                "is not a multiple of 4, the size of its element");
+        m = failure("CUDA_ERROR_MISALIGNED_ADDRESS", () -> alloc(4));
+        assertContains(m, "cuMemAlloc", "unusable after an earlier CUDA_ERROR_MISALIGNED_ADDRESS");
+    }
+
+    @Test
+    void anSgemmWhileAnotherContextIsCurrentFails() {
+        cublasHandle h = new cublasHandle();
+        try {
+            JCublas2.setExceptionsEnabled(true);
+            JCublas2.cublasCreate(h);
+        } catch (Throwable e) {
+            Assumptions.abort("cuBLAS does not load: " + e);
+        }
+        JCublas2.cublasSetStream(h, new cudaStream_t(stream));
+        CUdeviceptr a = alloc(16);
+        Pointer one = Pointer.to(new float[] {1});
+        Pointer zero = Pointer.to(new float[] {0});
+        Executable gemm = () -> JCublas2.cublasSgemm(h, cublasOperation.CUBLAS_OP_N, cublasOperation.CUBLAS_OP_N, 2, 2, 2, one,
+                a, 2, a, 2, zero, a, 2);
+        CudaContext other = CudaContext.open(0);
+        try {
+            CudaException e = assertThrows(CudaException.class, gemm);
+            assertEquals("CUBLAS_STATUS_EXECUTION_FAILED", e.getMessage());
+        } finally {
+            other.close();
+        }
+        ctx.makeCurrent();
+        assertDoesNotThrow(gemm);
+        cuStreamSynchronize(stream);
+        JCublas2.cublasDestroy(h);
     }
 
     @Test
