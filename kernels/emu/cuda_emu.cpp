@@ -15,6 +15,7 @@
 //   registers per thread from ptxas -v, allocated per warp as sm_90 does); a pointer argument not
 //   aligned to its element's size fails the launch at the next synchronisation
 //   (CUDA_ERROR_MISALIGNED_ADDRESS, sticky, as a GPU's kernel faults);
+// - CUDA_VISIBLE_DEVICES selects and renumbers devices as the driver does;
 // - PTX: cuModuleLoadDataEx parses .version, .target and every .entry with its .param list; a
 //   launch fails when the PTX's parameters differ from the compiled kernel's signature;
 // - SPIKESTEP_EMU_ORDER=reverse runs blocks and threads in reverse order.
@@ -277,6 +278,24 @@ std::string check_range(int device, const void* p, std::size_t n) {
         return "[" + hex(p) + ", +" + std::to_string(n) + " bytes) runs " + std::to_string((c + n) - end) +
                " bytes past the end of " + describe(a);
     return "";
+}
+
+// How many of the `emulated` devices CUDA_VISIBLE_DEVICES leaves visible (renumbered from 0), by
+// the driver's rule: unset, all of them; else the comma-separated ordinals up to the first entry
+// that is not one of them (a UUID, a number out of range, a repeat, an empty entry), so "" and
+// "-1" leave none. The emulated devices are alike, so which ones are listed does not matter.
+int visible_devices(int emulated) {
+    const char* v = std::getenv("CUDA_VISIBLE_DEVICES");
+    if (!v) return emulated;
+    std::set<long> seen;
+    std::istringstream list(v);
+    std::string entry;
+    while (std::getline(list, entry, ',')) {
+        char* end = nullptr;
+        long k = std::strtol(entry.c_str(), &end, 10);
+        if (entry.empty() || *end != '\0' || k < 0 || k >= emulated || !seen.insert(k).second) break;
+    }
+    return (int)seen.size();
 }
 
 // --- faults in kernels: guard pages -> an error instead of a crash ------------------------------
@@ -599,6 +618,13 @@ CUresult cuInit(unsigned int flags) {
     if (flags != 0) return fail(INVALID_VALUE, "cuInit: flags must be 0");
     if (!env_error.empty()) return fail(INVALID_VALUE, "cuInit: " + env_error);
     if (!initialised) {
+        int visible = visible_devices(device_count);
+        if (visible == 0)
+            return fail(NO_DEVICE, std::string("cuInit: CUDA_VISIBLE_DEVICES='") + std::getenv("CUDA_VISIBLE_DEVICES") +
+                                       "' makes none of the " + std::to_string(device_count) +
+                                       " emulated devices visible (list ordinals 0.." + std::to_string(device_count - 1) +
+                                       "; SPIKESTEP_EMU_DEVICES)");
+        device_count = visible;
         for (int d = 0; d < device_count; d++) {
             auto c = std::make_unique<Context>();
             c->device = d;

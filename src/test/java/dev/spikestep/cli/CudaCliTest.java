@@ -219,4 +219,45 @@ class CudaCliTest extends ConsoleCapture {
         assertTrue(err().contains("error: --device " + n + " does not exist"), err());
         assertTrue(!out().contains("trained with"), "refused before the table: " + out());
     }
+
+    /**
+     * CUDA_VISIBLE_DEVICES=1 on two emulated devices leaves one, numbered 0, as the driver does: a sweep runs on
+     * it with --devices all and refuses --devices 1. The emulator reads its environment once, so in child JVMs.
+     */
+    @Test
+    void cudaVisibleDevicesLeavesTheSweepOneGpu() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(CudaTests.emulated(), "the emulated driver's SPIKESTEP_EMU_DEVICES");
+        Path config = dir.resolve("tiny.yaml");
+        Files.writeString(config, """
+                name: tiny
+                experiment: train
+                base: {T: 4, epochs: 1, batch: 16, hidden: 12, dataset: mnist-sample, train_samples: 16, eval_batches: 1}
+                axes: {seed: [0, 1]}
+                """);
+        String all = withVisibleDevices("1", 0, "sweep", config.toString(), "--backend", "cuda", "--data", data.toString(),
+                "--out", dir.resolve("all").toString());
+        assertTrue(all.contains("gpus 0: one worker per gpu") && all.contains("2 of 2 runs finished"), all);
+        String one = withVisibleDevices("1", 2, "sweep", config.toString(), "--backend", "cuda", "--devices", "1", "--data",
+                data.toString(), "--out", dir.resolve("one").toString());
+        assertTrue(one.contains("error: --devices 1: device 1 does not exist (1 visible GPU: 0..0)"), one);
+        assertTrue(withVisibleDevices("0,7,1", 0, "info").contains("gpus: 1\n"), "the list stops at the first bad entry");
+        assertTrue(withVisibleDevices("", 0, "info").contains("cuda driver: not usable (CUDA_ERROR_NO_DEVICE: cuInit: "
+                + "CUDA_VISIBLE_DEVICES='' makes none of the 2 emulated devices visible"), "an empty list hides every GPU");
+    }
+
+    /** The output of the CLI with {@code args} in a child JVM on two emulated devices and CUDA_VISIBLE_DEVICES. */
+    private static String withVisibleDevices(String visible, int exitCode, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("SPIKESTEP_EMU_DEVICES", "2");
+        pb.environment().put("CUDA_VISIBLE_DEVICES", visible);
+        Process child = pb.start();
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), out);
+        assertEquals(exitCode, child.exitValue(), out);
+        return out;
+    }
 }
