@@ -3,6 +3,7 @@ package dev.spikestep.cli;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.io.ResultsWriter;
 import dev.spikestep.net.Backends;
+import dev.spikestep.sweep.ExperimentRunner;
 import dev.spikestep.sweep.ExperimentRunners;
 import dev.spikestep.sweep.RunPoint;
 import dev.spikestep.sweep.Shard;
@@ -51,13 +52,14 @@ public final class SweepCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
-            description = "Runs that advance together, each on threads/N CPU threads (default: ${DEFAULT-VALUE}).")
+            description = "Runs that advance together, each on threads/N CPU threads, at least 1 (default: ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--pack", paramLabel = "N", defaultValue = "1",
             description = "With --backend cuda: train up to N compatible runs of a train grid (same model, T, batch, "
                 + "hidden, readout, data, epochs) together, one kernel launch per step for all; same rows as alone; "
-                + "rstdp and transfer points are not packed (default: ${DEFAULT-VALUE}).")
+                + "rstdp and transfer points are not packed; at most 65535. With --shard or --shards, whole packs are dealt to "
+                + "the shards (default: ${DEFAULT-VALUE}).")
     int pack;
 
     @Option(names = "--devices", paramLabel = "LIST|all",
@@ -71,7 +73,8 @@ public final class SweepCommand implements Callable<Integer> {
                 + "task spreads its shard over them (default: ${DEFAULT-VALUE}).")
     int gpusPerTask;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the whole sweep, 0 = all cores (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads for the whole sweep, 0 = all cores; --parallel N above it runs N threads, "
+            + "1 each (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--resume", description = "Continue the sweep in OUT: skip finished runs, continue interrupted ones "
@@ -79,7 +82,8 @@ public final class SweepCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--shard", paramLabel = "K/N", defaultValue = "0/1",
-            description = "Run only grid points with index %% N == K (default: ${DEFAULT-VALUE}, the whole grid).")
+            description = "Run only grid points with index %% N == K; with --pack, pack j (in grid order) of the grid's "
+                + "packs goes to shard j %% N (default: ${DEFAULT-VALUE}, the whole grid).")
     String shard;
 
     @Option(names = "--list", description = "Print the grid (index, run id, parameters) and exit.")
@@ -94,7 +98,7 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Write a Slurm job-array script that runs the grid in --shards shards into OUT/shard-K, and exit.")
     Path emitSlurm;
 
-    @Option(names = "--shards", paramLabel = "N", description = "Shards for --emit-slurm (default: one per grid point).")
+    @Option(names = "--shards", paramLabel = "N", description = "Shards for --emit-slurm (default: one per grid point, or per pack with --pack).")
     Integer shards;
 
     @Override
@@ -103,6 +107,10 @@ public final class SweepCommand implements Callable<Integer> {
         List<RunPoint> grid = cfg.expand();
         Path outDir = out != null ? out : Path.of("results", cfg.name());
         Shard sh = Shard.parse(shard);
+        ExperimentRunner packer = pack > 1 ? ExperimentRunners.forExperiment(cfg.experiment()) : null;
+        // --pack N deals the grid's packs to the shards, the same packs a single run makes (a shard of
+        // whole packs, not the halves of several); without it, the points (no runner needed)
+        List<List<RunPoint>> units = Shard.units(grid, packer, pack);
         if (list && (check || emitSlurm != null)) {
             throw new SpikestepException("--list prints the grid and exits: it does not go with "
                     + (check ? "--check" : "--emit-slurm"));
@@ -110,7 +118,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (list) {
             System.out.println("sweep " + cfg.name() + " (" + cfg.experiment() + "): " + grid.size() + " grid points"
                     + (sh.n() > 1 ? ", shard " + sh + " shown" : ""));
-            for (RunPoint p : sh.select(grid)) {
+            for (RunPoint p : sh.select(grid, packer, pack)) {
                 System.out.println(p.index() + "\t" + p.runId() + "\t" + p.params());
             }
             return 0;
@@ -123,9 +131,10 @@ public final class SweepCommand implements Callable<Integer> {
             throw new SpikestepException("--emit-slurm writes a script for every shard (--shards N); --shard " + sh
                     + " does not go with it");
         }
-        if (sh.select(grid).isEmpty()) { // a task of an array larger than the grid: nothing to run is a mistake
-            throw new SpikestepException("shard " + sh + " of this " + grid.size() + "-point grid holds no points (shard K "
-                    + "runs the indices i with i % N == K): use N <= " + grid.size());
+        if (sh.select(grid, packer, pack).isEmpty()) { // a task of an array larger than the grid: nothing to run is a mistake
+            throw new SpikestepException("shard " + sh + " of this " + grid.size() + "-point grid holds no points ("
+                    + (pack > 1 ? "with --pack " + pack + " its points form " + units.size() + " packs, pack j goes to "
+                    + "shard j % N" : "shard K runs the indices i with i % N == K") + "): use N <= " + units.size());
         }
         Backends.threadCount(backend, threads); // an explicit cuda with --threads: refused before anything runs
         // A Slurm script is written where no GPU need be (a submit node): its backend is only named here.
@@ -144,7 +153,7 @@ public final class SweepCommand implements Callable<Integer> {
                 throw new SpikestepException("--devices is for a sweep on this machine; with --emit-slurm, Slurm places "
                         + "the GPUs (--gpus-per-task N asks each task for N)");
             }
-            return emitSlurm(cfg, grid.size(), outDir, cuda);
+            return emitSlurm(cfg, grid.size(), units, outDir, cuda);
         }
         if (gpusPerTask != 1) {
             throw new SpikestepException("--gpus-per-task goes with --emit-slurm; on this machine use --devices");
@@ -166,7 +175,8 @@ public final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int emitSlurm(SweepConfig cfg, int gridPoints, Path outDir, boolean cuda) {
+    /** {@code units}: what the shards are dealt, the grid's points or (with --pack) its packs. */
+    private int emitSlurm(SweepConfig cfg, int gridPoints, List<List<RunPoint>> units, Path outDir, boolean cuda) {
         if (gpusPerTask < 1) {
             throw new SpikestepException("--gpus-per-task must be >= 1, got " + gpusPerTask);
         }
@@ -178,10 +188,11 @@ public final class SweepCommand implements Callable<Integer> {
         new SweepRunner.Options(outDir, data, backend, parallel, dev.spikestep.net.Parallel.threadCount(threads), true,
                 Shard.ALL, System.out, System.err, false, pack);
         SweepRunner.Options.requirePackOnGpu(pack, backend);
-        int n = shards == null ? gridPoints : shards;
-        if (n < 1 || n > gridPoints) {
-            throw new SpikestepException("--shards must be within [1, " + gridPoints + "] (the grid has " + gridPoints
-                    + " points), got " + n);
+        int n = shards == null ? units.size() : shards;
+        String packs = pack > 1 ? packsOf(units, pack) : "";
+        if (n < 1 || n > units.size()) {
+            throw new SpikestepException("--shards must be within [1, " + units.size() + "] (the grid has " + gridPoints
+                    + " points" + (pack > 1 ? ", which form " + packs + ", and a shard gets whole packs" : "") + "), got " + n);
         }
         List<String> extra = new ArrayList<>(List.of("--data", SlurmScript.q(data.toAbsolutePath()), "--backend",
                 SlurmScript.q(backend)));
@@ -194,8 +205,14 @@ public final class SweepCommand implements Callable<Integer> {
         if (threads != 0) {
             extra.addAll(List.of("--threads", Integer.toString(threads)));
         }
+        // Packs dealt round-robin: shards differ by a pack where they do not divide evenly, and a task
+        // with several packs runs them in turn (or --parallel at a time)
+        int fewest = units.size() / n;
+        int most = (units.size() + n - 1) / n;
+        String dealt = pack <= 1 ? "" : packs + " over " + n + " tasks: " + (fewest == most
+                ? most + " pack" + (most == 1 ? "" : "s") + " each" : fewest + " or " + most + " packs each, a task's packs run in turn");
         String script = SlurmScript.render(cfg.name(), gridPoints, n, jarPath(), config.toAbsolutePath(),
-                outDir.toAbsolutePath(), extra, cuda ? gpusPerTask : 0);
+                outDir.toAbsolutePath(), extra, cuda ? gpusPerTask : 0, dealt);
         // Everything refused before anything is created: a refused script leaves nothing behind.
         if (Files.isDirectory(emitSlurm)) {
             throw new SpikestepException("--emit-slurm " + emitSlurm + " is a directory; name the script file to write");
@@ -221,9 +238,18 @@ public final class SweepCommand implements Callable<Integer> {
         }
         ResultsWriter.replace(emitSlurm, script.replace("THIS_FILE", SlurmScript.q(emitSlurm)));
         System.out.println("wrote " + emitSlurm + ": a job array of " + n + " tasks over " + gridPoints
-                + " grid points" + (cuda ? ", each on " + gpusPerTask + " GPU" + (gpusPerTask == 1 ? "" : "s") + " (--gres=gpu:"
+                + " grid points" + (dealt.isEmpty() ? "" : ", " + dealt) + (cuda ? ", each on " + gpusPerTask + " GPU" + (gpusPerTask == 1 ? "" : "s") + " (--gres=gpu:"
                 + gpusPerTask + ")" : "") + "; submit it with 'sbatch " + emitSlurm + "', then run the merge and report lines it lists");
         return 0;
+    }
+
+    /** The packs' sizes: {@code 7 packs of up to 4 (6 of 4 runs, 1 of 2)}. */
+    private static String packsOf(List<List<RunPoint>> packs, int pack) {
+        java.util.Map<Integer, Long> bySize = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+        packs.forEach(p -> bySize.merge(p.size(), 1L, Long::sum));
+        List<String> sizes = new ArrayList<>();
+        bySize.forEach((size, count) -> sizes.add(count + " of " + size + (sizes.isEmpty() ? " runs" : "")));
+        return packs.size() + " packs of up to " + pack + " (" + String.join(", ", sizes) + ")";
     }
 
     /** This program's jar, or target/spikestep.jar when running from classes (tests, IDE). */

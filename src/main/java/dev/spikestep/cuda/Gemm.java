@@ -22,8 +22,8 @@ public final class Gemm {
 
     public static final int TILE = 16;
 
-    /** CUDA's limit on gridDim.y. */
-    static final int MAX_GRID_Y = 65535;
+    /** CUDA's limit on gridDim.y: also the most runs a pack can hold (a packed launch's y is the run). */
+    public static final int MAX_GRID_Y = 65535;
 
     public Gemm(boolean transA, boolean transB, DeviceBuffer a, int lda, DeviceBuffer b, int ldb, DeviceBuffer c, int ldc) {
         this.transA = transA;

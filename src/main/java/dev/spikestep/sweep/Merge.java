@@ -31,6 +31,7 @@ public final class Merge {
         List<Map<String, Object>> runs = new ArrayList<>();
         List<Map<String, Object>> epochs = new ArrayList<>();
         Map<String, Object> manifest = null;
+        Map<String, List<Path>> builds = new LinkedHashMap<>(); // commit -> the inputs it wrote
         int skipped = 0;
         for (Path in : inputs) {
             if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
@@ -61,6 +62,9 @@ public final class Merge {
                         + manifest.get("grid_id") + " from " + manifest.get("config") + "); merge the shards of one "
                         + "sweep at a time");
             }
+            for (String c : SweepResults.commits(m)) {
+                builds.computeIfAbsent(c, k -> new ArrayList<>()).add(in);
+            }
             runs.addAll(r.runs());
             epochs.addAll(r.epochs());
             skipped += r.skippedLines();
@@ -71,11 +75,25 @@ public final class Merge {
         m.put("shard", Shard.ALL.toString());
         m.put("shard_points", m.get("grid_points"));
         m.put("merged_from", inputs.size());
+        if (builds.size() == 1) {
+            m.put("commit", builds.keySet().iterator().next());
+        } else {
+            m.remove("commit"); // several builds: only commits names them
+        }
+        if (!builds.isEmpty()) { // none for inputs written before builds were recorded
+            m.put("commits", String.join(",", builds.keySet()));
+        }
         checkOut(out, manifest);
         SweepResults.writeAll(out, m, merged.runs(), merged.epochs());
         log.println("merged " + merged.runs().size() + " finished runs (" + merged.epochs().size() + " epochs) from "
                 + inputs.size() + " director" + (inputs.size() == 1 ? "y" : "ies") + " into " + out
                 + (duplicates > 0 ? "; " + duplicates + " run(s) found twice were kept once" : ""));
+        if (builds.size() > 1) { // a fix build may be intended; the rows are merged all the same
+            log.println("warning: the inputs were written by different builds: " + builds.entrySet().stream()
+                    .map(e -> e.getKey() + " (" + e.getValue().stream().map(Path::toString)
+                            .collect(java.util.stream.Collectors.joining(", ")) + ")")
+                    .collect(java.util.stream.Collectors.joining("; ")) + "; their rows are merged as one sweep");
+        }
         if (skipped > 0) {
             log.println("note: " + skipped + " line(s) of the inputs' JSONL files could not be read (a write torn by a "
                     + "kill, or damage); a run they held counts as missing");

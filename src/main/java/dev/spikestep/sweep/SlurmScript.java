@@ -20,9 +20,11 @@ public final class SlurmScript {
      *     so that they get the JVM options (the Vector API module, C2's limits) and not the scalar kernels
      * @param extraArgs further sweep options for every task (data, backend, parallel), already quoted
      * @param gpusPerTask GPUs each task asks for; 0 for the CPU backend (no GPU request)
+     * @param packs with --pack, how the grid's packs are dealt to the tasks (task i gets packs j with
+     *     j % shards == i); empty: points are dealt
      */
     public static String render(String sweepName, int gridPoints, int shards, Path jar, Path config, Path out,
-                                List<String> extraArgs, int gpusPerTask) {
+                                List<String> extraArgs, int gpusPerTask, String packs) {
         if (gpusPerTask < 0) {
             throw new IllegalArgumentException("gpusPerTask " + gpusPerTask);
         }
@@ -33,8 +35,11 @@ public final class SlurmScript {
         StringBuilder sb = new StringBuilder();
         sb.append("#!/bin/bash\n");
         sb.append("# Slurm job array for the Spikestep sweep '").append(sweepName).append("': ").append(gridPoints)
-                .append(" grid points in ").append(shards).append(" shards (task i runs points with index % ")
-                .append(shards).append(" == i).\n");
+                .append(" grid points in ").append(shards).append(" shards (task i runs ")
+                .append(packs.isEmpty() ? "points with index % " : "packs j with j % ").append(shards).append(" == i).\n");
+        if (!packs.isEmpty()) {
+            sb.append("# ").append(packs).append(".\n");
+        }
         sb.append("#SBATCH --job-name=").append(directive("spikestep-" + sweepName)).append('\n');
         sb.append("#SBATCH --array=0-").append(shards - 1).append('\n');
         sb.append("#SBATCH --output=").append(directive(out + "/slurm-%A_%a.out")).append('\n');

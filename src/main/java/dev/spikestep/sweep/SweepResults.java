@@ -157,6 +157,15 @@ public final class SweepResults {
         return manifest;
     }
 
+    /**
+     * The builds (commits, as --version prints them) that wrote the sweep whose sweep.json is
+     * {@code manifest}, in the order they first did; empty for one written before builds were recorded.
+     */
+    static List<String> commits(Map<String, Object> manifest) {
+        Object all = manifest.get("commits") instanceof String c ? c : manifest.get("commit");
+        return all instanceof String c && !c.isBlank() ? List.of(c.split(",")) : List.of();
+    }
+
     /** Lines that could not be read (torn by a kill) or were no finished run's (a run id, index, dt or accuracy missing). */
     public int skippedLines() {
         return skippedLines;

@@ -57,7 +57,7 @@ import java.util.stream.Stream;
 public final class SweepRunner {
     /**
      * @param threads CPU threads for the whole sweep; each of the {@code parallel} runs gets
-     *     {@code max(1, threads / parallel)}
+     *     {@code max(1, threads / parallel)}, so {@code parallel} above it runs {@code parallel} threads
      */
     /**
      * @param devices the GPUs the sweep spreads its runs (or packs) over, one worker per GPU (times
@@ -76,6 +76,10 @@ public final class SweepRunner {
             }
             if (pack < 1) {
                 throw new SpikestepException("--pack must be >= 1, got " + pack);
+            }
+            if (pack > dev.spikestep.cuda.Gemm.MAX_GRID_Y) { // a packed launch's runs are its grid's y extent
+                throw new SpikestepException("--pack must be at most " + dev.spikestep.cuda.Gemm.MAX_GRID_Y
+                        + " (CUDA's limit on a launch's gridDim.y, one run each), got " + pack);
             }
             if (threads < 1) {
                 throw new SpikestepException("--threads must be >= 1, got " + threads);
@@ -181,16 +185,26 @@ public final class SweepRunner {
         return new Summary(plan.grid().size(), plan.mine().size(), plan.mine().size() - plan.todo().size(), List.of(), Map.of());
     }
 
-    /** The shard's points, those still to run (each checked), and what the directory held before. */
-    private record Plan(List<RunPoint> grid, List<RunPoint> mine, List<RunPoint> todo, SweepResults before) {
+    /**
+     * The shard's points, those still to run (each checked), and what the directory held before;
+     * {@code dealt}: the --pack the shard's points were dealt with (1: points).
+     */
+    private record Plan(List<RunPoint> grid, List<RunPoint> mine, List<RunPoint> todo, SweepResults before, int dealt) {
     }
 
     private Plan plan() {
         List<RunPoint> grid = cfg.expand();
-        List<RunPoint> mine = o.shard().select(grid);
         Path out = o.outDir();
         SweepResults before = SweepResults.load(out);
         checkOutDir(out, before.manifest(), gridId(grid));
+        // A shard resumes with the points it was dealt when it started (with --pack N, whole packs;
+        // none recorded: points, as before shards of packs), so that a requeued task or another --pack
+        // never leaves points of the grid to no shard; --pack now only packs those points.
+        int dealt = o.pack();
+        if (o.shard().n() > 1 && hasResults(out)) {
+            dealt = before.manifest().get("shard_pack") instanceof Number n ? n.intValue() : 1;
+        }
+        List<RunPoint> mine = o.shard().select(grid, runner, dealt);
         Set<String> done = before.finishedIds();
         List<RunPoint> todo = mine.stream().filter(p -> !done.contains(p.runId())).toList();
         int perRun = perRun();
@@ -207,7 +221,7 @@ public final class SweepRunner {
         if (aloneNetwork == null) { // tests pack fake networks on the CPU
             o.requirePackOnGpu();
         }
-        return new Plan(grid, mine, todo, before);
+        return new Plan(grid, mine, todo, before, dealt);
     }
 
     private Summary runLocked() {
@@ -221,7 +235,8 @@ public final class SweepRunner {
         Path epochsFile = out.resolve(SweepResults.EPOCHS);
         int perRun = perRun();
         List<List<RunPoint>> jobs = packs(todo, runner, o.pack());
-        writeManifest(out, grid.size(), mine.size(), gridId(grid));
+        List<String> builds = SweepResults.commits(before.manifest());
+        writeManifest(out, grid.size(), mine.size(), gridId(grid), builds, plan.dealt());
 
         // CPU threads per run are the CPU backend's; on the GPU a run is the GPU's (--threads is refused there)
         String each = o.backend().equals("cpu") ? " x " + perRun + " thread" + (perRun == 1 ? "" : "s") : "";
@@ -231,6 +246,12 @@ public final class SweepRunner {
                 o.shard().n() > 1 ? ", shard " + o.shard() + " has " + mine.size() : "",
                 mine.size() - todo.size(), todo.size(), Math.min(o.parallel() * Math.max(1, o.devices().size()),
                         Math.max(1, todo.size())), each, o.backend(), out));
+        int atOnce = Math.min(o.parallel(), todo.size());
+        if (o.backend().equals("cpu") && atOnce > o.threads()) { // each run gets a thread of its own at least
+            o.out().println("note: --parallel " + o.parallel() + " is above --threads " + o.threads() + ": each of the "
+                    + atOnce + " runs at a time has a thread of its own, " + atOnce + " threads in all; lower --parallel to use "
+                    + o.threads());
+        }
         if (o.pack() > 1 && !todo.isEmpty() && todo.stream().allMatch(p -> runner.packKey(p) == null)) {
             o.out().println("packed: none: " + cfg.experiment() + " points are not packed (--pack packs the points "
                     + "of train grids only)");
@@ -238,6 +259,18 @@ public final class SweepRunner {
             o.out().println(String.format(Locale.ROOT, "packed: %d runs in %d packs of up to %d (one launch per kernel "
                     + "for a pack's runs) and %d alone", jobs.stream().filter(j -> j.size() > 1).mapToInt(List::size).sum(),
                     jobs.stream().filter(j -> j.size() > 1).count(), o.pack(), jobs.stream().filter(j -> j.size() == 1).count()));
+        }
+        // the build that wrote the directory last (none recorded before builds were)
+        Object last = before.manifest().get("commit");
+        if (last != null && !last.equals(dev.spikestep.BuildInfo.commit())) {
+            o.out().println("note: " + out + " was written by build " + last + "; this is build "
+                    + dev.spikestep.BuildInfo.commit() + " (--version): its finished runs are kept, not rerun, so the "
+                    + "sweep holds rows of both builds (sweep.json's commits lists them)");
+        }
+        if (!mine.equals(o.shard().select(grid, runner, o.pack()))) {
+            o.out().println("note: shard " + o.shard() + " in " + out + " was dealt its points "
+                    + (plan.dealt() > 1 ? "as whole packs of up to " + plan.dealt() + " (--pack " + plan.dealt() + ")" : "one by one")
+                    + " when it started, and keeps them; --pack " + o.pack() + " packs them, but would deal other points");
         }
         if (before.skippedLines() > 0) {
             o.out().println("note: skipped " + before.skippedLines() + " unreadable line(s) in " + out
@@ -475,11 +508,13 @@ public final class SweepRunner {
         return Math.max(1, o.threads() / o.parallel());
     }
 
+    private static boolean hasResults(Path out) {
+        return SweepResults.nonEmpty(out.resolve(SweepResults.RUNS)) || SweepResults.nonEmpty(out.resolve(SweepResults.EPOCHS));
+    }
+
     /** {@code m}: the directory's sweep.json (empty without one). */
     private void checkOutDir(Path out, Map<String, Object> m, String gridId) {
-        Path runsFile = out.resolve(SweepResults.RUNS);
-        Path epochsFile = out.resolve(SweepResults.EPOCHS);
-        boolean hasResults = SweepResults.nonEmpty(runsFile) || SweepResults.nonEmpty(epochsFile);
+        boolean hasResults = hasResults(out);
         String notASweep = SweepResults.notASweep(out, m);
         if (notASweep != null) {
             // a sweep here would rewrite that results.csv from rows that are not a sweep's
@@ -507,7 +542,11 @@ public final class SweepRunner {
         }
     }
 
-    private void writeManifest(Path out, int gridPoints, int shardPoints, String gridId) {
+    /**
+     * {@code builds}: the commits of the builds that wrote to the directory before (this one is added);
+     * {@code dealt}: the --pack the shard's points were dealt with.
+     */
+    private void writeManifest(Path out, int gridPoints, int shardPoints, String gridId, List<String> builds, int dealt) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", cfg.name());
         m.put("experiment", cfg.experiment());
@@ -516,7 +555,12 @@ public final class SweepRunner {
         m.put("grid_id", gridId);
         m.put("shard", o.shard().toString());
         m.put("shard_points", shardPoints);
+        m.put("shard_pack", dealt); // a shard of packs (--pack N > 1) is dealt whole packs, not points
         m.put("varying", String.join(",", cfg.varying()));
+        // The build (--version's commit): merge and --resume say when a sweep's rows come from several.
+        m.put("commit", dev.spikestep.BuildInfo.commit());
+        m.put("commits", String.join(",", Stream.concat(builds.stream(), Stream.of(dev.spikestep.BuildInfo.commit()))
+                .distinct().toList()));
         mkdirs(out);
         ResultsWriter.replace(out.resolve(SweepResults.MANIFEST), ResultsWriter.json(m) + "\n");
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spikestep.SpikestepException;
-import dev.spikestep.cli.Main;
 import dev.spikestep.cuda.CudaDevice;
 import dev.spikestep.cuda.CudaTests;
 import dev.spikestep.cuda.KernelNetwork;
@@ -20,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,6 +87,62 @@ class PackedSweepTest {
         assertEquals(grid.size(), SweepRunner.packs(grid, new TrainRunner(), 1).size(), "--pack 1: all alone");
     }
 
+    /** dt-grid's shape: 4 model/integrator pairs of 2 models x 7 dt, so each model's 14 points make 3 packs of 4 and one of 2. */
+    static final String DT_GRID = """
+            name: dtg
+            experiment: train
+            base: {T: 3, epochs: 1, batch: 16, hidden: 12, dataset: mnist-sample, train_samples: 32, eval_batches: 1}
+            axes:
+              model_integrator: [lif/euler, lif/exp, izh/euler, izh/symplectic]
+              dt: [0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0]
+            """;
+
+    @Test
+    void packedShardsAreWholePacksOfTheGridAndCoverItOnce() throws Exception {
+        Path dtg = Files.writeString(dir.resolve("dtg.yaml"), DT_GRID);
+        List<RunPoint> grid = SweepConfig.load(dtg).expand();
+        TrainRunner runner = new TrainRunner();
+        List<List<RunPoint>> gridPacks = SweepRunner.packs(grid, runner, 4);
+        assertEquals(8, gridPacks.size());
+        for (int n : new int[] {1, 3, 7, 8}) {
+            List<Integer> seen = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                List<RunPoint> mine = new Shard(k, n).select(grid, runner, 4);
+                mine.forEach(p -> seen.add(p.index()));
+                // the packs the shard's sweep makes are the grid's own: full, never halves of two
+                List<List<RunPoint>> packs = SweepRunner.packs(mine, runner, 4);
+                assertTrue(gridPacks.containsAll(packs), "shard " + k + "/" + n + " packs " + packs);
+                assertEquals(mine, new Shard(k, n).select(SweepConfig.load(dtg).expand(), runner, 4), "the same every time");
+            }
+            assertEquals(IntStream.range(0, grid.size()).boxed().toList(), seen.stream().sorted().toList(),
+                    n + " shards: every point once");
+        }
+        assertEquals(List.of(4, 5, 6, 7), new Shard(1, 8).select(grid, runner, 4).stream().map(RunPoint::index).toList());
+        assertEquals(Shard.parse("1/7").select(grid), Shard.parse("1/7").select(grid, runner, 1), "--pack 1: points, as before");
+
+        // --emit-slurm deals the packs and says how; more shards than packs is refused
+        Path script = dir.resolve("dtg.sbatch");
+        List<String> base = List.of("sweep", dtg.toString(), "--out", dir.resolve("cluster").toString(), "--data",
+                data.toString(), "--backend", "cuda", "--pack", "4", "--emit-slurm", script.toString());
+        String seven = cli(base, "--shards", "7");
+        assertTrue(seven.startsWith("0\n") && seven.contains("a job array of 7 tasks over 28 grid points, 8 packs of up to 4 "
+                + "(6 of 4 runs, 2 of 2) over 7 tasks: 1 or 2 packs each, a task's packs run in turn"), seven);
+        assertTrue(Files.readString(script).contains("(task i runs packs j with j % 7 == i).\n"), Files.readString(script));
+        String byDefault = cli(base);
+        assertTrue(byDefault.startsWith("0\n") && byDefault.contains("a job array of 8 tasks over 28 grid points, 8 packs "
+                + "of up to 4 (6 of 4 runs, 2 of 2) over 8 tasks: 1 pack each"), byDefault);
+        String nine = cli(base, "--shards", "9");
+        assertTrue(nine.startsWith("2\n") && nine.contains("error: --shards must be within [1, 8] (the grid has 28 points, "
+                + "which form 8 packs of up to 4 (6 of 4 runs, 2 of 2), and a shard gets whole packs), got 9"), nine);
+    }
+
+    /** The command line {@code args} then {@code more}: its exit code, a newline, and what it printed. */
+    private static String cli(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return SweepRunnerTest.run(all.toArray(String[]::new));
+    }
+
     @Test
     void packedSweepWritesTheRowsOfOneByOneOnOneGpuOrTwoAndResumesOnlyUnfinishedRuns() throws Exception {
         SweepRunner.Summary one = sweep(dir.resolve("one"), 1, false);
@@ -152,22 +208,9 @@ class PackedSweepTest {
                 () -> new SweepRunner(SweepConfig.load(config), new TrainRunner(), o).run());
         assertTrue(e.getMessage().contains("--backend cuda"), e.getMessage());
         // The same from the command line: an error, nothing run.
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        PrintStream cli = new PrintStream(b, true, StandardCharsets.UTF_8);
-        System.setOut(cli);
-        System.setErr(cli);
-        int rc;
-        try {
-            rc = Main.execute("sweep", config.toString(), "--out", dir.resolve("cli").toString(), "--data", data.toString(),
-                    "--pack", "2");
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        String text = b.toString(StandardCharsets.UTF_8);
-        assertTrue(rc != 0 && text.contains("--pack 2") && text.contains("--backend cuda"), rc + "\n" + text);
+        String text = cli(List.of("sweep", config.toString(), "--out", dir.resolve("cli").toString(), "--data",
+                data.toString(), "--pack", "2"));
+        assertTrue(!text.startsWith("0\n") && text.contains("--pack 2") && text.contains("--backend cuda"), text);
         assertTrue(!Files.exists(dir.resolve("cli").resolve(SweepResults.RUNS)), "no run started");
     }
 }

@@ -139,6 +139,145 @@ class SweepRunnerTest {
         }
     }
 
+    /** A run that trains nothing: its metrics at once, and the threads it was given. */
+    static final class InstantRunner extends WrappedRunner {
+        final Set<Integer> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public Map<String, Object> run(RunPoint p, Context ctx) {
+            threads.add(ctx.threads());
+            ctx.epochSink().accept(Map.of("epoch", 0, "test_acc", 50.0, "seconds", 0.0));
+            return Map.of("final_acc", 50.0, "final_nonfinite", 0, "seconds_per_epoch", 0.0);
+        }
+
+        @Override
+        public String packKey(RunPoint p) { // packs (and so shards with --pack) as train's
+            return inner.packKey(p);
+        }
+
+        @Override
+        public Map<String, Object> run(RunPoint p, Context ctx, dev.spikestep.net.NetworkFactory network) {
+            return run(p, ctx);
+        }
+    }
+
+    @Test
+    void parallelAboveThreadsSaysThatEachRunGetsAThread() {
+        InstantRunner r = new InstantRunner();
+        sweep(r, dir.resolve("over"), 3, 1, false, Shard.ALL);
+        assertEquals(Set.of(1), r.threads);
+        String said = console.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("note: --parallel 3 is above --threads 1: each of the 3 runs at a time has a thread of "
+                + "its own, 3 threads in all; lower --parallel to use 1"), said);
+        console.reset();
+        sweep(new InstantRunner(), dir.resolve("within"), 3, 3, false, Shard.ALL);
+        assertFalse(console.toString(StandardCharsets.UTF_8).contains("note: --parallel"), console.toString());
+    }
+
+    private static void setManifest(Path out, String key, Object value) throws java.io.IOException {
+        Map<String, Object> m = new LinkedHashMap<>(SweepResults.load(out).manifest());
+        if (value == null) {
+            m.remove(key);
+        } else {
+            m.put(key, value);
+        }
+        Files.writeString(out.resolve(SweepResults.MANIFEST), ResultsWriter.json(m) + "\n");
+    }
+
+    @Test
+    void theBuildIsRecordedAndAResumeOrMergeAcrossBuildsSaysSo() throws Exception {
+        String build = dev.spikestep.BuildInfo.commit();
+        String old = "0123456789abcdef0123456789abcdef01234567";
+        Path s0 = dir.resolve("s0");
+        Path s1 = dir.resolve("s1");
+        sweep(new InstantRunner(), s0, 1, 1, false, Shard.parse("0/2"));
+        sweep(new InstantRunner(), s1, 1, 1, false, Shard.parse("1/2"));
+        assertEquals(build, SweepResults.load(s0).manifest().get("commit"));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Merge.merge(List.of(s0, s1), dir.resolve("m"), new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertFalse(log.toString(StandardCharsets.UTF_8).contains("warning"), log.toString());
+        assertEquals(build, SweepResults.load(dir.resolve("m")).manifest().get("commit"));
+
+        // shard 0 was started by another build: resuming it says so, and sweep.json lists both
+        setManifest(s0, "commit", old);
+        setManifest(s0, "commits", old);
+        console.reset();
+        sweep(new InstantRunner(), s0, 1, 1, true, Shard.parse("0/2"));
+        String said = console.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("note: " + s0 + " was written by build " + old + "; this is build " + build
+                + " (--version)"), said);
+        assertEquals(old + "," + build, SweepResults.load(s0).manifest().get("commits"));
+        log.reset();
+        Merge.merge(List.of(s0, s1), dir.resolve("m2"), new PrintStream(log, true, StandardCharsets.UTF_8));
+        String merged = log.toString(StandardCharsets.UTF_8);
+        assertTrue(merged.contains("warning: the inputs were written by different builds: " + old + " (" + s0 + "); "
+                + build + " (" + s0 + ", " + s1 + "); their rows are merged as one sweep"), merged);
+        assertTrue(merged.contains("the grid is complete: 8 of 8"), merged);
+        assertEquals(old + "," + build, SweepResults.load(dir.resolve("m2")).manifest().get("commits"));
+
+        // a sweep.json written before builds were recorded: resumed and merged without a word about builds
+        setManifest(s1, "commit", null);
+        setManifest(s1, "commits", null);
+        console.reset();
+        sweep(new InstantRunner(), s1, 1, 1, true, Shard.parse("1/2"));
+        assertFalse(console.toString(StandardCharsets.UTF_8).contains("written by build"), console.toString());
+        assertEquals(build, SweepResults.load(s1).manifest().get("commits"));
+        setManifest(s1, "commits", null);
+        setManifest(s1, "commit", null);
+        log.reset();
+        Merge.merge(List.of(s1), dir.resolve("m3"), new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertFalse(log.toString(StandardCharsets.UTF_8).contains("warning"), log.toString());
+    }
+
+    /** A shard of {@code runner}'s sweep; packs (--pack above 1) on no network, the runner trains nothing. */
+    private SweepRunner.Summary shard(Path out, String shard, int pack, boolean resume) {
+        PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8);
+        return new SweepRunner(SweepConfig.load(config), new InstantRunner(), new SweepRunner.Options(out, data, "cpu", 1,
+                1, resume, Shard.parse(shard), ps, ps, false, pack)).networks(n -> java.util.Collections.nCopies(n, null),
+                (s, n, r, a, t) -> null).run();
+    }
+
+    private static List<Long> indices(Path out) {
+        return SweepResults.load(out).runs().stream().map(r -> ((Number) r.get("index")).longValue()).sorted().toList();
+    }
+
+    @Test
+    void aShardResumesWithThePointsItWasDealt() throws Exception {
+        // --pack 3 makes packs [0,1,2], [3], [4,5,6], [7]: shard 0/2 is points 0-2 and 4-6, not 0, 2, 4, 6
+        Path packed = dir.resolve("packed-shard");
+        assertEquals(6, shard(packed, "0/2", 3, false).shardPoints());
+        assertEquals(List.of(0L, 1L, 2L, 4L, 5L, 6L), indices(packed));
+        assertEquals(3L, SweepResults.load(packed).manifest().get("shard_pack"));
+        console.reset();
+        SweepRunner.Summary again = shard(packed, "0/2", 1, true);
+        assertEquals(6, again.shardPoints());
+        assertEquals(0, again.finished().size(), "its points are done: none of shard 1's is taken up");
+        assertTrue(console.toString(StandardCharsets.UTF_8).contains("note: shard 0/2 in " + packed + " was dealt its points "
+                + "as whole packs of up to 3 (--pack 3) when it started, and keeps them; --pack 1 packs them"), console.toString());
+        assertEquals(3L, SweepResults.load(packed).manifest().get("shard_pack"));
+
+        // a shard started by points (a sweep.json from before shards of packs records none) stays points
+        Path points = dir.resolve("point-shard");
+        shard(points, "0/2", 1, false);
+        setManifest(points, "shard_pack", null);
+        List<String> rows = Files.readAllLines(points.resolve(SweepResults.RUNS));
+        Files.write(points.resolve(SweepResults.RUNS), rows.subList(0, 2)); // points 0 and 2 finished, 4 and 6 not
+        SweepRunner.Summary resumed = shard(points, "0/2", 3, true);
+        assertEquals(4, resumed.shardPoints());
+        assertEquals(List.of(4, 6), resumed.finished().stream().map(r -> ((Number) r.get("index")).intValue()).toList());
+        assertEquals(List.of(0L, 2L, 4L, 6L), indices(points));
+    }
+
+    @Test
+    void packIsAtMostAKernelGridsRuns() {
+        PrintStream ps = new PrintStream(console, true, StandardCharsets.UTF_8);
+        SpikestepException e = assertThrows(SpikestepException.class, () -> new SweepRunner.Options(dir, data, "cuda", 1,
+                1, false, Shard.ALL, ps, ps, false, 65536));
+        assertEquals("--pack must be at most 65535 (CUDA's limit on a launch's gridDim.y, one run each), got 65536",
+                e.getMessage());
+        assertEquals(65535, new SweepRunner.Options(dir, data, "cuda", 1, 1, false, Shard.ALL, ps, ps, false, 65535).pack());
+    }
+
     @Test
     void resumeAfterAKilledSweepLeavesOneRowPerRun() throws Exception {
         Path out = dir.resolve("killed");
@@ -236,7 +375,8 @@ class SweepRunnerTest {
         assertFalse(Files.exists(out.resolve("runs.jsonl")), "nothing ran");
     }
 
-    private String run(String... args) {
+    /** The command line's exit code, a newline, and what it printed. */
+    static String run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream b = new ByteArrayOutputStream();
@@ -521,16 +661,16 @@ class SweepRunnerTest {
         // the tasks run through the launcher beside the jar (the JVM options), else say that they run without it
         Path jar = dir.resolve("inst").resolve("spikestep.jar");
         Files.createDirectories(jar.getParent());
-        String bare = SlurmScript.render("tiny", 8, 2, jar, config, out, List.of(), 0);
+        String bare = SlurmScript.render("tiny", 8, 2, jar, config, out, List.of(), 0, "");
         assertTrue(bare.contains("\njava -jar " + jar + " sweep ") && bare.contains("# No launcher beside " + jar), bare);
         Path launcher = Files.writeString(jar.resolveSibling("spikestep"), "#!/bin/sh\n");
         launcher.toFile().setExecutable(true);
-        String viaLauncher = SlurmScript.render("tiny", 8, 2, jar, config, out, List.of(), 0);
+        String viaLauncher = SlurmScript.render("tiny", 8, 2, jar, config, out, List.of(), 0, "");
         assertTrue(viaLauncher.contains("\n" + launcher + " sweep ") && !viaLauncher.contains("java -jar")
                 && viaLauncher.contains("#   " + launcher + " merge "), viaLauncher);
         // sbatch splits #SBATCH lines itself: a space or '#' in OUT must not cut the log path short
         Path odd = dir.resolve("my runs #2").resolve("a\"b");
-        String quoted = SlurmScript.render("tiny", 8, 2, jar, config, odd, List.of(), 0);
+        String quoted = SlurmScript.render("tiny", 8, 2, jar, config, odd, List.of(), 0, "");
         String outLine = quoted.lines().filter(l -> l.startsWith("#SBATCH --output=")).findFirst().orElseThrow();
         assertEquals(List.of("--output=" + odd + "/slurm-%A_%a.out"), sbatchArguments(outLine), outLine);
         assertEquals(List.of("--output=" + out + "/slurm-%A_%a.out"), sbatchArguments("#SBATCH --output=" + out
