@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import jcuda.Pointer;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
@@ -51,6 +52,10 @@ public final class CudaDevice implements Device {
     private boolean phaseTiming;
     private Buffer flush;
     private int flushValue;
+    private final ByteBuffer[] staging = new ByteBuffer[2];
+    private final long[] stagedAt = new long[2]; // the wait count (syncs) when a copy from the slot was last queued
+    private int slot;
+    private long syncs; // how many times the host has waited for the stream
 
     static final class Buffer implements DeviceBuffer {
         final CUdeviceptr ptr;
@@ -142,7 +147,7 @@ public final class CudaDevice implements Device {
     @Override
     public void free(DeviceBuffer buffer) {
         ctx.makeCurrent();
-        cuStreamSynchronize(stream);
+        sync();
         CUdeviceptr p = b(buffer).ptr;
         allocations.remove(p);
         cuMemFree(p);
@@ -163,39 +168,82 @@ public final class CudaDevice implements Device {
         cuMemcpyHtoDAsync(b(dst).ptr, Pointer.to(src), bytes, stream);
     }
 
-    // Copies from Java arrays are synchronous: wait for the stream first so that no kernel still reads the target.
+    /*
+     * Copies from Java arrays of up to STAGED bytes (the per-step ones: Adam's constants, R-STDP's labels) go
+     * through a page-locked slot and cuMemcpyHtoDAsync on this stream, as the per-batch staging buffers do. A
+     * synchronous cuMemcpyHtoD runs on the legacy NULL stream, which waits for every blocking stream of the
+     * context: with several sweep workers on one GPU (one primary context) each copy would wait for all their
+     * queued work. Larger copies (weights, images: set-up) stay synchronous, after waiting for the stream so
+     * that no kernel still reads the target.
+     */
+    static final int STAGED = 64 << 10;
+
     @Override
     public void upload(DeviceBuffer dst, float[] src, int n) {
-        ctx.makeCurrent();
-        cuStreamSynchronize(stream);
-        cuMemcpyHtoD(b(dst).ptr, Pointer.to(src), 4L * n);
+        copyIn(dst, 4L * n, s -> s.asFloatBuffer().put(src, 0, n), Pointer.to(src));
     }
 
     @Override
     public void upload(DeviceBuffer dst, byte[] src, int n) {
-        ctx.makeCurrent();
-        cuStreamSynchronize(stream);
-        cuMemcpyHtoD(b(dst).ptr, Pointer.to(src), n);
+        copyIn(dst, n, s -> s.put(src, 0, n), Pointer.to(src));
     }
 
     @Override
     public void upload(DeviceBuffer dst, int[] src, int n) {
+        copyIn(dst, 4L * n, s -> s.asIntBuffer().put(src, 0, n), Pointer.to(src));
+    }
+
+    /** A copy of {@code bytes} from a Java array: {@code fill} writes them into a staging slot, or {@code src} is copied. */
+    private void copyIn(DeviceBuffer dst, long bytes, Consumer<ByteBuffer> fill, Pointer src) {
         ctx.makeCurrent();
+        if (bytes <= STAGED) {
+            ByteBuffer s = stagingSlot();
+            fill.accept(s);
+            upload(dst, s, (int) bytes);
+            stagedAt[slot] = syncs;
+        } else {
+            sync();
+            cuMemcpyHtoD(b(dst).ptr, src, bytes);
+        }
+    }
+
+    /**
+     * The next of the two staging slots, safe to rewrite: the stream reads a slot when it reaches the copy, so a
+     * slot whose last copy was queued after the stream last waited is waited for first. Two slots, used in turn,
+     * make that wait rare: a training step (Adam's constants) or an R-STDP batch (the labels of run and of
+     * update) queues at most two array copies between two reads of its batch summary, which wait for the
+     * stream, so a slot's last copy is behind such a wait when the slot comes round again.
+     */
+    private ByteBuffer stagingSlot() {
+        slot ^= 1;
+        if (staging[slot] == null) {
+            staging[slot] = hostBuffer(STAGED);
+            stagedAt[slot] = -1;
+        }
+        if (stagedAt[slot] == syncs) {
+            sync();
+        }
+        staging[slot].clear();
+        return staging[slot];
+    }
+
+    /** Waits for this stream (only: never the NULL stream, which would wait for the other streams of the context). */
+    private void sync() {
         cuStreamSynchronize(stream);
-        cuMemcpyHtoD(b(dst).ptr, Pointer.to(src), 4L * n);
+        syncs++;
     }
 
     @Override
     public void download(DeviceBuffer src, ByteBuffer dst, int bytes) {
         ctx.makeCurrent();
         cuMemcpyDtoHAsync(Pointer.to(dst), b(src).ptr, bytes, stream);
-        cuStreamSynchronize(stream);
+        sync();
     }
 
     @Override
     public void download(DeviceBuffer src, float[] dst, int n) {
         ctx.makeCurrent();
-        cuStreamSynchronize(stream);
+        sync();
         cuMemcpyDtoH(Pointer.to(dst), b(src).ptr, 4L * n);
     }
 
@@ -288,7 +336,7 @@ public final class CudaDevice implements Device {
     /** Waits for the stream (benchmarks time whole batches this way, after warm-up). */
     public void synchronize() {
         ctx.makeCurrent();
-        cuStreamSynchronize(stream);
+        sync();
     }
 
     public boolean usesCublas() {

@@ -287,7 +287,7 @@ public final class SweepRunner {
         }
         Map<Integer, Integer> jobsPerDevice = new TreeMap<>();
         if (!o.devices().isEmpty()) {
-            o.out().println(String.format(Locale.ROOT, "gpus %s: one worker per gpu%s, each with its own context and stream",
+            o.out().println(String.format(Locale.ROOT, "gpus %s: one worker per gpu%s, each with its own stream",
                     devs.stream().map(String::valueOf).collect(Collectors.joining(",")),
                     o.parallel() > 1 ? " x " + o.parallel() : ""));
             o.out().flush();
