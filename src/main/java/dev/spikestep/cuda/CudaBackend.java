@@ -238,7 +238,7 @@ public final class CudaBackend {
             out.add("cuda driver: not usable (" + brief(t) + ")");
             try {
                 CudaModule.ptx("neuron");
-                out.add("ptx: built into the jar");
+                out.add("ptx: " + CudaModule.ptxOrigin("neuron"));
             } catch (SpikestepException e) {
                 out.add("ptx: " + e.getMessage());
             }
@@ -256,7 +256,7 @@ public final class CudaBackend {
         try {
             byte[] p = CudaModule.ptx("neuron");
             CudaModule.PtxVersion isa = CudaModule.ptxVersion(p);
-            out.add("ptx: built into the jar" + (isa == null ? " (no .version line)"
+            out.add("ptx: " + CudaModule.ptxOrigin("neuron") + (isa == null ? " (no .version line)"
                     : ", ISA " + isa + ", needs " + isa.needs()));
         } catch (SpikestepException e) {
             out.add("ptx: " + e.getMessage());

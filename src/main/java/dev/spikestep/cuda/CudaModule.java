@@ -122,6 +122,26 @@ public final class CudaModule implements AutoCloseable {
     }
 
     /**
+     * Where /kernels/NAME.ptx is read from, for {@code info}: "built into the jar", or the folder ahead of the
+     * jar on the classpath whose PTX overrides it (benchmarks/gpu-check.sh builds one with the GPU machine's
+     * nvcc), so the line names the PTX that loads.
+     */
+    public static String ptxOrigin(String name) {
+        java.net.URL url = CudaModule.class.getResource("/kernels/" + name + ".ptx");
+        if (url == null) {
+            ptx(name); // throws, saying how to build them
+        }
+        if ("file".equals(url.getProtocol())) {
+            try {
+                return "from " + java.nio.file.Path.of(url.toURI()).getParent().getParent();
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                return "from " + url;
+            }
+        }
+        return "jar".equals(url.getProtocol()) ? "built into the jar" : "from " + url;
+    }
+
+    /**
      * The CUDA release that brought each PTX ISA version (NVIDIA's PTX release history): ISA 7.0-7.8 came
      * with CUDA 11.0-11.8, 8.0-8.5 with 12.0-12.5, 8.6-8.8 with 12.7-12.9 (CUDA 12.6 brought none), 9.0-9.1
      * with 13.0-13.1. A driver loads the PTX of its own release and older, so this is what a driver needs.

@@ -42,8 +42,10 @@ class CudaDriverVersionTest {
 
     @Test
     void infoSaysThePtxNeedsANewerDriverThanTheOneThere() throws Exception {
-        String out = info("13000", ptxOfIsa("9.1"));
-        assertTrue(out.contains("cuda driver: CUDA 13.0 (13000)") && out.contains("ptx: built into the jar, ISA 9.1, needs "
+        Path ptx = ptxOfIsa("9.1");
+        String out = info("13000", ptx);
+        // The folder ahead of the jar is named: its PTX is the one that loads (gpu-check.sh's own build).
+        assertTrue(out.contains("cuda driver: CUDA 13.0 (13000)") && out.contains("ptx: from " + ptx + ", ISA 9.1, needs "
                 + "CUDA >= 13.1\n"), out);
         assertTrue(out.contains("ptx load: not tried: the driver (CUDA 13.0) is older than the nvcc that built the kernels' "
                 + "PTX (ISA 9.1 needs CUDA >= 13.1): update the driver, or build the kernels with an nvcc of CUDA 13.0 or "
