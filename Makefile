@@ -122,14 +122,19 @@ $(EMU_DIR)/libcublas.so.12: kernels/emu/cublas_emu.cpp kernels/emu/emu.h kernels
 		kernels/emu/cublas_emu.cpp -L$(EMU_DIR) -l:libcuda.so.1 '-Wl,-rpath,$$ORIGIN'
 
 # benchmarks/gpu-check.sh, the script a GPU session runs once, end to end on the emulated driver with
-# small sizes (CI runs it; every timing in its report is emulated). The runtime is this machine's java.
-# The runtime is newest-java's JDK, the one the launcher runs; the report is written afresh each time.
-GPU_CHECK_JRE ?= $(shell j=$$(command -v "$(JAVA_BIN)") && dirname "$$(dirname "$$(readlink -f "$$j")")")
+# small sizes (CI runs it; every timing in its report is emulated), as the device call runs it: on what
+# travels (benchmarks/gpu-prepare.sh's .gpu: its trimmed runtime, so a module the jlink line misses
+# fails here, its jars and gzipped digits), with $$OUT as the device tool's returned folder, checked
+# against that tool's limits (benchmarks/check-returned.sh); then once without data, which must fail.
+GPU_EMU := target/gpu-check-emulated
 gpu-check-emulated: build emu data
-	@[ -n "$(GPU_CHECK_JRE)" ] || { src/main/sh/newest-java >/dev/null; exit 2; }
-	rm -rf target/gpu-check-emulated
-	LD_LIBRARY_PATH=$(CURDIR)/$(EMU_DIR) GPU_CHECK_QUICK=1 DATA=$(DATA) \
-		bash benchmarks/gpu-check.sh "$(GPU_CHECK_JRE)" target target/gpu-check-emulated
+	DATA=$(DATA) bash benchmarks/gpu-prepare.sh
+	rm -rf $(GPU_EMU) && mkdir -p $(GPU_EMU)
+	TMPDIR=$(CURDIR)/$(GPU_EMU) OUT=$(GPU_EMU)/out LD_LIBRARY_PATH=$(CURDIR)/$(EMU_DIR) GPU_CHECK_QUICK=1 \
+		DATA=.gpu/data bash benchmarks/gpu-check.sh .gpu/jre .gpu
+	bash benchmarks/check-returned.sh $(GPU_EMU)/out report.md bench-cuda-summary.md bench-cpu.csv gpu-check.tgz
+	! OUT=$(GPU_EMU)/nodata DATA=$(GPU_EMU)/none bash benchmarks/gpu-check.sh .gpu/jre .gpu 2>$(GPU_EMU)/nodata.err
+	grep -q 'DATA=.gpu/data (made by benchmarks/gpu-prepare.sh; carry .gpu)' $(GPU_EMU)/nodata.err
 
 clean:
 	$(MVN) clean
