@@ -1,6 +1,9 @@
 package dev.spikestep.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,19 +11,28 @@ import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
 import dev.spikestep.data.Dataset;
 import dev.spikestep.data.DatasetLocator;
+import dev.spikestep.net.Backends;
+import dev.spikestep.net.Network;
+import dev.spikestep.net.NetworkFactory;
 import dev.spikestep.net.Readout;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.IzhSpec;
 import dev.spikestep.neuron.LifSpec;
 import dev.spikestep.neuron.NeuronSpec;
 import dev.spikestep.rng.PoissonEncoder;
+import dev.spikestep.rng.Streams;
 import dev.spikestep.testutil.SyntheticDigits;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,21 +112,11 @@ class TrainerTest {
         new Trainer(config(lif, 4, 2, 1, out), ps, ps, false).checkpoints(ck, true).run(split);
         assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size());
         // --epochs 4 --resume, stopped (here: the network fails) before epoch 2 is saved
-        dev.spikestep.net.NetworkFactory failing = (sh, n, r, adam, th) -> {
-            dev.spikestep.net.Network real = dev.spikestep.net.Backends.create("cpu", sh, n, r, adam, th);
-            return (dev.spikestep.net.Network) java.lang.reflect.Proxy.newProxyInstance(
-                    dev.spikestep.net.Network.class.getClassLoader(), new Class<?>[] {dev.spikestep.net.Network.class},
-                    (proxy, m, a) -> {
-                        if (m.getName().equals("forward")) {
-                            throw new IllegalStateException("stopped mid-epoch");
-                        }
-                        try {
-                            return m.invoke(real, a);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-        };
+        NetworkFactory failing = watched((method, args) -> {
+            if (method.equals("forward")) {
+                throw new IllegalStateException("stopped mid-epoch");
+            }
+        });
         assertThrows(IllegalStateException.class, () -> new Trainer(config(lif, 4, 4, 1, out), ps, ps, false)
                 .network(failing).checkpoints(ck, true).run(split));
         assertTrue(Files.exists(ck.finishedFile()), "still finished: no epoch past its 2 was saved");
@@ -142,6 +144,71 @@ class TrainerTest {
         // and once more: finished now, nothing written
         new Trainer(config(lif, 4, 3, 1, out), ps, ps, false).checkpoints(ck, true).run(split);
         assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size());
+    }
+
+    /** CPU networks that show each call to {@code watch} first (which may throw to fail it), then make it. */
+    private static NetworkFactory watched(BiConsumer<String, Object[]> watch) {
+        return (sh, n, r, adam, th) -> {
+            Network real = Backends.create("cpu", sh, n, r, adam, th);
+            return (Network) Proxy.newProxyInstance(Network.class.getClassLoader(), new Class<?>[] {Network.class},
+                    (proxy, m, a) -> {
+                        watch.accept(m.getName(), a);
+                        try {
+                            return m.invoke(real, a);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        };
+    }
+
+    /**
+     * SPEC section 1's per-epoch streams: epoch e trains in the order Streams.permutation(seed, e, n) with encoder
+     * seed seed + e, and tests in order with seed + 10000 + e (a seed reused across epochs shows the network the
+     * same spike trains every epoch, which the accuracy alone does not reveal).
+     */
+    @Test
+    void eachEpochTrainsInItsOwnOrderAndEncodesWithTheSeedsOfTheSpec() {
+        int trainN = 96;
+        int testN = 40;
+        DatasetLocator.Split split = new DatasetLocator.Split(SyntheticDigits.bands("train", trainN, 1),
+                SyntheticDigits.bands("test", testN, 2));
+        record Encode(long seed, int[] order, int first, int B) { }
+        List<Encode> calls = new ArrayList<>();
+        NetworkFactory recording = watched((method, a) -> {
+            if (method.equals("encode")) {
+                int[] order = (int[]) a[3];
+                calls.add(new Encode((Long) a[1], order == null ? null : order.clone(), (Integer) a[4], (Integer) a[5]));
+            }
+        });
+        TrainConfig cfg = config(LifSpec.notebook(Integrator.EXP, 1.0), 4, 3, 1, dir.resolve("seeds"));
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(sink, true, StandardCharsets.UTF_8);
+        new Trainer(cfg, ps, ps, false).network(recording).run(split);
+
+        int steps = trainN / cfg.batch();
+        int testBatches = (testN + cfg.batch() - 1) / cfg.batch();
+        assertEquals(3 * (steps + testBatches), calls.size());
+        int c = 0;
+        for (int epoch = 0; epoch < 3; epoch++) {
+            int[] order = Streams.permutation(cfg.seed(), epoch, trainN);
+            for (int k = 0; k < steps; k++, c++) {
+                Encode e = calls.get(c);
+                assertEquals(cfg.seed() + epoch, e.seed(), "epoch " + epoch + " training batch " + k);
+                assertArrayEquals(order, e.order(), "epoch " + epoch + " training order");
+                assertEquals(k * cfg.batch(), e.first());
+                assertEquals(cfg.batch(), e.B());
+            }
+            for (int k = 0; k < testBatches; k++, c++) {
+                Encode e = calls.get(c);
+                assertEquals(cfg.seed() + 10_000 + epoch, e.seed(), "epoch " + epoch + " test batch " + k);
+                assertNull(e.order(), "the test set is encoded in its own order");
+                assertEquals(k * cfg.batch(), e.first());
+                assertEquals(Math.min(cfg.batch(), testN - k * cfg.batch()), e.B());
+            }
+        }
+        assertFalse(Arrays.equals(calls.get(0).order(), calls.get(steps + testBatches).order()),
+                "epochs 0 and 1 train in different orders");
     }
 
     @Test
