@@ -31,6 +31,20 @@ class PoissonEncoderTest {
         return k;
     }
 
+    /**
+     * SPEC table 1's spike probability of grey value {@code v}, written out here rather than taken from the
+     * encoder: {@code x = v / 255} and the formula in double precision (the class comment of PoissonEncoder says
+     * the table is rounded to float from it).
+     */
+    private static double specProbability(PoissonEncoder.Method method, int v, double dt) {
+        double x = v / 255.0;
+        return switch (method) {
+            case EXACT -> 1 - Math.exp(-x * dt);
+            case APPROX -> Math.min(x * dt, 1);
+            case BERNOULLI -> x;
+        };
+    }
+
     /** Spike frequency of every pixel value over many (position, t) draws, against the SPEC probability. */
     private static void checkRates(PoissonEncoder.Method method, double dt) {
         PoissonEncoder enc = new PoissonEncoder(method, dt);
@@ -50,18 +64,32 @@ class PoissonEncoderTest {
             }
         }
         for (int p = 0; p < N; p++) {
-            double x = (p % 256) / 255.0;
-            double expected = switch (method) {
-                case EXACT -> 1 - Math.exp(-x * dt);
-                case APPROX -> Math.min(x * dt, 1);
-                case BERNOULLI -> x;
-            };
+            double expected = specProbability(method, p % 256, dt);
             double rate = hits[p] / (double) draws;
             double sd = Math.sqrt(expected * (1 - expected) / draws);
             // 5 standard deviations over 784 pixels: a correct encoder fails this about once in 10^4 runs
             // of different seeds; with the fixed seed here it is deterministic.
             assertTrue(Math.abs(rate - expected) <= 5 * sd + 1e-9,
                     method + " dt " + dt + " pixel value " + (p % 256) + ": rate " + rate + " vs p " + expected);
+        }
+    }
+
+    /**
+     * The 256-entry table itself, bit for bit: the rate checks below allow 5 standard deviations, which a
+     * probability a few percent off (a wrong dt scaling, say) still passes, and the reference encoder takes the
+     * table from the encoder.
+     */
+    @Test
+    void probabilityTableIsTheSpecFormulaRoundedToFloat() {
+        for (PoissonEncoder.Method method : PoissonEncoder.Method.values()) {
+            for (double dt : new double[] {0.01, 0.3, 1.0, 2.0, 5.0}) {
+                float[] table = new PoissonEncoder(method, dt).probabilities();
+                assertEquals(256, table.length);
+                for (int v = 0; v < 256; v++) {
+                    assertEquals((float) specProbability(method, v, dt), table[v], 0f,
+                            method + " dt " + dt + " grey value " + v);
+                }
+            }
         }
     }
 
