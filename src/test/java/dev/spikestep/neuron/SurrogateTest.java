@@ -44,11 +44,32 @@ class SurrogateTest {
                 Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
             assertEquals(0f, NeuronKernels.surrogateGrad(z), "z " + z);
         }
-        // just inside the cut (|alpha z| = 88) it is still tiny and finite, not garbage from 2^n
-        for (float z : new float[] {21.99f, -21.99f, 17f, -17f}) {
+        // just inside the cut (|alpha z| = 88): for z < 0, sig = 1 / (1 + e^{-alpha z}) is tiny but held in float
+        // (down to the subnormals), so the gradient is alpha sig, not 0 and not garbage from 2^n; for z > 0,
+        // 1 - sig rounds to 0 in float long before (from about z = 4.3), so it is exactly 0 there
+        for (float z : new float[] {-21.99f, -17f}) {
             float sg = NeuronKernels.surrogateGrad(z);
-            assertTrue(sg >= 0f && sg < 1e-20f, "z " + z + ": " + sg);
+            assertTrue(sg > 0f && sg < 1e-20f, "z " + z + ": " + sg);
+        }
+        for (float z : new float[] {21.99f, 17f}) {
+            assertEquals(0f, NeuronKernels.surrogateGrad(z), "z " + z);
         }
         assertTrue(Float.isNaN(NeuronKernels.surrogateGrad(Float.NaN)));
+    }
+
+    /**
+     * Where the gradient is below the absolute bound of the sweep above (z < -4), it is still alpha sig to a few
+     * float roundings: the sweep would pass a kernel that returned 0 there (a cut at |alpha z| = 40, say).
+     */
+    @Test
+    void farBelowThresholdItIsStillTheDoubleFormulaRelatively() {
+        int checked = 0;
+        for (float z = -21.99f; z <= -4f; z += 0.00731f) {
+            float sg = NeuronKernels.surrogateGrad(z);
+            double ex = exact(z);
+            assertTrue(sg > 0f && Math.abs(sg - ex) <= 1e-5 * ex, "z " + z + ": " + sg + " against " + ex);
+            checked++;
+        }
+        assertTrue(checked > 2_000, "points checked: " + checked);
     }
 }
