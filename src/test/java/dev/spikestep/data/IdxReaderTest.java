@@ -136,13 +136,14 @@ class IdxReaderTest {
         assertTrue(msg.contains(file.toString()) && msg.contains("only 0 byte"), msg);
     }
 
-    @Test
-    void trailingBytesAreAnError() throws IOException {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void trailingBytesAreAnError(int extra) throws IOException {
         Path file = dir.resolve("labels");
         IdxWriter.writeLabels(file, new byte[] {1, 2, 3}, false);
-        Files.write(file, new byte[] {9, 9}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(file, new byte[extra], java.nio.file.StandardOpenOption.APPEND);
         String msg = assertThrows(SpikestepException.class, () -> IdxReader.readLabels(file)).getMessage();
-        assertTrue(msg.contains(file.toString()) && msg.contains("2 unexpected trailing bytes"), msg);
+        assertTrue(msg.contains(file.toString()) && msg.contains(extra + " unexpected trailing bytes"), msg);
     }
 
     @Test
@@ -155,6 +156,23 @@ class IdxReaderTest {
         Files.write(file, new byte[] {0, 0, 8, 1, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
         msg = assertThrows(SpikestepException.class, () -> IdxReader.readLabels(file)).getMessage();
         assertTrue(msg.contains("implausible label count 4294967295"), msg);
+    }
+
+    /** A dimension of 0 is refused like a huge one: an empty set would train on nothing or divide by 0 later. */
+    @Test
+    void aZeroCountOrRowCountIsImplausible() throws IOException {
+        Path file = dir.resolve("zero");
+        Files.write(file, new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
+        String msg = assertThrows(SpikestepException.class, () -> IdxReader.readLabels(file)).getMessage();
+        assertTrue(msg.contains(file.toString()) && msg.contains("implausible label count 0"), msg);
+
+        Files.write(file, new byte[] {0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28});
+        msg = assertThrows(SpikestepException.class, () -> IdxReader.readImages(file)).getMessage();
+        assertTrue(msg.contains("implausible image count 0"), msg);
+
+        Files.write(file, new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 28});
+        msg = assertThrows(SpikestepException.class, () -> IdxReader.readImages(file)).getMessage();
+        assertTrue(msg.contains("implausible row count 0") && msg.contains("1..4096"), msg);
     }
 
     @Test
