@@ -292,6 +292,28 @@ class ResumeCliTest extends ConsoleCapture {
         assertTrue(err().contains("error: " + state + ": the checkpoint's metadata has no 'adam_step'"), err());
     }
 
+    /** The right number of entries is not enough: a history of epochs [0, 0] at epoch 1 lost epoch 1's record. */
+    @Test
+    void aStateFileWhoseHistoryHoldsTheWrongEpochsIsRefusedByName() throws Exception {
+        Path out = dir.resolve("hist-order");
+        List<String> r = args(out, 2, 4, 8);
+        assertEquals(0, train(r), err());
+        Path state = runDir(out).resolve("epoch-001.state.safetensors");
+        Safetensors.Contents c = Safetensors.read(state);
+        Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+        com.fasterxml.jackson.databind.node.ArrayNode history =
+                (com.fasterxml.jackson.databind.node.ArrayNode) new ObjectMapper().readTree(meta.get("history"));
+        assertEquals(2, history.size());
+        history.set(1, history.get(0).deepCopy());
+        meta.put("history", history.toString());
+        Safetensors.write(state, c.tensors(), meta);
+        r.set(r.indexOf("--epochs") + 1, "3");
+        r.add("--resume");
+        assertEquals(2, train(r));
+        assertTrue(err().contains("error: " + state + ": its epoch history does not hold epochs 0..1 (it has 2 entries)"),
+                err());
+    }
+
     @Test
     void resumeLooksOnlyAtTrainsCheckpointsForTheClosestRun() throws Exception {
         Path out = dir.resolve("mixed");
