@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spikestep.io.Json;
 import dev.spikestep.io.Safetensors;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -271,21 +273,33 @@ class ResumeCliTest extends ConsoleCapture {
         assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size());
     }
 
+    /**
+     * Trains {@code epochs} epochs with {@code r}, rewrites the last state file's "history" with {@code edit} and
+     * turns {@code r} into a resume for one more epoch; returns the state file.
+     */
+    private Path trainAndRewriteHistory(List<String> r, int epochs, UnaryOperator<String> edit) throws Exception {
+        r.set(r.indexOf("--epochs") + 1, Integer.toString(epochs));
+        assertEquals(0, train(r), err());
+        Path out = Path.of(r.get(r.indexOf("--out") + 1));
+        Path state = runDir(out).resolve(String.format("epoch-%03d.state.safetensors", epochs - 1));
+        Safetensors.Contents c = Safetensors.read(state);
+        Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+        meta.put("history", edit.apply(meta.get("history")));
+        Safetensors.write(state, c.tensors(), meta);
+        r.set(r.indexOf("--epochs") + 1, Integer.toString(epochs + 1));
+        r.add("--resume");
+        return state;
+    }
+
     @Test
     void aStateFileWhoseHistoryDoesNotMatchItsEpochIsRefusedByName() throws Exception {
-        Path out = dir.resolve("hist");
-        List<String> r = args(out, 1, 4, 8);
-        assertEquals(0, train(r), err());
-        Path state = runDir(out).resolve("epoch-000.state.safetensors");
-        Safetensors.Contents c = Safetensors.read(state);
-        java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
-        meta.put("history", "[]");
-        Safetensors.write(state, c.tensors(), meta);
-        r.set(r.indexOf("--epochs") + 1, "2");
-        r.add("--resume");
+        List<String> r = args(dir.resolve("hist"), 1, 4, 8);
+        Path state = trainAndRewriteHistory(r, 1, h -> "[]");
         assertEquals(2, train(r));
         assertTrue(err().contains("error: " + state + ": its epoch history does not hold epochs 0..0 (it has 0 entries)"),
                 err());
+        Safetensors.Contents c = Safetensors.read(state);
+        Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
         meta.remove("adam_step");
         Safetensors.write(state, c.tensors(), meta);
         assertEquals(2, train(r));
@@ -295,20 +309,17 @@ class ResumeCliTest extends ConsoleCapture {
     /** The right number of entries is not enough: a history of epochs [0, 0] at epoch 1 lost epoch 1's record. */
     @Test
     void aStateFileWhoseHistoryHoldsTheWrongEpochsIsRefusedByName() throws Exception {
-        Path out = dir.resolve("hist-order");
-        List<String> r = args(out, 2, 4, 8);
-        assertEquals(0, train(r), err());
-        Path state = runDir(out).resolve("epoch-001.state.safetensors");
-        Safetensors.Contents c = Safetensors.read(state);
-        Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
-        com.fasterxml.jackson.databind.node.ArrayNode history =
-                (com.fasterxml.jackson.databind.node.ArrayNode) new ObjectMapper().readTree(meta.get("history"));
-        assertEquals(2, history.size());
-        history.set(1, history.get(0).deepCopy());
-        meta.put("history", history.toString());
-        Safetensors.write(state, c.tensors(), meta);
-        r.set(r.indexOf("--epochs") + 1, "3");
-        r.add("--resume");
+        List<String> r = args(dir.resolve("hist-order"), 2, 4, 8);
+        Path state = trainAndRewriteHistory(r, 2, h -> {
+            try {
+                ArrayNode history = (ArrayNode) new ObjectMapper().readTree(h);
+                assertEquals(2, history.size());
+                history.set(1, history.get(0).deepCopy());
+                return history.toString();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         assertEquals(2, train(r));
         assertTrue(err().contains("error: " + state + ": its epoch history does not hold epochs 0..1 (it has 2 entries)"),
                 err());
