@@ -159,8 +159,8 @@ class BenchReportTest {
         assertTrue(lines.get(0).startsWith("kind,backend,model,integrator,substeps,dt,T,batch,neurons,pass,"), lines.get(0));
         assertTrue(lines.get(0).contains(",commit,"), lines.get(0));
         String row = lines.get(1);
-        assertTrue(row.startsWith("kernel,cuda,lif,exp,1,5,50,128,256,forward,0,3,1,") || row.startsWith("kernel,cpu,lif,exp,1,5,50,128,256,forward,0,3,1,"),
-                row);
+        // the backend column is the environment's (ENV: cpu), not the sample's
+        assertTrue(row.startsWith("kernel,cpu,lif,exp,1,5,50,128,256,forward,0,3,1,"), row);
         // The device has a comma and quotes: one quoted field with doubled quotes.
         assertTrue(row.contains(",\"Test \"\"CPU\"\", 2 threads\",,JVM 17,2,scalar,0123456789abcdef0123456789abcdef01234567,"), row);
         // Empty cells for the unknown peak and its share (19.6608 GB/s, then peak, pct, share, samples/s, s/epoch).

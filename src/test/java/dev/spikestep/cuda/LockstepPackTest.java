@@ -31,7 +31,7 @@ class LockstepPackTest {
             }
         });
         quitter.start();
-        RuntimeException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(RuntimeException.class,
+        RuntimeException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(SpikestepException.class,
                 () -> f.get(0).create(SHAPE, LifSpec.notebook(Integrator.EXP, 1.0), Readout.MAX, Adam.notebook(), 1)));
         assertTrue(e.getMessage().contains("ended"), e.getMessage());
     }
@@ -50,7 +50,7 @@ class LockstepPackTest {
                 Adam.notebook(), 1);
         other.join();
         RuntimeException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
-                () -> assertThrows(RuntimeException.class, n::forward));
+                () -> assertThrows(IllegalStateException.class, n::forward));
         assertTrue(e.getMessage().contains("run 1 ended"), e.getMessage());
         // And the pack stays failed: no later step waits either.
         assertThrows(SpikestepException.class, n::adamStep);

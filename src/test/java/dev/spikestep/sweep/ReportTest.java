@@ -144,7 +144,8 @@ class ReportTest {
         // stopped after its charts, before its tables (a directory where summary.md goes makes the write fail there)
         Files.delete(out.resolve("summary.md"));
         Files.createDirectories(out.resolve("summary.md"));
-        assertThrows(RuntimeException.class, () -> new Report(d, out).write());
+        String msg = assertThrows(SpikestepException.class, () -> new Report(d, out).write()).getMessage();
+        assertTrue(msg.contains(out.resolve("summary.md").toString()), msg);
         String standIn = Files.readString(out.resolve("report.html"));
         assertTrue(standIn.contains("This report is being written, or its run was stopped before it finished"), standIn);
         assertTrue(Files.exists(out.resolve("accuracy.png")), "the charts came before the failure");
