@@ -44,6 +44,13 @@ class VectorSupportTest {
         int i = opts.indexOf("--add-modules");
         assertTrue(i >= 0 && opts.get(i + 1).equals("jdk.incubator.vector"), out);
         assertTrue(opts.contains("-XX:ObjectAlignmentInBytes=" + VectorSupport.OBJECT_ALIGNMENT), out);
+        // pom.xml's shipped-jvm-options execution runs the CPU network under these very options.
+        String pom = java.nio.file.Files.readString(Path.of("pom.xml"));
+        int exec = pom.indexOf("<id>shipped-jvm-options</id>");
+        assertTrue(exec >= 0, "pom.xml has the shipped-jvm-options execution");
+        String argLine = pom.substring(pom.indexOf("<argLine>", exec) + 9, pom.indexOf("</argLine>", exec)).trim();
+        assertTrue(argLine.endsWith(" " + out), "pom.xml's shipped-jvm-options argLine ends with the launcher's options:\n"
+                + argLine + "\n" + out);
     }
 
     @Test
