@@ -34,8 +34,8 @@ public final class DeviceOption {
         }
         int n = Backends.cudaDeviceCount();
         if (device < 0 || device >= n) {
-            throw new SpikestepException("--device " + device + " does not exist: " + n + " visible GPU" + (n == 1 ? "" : "s")
-                    + " (0.." + (n - 1) + "; see spikestep info)");
+            throw new SpikestepException("--device " + device + " does not exist: " + Backends.visibleGpus(n)
+                    + "; see spikestep info");
         }
     }
 }

@@ -38,10 +38,10 @@ public final class CudaBackend {
         try {
             devices = CudaContext.init();
         } catch (Throwable t) {
-            return "the CUDA driver did not initialise (" + brief(t) + ")";
+            return "the CUDA driver did not initialise (" + brief(t) + ")" + Backends.visibleDevicesNote();
         }
         if (devices < 1) {
-            return "the CUDA driver found no GPU";
+            return "the CUDA driver found no GPU" + Backends.visibleDevicesNote();
         }
         String ptx = ptxProblem();
         if (ptx != null) {
@@ -58,13 +58,12 @@ public final class CudaBackend {
 
     /** A missing PTX resource, or PTX newer than the driver (built by an nvcc newer than the driver). */
     static String ptxProblem() {
-        byte[] ptx;
+        CudaModule.PtxVersion isa;
         try {
-            ptx = CudaModule.ptx("neuron");
+            isa = CudaModule.newestPtxVersion();
         } catch (SpikestepException e) {
             return e.getMessage();
         }
-        CudaModule.PtxVersion isa = CudaModule.ptxVersion(ptx);
         int have;
         try {
             have = CudaContext.driverVersion();
@@ -95,7 +94,7 @@ public final class CudaBackend {
         if (t instanceof jcuda.CudaException
                 && String.valueOf(t.getMessage()).trim().equals("CUDA_ERROR_UNSUPPORTED_PTX_VERSION")) {
             try {
-                CudaModule.PtxVersion isa = CudaModule.ptxVersion(CudaModule.ptx("neuron"));
+                CudaModule.PtxVersion isa = CudaModule.newestPtxVersion();
                 if (isa != null) {
                     return olderDriver(isa, CudaContext.driverVersion());
                 }
@@ -145,8 +144,8 @@ public final class CudaBackend {
         int k = Backends.device();
         int n = CudaContext.init();
         if (k >= n) {
-            throw new SpikestepException("--device " + k + " does not exist: " + n + " visible GPU" + (n == 1 ? "" : "s")
-                    + " (0.." + (n - 1) + "; see spikestep info)");
+            throw new SpikestepException("--device " + k + " does not exist: " + Backends.visibleGpus(n)
+                    + "; see spikestep info");
         }
         return k;
     }
@@ -238,7 +237,7 @@ public final class CudaBackend {
             out.add("cuda driver: not usable (" + brief(t) + ")");
             try {
                 CudaModule.ptx("neuron");
-                out.add("ptx: " + CudaModule.ptxOrigin("neuron"));
+                out.add("ptx: " + CudaModule.ptxOrigins());
             } catch (SpikestepException e) {
                 out.add("ptx: " + e.getMessage());
             }
@@ -254,10 +253,13 @@ public final class CudaBackend {
         }
         String ptx = ptxProblem();
         try {
-            byte[] p = CudaModule.ptx("neuron");
-            CudaModule.PtxVersion isa = CudaModule.ptxVersion(p);
-            out.add("ptx: " + CudaModule.ptxOrigin("neuron") + (isa == null ? " (no .version line)"
-                    : ", ISA " + isa + ", needs " + isa.needs()));
+            CudaModule.PtxVersion isa = CudaModule.newestPtxVersion();
+            String origins = CudaModule.ptxOrigins();
+            String needs = isa == null ? "no .version line" : "ISA " + isa + ", needs " + isa.needs();
+            // One origin: "built into the jar, ISA 9.0, ..."; several (a folder overriding some files): the ISA of
+            // the newest file first, then each origin with its files.
+            out.add("ptx: " + (origins.contains(": ") ? needs + " (the newest of its files); " + origins
+                    : origins + (isa == null ? " (" + needs + ")" : ", " + needs)));
         } catch (SpikestepException e) {
             out.add("ptx: " + e.getMessage());
         }

@@ -142,6 +142,23 @@ public final class CudaModule implements AutoCloseable {
     }
 
     /**
+     * {@link #ptxOrigin} of every PTX file: the one origin when they share it, else each origin with its files
+     * ("from DIR: encoder, neuron; built into the jar: rstdp"), so info shows a partly overridden set as such.
+     */
+    public static String ptxOrigins() {
+        java.util.Map<String, java.util.List<String>> byOrigin = new java.util.LinkedHashMap<>();
+        for (String f : FILES) {
+            byOrigin.computeIfAbsent(ptxOrigin(f), o -> new java.util.ArrayList<>()).add(f);
+        }
+        if (byOrigin.size() == 1) {
+            return byOrigin.keySet().iterator().next();
+        }
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        byOrigin.forEach((origin, files) -> parts.add(origin + ": " + String.join(", ", files)));
+        return String.join("; ", parts);
+    }
+
+    /**
      * The CUDA release that brought each PTX ISA version (NVIDIA's PTX release history): ISA 7.0-7.8 came
      * with CUDA 11.0-11.8, 8.0-8.5 with 12.0-12.5, 8.6-8.8 with 12.7-12.9 (CUDA 12.6 brought none), 9.0-9.1
      * with 13.0-13.1. A driver loads the PTX of its own release and older, so this is what a driver needs.
@@ -201,5 +218,23 @@ public final class CudaModule implements AutoCloseable {
         String text = new String(ptx, 0, Math.min(ptx.length, 4096), StandardCharsets.US_ASCII);
         Matcher m = Pattern.compile("\\.version\\s+(\\d+)\\.(\\d+)").matcher(text);
         return m.find() ? new PtxVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))) : null;
+    }
+
+    /**
+     * The newest ISA among the PTX files ({@link #FILES}), null when none has a .version line: what the driver
+     * must load. The files can come from two nvccs (gpu-check.sh's build of one .cu failed, so that module is the
+     * jar's), and the check and its advice must name the one that needs the newest driver. A missing file throws,
+     * saying how to build them.
+     */
+    public static PtxVersion newestPtxVersion() {
+        PtxVersion newest = null;
+        for (String f : FILES) {
+            PtxVersion v = ptxVersion(ptx(f));
+            if (v != null && (newest == null || v.major() > newest.major()
+                    || v.major() == newest.major() && v.minor() > newest.minor())) {
+                newest = v;
+            }
+        }
+        return newest;
     }
 }

@@ -74,8 +74,7 @@ public final class Backends {
                 throw new SpikestepException("--devices " + spec + ": '" + part + "' is not a device number (use all or a list like 0,1,3)");
             }
             if (k < 0 || k >= count) {
-                throw new SpikestepException("--devices " + spec + ": device " + k + " does not exist (" + count
-                        + " visible GPU" + (count == 1 ? "" : "s") + ": 0.." + (count - 1) + ")");
+                throw new SpikestepException("--devices " + spec + ": device " + k + " does not exist: " + visibleGpus(count));
             }
             if (out.contains(k)) {
                 throw new SpikestepException("--devices " + spec + ": device " + k + " is listed twice");
@@ -86,6 +85,20 @@ public final class Backends {
     }
 
     /** The number of GPUs the CUDA driver lists; an error that says why when the backend is not usable. */
+    /**
+     * "2 visible GPUs (0..1)", naming CUDA_VISIBLE_DEVICES when it is set: the driver shows only the GPUs it lists
+     * (Slurm sets it per task), and its own error says nothing of the variable.
+     */
+    public static String visibleGpus(int n) {
+        return n + " visible GPU" + (n == 1 ? "" : "s") + (n > 0 ? " (0.." + (n - 1) + ")" : "") + visibleDevicesNote();
+    }
+
+    /** "" or "; CUDA_VISIBLE_DEVICES=... is set: the driver shows only the GPUs it lists". */
+    public static String visibleDevicesNote() {
+        String listed = System.getenv("CUDA_VISIBLE_DEVICES");
+        return listed == null ? "" : "; CUDA_VISIBLE_DEVICES='" + listed + "' is set: the driver shows only the GPUs it lists";
+    }
+
     public static int cudaDeviceCount() {
         String why = cudaUnavailableReason();
         if (why != null) {

@@ -239,10 +239,16 @@ class CudaCliTest extends ConsoleCapture {
         assertTrue(all.contains("gpus 0: one worker per gpu") && all.contains("2 of 2 runs finished"), all);
         String one = withVisibleDevices("1", 2, "sweep", config.toString(), "--backend", "cuda", "--devices", "1", "--data",
                 data.toString(), "--out", dir.resolve("one").toString());
-        assertTrue(one.contains("error: --devices 1: device 1 does not exist (1 visible GPU: 0..0)"), one);
+        assertTrue(one.contains("error: --devices 1: device 1 does not exist: 1 visible GPU (0..0); CUDA_VISIBLE_DEVICES='1' "
+                + "is set: the driver shows only the GPUs it lists"), one);
         assertTrue(withVisibleDevices("0,7,1", 0, "info").contains("gpus: 1\n"), "the list stops at the first bad entry");
         assertTrue(withVisibleDevices("", 0, "info").contains("cuda driver: not usable (CUDA_ERROR_NO_DEVICE: cuInit: "
                 + "CUDA_VISIBLE_DEVICES='' makes none of the 2 emulated devices visible"), "an empty list hides every GPU");
+        // A real driver's CUDA_ERROR_NO_DEVICE does not name the variable: the message adds it.
+        String none = withVisibleDevices("", 2, "train", "--backend", "cuda", "--T", "4", "--epochs", "1", "--dataset",
+                "mnist-sample", "--data", data.toString(), "--out", dir.resolve("none").toString());
+        assertTrue(none.contains("error: --backend cuda is not available: the CUDA driver did not initialise (")
+                && none.contains("); CUDA_VISIBLE_DEVICES='' is set: the driver shows only the GPUs it lists"), none);
     }
 
     /** The output of the CLI with {@code args} in a child JVM on two emulated devices and CUDA_VISIBLE_DEVICES. */

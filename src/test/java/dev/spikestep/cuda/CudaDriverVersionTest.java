@@ -35,6 +35,24 @@ class CudaDriverVersionTest {
         return root;
     }
 
+    /** PTX from two nvccs: neuron's relabelled older, the others the build's own (ISA 9.0 today). */
+    @Test
+    void mixedPtxIsJudgedByItsNewestFileAndInfoNamesWhereEachComesFrom() throws Exception {
+        Path root = ptxOfIsa("8.7");
+        for (String f : CudaModule.FILES) {
+            if (!f.equals("neuron")) {
+                Files.delete(root.resolve("kernels").resolve(f + ".ptx"));
+            }
+        }
+        CudaModule.PtxVersion own = CudaModule.newestPtxVersion();
+        Assumptions.assumeTrue(own.driverVersion() > 12080, "the build's own PTX needs more than CUDA 12.8");
+        String out = info("12080", root);
+        assertTrue(out.contains("ptx: ISA " + own + ", needs " + own.needs() + " (the newest of its files); from ")
+                && out.contains("; from " + root + ": neuron\n"), out);
+        assertTrue(out.contains("ptx load: not tried: the driver (CUDA 12.8) is older than the nvcc that built the "
+                + "kernels' PTX (ISA " + own + " needs " + own.needs() + ")"), "the newest file's ISA, not neuron's 8.7: " + out);
+    }
+
     private static String info(String driver, Path ptx) throws Exception {
         return CudaTests.inChildJvm(Map.of("SPIKESTEP_EMU_DRIVER_VERSION", driver), List.of(ptx), 0,
                 dev.spikestep.cli.Main.class.getName(), "info");
