@@ -199,6 +199,7 @@ public final class CudaDevice implements Device {
         if (bytes <= STAGED) {
             ByteBuffer s = stagingSlot();
             fill.accept(s);
+            s.rewind(); // the copy starts at the slot's start whichever way Pointer.to reads a buffer's position
             upload(dst, s, (int) bytes);
             stagedAt[slot] = syncs;
         } else {
