@@ -131,10 +131,14 @@ public final class SweepCommand implements Callable<Integer> {
             throw new SpikestepException("--emit-slurm writes a script for every shard (--shards N); --shard " + sh
                     + " does not go with it");
         }
-        if (sh.select(grid, packer, pack).isEmpty()) { // a task of an array larger than the grid: nothing to run is a mistake
+        // A resumed shard keeps the points it was dealt (sweep.json's shard_pack), whatever --pack is now
+        int dealt = resume && emitSlurm == null ? SweepRunner.dealt(outDir, sh, pack) : pack;
+        ExperimentRunner dealer = dealt > 1 ? ExperimentRunners.forExperiment(cfg.experiment()) : null;
+        if (sh.select(grid, dealer, dealt).isEmpty()) { // a task of an array larger than the grid: nothing to run is a mistake
+            int dealtUnits = dealt == pack ? units.size() : Shard.units(grid, dealer, dealt).size();
             throw new SpikestepException("shard " + sh + " of this " + grid.size() + "-point grid holds no points ("
-                    + (pack > 1 ? "with --pack " + pack + " its points form " + units.size() + " packs, pack j goes to "
-                    + "shard j % N" : "shard K runs the indices i with i % N == K") + "): use N <= " + units.size());
+                    + (dealt > 1 ? "with --pack " + dealt + " its points form " + dealtUnits + " packs, pack j goes to "
+                    + "shard j % N" : "shard K runs the indices i with i % N == K") + "): use N <= " + dealtUnits);
         }
         Backends.threadCount(backend, threads); // an explicit cuda with --threads: refused before anything runs
         // A Slurm script is written where no GPU need be (a submit node): its backend is only named here.

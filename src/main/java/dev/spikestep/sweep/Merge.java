@@ -32,6 +32,8 @@ public final class Merge {
         List<Map<String, Object>> epochs = new ArrayList<>();
         Map<String, Object> manifest = null;
         Map<String, List<Path>> builds = new LinkedHashMap<>(); // commit -> the inputs it wrote
+        Map<Integer, List<Path>> dealings = new java.util.TreeMap<>(); // a shard's --pack when dealt (1: points) -> shards
+        Map<Path, Map<String, Object>> manifests = new LinkedHashMap<>();
         int skipped = 0;
         for (Path in : inputs) {
             if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
@@ -62,9 +64,16 @@ public final class Merge {
                         + manifest.get("grid_id") + " from " + manifest.get("config") + "); merge the shards of one "
                         + "sweep at a time");
             }
-            for (String c : SweepResults.commits(m)) {
+            List<String> commits = SweepResults.commits(m);
+            // a build from before builds were recorded is a build all the same: with new shards, several
+            for (String c : commits.isEmpty() ? List.of(UNRECORDED) : commits) {
                 builds.computeIfAbsent(c, k -> new ArrayList<>()).add(in);
             }
+            if (Shard.parse(String.valueOf(m.getOrDefault("shard", Shard.ALL))).n() > 1) {
+                dealings.computeIfAbsent(m.get("shard_pack") instanceof Number d ? d.intValue() : 1,
+                        k -> new ArrayList<>()).add(in);
+            }
+            manifests.put(in, m);
             runs.addAll(r.runs());
             epochs.addAll(r.epochs());
             skipped += r.skippedLines();
@@ -75,13 +84,16 @@ public final class Merge {
         m.put("shard", Shard.ALL.toString());
         m.put("shard_points", m.get("grid_points"));
         m.put("merged_from", inputs.size());
-        if (builds.size() == 1) {
-            m.put("commit", builds.keySet().iterator().next());
+        List<String> recorded = builds.keySet().stream().filter(c -> !c.equals(UNRECORDED)).toList();
+        if (builds.size() == 1 && recorded.size() == 1) {
+            m.put("commit", recorded.get(0));
         } else {
             m.remove("commit"); // several builds: only commits names them
         }
-        if (!builds.isEmpty()) { // none for inputs written before builds were recorded
-            m.put("commits", String.join(",", builds.keySet()));
+        if (recorded.isEmpty()) { // inputs written before builds were recorded only
+            m.remove("commits");
+        } else {
+            m.put("commits", String.join(",", recorded));
         }
         checkOut(out, manifest);
         SweepResults.writeAll(out, m, merged.runs(), merged.epochs());
@@ -104,11 +116,68 @@ public final class Merge {
                 missing.add(i);
             }
             merged.runs().forEach(r -> missing.remove(((Number) r.get("index")).longValue()));
+            if (dealings.size() > 1 && !missing.isEmpty()) {
+                dealtDifferently(dealings, manifests, missing, log);
+            }
             log.println(missing.isEmpty() ? "the grid is complete: " + n + " of " + n + " points"
-                    : "missing " + missing.size() + " of " + n + " grid points (indices " + abbreviate(missing)
-                    + "); resume their shards with 'spikestep sweep ... --shard K/N --resume' and merge again");
+                    : "missing " + missing.size() + " of " + n + " grid points (indices " + abbreviate(missing) + "); "
+                    + (dealings.size() > 1 ? "run the shards again as the warning above says" : "resume their shards with "
+                    + "'spikestep sweep ... --shard K/N --resume'") + " and merge again");
         }
         return merged;
+    }
+
+    /** How merge names the build of an input whose sweep.json records none. */
+    static final String UNRECORDED = "an earlier build (not recorded)";
+
+    /**
+     * Shards dealt their points in different ways (by points, or packs of different sizes) can leave
+     * points to no shard, which no resume runs: says which ({@code missing} less those some shard was
+     * dealt, where the config in sweep.json still gives the grid) and how to cover them. The shards
+     * dealt as most were are kept; the others are rerun, dealt so, into new directories that replace
+     * them in the merge (a point in two inputs would be kept once, from the first input).
+     */
+    private static void dealtDifferently(Map<Integer, List<Path>> dealings, Map<Path, Map<String, Object>> manifests,
+                                         Set<Long> missing, PrintStream log) {
+        int keep = dealings.entrySet().stream().max(java.util.Map.Entry.<Integer, List<Path>>comparingByValue(
+                java.util.Comparator.comparingInt(List::size)).thenComparing(java.util.Map.Entry.comparingByKey()))
+                .orElseThrow().getKey();
+        Set<Long> uncovered = new TreeSet<>(missing);
+        String unknown = "";
+        Map<String, Object> first = manifests.values().iterator().next();
+        try {
+            SweepConfig cfg = SweepConfig.load(Path.of(String.valueOf(first.get("config"))));
+            List<RunPoint> grid = cfg.expand();
+            if (!SweepRunner.gridId(grid).equals(first.get("grid_id"))) {
+                throw new SpikestepException("the config now expands to another grid");
+            }
+            ExperimentRunner runner = ExperimentRunners.forExperiment(cfg.experiment());
+            dealings.forEach((dealt, dirs) -> dirs.forEach(d -> Shard.parse(String.valueOf(manifests.get(d).get("shard")))
+                    .select(grid, runner, dealt).forEach(p -> uncovered.remove((long) p.index()))));
+        } catch (SpikestepException e) {
+            unknown = " (which of the missing points no shard holds is not known: " + first.get("config") + " does "
+                    + "not give the grid: " + e.getMessage() + ")";
+        }
+        List<String> ways = new ArrayList<>();
+        dealings.forEach((dealt, dirs) -> ways.add(dealing(dealt) + " (" + dirs.stream().map(Path::toString)
+                .collect(java.util.stream.Collectors.joining(", ")) + ")"));
+        List<String> rerun = new ArrayList<>();
+        dealings.forEach((dealt, dirs) -> {
+            if (dealt != keep) {
+                dirs.forEach(d -> rerun.add("'spikestep sweep " + first.get("config") + " --shard " + manifests.get(d)
+                        .get("shard") + " --pack " + keep + " --out NEW' in place of " + d));
+            }
+        });
+        log.println("warning: the shards were dealt their points in different ways: " + String.join("; ", ways)
+                + (unknown.isEmpty() ? ", so " + (uncovered.isEmpty() ? "no missing point is left to no shard"
+                : "no shard holds points " + abbreviate(uncovered) + ", which no resume runs") : unknown)
+                + "; run the shards dealt otherwise than " + dealing(keep) + " again with this build into new directories "
+                + "(no --resume), " + String.join(", ", rerun) + ", and merge them in place of the old ones (a point in "
+                + "two inputs is kept once, the first input's)");
+    }
+
+    private static String dealing(int dealt) {
+        return dealt > 1 ? "as packs of up to " + dealt + " (--pack " + dealt + ")" : "by points";
     }
 
     /**

@@ -200,10 +200,7 @@ public final class SweepRunner {
         // A shard resumes with the points it was dealt when it started (with --pack N, whole packs;
         // none recorded: points, as before shards of packs), so that a requeued task or another --pack
         // never leaves points of the grid to no shard; --pack now only packs those points.
-        int dealt = o.pack();
-        if (o.shard().n() > 1 && hasResults(out)) {
-            dealt = before.manifest().get("shard_pack") instanceof Number n ? n.intValue() : 1;
-        }
+        int dealt = dealt(out, before.manifest(), o.shard(), o.pack());
         List<RunPoint> mine = o.shard().select(grid, runner, dealt);
         Set<String> done = before.finishedIds();
         List<RunPoint> todo = mine.stream().filter(p -> !done.contains(p.runId())).toList();
@@ -224,6 +221,22 @@ public final class SweepRunner {
         return new Plan(grid, mine, todo, before, dealt);
     }
 
+    /**
+     * The --pack that shard {@code shard} in {@code out} is dealt its points with: what its sweep.json
+     * records where it holds results (none recorded: 1, points), else {@code pack}. For the CLI's
+     * checks before a run, which must see the points a resumed shard keeps.
+     */
+    public static int dealt(Path out, Shard shard, int pack) {
+        return dealt(out, SweepResults.load(out).manifest(), shard, pack);
+    }
+
+    private static int dealt(Path out, Map<String, Object> manifest, Shard shard, int pack) {
+        if (shard.n() > 1 && hasResults(out)) {
+            return manifest.get("shard_pack") instanceof Number n ? n.intValue() : 1;
+        }
+        return pack;
+    }
+
     private Summary runLocked() {
         Plan plan = plan();
         List<RunPoint> grid = plan.grid();
@@ -235,8 +248,13 @@ public final class SweepRunner {
         Path epochsFile = out.resolve(SweepResults.EPOCHS);
         int perRun = perRun();
         List<List<RunPoint>> jobs = packs(todo, runner, o.pack());
+        // This build is recorded as a writer only where it runs a point: a resume with nothing left to run
+        // leaves the directory's builds (none, for one from before builds were recorded) as they were.
         List<String> builds = SweepResults.commits(before.manifest());
-        writeManifest(out, grid.size(), mine.size(), gridId(grid), builds, plan.dealt());
+        String commit = todo.isEmpty() ? (builds.isEmpty() ? null : (String) before.manifest().getOrDefault("commit",
+                builds.get(builds.size() - 1))) : dev.spikestep.BuildInfo.commit();
+        writeManifest(out, grid.size(), mine.size(), gridId(grid), Stream.concat(builds.stream(), Stream.ofNullable(commit))
+                .distinct().toList(), commit, plan.dealt());
 
         // CPU threads per run are the CPU backend's; on the GPU a run is the GPU's (--threads is refused there)
         String each = o.backend().equals("cpu") ? " x " + perRun + " thread" + (perRun == 1 ? "" : "s") : "";
@@ -270,7 +288,9 @@ public final class SweepRunner {
         if (!mine.equals(o.shard().select(grid, runner, o.pack()))) {
             o.out().println("note: shard " + o.shard() + " in " + out + " was dealt its points "
                     + (plan.dealt() > 1 ? "as whole packs of up to " + plan.dealt() + " (--pack " + plan.dealt() + ")" : "one by one")
-                    + " when it started, and keeps them; --pack " + o.pack() + " packs them, but would deal other points");
+                    + " when it started, and keeps them; --pack " + o.pack() + " packs them, but would deal other points: "
+                    + "the sweep's other shards must be dealt as this one (started with --pack " + plan.dealt() + "), or "
+                    + "points are left to no shard (merge names them)");
         }
         if (before.skippedLines() > 0) {
             o.out().println("note: skipped " + before.skippedLines() + " unreadable line(s) in " + out
@@ -543,10 +563,12 @@ public final class SweepRunner {
     }
 
     /**
-     * {@code builds}: the commits of the builds that wrote to the directory before (this one is added);
+     * {@code builds}: the commits of the builds that wrote to the directory, in order; {@code commit}: the last
+     * (null, with no builds: a directory from before builds were recorded that this one ran nothing in);
      * {@code dealt}: the --pack the shard's points were dealt with.
      */
-    private void writeManifest(Path out, int gridPoints, int shardPoints, String gridId, List<String> builds, int dealt) {
+    private void writeManifest(Path out, int gridPoints, int shardPoints, String gridId, List<String> builds, String commit,
+                               int dealt) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", cfg.name());
         m.put("experiment", cfg.experiment());
@@ -558,9 +580,10 @@ public final class SweepRunner {
         m.put("shard_pack", dealt); // a shard of packs (--pack N > 1) is dealt whole packs, not points
         m.put("varying", String.join(",", cfg.varying()));
         // The build (--version's commit): merge and --resume say when a sweep's rows come from several.
-        m.put("commit", dev.spikestep.BuildInfo.commit());
-        m.put("commits", String.join(",", Stream.concat(builds.stream(), Stream.of(dev.spikestep.BuildInfo.commit()))
-                .distinct().toList()));
+        if (commit != null) {
+            m.put("commit", commit);
+            m.put("commits", String.join(",", builds));
+        }
         mkdirs(out);
         ResultsWriter.replace(out.resolve(SweepResults.MANIFEST), ResultsWriter.json(m) + "\n");
     }

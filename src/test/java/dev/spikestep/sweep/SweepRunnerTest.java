@@ -198,9 +198,15 @@ class SweepRunnerTest {
         assertFalse(log.toString(StandardCharsets.UTF_8).contains("warning"), log.toString());
         assertEquals(build, SweepResults.load(dir.resolve("m")).manifest().get("commit"));
 
-        // shard 0 was started by another build: resuming it says so, and sweep.json lists both
+        // shard 0 was started by another build: a resume that runs nothing leaves its builds as they were
         setManifest(s0, "commit", old);
         setManifest(s0, "commits", old);
+        sweep(new InstantRunner(), s0, 1, 1, true, Shard.parse("0/2"));
+        assertEquals(old, SweepResults.load(s0).manifest().get("commit"));
+        assertEquals(old, SweepResults.load(s0).manifest().get("commits"));
+        // one that runs a point says so, and sweep.json lists both
+        List<String> rows = Files.readAllLines(s0.resolve(SweepResults.RUNS));
+        Files.write(s0.resolve(SweepResults.RUNS), rows.subList(0, rows.size() - 1));
         console.reset();
         sweep(new InstantRunner(), s0, 1, 1, true, Shard.parse("0/2"));
         String said = console.toString(StandardCharsets.UTF_8);
@@ -215,18 +221,27 @@ class SweepRunnerTest {
         assertTrue(merged.contains("the grid is complete: 8 of 8"), merged);
         assertEquals(old + "," + build, SweepResults.load(dir.resolve("m2")).manifest().get("commits"));
 
-        // a sweep.json written before builds were recorded: resumed and merged without a word about builds
+        // a sweep.json written before builds were recorded: a resume that runs nothing does not claim it for this build,
+        // and a merge with a shard of this build warns of the two (the earlier one unnamed)
         setManifest(s1, "commit", null);
         setManifest(s1, "commits", null);
         console.reset();
         sweep(new InstantRunner(), s1, 1, 1, true, Shard.parse("1/2"));
         assertFalse(console.toString(StandardCharsets.UTF_8).contains("written by build"), console.toString());
-        assertEquals(build, SweepResults.load(s1).manifest().get("commits"));
-        setManifest(s1, "commits", null);
-        setManifest(s1, "commit", null);
+        assertEquals(null, SweepResults.load(s1).manifest().get("commits"));
+        assertEquals(null, SweepResults.load(s1).manifest().get("commit"));
         log.reset();
         Merge.merge(List.of(s1), dir.resolve("m3"), new PrintStream(log, true, StandardCharsets.UTF_8));
         assertFalse(log.toString(StandardCharsets.UTF_8).contains("warning"), log.toString());
+        Path s2 = dir.resolve("s2");
+        sweep(new InstantRunner(), s2, 1, 1, false, Shard.parse("0/2"));
+        log.reset();
+        Merge.merge(List.of(s2, s1), dir.resolve("m4"), new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("warning: the inputs were written by different builds: "
+                + build + " (" + s2 + "); an earlier build (not recorded) (" + s1 + ")"), log.toString());
+        Map<String, Object> m4 = SweepResults.load(dir.resolve("m4")).manifest();
+        assertEquals(build, m4.get("commits"));
+        assertEquals(null, m4.get("commit"), "two builds: no single commit");
     }
 
     /** A shard of {@code runner}'s sweep; packs (--pack above 1) on no network, the runner trains nothing. */
@@ -266,6 +281,61 @@ class SweepRunnerTest {
         assertEquals(4, resumed.shardPoints());
         assertEquals(List.of(4, 6), resumed.finished().stream().map(r -> ((Number) r.get("index")).intValue()).toList());
         assertEquals(List.of(0L, 2L, 4L, 6L), indices(points));
+    }
+
+    /** 4 points that --pack 2 packs as [0, 1], [2, 3] and --pack 4 as one pack. */
+    private void fourPointGrid() throws Exception {
+        Files.writeString(config, YAML.replace("""
+                  model_integrator: [lif/exp, izh/euler]
+                  dt: [1.0, 5.0]
+                  seed: [0, 1]
+                """, "  dt: [0.5, 1.0, 2.0, 5.0]\n"));
+        assertEquals(4, SweepConfig.load(config).expand().size());
+    }
+
+    @Test
+    void aShardResumedWithALargerPackIsCheckedWithThePointsItWasDealt() throws Exception {
+        fourPointGrid();
+        Path out = dir.resolve("dealt-by-points");
+        shard(out, "1/2", 1, false); // points 1 and 3; --pack 4 would deal shard 1 nothing (one pack, to shard 0)
+        String said = run("sweep", config.toString(), "--shard", "1/2", "--out", out.toString(), "--data", data.toString(),
+                "--resume", "--pack", "4", "--check");
+        assertFalse(said.contains("holds no points"), said);
+        // past the shard's check, on to the backend's: this machine's CPU cannot pack
+        assertTrue(said.startsWith("2\nerror: --pack 4 packs runs on a GPU: it needs --backend cuda"), said);
+    }
+
+    @Test
+    void aMergeOfShardsDealtDifferentlyNamesThePointNoShardHolds() throws Exception {
+        fourPointGrid();
+        Path byPoints = dir.resolve("s0");
+        Path byPacks = dir.resolve("s1");
+        shard(byPoints, "0/2", 1, false); // points 0 and 2, as a build from before shards of packs dealt them
+        setManifest(byPoints, "shard_pack", null);
+        shard(byPacks, "1/2", 2, false); // the pack [2, 3]
+        assertEquals(List.of(2L, 3L), indices(byPacks));
+        console.reset();
+        shard(byPoints, "0/2", 2, true);
+        assertTrue(console.toString(StandardCharsets.UTF_8).contains("but would deal other points: the sweep's other "
+                + "shards must be dealt as this one (started with --pack 1), or points are left to no shard"), console.toString());
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Merge.merge(List.of(byPoints, byPacks), dir.resolve("m"), new PrintStream(log, true, StandardCharsets.UTF_8));
+        String merged = log.toString(StandardCharsets.UTF_8);
+        assertTrue(merged.contains("warning: the shards were dealt their points in different ways: by points (" + byPoints
+                + "); as packs of up to 2 (--pack 2) (" + byPacks + "), so no shard holds points 1, which no resume runs; "
+                + "run the shards dealt otherwise than as packs of up to 2 (--pack 2) again with this build into new "
+                + "directories (no --resume), 'spikestep sweep " + config + " --shard 0/2 --pack 2 --out NEW' in place of "
+                + byPoints + ", and merge them in place of the old ones"), merged);
+        assertTrue(merged.contains("missing 1 of 4 grid points (indices 1); run the shards again as the warning above "
+                + "says and merge again"), merged);
+
+        // the advice, followed, completes the grid
+        Path again = dir.resolve("s0-packs");
+        shard(again, "0/2", 2, false);
+        log.reset();
+        Merge.merge(List.of(again, byPacks), dir.resolve("m2"), new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("the grid is complete: 4 of 4"), log.toString());
+        assertFalse(log.toString(StandardCharsets.UTF_8).contains("warning"), log.toString());
     }
 
     @Test
