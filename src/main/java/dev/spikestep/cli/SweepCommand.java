@@ -115,10 +115,14 @@ public final class SweepCommand implements Callable<Integer> {
             throw new SpikestepException("--list prints the grid and exits: it does not go with "
                     + (check ? "--check" : "--emit-slurm"));
         }
+        // A resumed shard keeps the points it was dealt (sweep.json's shard_pack), whatever --pack is now
+        int dealt = resume && emitSlurm == null ? SweepRunner.dealt(outDir, sh, pack) : pack;
+        ExperimentRunner dealer = dealt > 1 ? ExperimentRunners.forExperiment(cfg.experiment()) : null;
         if (list) {
             System.out.println("sweep " + cfg.name() + " (" + cfg.experiment() + "): " + grid.size() + " grid points"
-                    + (sh.n() > 1 ? ", shard " + sh + " shown" : ""));
-            for (RunPoint p : sh.select(grid, packer, pack)) {
+                    + (sh.n() > 1 ? ", shard " + sh + " shown" + (dealt != pack ? " as " + outDir + " was dealt it (--pack "
+                    + dealt + ")" : "") : ""));
+            for (RunPoint p : sh.select(grid, dealer, dealt)) {
                 System.out.println(p.index() + "\t" + p.runId() + "\t" + p.params());
             }
             return 0;
@@ -131,9 +135,6 @@ public final class SweepCommand implements Callable<Integer> {
             throw new SpikestepException("--emit-slurm writes a script for every shard (--shards N); --shard " + sh
                     + " does not go with it");
         }
-        // A resumed shard keeps the points it was dealt (sweep.json's shard_pack), whatever --pack is now
-        int dealt = resume && emitSlurm == null ? SweepRunner.dealt(outDir, sh, pack) : pack;
-        ExperimentRunner dealer = dealt > 1 ? ExperimentRunners.forExperiment(cfg.experiment()) : null;
         if (sh.select(grid, dealer, dealt).isEmpty()) { // a task of an array larger than the grid: nothing to run is a mistake
             int dealtUnits = dealt == pack ? units.size() : Shard.units(grid, dealer, dealt).size();
             throw new SpikestepException("shard " + sh + " of this " + grid.size() + "-point grid holds no points ("

@@ -92,8 +92,8 @@ public final class Merge {
         }
         if (recorded.isEmpty()) { // inputs written before builds were recorded only
             m.remove("commits");
-        } else {
-            m.put("commits", String.join(",", recorded));
+        } else { // an unrecorded build among recorded ones stays named, so a later merge still warns
+            m.put("commits", String.join(",", builds.keySet()));
         }
         checkOut(out, manifest);
         SweepResults.writeAll(out, m, merged.runs(), merged.epochs());
@@ -116,13 +116,12 @@ public final class Merge {
                 missing.add(i);
             }
             merged.runs().forEach(r -> missing.remove(((Number) r.get("index")).longValue()));
-            if (dealings.size() > 1 && !missing.isEmpty()) {
-                dealtDifferently(dealings, manifests, missing, log);
-            }
+            boolean rerun = dealings.size() > 1 && !missing.isEmpty()
+                    && dealtDifferently(dealings, manifests, missing, backendOf(merged.runs()), log);
             log.println(missing.isEmpty() ? "the grid is complete: " + n + " of " + n + " points"
                     : "missing " + missing.size() + " of " + n + " grid points (indices " + abbreviate(missing) + "); "
-                    + (dealings.size() > 1 ? "run the shards again as the warning above says" : "resume their shards with "
-                    + "'spikestep sweep ... --shard K/N --resume'") + " and merge again");
+                    + (rerun ? "run the shards again as the warning above says" : "resume their shards with "
+                    + "'spikestep sweep ... --shard K/N --resume' (the options they were started with)") + " and merge again");
         }
         return merged;
     }
@@ -135,45 +134,79 @@ public final class Merge {
      * points to no shard, which no resume runs: says which ({@code missing} less those some shard was
      * dealt, where the config in sweep.json still gives the grid) and how to cover them. The shards
      * dealt as most were are kept; the others are rerun, dealt so, into new directories that replace
-     * them in the merge (a point in two inputs would be kept once, from the first input).
+     * them in the merge (a point in two inputs would be kept once, from the first input). Where every
+     * missing point is some shard's, that shard's resume runs it and no rerun is advised. Returns
+     * whether a rerun was advised.
      */
-    private static void dealtDifferently(Map<Integer, List<Path>> dealings, Map<Path, Map<String, Object>> manifests,
-                                         Set<Long> missing, PrintStream log) {
+    private static boolean dealtDifferently(Map<Integer, List<Path>> dealings, Map<Path, Map<String, Object>> manifests,
+                                            Set<Long> missing, String backend, PrintStream log) {
         int keep = dealings.entrySet().stream().max(java.util.Map.Entry.<Integer, List<Path>>comparingByValue(
                 java.util.Comparator.comparingInt(List::size)).thenComparing(java.util.Map.Entry.comparingByKey()))
                 .orElseThrow().getKey();
         Set<Long> uncovered = new TreeSet<>(missing);
         String unknown = "";
         Map<String, Object> first = manifests.values().iterator().next();
+        List<RunPoint> grid = null;
+        ExperimentRunner runner = null;
         try {
             SweepConfig cfg = SweepConfig.load(Path.of(String.valueOf(first.get("config"))));
-            List<RunPoint> grid = cfg.expand();
+            grid = cfg.expand();
             if (!SweepRunner.gridId(grid).equals(first.get("grid_id"))) {
                 throw new SpikestepException("the config now expands to another grid");
             }
-            ExperimentRunner runner = ExperimentRunners.forExperiment(cfg.experiment());
-            dealings.forEach((dealt, dirs) -> dirs.forEach(d -> Shard.parse(String.valueOf(manifests.get(d).get("shard")))
-                    .select(grid, runner, dealt).forEach(p -> uncovered.remove((long) p.index()))));
+            runner = ExperimentRunners.forExperiment(cfg.experiment());
+            for (Map.Entry<Integer, List<Path>> e : dealings.entrySet()) {
+                for (Path d : e.getValue()) {
+                    shardOf(manifests.get(d)).select(grid, runner, e.getKey()).forEach(p -> uncovered.remove((long) p.index()));
+                }
+            }
         } catch (SpikestepException e) {
+            grid = null;
             unknown = " (which of the missing points no shard holds is not known: " + first.get("config") + " does "
                     + "not give the grid: " + e.getMessage() + ")";
         }
         List<String> ways = new ArrayList<>();
         dealings.forEach((dealt, dirs) -> ways.add(dealing(dealt) + " (" + dirs.stream().map(Path::toString)
                 .collect(java.util.stream.Collectors.joining(", ")) + ")"));
+        if (unknown.isEmpty() && uncovered.isEmpty()) { // each missing point is some shard's: its resume runs it
+            log.println("warning: the shards were dealt their points in different ways: " + String.join("; ", ways)
+                    + "; every missing point is held by a shard, which --resume finishes, but a sweep's shards must all be "
+                    + "dealt alike, or points are left to no shard");
+            return false;
+        }
+        // The rerun repeats what the rows say of the sweep's options; the others (--data, ...) are the user's.
+        String options = (backend == null ? "" : " --backend " + backend);
         List<String> rerun = new ArrayList<>();
-        dealings.forEach((dealt, dirs) -> {
-            if (dealt != keep) {
-                dirs.forEach(d -> rerun.add("'spikestep sweep " + first.get("config") + " --shard " + manifests.get(d)
-                        .get("shard") + " --pack " + keep + " --out NEW' in place of " + d));
+        for (Map.Entry<Integer, List<Path>> e : dealings.entrySet()) {
+            if (e.getKey() == keep) {
+                continue;
             }
-        });
+            for (Path d : e.getValue()) {
+                Shard shard = shardOf(manifests.get(d));
+                if (grid == null || !shard.select(grid, runner, keep).isEmpty()) { // never a shard empty when dealt so
+                    rerun.add("'spikestep sweep " + first.get("config") + " --shard " + shard + " --pack " + keep
+                            + options + " --out NEW' in place of " + d);
+                }
+            }
+        }
         log.println("warning: the shards were dealt their points in different ways: " + String.join("; ", ways)
-                + (unknown.isEmpty() ? ", so " + (uncovered.isEmpty() ? "no missing point is left to no shard"
-                : "no shard holds points " + abbreviate(uncovered) + ", which no resume runs") : unknown)
+                + (unknown.isEmpty() ? ", so no shard holds points " + abbreviate(uncovered) + ", which no resume runs"
+                : unknown)
                 + "; run the shards dealt otherwise than " + dealing(keep) + " again with this build into new directories "
-                + "(no --resume), " + String.join(", ", rerun) + ", and merge them in place of the old ones (a point in "
-                + "two inputs is kept once, the first input's)");
+                + "(no --resume; with the sweep's other options, --data and the like), " + String.join(", ", rerun)
+                + ", and merge them in place of the old ones (a point in two inputs is kept once, the first input's)");
+        return true;
+    }
+
+    private static Shard shardOf(Map<String, Object> manifest) {
+        return Shard.parse(String.valueOf(manifest.get("shard")));
+    }
+
+    /** The backend every row names, or null when they differ or none does. */
+    private static String backendOf(List<Map<String, Object>> runs) {
+        Set<Object> all = new java.util.HashSet<>();
+        runs.forEach(r -> all.add(r.get("backend")));
+        return all.size() == 1 && all.iterator().next() instanceof String b ? b : null;
     }
 
     private static String dealing(int dealt) {

@@ -251,6 +251,11 @@ public final class SweepRunner {
         // This build is recorded as a writer only where it runs a point: a resume with nothing left to run
         // leaves the directory's builds (none, for one from before builds were recorded) as they were.
         List<String> builds = SweepResults.commits(before.manifest());
+        // Rows of a build from before builds were recorded stay attributed to it when this build adds its own.
+        boolean unrecordedRows = builds.isEmpty() && !before.runs().isEmpty();
+        if (unrecordedRows && !todo.isEmpty()) {
+            builds = List.of(Merge.UNRECORDED);
+        }
         String commit = todo.isEmpty() ? (builds.isEmpty() ? null : (String) before.manifest().getOrDefault("commit",
                 builds.get(builds.size() - 1))) : dev.spikestep.BuildInfo.commit();
         writeManifest(out, grid.size(), mine.size(), gridId(grid), Stream.concat(builds.stream(), Stream.ofNullable(commit))
@@ -280,7 +285,11 @@ public final class SweepRunner {
         }
         // the build that wrote the directory last (none recorded before builds were)
         Object last = before.manifest().get("commit");
-        if (last != null && !last.equals(dev.spikestep.BuildInfo.commit())) {
+        if (unrecordedRows && !todo.isEmpty()) {
+            o.out().println("note: " + out + " holds runs of an earlier build that recorded none; this is build "
+                    + dev.spikestep.BuildInfo.commit() + " (--version): its finished runs are kept, not rerun, so the "
+                    + "sweep holds rows of both builds (sweep.json's commits lists them)");
+        } else if (last != null && !last.equals(dev.spikestep.BuildInfo.commit())) {
             o.out().println("note: " + out + " was written by build " + last + "; this is build "
                     + dev.spikestep.BuildInfo.commit() + " (--version): its finished runs are kept, not rerun, so the "
                     + "sweep holds rows of both builds (sweep.json's commits lists them)");

@@ -240,8 +240,15 @@ class SweepRunnerTest {
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("warning: the inputs were written by different builds: "
                 + build + " (" + s2 + "); an earlier build (not recorded) (" + s1 + ")"), log.toString());
         Map<String, Object> m4 = SweepResults.load(dir.resolve("m4")).manifest();
-        assertEquals(build, m4.get("commits"));
+        assertEquals(build + "," + Merge.UNRECORDED, m4.get("commits"), "the unrecorded build stays named");
         assertEquals(null, m4.get("commit"), "two builds: no single commit");
+        // a resume that runs a point in a directory of unrecorded rows keeps them attributed to that build
+        Files.writeString(s1.resolve("runs.jsonl"), Files.readAllLines(s1.resolve("runs.jsonl")).get(0) + "\n");
+        console.reset();
+        sweep(new InstantRunner(), s1, 1, 1, true, Shard.parse("1/2"));
+        assertTrue(console.toString(StandardCharsets.UTF_8).contains("holds runs of an earlier build that recorded none; "
+                + "this is build " + build), console.toString());
+        assertEquals(Merge.UNRECORDED + "," + build, SweepResults.load(s1).manifest().get("commits"));
     }
 
     /** A shard of {@code runner}'s sweep; packs (--pack above 1) on no network, the runner trains nothing. */
@@ -303,6 +310,31 @@ class SweepRunnerTest {
         assertFalse(said.contains("holds no points"), said);
         // past the shard's check, on to the backend's: this machine's CPU cannot pack
         assertTrue(said.startsWith("2\nerror: --pack 4 packs runs on a GPU: it needs --backend cuda"), said);
+        // --list shows the points the resume runs, not those --pack 4 would deal (none)
+        String listed = run("sweep", config.toString(), "--list", "--shard", "1/2", "--out", out.toString(), "--resume",
+                "--pack", "4");
+        assertTrue(listed.startsWith("0\nsweep "), listed);
+        assertTrue(listed.contains("shard 1/2 shown as " + out + " was dealt it (--pack 1)"), listed);
+        assertEquals(List.of("1", "3"), listed.lines().skip(2).map(l -> l.split("\t")[0]).toList(), listed);
+    }
+
+    /** Shards dealt differently whose points still cover the grid: the missing ones are a resume's to run. */
+    @Test
+    void aMergeOfShardsDealtDifferentlyThatCoverTheGridAdvisesTheirResume() throws Exception {
+        fourPointGrid();
+        Path byPoints = dir.resolve("c1");
+        Path byPack = dir.resolve("c0");
+        shard(byPoints, "1/2", 1, false); // points 1 and 3
+        shard(byPack, "0/2", 4, false); // one pack of all four points, to shard 0
+        List<String> rows = Files.readAllLines(byPack.resolve("runs.jsonl"));
+        Files.writeString(byPack.resolve("runs.jsonl"), rows.get(1) + "\n" + rows.get(3) + "\n"); // 0 and 2 "killed"
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Merge.merge(List.of(byPack, byPoints), dir.resolve("cm"), new PrintStream(log, true, StandardCharsets.UTF_8));
+        String merged = log.toString(StandardCharsets.UTF_8);
+        assertTrue(merged.contains("every missing point is held by a shard, which --resume finishes"), merged);
+        assertFalse(merged.contains("--out NEW"), "no rerun of a shard that --pack 4 deals nothing: " + merged);
+        assertTrue(merged.contains("missing 2 of 4 grid points (indices 0, 2); resume their shards with 'spikestep sweep "
+                + "... --shard K/N --resume'"), merged);
     }
 
     @Test
@@ -324,7 +356,8 @@ class SweepRunnerTest {
         assertTrue(merged.contains("warning: the shards were dealt their points in different ways: by points (" + byPoints
                 + "); as packs of up to 2 (--pack 2) (" + byPacks + "), so no shard holds points 1, which no resume runs; "
                 + "run the shards dealt otherwise than as packs of up to 2 (--pack 2) again with this build into new "
-                + "directories (no --resume), 'spikestep sweep " + config + " --shard 0/2 --pack 2 --out NEW' in place of "
+                + "directories (no --resume; with the sweep's other options, --data and the like), 'spikestep sweep "
+                + config + " --shard 0/2 --pack 2 --backend cpu --out NEW' in place of "
                 + byPoints + ", and merge them in place of the old ones"), merged);
         assertTrue(merged.contains("missing 1 of 4 grid points (indices 1); run the shards again as the warning above "
                 + "says and merge again"), merged);
