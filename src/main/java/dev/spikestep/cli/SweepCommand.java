@@ -163,6 +163,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (gpusPerTask != 1) {
             throw new SpikestepException("--gpus-per-task goes with --emit-slurm; on this machine use --devices");
         }
+        SweepRunner.Options.requirePackOnGpu(pack, b); // before --out is made: a refused run leaves nothing behind
         List<Integer> gpus = cuda ? Backends.devices(devices == null ? "all" : devices) : List.of();
         int nThreads = dev.spikestep.net.Parallel.threadCount(threads);
         SweepRunner.Options o = new SweepRunner.Options(outDir, data, b, parallel, nThreads, resume, sh,
