@@ -148,6 +148,7 @@ public final class Merge {
         Map<String, Object> first = manifests.values().iterator().next();
         List<RunPoint> grid = null;
         ExperimentRunner runner = null;
+        List<String> notGiven = new ArrayList<>();
         try {
             SweepConfig cfg = SweepConfig.load(Path.of(String.valueOf(first.get("config"))));
             grid = cfg.expand();
@@ -155,23 +156,41 @@ public final class Merge {
                 throw new SpikestepException("the config now expands to another grid");
             }
             runner = ExperimentRunners.forExperiment(cfg.experiment());
+            Set<Shard> given = new java.util.HashSet<>();
             for (Map.Entry<Integer, List<Path>> e : dealings.entrySet()) {
                 for (Path d : e.getValue()) {
+                    given.add(shardOf(manifests.get(d)));
                     shardOf(manifests.get(d)).select(grid, runner, e.getKey()).forEach(p -> uncovered.remove((long) p.index()));
+                }
+            }
+            // Shards of the array not given to this merge hold points all the same: counted as dealt as most were
+            Set<Integer> ns = new TreeSet<>();
+            given.forEach(g -> ns.add(g.n()));
+            for (int n : ns) {
+                for (int k = 0; k < n; k++) {
+                    Shard absent = new Shard(k, n);
+                    if (!given.contains(absent)) {
+                        notGiven.add(absent.toString());
+                        absent.select(grid, runner, keep).forEach(p -> uncovered.remove((long) p.index()));
+                    }
                 }
             }
         } catch (SpikestepException e) {
             grid = null;
-            unknown = " (which of the missing points no shard holds is not known: " + first.get("config") + " does "
-                    + "not give the grid: " + e.getMessage() + ")";
+            String config = String.valueOf(first.get("config"));
+            unknown = " (which of the missing points no shard holds is not known: " + config + " does not give the grid"
+                    + (Path.of(config).isAbsolute() ? "" : ", a path relative to where the sweep ran: merge from there")
+                    + ": " + e.getMessage() + ")";
         }
+        String absent = notGiven.isEmpty() ? "" : " (shards " + String.join(", ", notGiven) + " were not given to merge: "
+                + "counted as dealt " + dealing(keep) + ")";
         List<String> ways = new ArrayList<>();
         dealings.forEach((dealt, dirs) -> ways.add(dealing(dealt) + " (" + dirs.stream().map(Path::toString)
                 .collect(java.util.stream.Collectors.joining(", ")) + ")"));
         if (unknown.isEmpty() && uncovered.isEmpty()) { // each missing point is some shard's: its resume runs it
             log.println("warning: the shards were dealt their points in different ways: " + String.join("; ", ways)
-                    + "; every missing point is held by a shard, which --resume finishes, but a sweep's shards must all be "
-                    + "dealt alike, or points are left to no shard");
+                    + absent + "; every missing point is held by a shard, which --resume finishes (or, for a shard not "
+                    + "given, its run), but a sweep's shards must all be dealt alike, or points are left to no shard");
             return false;
         }
         // The rerun repeats what the rows say of the sweep's options; the others (--data, ...) are the user's.
@@ -189,7 +208,7 @@ public final class Merge {
                 }
             }
         }
-        log.println("warning: the shards were dealt their points in different ways: " + String.join("; ", ways)
+        log.println("warning: the shards were dealt their points in different ways: " + String.join("; ", ways) + absent
                 + (unknown.isEmpty() ? ", so no shard holds points " + abbreviate(uncovered) + ", which no resume runs"
                 : unknown)
                 + "; run the shards dealt otherwise than " + dealing(keep) + " again with this build into new directories "

@@ -289,7 +289,7 @@ public final class SweepRunner {
             o.out().println("note: " + out + " holds runs of an earlier build that recorded none; this is build "
                     + dev.spikestep.BuildInfo.commit() + " (--version): its finished runs are kept, not rerun, so the "
                     + "sweep holds rows of both builds (sweep.json's commits lists them)");
-        } else if (last != null && !last.equals(dev.spikestep.BuildInfo.commit())) {
+        } else if (last != null && !last.equals(dev.spikestep.BuildInfo.commit()) && !todo.isEmpty()) {
             o.out().println("note: " + out + " was written by build " + last + "; this is build "
                     + dev.spikestep.BuildInfo.commit() + " (--version): its finished runs are kept, not rerun, so the "
                     + "sweep holds rows of both builds (sweep.json's commits lists them)");

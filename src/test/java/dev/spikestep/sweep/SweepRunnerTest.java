@@ -201,7 +201,10 @@ class SweepRunnerTest {
         // shard 0 was started by another build: a resume that runs nothing leaves its builds as they were
         setManifest(s0, "commit", old);
         setManifest(s0, "commits", old);
+        console.reset();
         sweep(new InstantRunner(), s0, 1, 1, true, Shard.parse("0/2"));
+        assertFalse(console.toString(StandardCharsets.UTF_8).contains("rows of both builds"), "it ran nothing: "
+                + console.toString(StandardCharsets.UTF_8));
         assertEquals(old, SweepResults.load(s0).manifest().get("commit"));
         assertEquals(old, SweepResults.load(s0).manifest().get("commits"));
         // one that runs a point says so, and sweep.json lists both
@@ -320,6 +323,25 @@ class SweepRunnerTest {
         assertTrue(listed.startsWith("0\nsweep "), listed);
         assertTrue(listed.contains("shard 1/2 shown as " + out + " was dealt it (--pack 1)"), listed);
         assertEquals(List.of("1", "3"), listed.lines().skip(2).map(l -> l.split("\t")[0]).toList(), listed);
+    }
+
+    /** A shard of the array not given to merge holds its points all the same, dealt as most shards were. */
+    @Test
+    void aShardNotGivenToMergeIsCountedAsDealtAsMostWere() throws Exception {
+        fourPointGrid();
+        Path s0 = dir.resolve("n0");
+        Path s1 = dir.resolve("n1");
+        Path s2 = dir.resolve("n2");
+        shard(s0, "0/4", 2, false); // the pack [0, 1]
+        shard(s1, "1/4", 1, false); // point 1
+        shard(s2, "2/4", 1, false); // point 2; 3/4, dealt by points, would hold 3
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Merge.merge(List.of(s0, s1, s2), dir.resolve("nm"), new PrintStream(log, true, StandardCharsets.UTF_8));
+        String merged = log.toString(StandardCharsets.UTF_8);
+        assertTrue(merged.contains("(shards 3/4 were not given to merge: counted as dealt by points); every missing point "
+                + "is held by a shard"), merged);
+        assertFalse(merged.contains("no shard holds points"), merged);
+        assertTrue(merged.contains("missing 1 of 4 grid points (indices 3); resume their shards"), merged);
     }
 
     /** Shards dealt differently whose points still cover the grid: the missing ones are a resume's to run. */
