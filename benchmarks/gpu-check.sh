@@ -95,6 +95,15 @@ done
 if [ -z "$cublas_dir" ] && ldconfig -p 2>/dev/null | grep -q 'libcublas\.so\.12 '; then
   cublas_dir="$(dirname "$(ldconfig -p | sed -n 's/.*libcublas\.so\.12 .*=> //p' | head -1)")"
 fi
+if [ -z "$cublas_dir" ]; then # the Python wheels' folders (the device's torch lives in a venv under /opt)
+  for sp in $("${PYTHON:-python3}" -c "import site; print(*site.getsitepackages())" 2>/dev/null); do
+    if compgen -G "$sp/nvidia/cublas/lib/libcublas.so.12*" >/dev/null; then
+      cublas_dir="$sp/nvidia/cublas/lib"
+      export LD_LIBRARY_PATH="$cublas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+      break
+    fi
+  done
+fi
 if [ -z "$cublas_dir" ]; then
   found="$(find /usr/local/cuda*/lib64 /usr/local/cuda*/targets /usr/local /opt /usr/lib/python3* \
     -maxdepth 8 -name 'libcublas.so.12*' -print -quit 2>/dev/null)"
