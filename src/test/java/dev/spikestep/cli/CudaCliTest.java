@@ -253,17 +253,10 @@ class CudaCliTest extends ConsoleCapture {
 
     /** The output of the CLI with {@code args} in a child JVM on two emulated devices and CUDA_VISIBLE_DEVICES. */
     private static String withVisibleDevices(String visible, int exitCode, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("SPIKESTEP_EMU_DEVICES", "2");
-        pb.environment().put("CUDA_VISIBLE_DEVICES", visible);
-        Process child = pb.start();
-        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), out);
-        assertEquals(exitCode, child.exitValue(), out);
-        return out;
+        String[] mainAndArgs = new String[args.length + 1];
+        mainAndArgs[0] = Main.class.getName();
+        System.arraycopy(args, 0, mainAndArgs, 1, args.length);
+        return dev.spikestep.cuda.CudaTests.inChildJvm(java.util.Map.of("SPIKESTEP_EMU_DEVICES", "2",
+                "CUDA_VISIBLE_DEVICES", visible), List.of(), exitCode, mainAndArgs);
     }
 }
