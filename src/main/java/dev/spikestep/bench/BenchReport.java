@@ -200,8 +200,9 @@ public final class BenchReport {
         return String.join(",", COLUMNS);
     }
 
-    public static String csvLine(Map<String, Object> row) {
-        return ResultsWriter.csv(COLUMNS.stream().map(c -> csvCell(row.get(c))).toList());
+    /** A row's bench.csv cells, in COLUMNS' order. */
+    static List<Object> csvCells(Map<String, Object> row) {
+        return COLUMNS.stream().map(c -> csvCell(row.get(c))).toList();
     }
 
     /**
@@ -232,8 +233,7 @@ public final class BenchReport {
     public static void append(Path outDir, List<Map<String, Object>> rows) {
         mkdirs(outDir);
         for (Map<String, Object> row : rows) {
-            ResultsWriter.appendCsvRow(outDir.resolve("bench.csv"), COLUMNS,
-                    COLUMNS.stream().map(c -> csvCell(row.get(c))).toList());
+            ResultsWriter.appendCsvRow(outDir.resolve("bench.csv"), COLUMNS, csvCells(row));
             ResultsWriter.appendJsonLine(outDir.resolve("bench.jsonl"), row);
         }
     }

@@ -29,11 +29,6 @@ public record Stats(int n, double median, double min, double max, double p10, do
         return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
-    /** The spread as a fraction of the median: (p90 - p10) / median. */
-    public double relativeSpread() {
-        return median == 0 ? 0 : (p90 - p10) / median;
-    }
-
     /** The same statistics with every value multiplied by {@code f} (unit changes). */
     public Stats scaled(double f) {
         return new Stats(n, median * f, min * f, max * f, p10 * f, p90 * f, mean * f);

@@ -85,6 +85,40 @@ public final class TrainBench {
         }
     }
 
+    /**
+     * The batches a step bench trains on, the same on every backend: step k (the warm-up steps
+     * counted first) takes batch k mod (size / batch) of the permuted set, its labels filled apart,
+     * so that a timed step times the step alone.
+     */
+    public static final class Batches {
+        private final Dataset train;
+        private final int[] order;
+        private final int batch;
+        private final int count;
+        private final int[] labels;
+
+        public Batches(Dataset train, int[] order, int batch) {
+            this.train = train;
+            this.order = order;
+            this.batch = batch;
+            this.count = train.size() / batch;
+            this.labels = new int[batch];
+        }
+
+        /** Step k's first index into {@code order}; its labels are in {@link #labels()} until the next call. */
+        public int first(int k) {
+            int first = (k % count) * batch;
+            for (int b = 0; b < batch; b++) {
+                labels[b] = train.label(order[first + b]);
+            }
+            return first;
+        }
+
+        public int[] labels() {
+            return labels;
+        }
+    }
+
     /** {@code hidden} neurons between the dataset's pixels and its classes (the notebook: 784 -> 256 -> 10). */
     public static Result run(Dataset train, NeuronSpec neuron, int T, int batch, int hidden, int threads, int warmup,
                              int steps, long seed) {
@@ -96,32 +130,23 @@ public final class TrainBench {
             net.initWeights(seed);
             PoissonEncoder encoder = new PoissonEncoder(PoissonEncoder.Method.EXACT, neuron.dt());
             int[] order = Streams.permutation(seed, 0, train.size());
-            int batches = train.size() / batch;
-            int[] labels = new int[batch];
+            Batches batches = new Batches(train, order, batch);
             double[] times = new double[steps];
             double[][] phaseTimes = new double[phases.length][steps];
             long allocated = 0; // over the timed steps; -1 where not counted
             double inputSpikes = 0;
             double hiddenSpikes = 0;
-            // The next batch's first index, its labels filled (the batches go round in order), and one
-            // step on it: apart, so that the timed steps time the step alone.
-            int[] next = {0};
-            java.util.function.IntSupplier nextBatch = () -> {
-                int first = (next[0]++ % batches) * batch;
-                for (int b = 0; b < batch; b++) {
-                    labels[b] = train.label(order[first + b]);
-                }
-                return first;
-            };
             java.util.function.IntConsumer step = first -> {
                 net.encode(encoder, seed, train.images(), order, first, batch);
                 net.forward();
-                net.backward(labels);
+                net.backward(batches.labels());
                 net.adamStep();
             };
-            JitQuiet.warmUp(() -> step.accept(nextBatch.getAsInt()), warmup);
+            // JitQuiet may run more warm-up steps than asked; the timed steps are those of the GPU's bench
+            int[] warm = {0};
+            JitQuiet.warmUp(() -> step.accept(batches.first(warm[0]++)), warmup);
             for (int k = 0; k < steps; k++) {
-                int first = nextBatch.getAsInt();
+                int first = batches.first(warmup + k);
                 long[] before = net.phaseTimes().snapshot();
                 long a0 = KernelBench.allocatedBytes();
                 long t0 = System.nanoTime();

@@ -92,7 +92,7 @@ public final class CudaBench {
                 String kind = NeuronParams.kernelPrefix(spec);
                 // as KernelNetwork trains: w kept only where the backward needs it
                 boolean stateful = NeuronKernels.needsState(spec);
-                Launch fwd = new Launch(kind + "_forward_kernel", params, x, Launch.i32(T), Launch.i32(M), h, s, null,
+                Launch fwd = NeuronParams.forward(kind, params, x, Launch.i32(T), Launch.i32(M), h, s, null,
                         stateful ? w : null).cover(M, BLOCK);
                 Launch bwd = NeuronParams.backward(stateful, kind, params, g, x, h, s, w, Launch.i32(T), Launch.i32(M), gx)
                         .cover(M, BLOCK);
@@ -136,8 +136,7 @@ public final class CudaBench {
             net.initWeights(seed);
             PoissonEncoder encoder = new PoissonEncoder(PoissonEncoder.Method.EXACT, neuron.dt());
             int[] order = Streams.permutation(seed, 0, train.size());
-            int batches = train.size() / batch;
-            int[] labels = new int[batch];
+            TrainBench.Batches batches = new TrainBench.Batches(train, order, batch);
             double[] times = new double[steps];
             double[][] phaseTimes = new double[phases.length][steps];
             EventTimer events = dev.events();
@@ -149,17 +148,14 @@ public final class CudaBench {
                         cuProfilerStart();
                     }
                 }
-                int first = (k % batches) * batch;
-                for (int b = 0; b < batch; b++) {
-                    labels[b] = train.label(order[first + b]);
-                }
+                int first = batches.first(k);
                 dev.phaseTiming(timed);
                 if (timed) {
                     events.begin();
                 }
                 net.encode(encoder, seed, train.images(), order, first, batch);
                 net.forward();
-                net.backward(labels);
+                net.backward(batches.labels());
                 net.adamStep();
                 if (timed) {
                     PhaseTimes pt = new PhaseTimes();

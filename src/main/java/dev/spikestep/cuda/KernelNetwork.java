@@ -180,7 +180,7 @@ public final class KernelNetwork implements Network {
         fc1 = new Launch("spike_linear_forward_bits_kernel", inBits, W, argR, w1, Launch.i32(nH), Launch.i32(nIn), cur);
         gradW1 = new Launch("spike_linear_weight_grad_bits_kernel", inBits, W, argR, gCur, Launch.i32(nH), Launch.i32(nIn), gW1)
                 .grid(1, R).cover(Math.min((long) nIn * nH, 1L << 20), BLOCK);
-        neuronForward = new Launch(kind + "_forward_kernel", params, cur, T, argM, h_seq, spike_seq, null, w_seq);
+        neuronForward = NeuronParams.forward(kind, params, cur, T, argM, h_seq, spike_seq, null, w_seq);
         // Izhikevich rk2, rk4, K > 1 (any run of a pack): the stage backward, which also gives the
         // notebook integrators' gradients with the same float operations
         neuronBackward = NeuronParams.backward(stateful, kind, params, gSpike, cur, h_seq, spike_seq, w_seq, T, argM, gCur);

@@ -83,9 +83,15 @@ public final class NeuronParams {
         return q;
     }
 
-    /** Name of the backward kernel: Izhikevich rk2, rk4 and K > 1 need x_seq and w_seq (NeuronKernels.needsState). */
-    public static String backwardKernel(NeuronSpec p) {
-        return NeuronKernels.needsState(p) ? "izh_backward_stages_kernel" : kernelPrefix(p) + "_backward_kernel";
+    /**
+     * The neuron forward's launch, the one the trainer and the bench make: x_seq in; h_seq and
+     * spike_seq out, each [T, M]; v_seq ([T, M], the pre-reset potential) only where a test asks for
+     * it (null otherwise); w_seq only where the backward reads it (Izhikevich rk2, rk4, K > 1), null
+     * otherwise.
+     */
+    public static Launch forward(String kind, Object params, Object cur, Object T, Object M, Object h, Object spikes,
+                                 Object v, Object w) {
+        return new Launch(kind + "_forward_kernel", params, cur, T, M, h, spikes, v, w);
     }
 
     /**

@@ -165,7 +165,7 @@ class BenchReportTest {
         assertTrue(row.contains(",\"Test \"\"CPU\"\", 2 threads\",,JVM 17,2,scalar,0123456789abcdef0123456789abcdef01234567,"), row);
         // Empty cells for the unknown peak and its share (19.6608 GB/s, then peak, pct, share, samples/s, s/epoch).
         assertTrue(row.contains(",19.6608,,,,,,"), row);
-        assertEquals(BenchReport.csvLine(rows.get(0)), row);
+        assertEquals(dev.spikestep.io.ResultsWriter.csv(BenchReport.csvCells(rows.get(0))), row);
         List<String> json = Files.readAllLines(dir.resolve("bench.jsonl"));
         assertEquals(4, json.size());
         assertTrue(json.get(0).startsWith("{\"kind\":\"kernel\",\"backend\":\"cpu\",\"model\":\"lif\""), json.get(0));

@@ -60,7 +60,9 @@ abstract class NeuronKernelGoldenTest {
         for (String name : NeuronFixtures.names().toList()) {
             Fixture f = Fixture.load(name);
             int[] s = f.shape("x");
-            String key = NeuronParams.backwardKernel(NeuronFixtures.spec(f)) + " " + s[0] + " " + s[1];
+            NeuronSpec spec = NeuronFixtures.spec(f);
+            // one launch pair per kernel pair and shape
+            String key = NeuronParams.kernelPrefix(spec) + " " + NeuronKernels.needsState(spec) + " " + s[0] + " " + s[1];
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
         }
         Map<String, Traces> out = new HashMap<>();
@@ -103,11 +105,10 @@ abstract class NeuronKernelGoldenTest {
         int blocks = (M + BLOCK - 1) / BLOCK;
         int[] Ta = Launch.i32(T);
         int[] Ma = Launch.i32(M);
-        dev.launch(new Launch(kind + "_forward_kernel", p, xd, Ta, Ma, h, spike, v, w).grid(blocks, R).block(BLOCK, 1));
+        // the launches the trainer makes (NeuronParams), v_seq and w_seq kept for the fixtures
+        dev.launch(NeuronParams.forward(kind, p, xd, Ta, Ma, h, spike, v, w).grid(blocks, R).block(BLOCK, 1));
         // SPEC 9's izh stage backward also reads the input and the forward's w
-        Launch back = NeuronKernels.needsState(first)
-                ? new Launch(NeuronParams.backwardKernel(first), p, gd, xd, h, spike, w, Ta, Ma, gx)
-                : new Launch(NeuronParams.backwardKernel(first), p, gd, h, spike, Ta, Ma, gx);
+        Launch back = NeuronParams.backward(NeuronKernels.needsState(first), kind, p, gd, xd, h, spike, w, Ta, Ma, gx);
         dev.launch(back.grid(blocks, R).block(BLOCK, 1));
         float[][] out = new float[5][R * n];
         DeviceBuffer[] src = {h, spike, v, w, gx};
