@@ -24,7 +24,10 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
         }
     }
 
-    /** A shape past one buffer: several values together (T x batch x width), so a sweep names the point that has them. */
+    /**
+     * A limit of several values together: a shape past one buffer (T x batch x width), or R-STDP's
+     * teacher current past float32 (teach x decay^epoch), so a sweep names the point that has them.
+     */
     public static final class TooLarge extends SpikestepException {
         public TooLarge(String message) {
             super(message);
@@ -60,7 +63,8 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
 
     /**
      * Null when an R-STDP network of these sizes fits: its [chunk, batch, width] buffers one buffer each and
-     * its spike totals an int ({@link #spikeTotalTooLarge}); else what to lower. Both backends check it.
+     * its spike totals an int ({@link #spikeTotalTooLarge}); else what to lower. RstdpConfig checks it
+     * before a run, both backends again for networks made otherwise (selftest, tests).
      */
     public static String rstdpTooLarge(int nIn, int nHidden, int T, int chunk, int batch) {
         long floats = (long) Math.min(chunk, T) * batch * Math.max(nIn, nHidden);

@@ -2,6 +2,7 @@ package dev.spikestep.rstdp;
 
 import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
+import dev.spikestep.data.DatasetLocator;
 import dev.spikestep.io.Json;
 import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.LifSpec;
@@ -51,13 +52,17 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
             throw new BadValueException("test_batch", "must be within [1, 65536], got " + testBatch);
         }
         dev.spikestep.net.NetShape.checkHidden(hidden);
-        String tooLarge = dev.spikestep.net.NetShape.spikeTotalTooLarge(hidden, T);
-        if (tooLarge != null) {
-            throw new dev.spikestep.net.NetShape.TooLarge(tooLarge); // two values: a sweep names its point
-        }
         if (timeChunk < 1) {
             throw new BadValueException("time_chunk", "must be >= 1, got " + timeChunk);
         }
+        // The network's limits, here so that a run fails before its table and its OUT lock, and a
+        // sweep's --check finds them; every dataset is 28x28 (DatasetLocator checks it on load).
+        String tooLarge = dev.spikestep.net.NetShape.rstdpTooLarge(DatasetLocator.ROWS * DatasetLocator.COLS, hidden,
+                T, timeChunk, Math.max(batch, testBatch));
+        if (tooLarge != null) {
+            throw new dev.spikestep.net.NetShape.TooLarge(tooLarge); // several values: a sweep names its point
+        }
+        checkTeacherCurrent(teach, teachDecay, epochs);
         if (threads < 1) {
             throw new SpikestepException("--threads must be >= 1, got " + threads);
         }
@@ -73,6 +78,23 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
                        String backend, int threads) {
         this(integrator, dt, T, epochs, seed, lr, reward, teach, teachDecay, maxTrainBatches, maxTestBatches, batch,
                 testBatch, hidden, timeChunk, dataset, dataDir, outDir, backend, threads, 1);
+    }
+
+    /**
+     * Each epoch's teacher current must be a finite float32 too: the kernels get it as one, and
+     * --teach and --teach-decay can each be finite while teach x decay^epoch is not (1 x 1e30^2).
+     * Multiplied as {@link #teachAt} does; it only grows where the decay is above 1.
+     */
+    private static void checkTeacherCurrent(double teach, double teachDecay, int epochs) {
+        double t = teach;
+        for (int e = 0; e < epochs && teachDecay > 1 && teach > 0; e++) {
+            if (!Float.isFinite((float) t)) {
+                throw new dev.spikestep.net.NetShape.TooLarge("--teach " + Json.exact(teach) + " x --teach-decay "
+                        + Json.exact(teachDecay) + "^" + e + " = " + Json.number(t) + " (the teacher current of epoch " + e
+                        + ") is not a finite float32; lower --teach or --teach-decay, or run fewer --epochs");
+            }
+            t *= teachDecay;
+        }
     }
 
     private static LifSpec neuron(Integrator integrator, double dt, int substeps) {

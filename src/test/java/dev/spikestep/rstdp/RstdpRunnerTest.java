@@ -172,19 +172,49 @@ class RstdpRunnerTest {
         assertEquals("unknown reward 'stdp': expected pm1 or onehot", e.getMessage());
     }
 
+    /** Euler at dt 0.1 on mnist, with the sizes and the teacher current that RstdpConfig's joint limits test. */
+    private static RstdpConfig sized(int T, int epochs, double teach, double teachDecay, int batch, int testBatch,
+                                     int hidden, int chunk) {
+        return new RstdpConfig(Integrator.EULER, 0.1, T, epochs, 0, 0.05, Reward.PM1, teach, teachDecay, 0, 0, batch,
+                testBatch, hidden, chunk, "mnist", "d", "o", "cpu", 1);
+    }
+
     @Test
     void aSamplesSpikeTotalPastAnIntIsRefusedBeforeTheRun() {
         // T x hidden spikes a sample can count: 100000 x 21475 > 2^31 - 1, 100000 x 21474 fits.
-        NetShape.TooLarge e = assertThrows(NetShape.TooLarge.class, () -> new RstdpConfig(Integrator.EULER, 0.1,
-                100_000, 1, 0, 0.05, Reward.PM1, 1, 0.95, 0, 0, 16, 16, 21_475, 5, "mnist", "d", "o", "cpu", 1));
+        NetShape.TooLarge e = assertThrows(NetShape.TooLarge.class, () -> sized(100_000, 1, 1, 0.95, 16, 16, 21_475, 5));
         assertEquals("T 100000 x hidden 21475 = 2147500000 spikes a sample can count does not fit the 32-bit spike"
                 + " total (2^31); lower T or the hidden size", e.getMessage());
-        assertEquals(21_474, new RstdpConfig(Integrator.EULER, 0.1, 100_000, 1, 0, 0.05, Reward.PM1, 1, 0.95, 0, 0,
-                16, 16, 21_474, 5, "mnist", "d", "o", "cpu", 1).hidden());
+        assertEquals(21_474, sized(100_000, 1, 1, 0.95, 16, 16, 21_474, 5).hidden());
         // The networks check the same, with their buffers first (both backends call rstdpTooLarge).
         assertEquals(e.getMessage(), NetShape.rstdpTooLarge(784, 21_475, 100_000, 1, 1));
         assertTrue(NetShape.rstdpTooLarge(784, 64, 100_000, 100_000, 65_536).contains("lower --time-chunk"));
         assertEquals(null, NetShape.rstdpTooLarge(784, 21_474, 100_000, 1, 1));
+    }
+
+    @Test
+    void aTimeChunkPastOneBufferIsRefusedByTheConfigBeforeTheNetwork() {
+        // chunk x max(batch, test batch) x 784 floats: 20000 x 256 x 784 > 2^31 - 1; chunk 50 fits.
+        NetShape.TooLarge e = assertThrows(NetShape.TooLarge.class, () -> sized(20_000, 1, 1, 0.95, 64, 256, 256, 20_000));
+        assertEquals("time chunk x batch x layer width = 4014080000 does not fit one buffer; lower --time-chunk or the"
+                + " batch size", e.getMessage());
+        assertEquals(e.getMessage(), NetShape.rstdpTooLarge(784, 256, 20_000, 20_000, 256), "one check, the networks'");
+        assertEquals(50, sized(20_000, 1, 1, 0.95, 64, 256, 256, 50).timeChunk());
+    }
+
+    @Test
+    void aTeacherCurrentPastFloat32InSomeEpochIsRefused() {
+        // --teach 1 and --teach-decay 1e30 are each finite float32s; epoch 2's 1e60 is not.
+        NetShape.TooLarge e = assertThrows(NetShape.TooLarge.class, () -> sized(5, 3, 1, 1e30, 16, 16, 16, 5));
+        assertEquals("--teach 1 x --teach-decay 1.0E30^2 = 1e+60 (the teacher current of epoch 2) is not a finite"
+                + " float32; lower --teach or --teach-decay, or run fewer --epochs", e.getMessage());
+        // two epochs stop at 1e30, which fits; the last epoch's current counts, not the one after it
+        assertEquals(1e30, sized(5, 2, 1, 1e30, 16, 16, 16, 5).teachAt(1), 0.0);
+        // the float32 boundary as the runner casts it: 2^127 x 2 = 2^128 is Infinity as a float
+        e = assertThrows(NetShape.TooLarge.class, () -> sized(5, 2, 0x1p127, 2, 16, 16, 16, 5));
+        assertTrue(e.getMessage().contains("(the teacher current of epoch 1)"), e.getMessage());
+        // a decay to 0 or below 1 never grows the current
+        assertEquals(0.0, sized(5, 3, 0x1p127, 0, 16, 16, 16, 5).teachAt(2), 0.0);
     }
 
     @Test

@@ -886,6 +886,34 @@ class SweepRunnerTest {
         assertEquals(4, Files.readAllLines(out.resolve("epochs.jsonl")).size(), "one epoch per run");
     }
 
+    /** R-STDP's limits of several values (RstdpConfig's): --check names the file and the point that has them. */
+    @Test
+    void anRstdpPointPastItsLimitsIsRefusedByCheck() throws Exception {
+        Path rs = dir.resolve("rs-limits.yaml");
+        Files.writeString(rs, """
+                name: rs-limits
+                experiment: rstdp
+                base: {T: 20, dt: 0.5, epochs: 3, batch: 16, max_train_batches: 1, max_test_batches: 1, dataset: mnist-sample}
+                axes: {teach_decay: [0.95, 1.0e30]}
+                """);
+        Path out = dir.resolve("rs-limits");
+        String r = run("sweep", rs.toString(), "--out", out.toString(), "--data", data.toString(), "--check");
+        assertTrue(r.startsWith("2\n") && r.contains("error: " + rs + ": --teach 1 x --teach-decay 1.0E30^2 = 1e+60 (the "
+                + "teacher current of epoch 2) is not a finite float32; lower --teach or --teach-decay, or run fewer "
+                + "--epochs (run #") && r.contains(" teach_decay=1.0E30"), r);
+        // the sweep's time chunk (50) x test_batch 60000 x 784 floats
+        Files.writeString(rs, """
+                name: rs-limits
+                experiment: rstdp
+                base: {T: 100, dt: 0.5, epochs: 1, batch: 16, max_train_batches: 1, max_test_batches: 1, dataset: mnist-sample}
+                axes: {test_batch: [16, 60000]}
+                """);
+        r = run("sweep", rs.toString(), "--out", out.toString(), "--data", data.toString(), "--check");
+        assertTrue(r.startsWith("2\n") && r.contains("error: " + rs + ": time chunk x batch x layer width = 2352000000 does "
+                + "not fit one buffer; lower --time-chunk or the batch size (run #") && r.contains(" test_batch=60000"), r);
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void anRstdpPointKilledMidRunContinuesFromItsLastEpochOnResume() throws Exception {
         config = dir.resolve("rs.yaml");
