@@ -113,14 +113,8 @@ public final class RstdpCommand implements Callable<Integer> {
         return device.run(cfg.backend(), () -> {
             try (OutLock lock = OutLock.acquire(run.out, "rstdp")) {
                 Checkpoints checkpoints = new Checkpoints(run.out.resolve("checkpoints").resolve(RstdpRunner.runId(cfg)), 1);
-                java.nio.file.Path epochsFile = run.out.resolve(RstdpRunner.EPOCHS_FILE);
-                java.util.Set<Integer> rows = dev.spikestep.train.Trainer.writtenEpochs(epochsFile, RstdpRunner.runId(cfg));
-                if (checkpoints.epochs().isEmpty() && !rows.isEmpty()) {
-                    // Its checkpoints were moved away: running it again would write its rows twice.
-                    throw new SpikestepException(epochsFile + " already holds epochs " + new java.util.TreeSet<>(rows)
-                            + " of run " + RstdpRunner.runId(cfg) + ", whose checkpoints are gone from " + checkpoints.dir()
-                            + ": running it again here would write its rows twice; choose another --out");
-                }
+                TrainCommand.refuseRowsWithoutCheckpoints(run.out.resolve(RstdpRunner.EPOCHS_FILE), RstdpRunner.runId(cfg),
+                        checkpoints);
                 if (resume) {
                     TrainCommand.checkResumable(RstdpRunner.identity(cfg), checkpoints);
                 }

@@ -114,14 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
         // --device is checked before OUT is touched; the lock is held while the run lasts
         return device.run(cfg.backend(), () -> {
             try (OutLock lock = OutLock.acquire(run.out, "train")) {
-                Path epochsFile = run.out.resolve("epochs.jsonl");
-                java.util.Set<Integer> rows = Trainer.writtenEpochs(epochsFile, Checkpoints.runId(cfg));
-                if (checkpoints.epochs().isEmpty() && !rows.isEmpty()) {
-                    // Its checkpoints were moved away: a new run of it would write every row a second time.
-                    throw new SpikestepException(epochsFile + " already holds epochs " + new java.util.TreeSet<>(rows)
-                            + " of run " + Checkpoints.runId(cfg) + ", whose checkpoints are gone from " + checkpoints.dir()
-                            + ": training it again here would write its rows twice; choose another --out");
-                }
+                refuseRowsWithoutCheckpoints(run.out.resolve("epochs.jsonl"), Checkpoints.runId(cfg), checkpoints);
                 if (resume) {
                     checkResumable(Checkpoints.identity(cfg), checkpoints);
                 }
@@ -131,6 +124,19 @@ public final class TrainCommand implements Callable<Integer> {
                 return 0;
             }
         });
+    }
+
+    /**
+     * A run whose rows are in {@code epochsFile} but whose checkpoints were moved away is refused (train
+     * and rstdp): running it again would write every row a second time.
+     */
+    static void refuseRowsWithoutCheckpoints(Path epochsFile, String runId, Checkpoints checkpoints) {
+        java.util.Set<Integer> rows = Trainer.writtenEpochs(epochsFile, runId);
+        if (checkpoints.epochs().isEmpty() && !rows.isEmpty()) {
+            throw new SpikestepException(epochsFile + " already holds epochs " + new java.util.TreeSet<>(rows)
+                    + " of run " + runId + ", whose checkpoints are gone from " + checkpoints.dir()
+                    + ": running it again here would write its rows twice; choose another --out");
+        }
     }
 
     /**

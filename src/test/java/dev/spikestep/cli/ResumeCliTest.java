@@ -268,7 +268,7 @@ class ResumeCliTest extends ConsoleCapture {
         r.add("--resume");
         assertEquals(2, train(r));
         assertTrue(err().contains(out.resolve("epochs.jsonl") + " already holds epochs [0] of run " + run.getFileName()
-                + ", whose checkpoints are gone from " + run + ": training it again here would write its rows twice"), err());
+                + ", whose checkpoints are gone from " + run + ": running it again here would write its rows twice"), err());
         assertEquals(1, Files.readAllLines(out.resolve("epochs.jsonl")).size());
         assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size());
     }
