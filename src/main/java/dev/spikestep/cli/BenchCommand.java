@@ -53,12 +53,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "What to time, comma-separated: kernels, step (default: ${DEFAULT-VALUE}).")
     List<String> what;
 
-    @Option(names = "--model", split = ",", defaultValue = "lif,izh",
+    @Option(names = {"--model", "--models"}, split = ",", defaultValue = "lif,izh",
             description = "Models, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
     @Mixin
-    NeuronOptions neuron;
+    NeuronOptions.Lists neuron;
 
     @Option(names = "--T", defaultValue = "50", description = "Time steps (default: ${DEFAULT-VALUE}).")
     int T;

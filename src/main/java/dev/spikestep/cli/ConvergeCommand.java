@@ -42,7 +42,7 @@ public final class ConvergeCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
     Path out;
 
-    @Option(names = "--models", paramLabel = "LIST", split = ",", defaultValue = "lif,izh",
+    @Option(names = {"--models", "--model"}, paramLabel = "LIST", split = ",", defaultValue = "lif,izh",
             description = "lif and/or izh (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
@@ -52,7 +52,7 @@ public final class ConvergeCommand implements Callable<Integer> {
     List<Boolean> decayInput;
 
     // null when not given: every integrator, each model running those it defines; a list given is checked
-    @Option(names = "--integrators", paramLabel = "LIST", split = ",",
+    @Option(names = {"--integrators", "--integrator"}, paramLabel = "LIST", split = ",",
             description = "Integrators; each model runs those it accepts, and each one listed must fit one of "
                 + "--models (default: euler,exp,zoh,symplectic,rk2,rk4).")
     List<String> integrators;
@@ -117,7 +117,7 @@ public final class ConvergeCommand implements Callable<Integer> {
                 case "lif" -> decays.stream().distinct()
                         .forEach(d -> neurons.add(new LifSpec(Integrator.EULER, 1.0, 2.0, 1f, 0f, false, d)));
                 case "izh" -> neurons.add(IzhSpec.notebook(Integrator.EULER, 1.0));
-                default -> throw new SpikestepException("unknown model '" + m + "': expected lif or izh");
+                default -> throw NeuronSpec.unknownModel("models", m);
             }
         }
         List<Integrator> integs = integrators == null ? List.of(Integrator.values())

@@ -62,7 +62,9 @@ public final class EvalOptions {
     @Option(names = "--v-reset", paramLabel = "V", description = "Reset potential (default: the checkpoint's).")
     Float vReset;
 
-    @Option(names = "--soft-reset", paramLabel = "BOOL", arity = "1", description = "Soft reset (default: the checkpoint's).")
+    // 0..1: --soft-reset alone is true, as train's flag; --soft-reset false overrides a checkpoint's soft reset
+    @Option(names = "--soft-reset", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "Soft reset; alone: true (default: the checkpoint's).")
     Boolean softReset;
 
     @Option(names = "--decay-input", paramLabel = "BOOL", arity = "1", description = "lif: leak the input (default: the checkpoint's).")

@@ -5,26 +5,57 @@ import dev.spikestep.neuron.Integrator;
 import dev.spikestep.neuron.NeuronSpec;
 import picocli.CommandLine.Option;
 
-/** Neuron options shared by {@code train}, {@code bench} and {@code trace}; defaults are the notebook's values. */
-public final class NeuronOptions {
-    @Option(names = "--integrator", paramLabel = "NAME",
-            description = "lif: euler | exp | zoh | rk2 | rk4 (default exp); izh: euler | symplectic | rk2 | rk4 "
-                + "(default symplectic). rk2 (Heun) and rk4 are SPEC 9's, on the same right-hand side. In bench, a "
-                + "list that filters every --model's integrators; bench times all of them when it is left out.")
+/**
+ * Neuron options shared by {@code train}, {@code bench} and {@code trace}; defaults are the notebook's values.
+ * {@code --integrator} and {@code --substeps} take one value in train and trace ({@link Single}) and lists in
+ * bench ({@link Lists}): each command's help says what it takes.
+ */
+public abstract class NeuronOptions {
+    static final String INTEGRATORS = "lif: euler | exp | zoh | rk2 | rk4 (default exp); izh: euler | symplectic | rk2 "
+            + "| rk4 (default symplectic). rk2 (Heun) and rk4 are SPEC 9's, on the same right-hand side.";
+    static final String SUBSTEPS = "Integrate each step as K charges of length dt/K with the step's input held, then "
+            + "fire and reset once (SPEC 9)";
+
+    /** The --integrator given (bench: its comma-separated list); null = the model's default (bench: all). */
     String integrator;
 
-    @Option(names = "--substeps", paramLabel = "K", split = ",", defaultValue = "1",
-            description = "Integrate each step as K charges of length dt/K with the step's input held, then fire and "
-                + "reset once (SPEC 9); in train and bench the encoder and readout still see steps of dt. 1 to 64; "
-                + "bench takes a list (1,2,4) (default: ${DEFAULT-VALUE}).")
+    /** The --substeps K (bench: its list). */
     java.util.List<Integer> substeps;
 
-    /** The single K of commands that run one neuron (train, trace). */
-    int substeps() {
-        if (substeps.size() != 1) {
-            throw new SpikestepException("--substeps takes one value here, got " + substeps
-                    + " (only bench takes a list)");
+    /** train's and trace's: one integrator, one K. */
+    static final class Single extends NeuronOptions {
+        @Option(names = "--integrator", paramLabel = "NAME", description = INTEGRATORS)
+        void integrator(String name) {
+            integrator = name;
         }
+
+        @Option(names = "--substeps", paramLabel = "K", defaultValue = "1",
+                description = SUBSTEPS + "; in train the encoder and readout still see steps of dt. 1 to 64 (default: "
+                    + "${DEFAULT-VALUE}).")
+        void substeps(int k) {
+            substeps = java.util.List.of(k);
+        }
+    }
+
+    /** bench's: lists of integrators and of K, each timed. */
+    static final class Lists extends NeuronOptions {
+        @Option(names = {"--integrator", "--integrators"}, paramLabel = "LIST", description = INTEGRATORS
+                + " A comma-separated list that filters every --model's integrators; bench times all of them when it "
+                + "is left out.")
+        void integrator(String list) {
+            integrator = list;
+        }
+
+        @Option(names = "--substeps", paramLabel = "K", split = ",", defaultValue = "1",
+                description = SUBSTEPS + "; the encoder and readout still see steps of dt. 1 to 64; a list (1,2,4) is "
+                    + "timed K by K (default: ${DEFAULT-VALUE}).")
+        void substeps(java.util.List<Integer> ks) {
+            substeps = ks;
+        }
+    }
+
+    /** The single K of commands that run one neuron (train, trace: {@link Single}). */
+    int substeps() {
         return substeps.get(0);
     }
 
@@ -53,10 +84,11 @@ public final class NeuronOptions {
     @Option(names = "--tau", paramLabel = "TAU", defaultValue = "2.0", description = "Membrane time constant (default: ${DEFAULT-VALUE}).")
     double tau;
 
-    /** Builds the validated spec for model {@code lif} or {@code izh}. */
-    NeuronSpec build(String model) {
+    /** Builds the validated spec for model {@code lif} or {@code izh}, given by option {@code --key} (model, neuron). */
+    NeuronSpec build(String key, String model) {
+        NeuronSpec.checkModel(key, model);
         checkApplies(java.util.List.of(model));
-        return build(model, integrator);
+        return build(model, integrator, substeps());
     }
 
     /** Refuses an option none of {@code models} would use (it would be dropped without a word). */
@@ -75,14 +107,10 @@ public final class NeuronOptions {
         }
     }
 
-    /** As {@link #build(String)} with another integrator name (null = the model's default). */
-    NeuronSpec build(String model, String integrator) {
-        return build(model, integrator, substeps());
-    }
-
-    /** As {@link #build(String, String)} with K sub-steps (bench builds one spec per K of its list). */
+    /** Model {@code model}'s neuron with integrator {@code integrator} (null = the model's default) and K sub-steps. */
     NeuronSpec build(String model, String integrator, int k) {
-        return NeuronSpec.of(model, integrator == null ? null : Integrator.parse(integrator), dt, tau, vTh,
+        return NeuronSpec.of(model, integrator == null ? null
+                : Integrator.parse("integrator", integrator, java.util.List.of(model)), dt, tau, vTh,
                 vReset == null ? 0f : vReset, softReset, decayInput == null || decayInput, k);
     }
 }

@@ -105,7 +105,7 @@ public final class RstdpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int nThreads = run.threadCount();
-        RstdpConfig cfg = new RstdpConfig(Integrator.parse(integrator), dt, T, epochs, seed, lr, Reward.parse(reward),
+        RstdpConfig cfg = new RstdpConfig(Integrator.parse("integrator", integrator, java.util.List.of("lif")), dt, T, epochs, seed, lr, Reward.parse(reward),
                 teach, teachDecay, maxTrainBatches, maxTestBatches, batch, testBatch, hidden, timeChunk,
                 DatasetLocator.checkName(dataset.name), run.data.toString(), run.out.toString(), run.backend, nThreads, substeps);
         DatasetOption.find(run.data, cfg.dataset(), false); // a missing dataset is reported before OUT is touched

@@ -31,11 +31,12 @@ import picocli.CommandLine.Option;
             "  spikestep trace --neuron izh --integrator symplectic --dt 1 \\",
             "      --input x.csv --grad g.csv --output trace.csv"})
 public final class TraceCommand implements Callable<Integer> {
-    @Option(names = "--neuron", paramLabel = "lif|izh", required = true, description = "Neuron model.")
+    // --model as in train, eval and bench; --neuron, its first name, stays for the scripts that use it
+    @Option(names = {"--neuron", "--model"}, paramLabel = "lif|izh", required = true, description = "Neuron model.")
     String model;
 
     @Mixin
-    NeuronOptions neuron;
+    NeuronOptions.Single neuron;
 
     @Option(names = "--input", paramLabel = "x.csv", required = true, description = "Input currents, T rows x N columns.")
     Path input;
@@ -48,7 +49,7 @@ public final class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NeuronSpec spec = neuron.build(model);
+        NeuronSpec spec = neuron.build("neuron", model);
         for (Path in : grad == null ? List.of(input) : List.of(input, grad)) {
             if (sameFile(in, output)) {
                 throw new SpikestepException("--output " + output + " is also an input (" + in

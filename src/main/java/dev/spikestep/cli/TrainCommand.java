@@ -40,7 +40,7 @@ public final class TrainCommand implements Callable<Integer> {
     String model;
 
     @Mixin
-    NeuronOptions neuron;
+    NeuronOptions.Single neuron;
 
     @Option(names = "--T", paramLabel = "STEPS", defaultValue = "50", description = "Time steps per sample (default: ${DEFAULT-VALUE}).")
     int T;
@@ -105,7 +105,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int nThreads = run.threadCount();
-        TrainConfig cfg = new TrainConfig(neuron.build(model), T, epochs, seed, Readout.parse(readout), batch, lr,
+        TrainConfig cfg = new TrainConfig(neuron.build("model", model), T, epochs, seed, Readout.parse(readout), batch, lr,
                 PoissonEncoder.Method.parse(encoder), hidden, DatasetLocator.checkName(dataset.name), run.data.toString(),
                 run.out.toString(), run.backend, nThreads, trainSamples, evalBatches);
         Checkpoints checkpoints = new Checkpoints(run.out.resolve("checkpoints").resolve(Checkpoints.runId(cfg)),

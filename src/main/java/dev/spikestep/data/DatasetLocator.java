@@ -212,13 +212,17 @@ public final class DatasetLocator {
         }
     }
 
-    /** Returns {@code dataset} when it is one of {@link #DATASETS}; otherwise a user-facing error. */
+    /** Returns {@code dataset} when it is one of {@link #DATASETS}; otherwise an error that names {@code --dataset}. */
     public static String checkName(String dataset) {
         if (!DATASETS.contains(dataset)) {
-            throw new SpikestepException("unknown dataset '" + dataset + "': choose one of "
-                    + String.join(", ", DATASETS) + " (see `spikestep data --help`)");
+            throw new dev.spikestep.BadValueException("dataset", "'" + dataset + "': " + unknownName());
         }
         return dataset;
+    }
+
+    /** What an unknown dataset name is told, after the name: the ones to choose from. */
+    static String unknownName() {
+        return "unknown dataset; choose one of " + String.join(", ", DATASETS) + " (see `spikestep data --help`)";
     }
 
     static boolean hasAllFiles(Path dir) {

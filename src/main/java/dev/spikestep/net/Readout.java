@@ -1,6 +1,6 @@
 package dev.spikestep.net;
 
-import dev.spikestep.SpikestepException;
+import dev.spikestep.BadValueException;
 import java.util.Locale;
 
 /**
@@ -16,7 +16,7 @@ public enum Readout {
                 return r;
             }
         }
-        throw new SpikestepException("unknown readout '" + s + "': expected last, max, mean or sum");
+        throw new BadValueException("readout", "'" + s + "': unknown readout; expected last, max, mean or sum");
     }
 
     public String cliName() {

@@ -1,7 +1,9 @@
 package dev.spikestep.neuron;
 
+import dev.spikestep.BadValueException;
 import dev.spikestep.SpikestepException;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -35,7 +37,7 @@ public enum Integrator {
         return switch (model) {
             case "lif" -> this != SYMPLECTIC;
             case "izh" -> this != EXP && this != ZOH;
-            default -> throw new SpikestepException("unknown model '" + model + "': expected lif or izh");
+            default -> throw NeuronSpec.unknownModel("model", model);
         };
     }
 
@@ -64,13 +66,23 @@ public enum Integrator {
         }
     }
 
+    /** As {@link #parse(String, String, Collection)} for {@code --integrator}, any model's. */
     public static Integrator parse(String s) {
+        return parse("integrator", s, NeuronSpec.MODELS);
+    }
+
+    /**
+     * The integrator named {@code s}, as option or config key {@code key} gives it; an unknown name is
+     * told the integrators that {@code models} define (rstdp's LIF: lif's alone), not all of them.
+     */
+    public static Integrator parse(String key, String s, Collection<String> models) {
         for (Integrator i : values()) {
             if (i.cliName().equals(s.trim().toLowerCase(Locale.ROOT))) {
                 return i;
             }
         }
-        throw new SpikestepException("unknown integrator '" + s + "': expected one of "
-                + Arrays.stream(values()).map(Integrator::cliName).collect(Collectors.joining(", ")));
+        throw new BadValueException(key, "'" + s + "': unknown integrator; expected one of "
+                + Arrays.stream(values()).filter(i -> models.stream().anyMatch(i::definedFor)).map(Integrator::cliName)
+                    .collect(Collectors.joining(", ")));
     }
 }

@@ -75,8 +75,24 @@ public sealed interface NeuronSpec permits LifSpec, IzhSpec {
                 return new IzhSpec(integ, dt, tau, n.vC(), n.a0(), vTh, vReset, n.vRest(), n.wRest(), n.tauW(),
                         n.a(), n.b(), softReset, substeps);
             }
-            default -> throw new dev.spikestep.SpikestepException("unknown model '" + model + "': expected lif or izh");
+            default -> throw unknownModel("model", model);
         }
+    }
+
+    /** The models: {@link #of}'s names. */
+    java.util.List<String> MODELS = java.util.List.of("lif", "izh");
+
+    /** {@code model} when it is one of {@link #MODELS}; else the error of {@link #unknownModel}. */
+    static String checkModel(String key, String model) {
+        if (!MODELS.contains(model)) {
+            throw unknownModel(key, model);
+        }
+        return model;
+    }
+
+    /** An unknown model's error, named by the option or config key it came from ({@code --neuron 'foo': ...}). */
+    static dev.spikestep.BadValueException unknownModel(String key, String model) {
+        return new dev.spikestep.BadValueException(key, "'" + model + "': unknown model; expected lif or izh");
     }
 
     /**

@@ -35,7 +35,7 @@ public final class PoissonEncoder {
                     return m;
                 }
             }
-            throw new SpikestepException("unknown encoder '" + s + "': expected exact, approx or bernoulli");
+            throw new dev.spikestep.BadValueException("encoder", "'" + s + "': unknown encoder; expected exact, approx or bernoulli");
         }
 
         public String cliName() {

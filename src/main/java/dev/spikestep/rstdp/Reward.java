@@ -1,6 +1,6 @@
 package dev.spikestep.rstdp;
 
-import dev.spikestep.SpikestepException;
+import dev.spikestep.BadValueException;
 import java.util.Locale;
 
 /** How the R-STDP update turns a batch's output spike counts into a reward (SPEC section 6). */
@@ -23,6 +23,6 @@ public enum Reward {
                 return r;
             }
         }
-        throw new SpikestepException("unknown reward '" + s + "': expected pm1 or onehot");
+        throw new BadValueException("reward", "'" + s + "': unknown reward; expected pm1 or onehot");
     }
 }

@@ -35,11 +35,11 @@ class BenchCliTest extends ConsoleCapture {
 
     @Test
     void badOptionsAreOneLineErrors() {
-        refusedInOneLine("error: unknown model 'hh': expected lif or izh", "--model", "hh", "--what", "kernels");
+        refusedInOneLine("error: --model 'hh': unknown model; expected lif or izh", "--model", "hh", "--what", "kernels");
         refusedInOneLine("error: unknown --what everything", "--what", "everything");
         refusedInOneLine("error: --integrator exp does not apply to izh (izh: euler, symplectic, rk2, rk4)",
                 "--model", "izh", "--integrator", "exp", "--what", "kernels");
-        refusedInOneLine("error: unknown integrator 'rk5'", "--integrator", "rk5", "--what", "kernels");
+        refusedInOneLine("error: --integrator 'rk5': unknown integrator", "--integrator", "rk5", "--what", "kernels");
         refusedInOneLine("error: --substeps must be an integer in [1, 64], got 0", "--substeps", "1,0", "--what", "kernels");
         // a bad neuron parameter is reported as such, not as an integrator that does not apply
         refusedInOneLine("error: --dt must be a finite number > 0, got -1.0", "--dt", "-1", "--what", "kernels");
@@ -65,7 +65,7 @@ class BenchCliTest extends ConsoleCapture {
         } finally {
             System.setProperty("spikestep.warmup.wait", before == null ? "0" : before);
         }
-        refusedInOneLine("error: unknown dataset", "--what", "step", "--dataset", "nope", "--data", dir.toString());
+        refusedInOneLine("error: --dataset 'nope': unknown dataset", "--what", "step", "--dataset", "nope", "--data", dir.toString());
         // missing data is the one multi-line error: it lists where it looked and how to get the data
         mark = err().length();
         assertEquals(2, bench("--what", "step", "--data", dir.toString()));

@@ -56,6 +56,25 @@ class EvalCliTest extends ConsoleCapture {
         return a.toArray(String[]::new);
     }
 
+    /** The soft reset that eval's options {@code args} evaluate a checkpoint trained with soft reset {@code trained} under. */
+    private static String softResetUsed(String trained, String... args) {
+        EvalCommand eval = new EvalCommand();
+        List<String> a = new java.util.ArrayList<>(List.of(args));
+        a.addAll(List.of("--weights", "w.safetensors", "--dataset", "mnist-sample"));
+        new picocli.CommandLine(eval).parseArgs(a.toArray(String[]::new));
+        Map<String, String> m = new java.util.HashMap<>(EvalOptions.NOTEBOOK);
+        m.put("soft_reset", trained);
+        return eval.dynamics.evaluatedWith(m).get("soft_reset");
+    }
+
+    @Test
+    void softResetAloneIsTrueAsInTrainAndFalseOverridesTheCheckpoints() {
+        assertEquals("true", softResetUsed("false", "--soft-reset")); // followed by another option
+        assertEquals("false", softResetUsed("true", "--soft-reset", "false"));
+        assertEquals("true", softResetUsed("true"), "left out: the checkpoint's");
+        assertEquals("false", softResetUsed("false"), "left out: the checkpoint's");
+    }
+
     @Test
     void theCheckpointsOwnSettingsReproduceItsTestAccuracyAndOthersAreApplied() throws Exception {
         Path out = dir.resolve("o");
@@ -304,7 +323,7 @@ class EvalCliTest extends ConsoleCapture {
         // a bad name given on the command line is the user's, not the checkpoint's
         clearConsole();
         assertEquals(2, Main.execute(withDataset(noDataset, "emnist")));
-        assertTrue(err().contains("unknown dataset 'emnist'") && !err().contains("its metadata names"), err());
+        assertTrue(err().contains("error: --dataset 'emnist': unknown dataset") && !err().contains("its metadata names"), err());
         meta.put("epoch", "-5");
         Safetensors.write(f, torch.tensors(), meta);
         assertEquals(2, Main.execute(concat(new String[] {"eval", "--T", "6", "--tau", "2"}, common)));

@@ -62,7 +62,7 @@ class ReadoutTest {
     void parseNamesTheChoices() {
         assertEquals(Readout.MAX, Readout.parse("Max"));
         SpikestepException e = assertThrows(SpikestepException.class, () -> Readout.parse("median"));
-        assertEquals("unknown readout 'median': expected last, max, mean or sum", e.getMessage());
+        assertEquals("--readout 'median': unknown readout; expected last, max, mean or sum", e.getMessage());
     }
 
     @Test

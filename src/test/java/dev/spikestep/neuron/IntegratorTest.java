@@ -14,7 +14,13 @@ class IntegratorTest {
         assertEquals(List.of("euler", "exp", "zoh", "rk2", "rk4"), Integrator.cliNames("lif"));
         assertEquals(List.of("euler", "symplectic", "rk2", "rk4"), Integrator.cliNames("izh"));
         SpikestepException e = assertThrows(SpikestepException.class, () -> Integrator.EULER.definedFor("hh"));
-        assertEquals("unknown model 'hh': expected lif or izh", e.getMessage());
+        assertEquals("--model 'hh': unknown model; expected lif or izh", e.getMessage());
+        // an unknown name is told the integrators of the models it may be for, as the option that gave it
+        e = assertThrows(SpikestepException.class, () -> Integrator.parse("integrators", "rk5", List.of("izh")));
+        assertEquals("--integrators 'rk5': unknown integrator; expected one of euler, symplectic, rk2, rk4", e.getMessage());
+        e = assertThrows(SpikestepException.class, () -> Integrator.parse("rk5"));
+        assertEquals("--integrator 'rk5': unknown integrator; expected one of euler, exp, zoh, symplectic, rk2, rk4",
+                e.getMessage());
     }
 
     @Test

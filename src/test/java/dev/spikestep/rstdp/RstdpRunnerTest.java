@@ -169,7 +169,7 @@ class RstdpRunnerTest {
                 Reward.PM1, -1, 0.95, 0, 0, 16, 16, 8, 5, "mnist", "d", "o", "cpu", 1));
         assertTrue(e.getMessage().contains("--teach"), e.getMessage());
         e = assertThrows(SpikestepException.class, () -> Reward.parse("stdp"));
-        assertEquals("unknown reward 'stdp': expected pm1 or onehot", e.getMessage());
+        assertEquals("--reward 'stdp': unknown reward; expected pm1 or onehot", e.getMessage());
     }
 
     /** Euler at dt 0.1 on mnist, with the sizes and the teacher current that RstdpConfig's joint limits test. */
