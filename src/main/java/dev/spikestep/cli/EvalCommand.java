@@ -112,6 +112,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         checkOut(run.out); // before the test pass, not after it
         Dataset test = DatasetLocator.loadTestFrom(DatasetOption.find(run.data, dataset, true), dataset);
+        Trainer.checkEvalBatches(s.evalBatches(), s.batch(), test, dataset);
         System.out.println(String.format(Locale.ROOT, "eval %s (%d -> %d -> %d%s)", weights, w.nIn(), w.nHidden(), w.nOut(),
                 EvalOptions.isSpikestep(w.metadata()) ? ""
                     : ", a state_dict without Spikestep metadata: the notebook's settings assumed where it has none"));

@@ -44,7 +44,9 @@ public final class TrainRunner implements ExperimentRunner {
     public void check(RunPoint p, Context ctx) {
         TrainConfig cfg = config(p, ctx);
         DatasetLocator.findDir(ctx.dataDir(), cfg.dataset());
-        Trainer.shape(cfg, Trainer.trainingSet(cfg, dataset(ctx, cfg.dataset()).train())); // read once here, shared
+        DatasetLocator.Split split = dataset(ctx, cfg.dataset()); // read once here, shared
+        Trainer.shape(cfg, Trainer.trainingSet(cfg, split.train()));
+        Trainer.checkEvalBatches(cfg.evalBatches(), cfg.batch(), split.test(), cfg.dataset()); // after the batch's own check
     }
 
     /**

@@ -115,6 +115,23 @@ public final class Trainer {
     }
 
     /**
+     * {@code eval_batches} past the end of {@code test} (of {@code dataset}) in batches of {@code batch} is an error, as train_samples
+     * past the training set is: the run would be recorded under a batch count it never evaluated.
+     */
+    public static void checkEvalBatches(int evalBatches, int batch, Dataset test, String dataset) {
+        int batches = testBatches(test, batch);
+        if (evalBatches > batches) {
+            throw new BadValueException("eval_batches", evalBatches + " is more than the " + batches + " batches of "
+                    + batch + " in the " + dataset + " test set (" + test.size() + " samples; 0 = all)");
+        }
+    }
+
+    /** The batches of {@code batch} that {@code test} makes, the last one partial. */
+    private static int testBatches(Dataset test, int batch) {
+        return (test.size() + batch - 1) / batch;
+    }
+
+    /**
      * The network's shape for {@code cfg} on {@code train} (its T x batch x width must fit one buffer): built
      * here for the run and for a sweep's checks before its first point, so that a point too large for memory
      * is refused up front rather than after the points before it have run.
@@ -127,6 +144,7 @@ public final class Trainer {
     public List<EpochResult> run(DatasetLocator.Split data) {
         Dataset train = trainingSet(cfg, data.train());
         Dataset test = data.test();
+        checkEvalBatches(cfg.evalBatches(), cfg.batch(), test, cfg.dataset());
         int steps = train.size() / cfg.batch();
         Path outDir = Path.of(cfg.outDir());
         Path epochsFile = outDir.resolve("epochs.jsonl");
@@ -370,7 +388,7 @@ public final class Trainer {
      */
     public static Evaluation evaluate(Network net, PoissonEncoder encoder, Dataset test, long seed, int evalBatches) {
         int batch = net.shape().maxBatch();
-        int batches = (test.size() + batch - 1) / batch;
+        int batches = testBatches(test, batch);
         if (evalBatches > 0) {
             batches = Math.min(batches, evalBatches);
         }

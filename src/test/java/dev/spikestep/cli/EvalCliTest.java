@@ -167,6 +167,24 @@ class EvalCliTest extends ConsoleCapture {
     }
 
     @Test
+    void evalBatchesPastTheEndOfTheTestSetAreAnErrorInTrainAndEval() throws Exception {
+        Path out = dir.resolve("o");
+        // 96 test samples in batches of 24 make 4 batches: a 5th is not there to evaluate
+        assertEquals(2, Main.execute("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out",
+                out.toString(), "--threads", "1", "--epochs", "1", "--hidden", "16", "--T", "6", "--batch", "24",
+                "--eval-batches", "5"));
+        assertTrue(err().contains("error: --eval-batches 5 is more than the 4 batches of 24 in the mnist-sample test set "
+                + "(96 samples; 0 = all)"), err());
+        Path ckpt = trained(out, "epoch-000.safetensors", "--epochs", "1", "--hidden", "16", "--T", "6", "--batch", "24",
+                "--eval-batches", "4");
+        assertEquals(2, Main.execute("eval", "--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", out.toString(), "--threads", "1", "--eval-batches", "5"));
+        assertTrue(err().contains("error: --eval-batches 5 is more than the 4 batches of 24 in the mnist-sample test set"),
+                err());
+        assertFalse(Files.exists(out.resolve("eval.jsonl")), "refused before the test pass");
+    }
+
+    @Test
     void aPyTorchStateDictIsEvaluatedWithTheNotebooksSettings() throws Exception {
         Path out = dir.resolve("o");
         assertEquals(0, Main.execute("eval", "--weights", "src/test/resources/fixtures/torch_state_dict.safetensors",

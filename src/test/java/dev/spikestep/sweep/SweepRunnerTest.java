@@ -965,6 +965,8 @@ class SweepRunnerTest {
             {"T: 50", "T: 200000", "base.T must be within [1, 100000], got 200000 (run #0 "},
             {"train_samples: 64", "train_samples: 100000", "base.train_samples 100000 is more than the 96 samples of the "
                     + "mnist-sample training set (0 = all) (run #0 "},
+            {"eval_batches: 2", "eval_batches: 4", "base.eval_batches 4 is more than the 3 batches of 16 in the "
+                    + "mnist-sample test set (48 samples; 0 = all) (run #0 "},
             {"seed: [0, 1]", "seed: [0, 1]\n  hidden: [12, 100000]", "axes.hidden must be within [1, 65536], got 100000 (run #1 "},
             // transfer's eval keys, checked before any training (0 = as trained)
             {"experiment: train", "experiment: transfer\n  # eval\nx: 1", "axes.eval_T must be within [1, 100000], got "
@@ -984,5 +986,9 @@ class SweepRunnerTest {
             assertTrue(!r.contains("--"), "no train option named: " + r);
             assertTrue(!Files.exists(dir.resolve("keys").resolve("runs.jsonl")));
         }
+        // --check's dry run reaches the same check (the test set's batches) before saying every check passed
+        Files.writeString(bad, YAML.replace("eval_batches: 2", "eval_batches: 4"));
+        String r = run("sweep", bad.toString(), "--out", dir.resolve("keys").toString(), "--data", data.toString(), "--check");
+        assertTrue(r.startsWith("2\n") && r.contains("base.eval_batches 4 is more than the 3 batches of 16"), r);
     }
 }
