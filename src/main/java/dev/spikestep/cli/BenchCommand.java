@@ -24,7 +24,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Measure what each integrator costs per step and where the time of a training step goes.",
@@ -101,6 +103,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Append rows to OUT/bench.csv and OUT/bench.jsonl; write charts and summary.md.")
     Path out;
 
+    @Spec
+    CommandSpec spec;
+
     private static final String CUDA_BENCH = "dev.spikestep.cuda.CudaBench";
 
     @Override
@@ -122,6 +127,8 @@ public final class BenchCommand implements Callable<Integer> {
         dev.spikestep.bench.JitQuiet.maxWaitNanos();
         if (parts.contains("step")) {
             DatasetLocator.checkName(dataset);
+        } else {
+            Main.refuseUnused(spec, "--what step (its batches)", "--what kernels", "--dataset", "--data");
         }
         String b = Backends.check(backend);
         boolean cuda = b.equals(Backends.CUDA);

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "converge", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Measure each integrator's error against its cost (SPEC 11): pick the cheapest integrator and dt.",
@@ -105,6 +107,9 @@ public final class ConvergeCommand implements Callable<Integer> {
                 + "before any, one untimed round of every integrator x K compiles them) (default: ${DEFAULT-VALUE}).")
     int costRepeats;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         System.setProperty("java.awt.headless", "true");
@@ -129,6 +134,9 @@ public final class ConvergeCommand implements Callable<Integer> {
             }
         }
         List<String> in = inputs.stream().map(String::trim).distinct().toList();
+        if (!in.contains("digits")) {
+            Main.refuseUnused(spec, "--inputs digits", "--inputs " + String.join(",", in), "--dataset", "--data");
+        }
         Dataset digits = null;
         if (in.contains("digits")) {
             try {

@@ -94,6 +94,20 @@ public final class Main implements Runnable {
     }
 
     /**
+     * Refuses those of {@code options} given on {@code spec}'s command line, which this run ({@code run}) does not
+     * read: only {@code usedBy} does. Their defaults are no mistake, but a --data naming nowhere would pass
+     * unchecked and look as if it had been used.
+     */
+    static void refuseUnused(CommandLine.Model.CommandSpec spec, String usedBy, String run, String... options) {
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        java.util.List<String> unused = java.util.Arrays.stream(options).filter(given::hasMatchedOption).toList();
+        if (!unused.isEmpty()) {
+            throw new SpikestepException(String.join(" and ", unused) + (unused.size() == 1 ? " is" : " are") + " for "
+                    + usedBy + "; " + run + " reads no data: drop " + (unused.size() == 1 ? "it" : "them"));
+        }
+    }
+
+    /**
      * A mistake on the command line (an unknown option, a value that is not a number): one {@code error:} line,
      * picocli's "did you mean" suggestions, and where the options are listed, instead of the whole help page.
      */

@@ -66,6 +66,11 @@ class BenchCliTest extends ConsoleCapture {
             System.setProperty("spikestep.warmup.wait", before == null ? "0" : before);
         }
         refusedInOneLine("error: --dataset 'nope': unknown dataset", "--what", "step", "--dataset", "nope", "--data", dir.toString());
+        // the kernels read no data: a --dataset or --data given for them is refused, not left unchecked
+        refusedInOneLine("error: --dataset and --data are for --what step (its batches); --what kernels reads no data: "
+                + "drop them", "--what", "kernels", "--dataset", "foo", "--data", dir.resolve("none").toString());
+        refusedInOneLine("error: --data is for --what step (its batches); --what kernels reads no data: drop it",
+                "--what", "kernels", "--data", dir.toString());
         // missing data is the one multi-line error: it lists where it looked and how to get the data
         mark = err().length();
         assertEquals(2, bench("--what", "step", "--data", dir.toString()));

@@ -231,6 +231,13 @@ class ConvergeTest extends ConsoleCapture {
         assertTrue(err().contains("unknown input 'noise'"), err());
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--data", dir.resolve("none").toString()));
         assertTrue(err().contains("--inputs steps runs without data"), err());
+        // a --dataset or --data that no input reads is refused, not left unchecked
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--inputs", "steps", "--dataset", "foo", "--data",
+                dir.resolve("none").toString()));
+        assertTrue(err().contains("error: --dataset and --data are for --inputs digits; --inputs steps reads no data: drop "
+                + "them"), err());
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--inputs", "steps", "--data", dir.toString()));
+        assertTrue(err().contains("error: --data is for --inputs digits; --inputs steps reads no data: drop it"), err());
         // what would be dropped, down to an empty study, is refused
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--models", "izh", "--integrators", "zoh",
                 "--inputs", "steps"));
