@@ -78,11 +78,12 @@ public final class ConvergeCommand implements Callable<Integer> {
             description = "Simulated time of every run, a multiple of the largest dt (default: ${DEFAULT-VALUE}).")
     double span;
 
-    @Option(names = "--drive", paramLabel = "LO,HI", split = ",", defaultValue = "0,2",
+    // one pair: a String, as a split double[] would be shown (and taken) as a repeatable list of pairs
+    @Option(names = "--drive", paramLabel = "LO,HI", defaultValue = "0,2",
             description = "Range of the steps currents, in units of v_th/gain: for lif the constant current whose steady "
                 + "state is v_th (below 1: sub-threshold); for izh drive*v_th, whose constant currents fire from 0.2116 "
                 + "up (default: ${DEFAULT-VALUE}).")
-    double[] drive;
+    String drive;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seeds the steps currents and the digits' fc1 (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -146,12 +147,21 @@ public final class ConvergeCommand implements Callable<Integer> {
             }
         }
         Converge.Config cfg = new Converge.Config(neurons, integs, substeps.stream().distinct().toList(),
-                dts.stream().distinct().sorted().toList(), in, this.neurons, span, seed, drive, digits, costT, costNeurons,
+                dts.stream().distinct().sorted().toList(), in, this.neurons, span, seed, driveRange(), digits, costT, costNeurons,
                 costRepeats);
         dev.spikestep.io.OutputDir.check(out, "converge.csv", "study"); // before the lock file is put in it
         try (dev.spikestep.io.OutLock lock = dev.spikestep.io.OutLock.acquire(out, "converge")) { // one study per --out
             dev.spikestep.io.AtomicFiles.removeOrphans(out); // what a killed chart or file write left
             return study(cfg);
+        }
+    }
+
+    /** {@code --drive LO,HI} as numbers; whether they make a range is Converge.Config's check. */
+    private double[] driveRange() {
+        try {
+            return java.util.Arrays.stream(drive.split(",", -1)).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+        } catch (NumberFormatException e) {
+            throw new SpikestepException("--drive must be LO,HI, two numbers, got '" + drive + "'");
         }
     }
 

@@ -251,6 +251,18 @@ class ConvergeTest extends ConsoleCapture {
     }
 
     @Test
+    void driveIsOnePairInTheUsageAsOnTheCommandLine() {
+        assertEquals(0, Main.execute("converge", "--help"));
+        String usage = out().replaceAll("\\s+", ""); // the usage wraps at the comma
+        assertTrue(usage.contains("[--drive=LO,HI]") && !usage.contains("[--drive=LO,HI]...")
+                && !usage.contains("--drive=LO,HI["), out());
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--drive", "0,1,1,2", "--inputs", "steps"));
+        assertTrue(err().contains("error: --drive must be LO,HI, finite, with LO < HI, got [0.0, 1.0, 1.0, 2.0]"), err());
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--drive", "0,x", "--inputs", "steps"));
+        assertTrue(err().contains("error: --drive must be LO,HI, two numbers, got '0,x'"), err());
+    }
+
+    @Test
     void vanRossumDistanceOfKnownTrains() {
         double[] a = {1.0};
         assertEquals(0, Converge.vanRossum(a, a, 1), 1e-12);
