@@ -115,18 +115,13 @@ public final class SweepCommand implements Callable<Integer> {
             throw new SpikestepException("--list prints the grid and exits: it does not go with "
                     + (check ? "--check" : "--emit-slurm"));
         }
-        // A resumed shard keeps the points it was dealt (sweep.json's shard_pack), whatever --pack is now
-        int dealt = resume && emitSlurm == null ? SweepRunner.dealt(outDir, sh, pack) : pack;
-        ExperimentRunner dealer = dealt > 1 ? ExperimentRunners.forExperiment(cfg.experiment()) : null;
-        if (list) {
-            System.out.println("sweep " + cfg.name() + " (" + cfg.experiment() + "): " + grid.size() + " grid points"
-                    + (sh.n() > 1 ? ", shard " + sh + " shown" + (dealt != pack ? " as " + outDir + " was dealt it (--pack "
-                    + dealt + ")" : "") : ""));
-            for (RunPoint p : sh.select(grid, dealer, dealt)) {
-                System.out.println(p.index() + "\t" + p.runId() + "\t" + p.params());
-            }
-            return 0;
+        if (emitSlurm != null && resume) {
+            throw new SpikestepException("--resume does not go with --emit-slurm: the script's tasks always resume "
+                    + "(each skips its shard's finished runs); leave it out");
         }
+        // A resumed shard keeps the points it was dealt (sweep.json's shard_pack), whatever --pack is now
+        int dealt = resume ? SweepRunner.dealt(outDir, sh, pack) : pack;
+        ExperimentRunner dealer = dealt > 1 ? ExperimentRunners.forExperiment(cfg.experiment()) : null;
         if (shards != null && emitSlurm == null) {
             throw new SpikestepException("--shards " + shards + " sets the tasks of --emit-slurm; to run one shard here, "
                     + "use --shard K/N");
@@ -142,12 +137,29 @@ public final class SweepCommand implements Callable<Integer> {
                     + "shard j % N" : "shard K runs the indices i with i % N == K") + "): use N <= " + dealtUnits);
         }
         Backends.threadCount(backend, threads); // an explicit cuda with --threads: refused before anything runs
-        // A Slurm script is written where no GPU need be (a submit node): its backend is only named here.
-        String b = emitSlurm != null ? Backends.checkName(backend) : Backends.check(backend);
+        // A Slurm script is written where no GPU need be (a submit node), and --list runs nothing: their backend is
+        // only named here, and auto is left to the runs to resolve.
+        String b = emitSlurm != null || list ? Backends.checkName(backend) : Backends.check(backend);
         boolean cuda = b.equals(Backends.CUDA);
-        if (devices != null && !cuda) {
+        if (devices != null && !cuda && !b.equals(Backends.AUTO)) {
             throw new SpikestepException("--devices " + devices + " spreads runs over GPUs: it needs --backend cuda (got "
                     + backend + ")");
+        }
+        if (gpusPerTask != 1 && emitSlurm == null) {
+            throw new SpikestepException("--gpus-per-task goes with --emit-slurm; on this machine use --devices");
+        }
+        if (list) {
+            checkRunOptions(outDir); // what a run of these options would refuse, refused before its grid is shown
+            if (!b.equals(Backends.AUTO)) {
+                SweepRunner.Options.requirePackOnGpu(pack, b);
+            }
+            System.out.println("sweep " + cfg.name() + " (" + cfg.experiment() + "): " + grid.size() + " grid points"
+                    + (sh.n() > 1 ? ", shard " + sh + " shown" + (dealt != pack ? " as " + outDir + " was dealt it (--pack "
+                    + dealt + ")" : "") : ""));
+            for (RunPoint p : sh.select(grid, dealer, dealt)) {
+                System.out.println(p.index() + "\t" + p.runId() + "\t" + p.params());
+            }
+            return 0;
         }
         if (emitSlurm != null) {
             if (check) {
@@ -159,9 +171,6 @@ public final class SweepCommand implements Callable<Integer> {
                         + "the GPUs (--gpus-per-task N asks each task for N)");
             }
             return emitSlurm(cfg, grid.size(), units, outDir, cuda);
-        }
-        if (gpusPerTask != 1) {
-            throw new SpikestepException("--gpus-per-task goes with --emit-slurm; on this machine use --devices");
         }
         SweepRunner.Options.requirePackOnGpu(pack, b); // before --out is made: a refused run leaves nothing behind
         List<Integer> gpus = cuda ? Backends.devices(devices == null ? "all" : devices) : List.of();
@@ -191,8 +200,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         // What every task would refuse (--parallel 0, --pack on the CPU ...), refused here, before a script of
         // failing tasks is written: the options each task will be given, checked as the task checks them.
-        new SweepRunner.Options(outDir, data, backend, parallel, dev.spikestep.net.Parallel.threadCount(threads), true,
-                Shard.ALL, System.out, System.err, false, pack);
+        checkRunOptions(outDir);
         SweepRunner.Options.requirePackOnGpu(pack, backend);
         int n = shards == null ? units.size() : shards;
         String packs = pack > 1 ? packsOf(units, pack) : "";
@@ -247,6 +255,16 @@ public final class SweepCommand implements Callable<Integer> {
                 + " grid points" + (dealt.isEmpty() ? "" : ", " + dealt) + (cuda ? ", each on " + gpusPerTask + " GPU" + (gpusPerTask == 1 ? "" : "s") + " (--gres=gpu:"
                 + gpusPerTask + ")" : "") + "; submit it with 'sbatch " + emitSlurm + "', then run the merge and report lines it lists");
         return 0;
+    }
+
+    /**
+     * What a run of these options refuses (--parallel 0, --pack 0 or past CUDA's limit, --threads out of range),
+     * checked as the run checks them, with no GPU looked for and nothing created: for --list and --emit-slurm,
+     * which run nothing here.
+     */
+    private void checkRunOptions(Path outDir) {
+        new SweepRunner.Options(outDir, data, backend, parallel, dev.spikestep.net.Parallel.threadCount(threads), true,
+                Shard.ALL, System.out, System.err, false, pack);
     }
 
     /** The packs' sizes: {@code 7 packs of up to 4 (6 of 4 runs, 1 of 2)}. */

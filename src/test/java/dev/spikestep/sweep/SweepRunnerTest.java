@@ -319,7 +319,7 @@ class SweepRunnerTest {
         assertFalse(Files.exists(fresh), "a refused sweep makes no --out (not even its lock)");
         // --list shows the points the resume runs, not those --pack 4 would deal (none)
         String listed = run("sweep", config.toString(), "--list", "--shard", "1/2", "--out", out.toString(), "--resume",
-                "--pack", "4");
+                "--pack", "4", "--backend", "cuda"); // named only: --list looks for no GPU
         assertTrue(listed.startsWith("0\nsweep "), listed);
         assertTrue(listed.contains("shard 1/2 shown as " + out + " was dealt it (--pack 1)"), listed);
         assertEquals(List.of("1", "3"), listed.lines().skip(2).map(l -> l.split("\t")[0]).toList(), listed);
@@ -567,6 +567,30 @@ class SweepRunnerTest {
     }
 
     @Test
+    void listRefusesTheOptionsARunRefusesWithoutAGpuAndCreatesNothing() throws Exception {
+        Path out = dir.resolve("listed");
+        String[][] cases = {
+            {"--backend", "foo", "unknown --backend foo: use cpu, cuda or auto"},
+            {"--parallel", "0", "--parallel must be >= 1, got 0"},
+            {"--pack", "0", "--pack must be >= 1, got 0"},
+            {"--pack", "2", "--pack 2 packs runs on a GPU: it needs --backend cuda"},
+            {"--threads", "-1", "--threads must be 0 (all cores) or 1 to "},
+            {"--devices", "0", "--devices 0 spreads runs over GPUs: it needs --backend cuda"},
+            {"--gpus-per-task", "2", "--gpus-per-task goes with --emit-slurm"},
+            {"--shards", "2", "--shards 2 sets the tasks of --emit-slurm"},
+        };
+        for (String[] c : cases) {
+            String r = run("sweep", config.toString(), "--out", out.toString(), "--list", c[0], c[1]);
+            assertTrue(r.startsWith("2\nerror: " + c[2]), String.join(" ", c) + ": " + r);
+        }
+        // a GPU's options are named, not looked for: the grid is listed on a machine without one
+        String cuda = run("sweep", config.toString(), "--out", out.toString(), "--list", "--backend", "cuda", "--pack", "2",
+                "--devices", "0");
+        assertTrue(cuda.startsWith("0\nsweep tiny (train): 8 grid points"), cuda);
+        assertFalse(Files.exists(out), "--list creates nothing");
+    }
+
+    @Test
     void checkMakesEveryPointsChecksAndRunsAndWritesNothing() throws Exception {
         Path out = dir.resolve("checked");
         String ok = run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--check");
@@ -768,6 +792,13 @@ class SweepRunnerTest {
         try (var entries = Files.list(out)) { // created for the tasks' logs (#SBATCH --output), otherwise empty
             assertEquals(0, entries.count(), "emitting the script runs nothing");
         }
+        // the tasks always resume: a --resume given to the script adds nothing, and is refused
+        Path resumed = dir.resolve("resumed.sbatch");
+        String withResume = run("sweep", config.toString(), "--out", dir.resolve("resumed").toString(), "--data",
+                data.toString(), "--emit-slurm", resumed.toString(), "--resume");
+        assertTrue(withResume.startsWith("2\nerror: --resume does not go with --emit-slurm: the script's tasks always "
+                + "resume"), withResume);
+        assertFalse(Files.exists(resumed) || Files.exists(dir.resolve("resumed")), "nothing written");
         Path logs = dir.resolve("logs-not-made");
         String scriptIsDir = run("sweep", config.toString(), "--out", logs.toString(), "--emit-slurm", dir.toString());
         assertTrue(scriptIsDir.startsWith("2\n") && scriptIsDir.contains("is a directory; name the script file"), scriptIsDir);
