@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
                 + "With --out: rows appended to OUT/bench.csv and OUT/bench.jsonl (with git commit, device, driver, "
                 + "JVM), charts kernels.png/.svg and step-phases.png/.svg and summary.md.", ""})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--backend", defaultValue = "cpu", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", paramLabel = "cpu|cuda|auto", defaultValue = "cpu",
+            description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Mixin
@@ -62,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     NeuronOptions.Lists neuron;
 
-    @Option(names = "--T", defaultValue = "50", description = "Time steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--T", paramLabel = "STEPS", defaultValue = "50", description = "Time steps (default: ${DEFAULT-VALUE}).")
     int T;
 
     @Option(names = "--batch", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -94,13 +95,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the inputs and weights (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--dataset", defaultValue = "mnist-sample", description = "Dataset of the step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dataset", paramLabel = "mnist|mnist-sample|fashion", defaultValue = "mnist-sample",
+            description = "Dataset of the step (default: ${DEFAULT-VALUE}).")
     String dataset;
 
-    @Option(names = "--data", defaultValue = "data", description = "Data directory (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "data", description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--out", description = "Append rows to OUT/bench.csv and OUT/bench.jsonl; write charts and summary.md.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Append rows to OUT/bench.csv and OUT/bench.jsonl; write charts and summary.md.")
     Path out;
 
     @Spec

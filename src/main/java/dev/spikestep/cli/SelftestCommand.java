@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 @Command(name = "selftest", mixinStandardHelpOptions = true,
         description = "Compare the CUDA backend with the CPU backend on random inputs (exit 1 on any mismatch).")
 public final class SelftestCommand implements Callable<Integer> {
-    @Option(names = "--backend", defaultValue = "cuda", description = "Backend to check: cuda, or auto, which must then "
+    @Option(names = "--backend", paramLabel = "cuda|auto", defaultValue = "cuda", description = "Backend to check: cuda, or auto, which must then "
             + "find a GPU (default: ${DEFAULT-VALUE}).")
     String backend;
 

@@ -326,6 +326,18 @@ class CliTest extends ConsoleCapture {
     }
 
     @Test
+    void benchAndSelftestShowTheValueListsAndLabelsTrainShows() {
+        assertEquals(0, Main.execute("bench", "--help"));
+        String bench = out().replaceAll("\\s+", ""); // the usage wraps
+        for (String shown : List.of("--backend=cpu|cuda|auto", "--dataset=mnist|mnist-sample|fashion", "--data=DIR",
+                "--out=DIR", "--T=STEPS")) {
+            assertTrue(bench.contains(shown), shown + " in " + out());
+        }
+        assertEquals(0, Main.execute("selftest", "--help"));
+        assertTrue(out().contains("--backend=cuda|auto"), out());
+    }
+
+    @Test
     void everyCommandsHelpIsFormattedWithoutPicocliWarnings() {
         for (String name : new picocli.CommandLine(new Main()).getSubcommands().keySet()) {
             assertEquals(0, Main.execute(name, "--help"), name);

@@ -251,7 +251,7 @@ class SweepConfigTest {
     }
 
     @Test
-    void theShippedConfigsAreValid() {
+    void theShippedConfigsAreValid() throws Exception {
         Map<String, Integer> sizes = Map.of("dt-grid", 28, "dt5-seeds", 40, "rstdp-dt", 10, "quick", 24, "transfer", 24);
         sizes.forEach((name, n) -> {
             SweepConfig c = SweepConfig.load(Path.of("configs", name + ".yaml"));
@@ -264,6 +264,8 @@ class SweepConfigTest {
         assertTrue(dt.expand().stream().allMatch(p -> p.integer("T") == 50 && p.integer("epochs") == 10));
         SweepConfig rs = SweepConfig.load(Path.of("configs", "rstdp-dt.yaml"));
         assertEquals("rstdp", rs.experiment());
+        assertTrue(!java.nio.file.Files.readString(Path.of("configs", "rstdp-dt.yaml")).contains("Runs only in a build"),
+                "rstdp is built in: the config says nothing else");
         assertEquals(List.of(0.5, 0.1, 0.05, 0.01, 0.005), rs.expand().stream().map(p -> p.number("dt")).distinct().toList());
         SweepConfig seeds = SweepConfig.load(Path.of("configs", "dt5-seeds.yaml"));
         assertEquals(List.of("max", "mean"), seeds.expand().stream().map(p -> p.string("readout")).distinct().toList());
