@@ -238,19 +238,19 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private List<NeuronSpec> specsAtK1() {
+        // --integrator filters the pairs of every --model; each one listed must fit at least one model.
+        List<String> modelNames = models.stream().map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
         List<String> integs = new ArrayList<>();
         if (neuron.integrator != null) {
             for (String s : neuron.integrator.split(",")) {
                 if (!s.isBlank()) {
-                    integs.add(Integrator.parse(s.trim()).cliName());
+                    integs.add(Integrator.parse("integrator", s.trim(), modelNames).cliName());
                 }
             }
             if (integs.isEmpty()) {
                 throw new SpikestepException("--integrator '" + neuron.integrator + "' lists no integrator");
             }
         }
-        // --integrator filters the pairs of every --model; each one listed must fit at least one model.
-        List<String> modelNames = models.stream().map(String::trim).filter(m -> !m.isEmpty()).distinct().toList();
         if (modelNames.isEmpty()) {
             throw new SpikestepException("--model lists nothing: use lif, izh or both (lif,izh)");
         }

@@ -127,7 +127,7 @@ public final class ConvergeCommand implements Callable<Integer> {
             }
         }
         List<Integrator> integs = integrators == null ? List.of(Integrator.values())
-                : integrators.stream().map(Integrator::parse).distinct().toList();
+                : integrators.stream().map(s -> Integrator.parse("integrators", s, modelNames)).distinct().toList();
         for (Integrator i : integrators == null ? List.<Integrator>of() : integs) { // one given that no model defines
             if (modelNames.stream().noneMatch(m -> Integrator.forModel(m).contains(i))) {
                 throw new SpikestepException("--integrators " + i.cliName() + " is defined for none of --models "

@@ -40,6 +40,9 @@ class BenchCliTest extends ConsoleCapture {
         refusedInOneLine("error: --integrator exp does not apply to izh (izh: euler, symplectic, rk2, rk4)",
                 "--model", "izh", "--integrator", "exp", "--what", "kernels");
         refusedInOneLine("error: --integrator 'rk5': unknown integrator", "--integrator", "rk5", "--what", "kernels");
+        // the integrators listed are those of the --model asked for (lif has no symplectic)
+        refusedInOneLine("error: --integrator 'rk5': unknown integrator; expected one of euler, exp, zoh, rk2, rk4",
+                "--model", "lif", "--integrator", "rk5", "--what", "kernels");
         refusedInOneLine("error: --substeps must be an integer in [1, 64], got 0", "--substeps", "1,0", "--what", "kernels");
         // a bad neuron parameter is reported as such, not as an integrator that does not apply
         refusedInOneLine("error: --dt must be a finite number > 0, got -1.0", "--dt", "-1", "--what", "kernels");

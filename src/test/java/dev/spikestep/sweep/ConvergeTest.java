@@ -227,6 +227,11 @@ class ConvergeTest extends ConsoleCapture {
         assertTrue(err().contains("error: dt 0.3 does not divide the coarsest dt 1.0"), err());
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--substeps", "0", "--inputs", "steps"));
         assertTrue(err().contains("substeps must be an integer in [1, 64]"), err());
+        // the integrators listed are those of --models (lif has no symplectic)
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--models", "lif", "--integrators", "rk5",
+                "--inputs", "steps"));
+        assertTrue(err().contains("error: --integrators 'rk5': unknown integrator; expected one of euler, exp, zoh, rk2, "
+                + "rk4\n"), err());
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--inputs", "noise"));
         assertTrue(err().contains("unknown input 'noise'"), err());
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--data", dir.resolve("none").toString()));
