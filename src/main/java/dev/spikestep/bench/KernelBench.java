@@ -143,11 +143,11 @@ public final class KernelBench {
      */
     public static void checkHeap(long floats, String lower) {
         double need = 4.0 * floats;
-        long max = Runtime.getRuntime().maxMemory();
-        if (need > 0.8 * max) {
+        // MiB, as the out-of-memory message says the heap: a small heap (-Xmx40m) is not "0.0 GB"
+        if (need > 0.8 * Runtime.getRuntime().maxMemory()) {
             throw new SpikestepException(String.format(java.util.Locale.ROOT,
-                    "that needs about %.1f GB of arrays and the JVM's heap is %.1f GB: %s, or run java with a larger -Xmx",
-                    need / 1e9, max / 1e9, lower));
+                    "that needs about %.0f MiB of arrays and the JVM's heap is %d MiB: %s, or run java with a larger -Xmx",
+                    need / (1 << 20), dev.spikestep.net.Backends.heapMiB(), lower));
         }
     }
 

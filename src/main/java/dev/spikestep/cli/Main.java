@@ -66,8 +66,8 @@ public final class Main implements Runnable {
             }
             if (ex instanceof SpikestepException) {
                 cmd.getErr().println("error: " + ex.getMessage());
-                // a device's failure (a sweep's run out of GPU memory) is 1, as train's own; bad input is 2
-                return dev.spikestep.net.Backends.isCudaFailure(ex) ? 1 : 2;
+                // a device's failure (a sweep's run out of GPU memory or heap) is 1, as train's own; bad input is 2
+                return dev.spikestep.net.Backends.isCudaFailure(ex) || dev.spikestep.net.Backends.isOutOfHeap(ex) ? 1 : 2;
             }
             if (dev.spikestep.net.Backends.isCudaFailure(ex)) {
                 // A failure on the device (an illegal address, out of memory): what the driver says, no stack trace.
@@ -81,9 +81,7 @@ public final class Main implements Runnable {
         } catch (OutOfMemoryError e) {
             // Inputs past the heap (a huge trace CSV, say): what to change, not a stack trace. The
             // allocation that failed is garbage now, so there is room to print this.
-            System.err.println("error: out of memory: this run needs more than the JVM's "
-                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB of heap; use smaller inputs or sizes, or "
-                    + "raise the heap (JAVA_TOOL_OPTIONS=-Xmx...)");
+            System.err.println("error: " + dev.spikestep.net.Backends.outOfHeap());
             return 1;
         }
     }

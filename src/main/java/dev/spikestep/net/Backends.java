@@ -109,7 +109,8 @@ public final class Backends {
 
     /**
      * A run's failure in words: a CUDA error (itself or as a cause) with the driver's detail, and what to
-     * change when the GPU's memory ran out; else a SpikestepException's message, or the exception itself.
+     * change when the GPU's memory ran out; the JVM's heap run out (itself or as a cause), with what to change;
+     * else a SpikestepException's message, or the exception itself.
      */
     public static String describeFailure(Throwable t) {
         return describeFailure(t, false);
@@ -118,6 +119,9 @@ public final class Backends {
     /** As {@link #describeFailure(Throwable)}; {@code packed}: a pack's runs failed together (--pack is what to lower). */
     public static String describeFailure(Throwable t, boolean packed) {
         Throwable c = cudaCause(t);
+        if (c == null && isOutOfHeap(t)) {
+            return outOfHeap();
+        }
         if (c == null) {
             return t instanceof SpikestepException ? t.getMessage() : t.toString();
         }
@@ -133,6 +137,30 @@ public final class Backends {
                 : packed ? " (the pack does not fit the GPU's memory: a smaller --pack, or a smaller batch, T or "
                     + "hidden size)"
                 : " (the run does not fit the GPU's memory: make it smaller, e.g. its batch, T or hidden size)");
+    }
+
+    /** Whether {@code t} or one of its causes is the JVM's heap run out (a run too large, not a bad input). */
+    public static boolean isOutOfHeap(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What to say when the heap ran out: its size and what to change. The allocation that failed is
+     * garbage by now, so there is room to build this.
+     */
+    public static String outOfHeap() {
+        return "out of memory: this run needs more than the JVM's " + heapMiB() + " MiB of heap; use smaller inputs "
+                + "or sizes, or raise the heap (JAVA_TOOL_OPTIONS=-Xmx...)";
+    }
+
+    /** The JVM's largest heap in MiB, as the messages about it say it. */
+    public static long heapMiB() {
+        return Runtime.getRuntime().maxMemory() / (1 << 20);
     }
 
     /** Whether {@code t} or one of its causes is a CUDA error (a failure of the device, not of the user's input). */

@@ -351,7 +351,8 @@ public final class SweepRunner {
                                 o.out().flush();
                                 bar.update(progress[0], status(progress[1], todo.size()));
                             }
-                        } catch (RuntimeException e) {
+                        } catch (RuntimeException | OutOfMemoryError e) {
+                            // the heap's end is one run's size, as the GPU's memory is: named, the sweep's files kept
                             // a pack's runs fail together, whichever reports first: the pack is named, all its points
                             String who = job.size() == 1 ? "run " + named(p)
                                     : "pack of runs " + job.stream().map(this::named).collect(java.util.stream.Collectors
@@ -395,7 +396,9 @@ public final class SweepRunner {
                 try {
                     f.get();
                 } catch (Exception e) {
-                    failure.compareAndSet(null, new IllegalStateException(e));
+                    failure.compareAndSet(null, Backends.isOutOfHeap(e)
+                            ? new SpikestepException("sweep " + cfg.name() + " failed: " + Backends.outOfHeap(), e)
+                            : new IllegalStateException(e));
                 }
             }
         } finally {
@@ -486,7 +489,7 @@ public final class SweepRunner {
             Map<String, Object> metrics;
             try {
                 metrics = net == null ? runner.run(p, ctx) : runner.run(p, ctx, net);
-            } catch (RuntimeException e) { // the run's own log says how it ended
+            } catch (RuntimeException | OutOfMemoryError e) { // the run's own log says how it ended
                 log.println("run " + named(p) + " failed: " + Backends.describeFailure(e));
                 throw e;
             }

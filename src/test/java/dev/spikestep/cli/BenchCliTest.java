@@ -51,6 +51,7 @@ class BenchCliTest extends ConsoleCapture {
         assertEquals(2, Main.execute("bench", "--what", "kernels", "--T", "4", "--batch", "2", "--neurons", "100000000"));
         String heap = err().substring(mark);
         assertTrue(heap.startsWith("error: ") && heap.contains("of arrays and the JVM's heap is")
+                && heap.matches("(?s).*MiB of arrays and the JVM's heap is \\d+ MiB: .*") // not "0.0 GB" of -Xmx40m
                 && heap.contains("use a smaller --T, --batch or --neurons") && heap.indexOf('\n') == heap.length() - 1, heap);
         refusedInOneLine("error: --profile marks CUDA profiler ranges for nsys/ncu: it needs --backend cuda",
                 "--profile", "--what", "kernels", "--out", dir.resolve("never").toString());

@@ -34,4 +34,27 @@ class OutOfMemoryTest {
         assertFalse(text.contains("\tat "), "no stack trace: " + text);
         assertFalse(Files.exists(dir.resolve("o.csv")));
     }
+
+    @Test
+    void aSweepRunPastTheHeapIsOneErrorLineThatNamesIt() throws Exception {
+        Path data = dir.resolve("data");
+        dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "train", 32, 1);
+        dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "t10k", 16, 2);
+        Path cfg = dir.resolve("oom.yaml");
+        // 784 x 65536 weights are 200 MiB: past a 40 MiB heap as the network is built
+        Files.writeString(cfg, "name: oom\nexperiment: train\nbase: {dataset: mnist-sample, eval_batches: 1, T: 20, "
+                + "epochs: 1, train_samples: 16, batch: 16, hidden: 65536}\naxes:\n  seed: [0]\n");
+        Path log = dir.resolve("sweep.log");
+        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx40m", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "sweep", cfg.toString(), "--data", data.toString(), "--out",
+                dir.resolve("sw").toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        String text = Files.readString(log);
+        assertEquals(1, p.exitValue(), text);
+        assertTrue(text.contains("error: run #0 ") && text.contains(" failed: out of memory: this run needs more than "
+                + "the JVM's ") && text.contains(" MiB of heap; use smaller inputs or sizes, or raise the heap"), text);
+        assertFalse(text.contains("\tat ") || text.contains("Exception"), "no stack trace: " + text);
+    }
 }

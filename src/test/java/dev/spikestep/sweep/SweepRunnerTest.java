@@ -478,6 +478,32 @@ class SweepRunnerTest {
     }
 
     @Test
+    void aRunPastTheHeapIsNamedAndItsSweepResumes() throws Exception {
+        Path out = dir.resolve("heap");
+        RunPoint p2 = SweepConfig.load(config).expand().get(2);
+        InstantRunner instant = new InstantRunner();
+        WrappedRunner heap = new WrappedRunner() {
+            @Override
+            public Map<String, Object> run(RunPoint p, Context ctx) {
+                if (p.index() == 2) {
+                    throw new OutOfMemoryError("Java heap space"); // as a checkpoint's encoding past -Xmx40m
+                }
+                return instant.run(p, ctx);
+            }
+        };
+        SpikestepException e = assertThrows(SpikestepException.class, () -> sweep(heap, out, 1, 1, false, Shard.ALL));
+        assertTrue(e.getMessage().startsWith("run " + p2.label()) && e.getMessage().contains(
+                " failed: out of memory: this run needs more than the JVM's " + dev.spikestep.net.Backends.heapMiB()
+                        + " MiB of heap; "), e.getMessage());
+        assertEquals(List.of(0L, 1L), SweepResults.load(out).runs().stream()
+                .map(r -> ((Number) r.get("index")).longValue()).toList(), "the points before it are kept");
+        // the lock is free and the kept rows are the resume's: the rest runs, the two are not run again
+        sweep(instant, out, 1, 1, true, Shard.ALL);
+        assertTrue(console.toString(StandardCharsets.UTF_8).contains("2 finished before, 6 to run"), console.toString());
+        assertEquals(8, SweepResults.load(out).runs().size());
+    }
+
+    @Test
     void aPointKilledMidRunContinuesFromItsLastEpochOnResume() throws Exception {
         Path out = dir.resolve("mid");
         assertThrows(SpikestepException.class, () -> sweep(new DiesAfterAnEpoch(), out, 1, 1, false, Shard.ALL));
