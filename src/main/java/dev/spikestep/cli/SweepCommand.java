@@ -52,7 +52,8 @@ public final class SweepCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
-            description = "Runs that advance together, each on threads/N CPU threads, at least 1 (default: ${DEFAULT-VALUE}).")
+            description = "Runs that advance together, each on threads/N CPU threads, at least 1; 1 to "
+                + dev.spikestep.net.Parallel.MAX_THREADS + " (default: ${DEFAULT-VALUE}).")
     int parallel;
 
     @Option(names = "--pack", paramLabel = "N", defaultValue = "1",

@@ -71,8 +71,11 @@ public final class SweepRunner {
             if (devices.stream().distinct().count() != devices.size() || devices.stream().anyMatch(d -> d < 0)) {
                 throw new SpikestepException("--devices must list distinct GPUs >= 0, got " + devices);
             }
-            if (parallel < 1) {
-                throw new SpikestepException("--parallel must be >= 1, got " + parallel);
+            // each run at a time is a thread at least, so --threads' bound is this one's (above it the worker
+            // slots overflowed an int)
+            if (parallel < 1 || parallel > dev.spikestep.net.Parallel.MAX_THREADS) {
+                throw new SpikestepException("--parallel must be in [1, " + dev.spikestep.net.Parallel.MAX_THREADS
+                        + "] (each run at a time has a thread of its own at least), got " + parallel);
             }
             if (pack < 1) {
                 throw new SpikestepException("--pack must be >= 1, got " + pack);
@@ -267,7 +270,7 @@ public final class SweepRunner {
                         + "%d at a time%s, backend %s, results in %s",
                 cfg.name(), cfg.experiment(), cfg.source(), grid.size(),
                 o.shard().n() > 1 ? ", shard " + o.shard() + " has " + mine.size() : "",
-                mine.size() - todo.size(), todo.size(), Math.min(o.parallel() * Math.max(1, o.devices().size()),
+                mine.size() - todo.size(), todo.size(), Math.min((long) o.parallel() * Math.max(1, o.devices().size()),
                         Math.max(1, todo.size())), each, o.backend(), out));
         int atOnce = Math.min(o.parallel(), todo.size());
         if (o.backend().equals("cpu") && atOnce > o.threads()) { // each run gets a thread of its own at least
@@ -310,8 +313,10 @@ public final class SweepRunner {
         // Worker slots: each GPU parallel times (-1: no device choice). A job takes a free slot and
         // runs on its GPU; the rows depend on the grid point only, not on which GPU ran it.
         List<Integer> devs = o.devices().isEmpty() ? List.of(-1) : o.devices();
-        BlockingQueue<Integer> slots = new ArrayBlockingQueue<>(devs.size() * o.parallel());
-        for (int k = 0; k < o.parallel(); k++) {
+        // no more slots per GPU than jobs: more would never be taken
+        int perDevice = Math.min(o.parallel(), Math.max(1, jobs.size()));
+        BlockingQueue<Integer> slots = new ArrayBlockingQueue<>(Math.toIntExact((long) devs.size() * perDevice));
+        for (int k = 0; k < perDevice; k++) {
             slots.addAll(devs);
         }
         Map<Integer, Integer> jobsPerDevice = new TreeMap<>();
@@ -326,7 +331,8 @@ public final class SweepRunner {
         int[] progress = {0, 0}; // epochs done, runs done
         List<Map<String, Object>> finished = new ArrayList<>();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(devs.size() * o.parallel(), Math.max(1, jobs.size())));
+        ExecutorService pool = Executors.newFixedThreadPool((int) Math.min((long) devs.size() * perDevice,
+                Math.max(1, jobs.size())));
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (List<RunPoint> job : jobs) {

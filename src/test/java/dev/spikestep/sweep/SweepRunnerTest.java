@@ -866,7 +866,8 @@ class SweepRunnerTest {
                 + "/slurm-%A_%a.out"), "a plain path stays as it was");
         // options every task would refuse, and shard options that would be ignored, are refused before anything
         String[][] refused = {
-            {"--emit-slurm", script.toString(), "--parallel", "0"}, {"--parallel must be >= 1, got 0"},
+            {"--emit-slurm", script.toString(), "--parallel", "0"}, {"--parallel must be in [1, 1024] (each run at a time has a thread of its own at least), got 0"},
+            {"--emit-slurm", script.toString(), "--parallel", "1025"}, {"--parallel must be in [1, 1024]"},
             {"--emit-slurm", script.toString(), "--pack", "2"}, {"--pack 2 packs runs on a GPU: it needs --backend cuda"},
             {"--emit-slurm", script.toString(), "--threads", "-5"}, {"--threads must be 0 (all cores) or 1 to"},
             {"--emit-slurm", script.toString(), "--shard", "1/2"}, {"--emit-slurm writes a script for every shard (--shards N); "
