@@ -18,7 +18,7 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
     public static final int MAX_T = 100_000;
 
     /** Time steps per sample ({@code T}, or transfer's {@code eval_T}) as every command checks them. */
-    public static void checkT(String key, int T) {
+    public static void checkT(String key, long T) { // a long: a sweep's T past an int is told this limit too
         if (T < 1 || T > MAX_T) {
             throw new dev.spikestep.BadValueException(key, "must be within [1, " + MAX_T + "], got " + T);
         }

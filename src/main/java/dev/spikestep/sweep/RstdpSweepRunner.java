@@ -23,7 +23,7 @@ public final class RstdpSweepRunner implements ExperimentRunner {
     }
 
     static RstdpConfig config(RunPoint p, Context ctx) {
-        return new RstdpConfig(Integrator.parse(p.string("integrator")), p.number("dt"), p.int32("T"),
+        return new RstdpConfig(Integrator.parse(p.string("integrator")), p.number("dt"), p.steps("T"),
                 p.int32("epochs"), p.integer("seed"), p.number("lr"), Reward.parse(p.string("reward")),
                 p.number("teach"), p.number("teach_decay"), p.int32("max_train_batches"),
                 p.int32("max_test_batches"), p.int32("batch"), p.int32("test_batch"), HIDDEN, TIME_CHUNK,

@@ -40,6 +40,13 @@ public record RunPoint(int index, String runId, String experiment, Map<String, O
         return (int) v;
     }
 
+    /** Time steps per sample ({@code T}, {@code eval_T}): past {@link NetShape#MAX_T} told so, not as past an int. */
+    public int steps(String key) {
+        long v = integer(key);
+        dev.spikestep.net.NetShape.checkT(key, v);
+        return (int) v;
+    }
+
     public double number(String key) {
         return (Double) require(key);
     }

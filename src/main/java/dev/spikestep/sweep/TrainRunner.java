@@ -27,7 +27,7 @@ public final class TrainRunner implements ExperimentRunner {
 
     /** The training configuration of a grid point, validated. */
     public static TrainConfig config(RunPoint p, Context ctx) {
-        return new TrainConfig(neuron(p), p.int32("T"), p.int32("epochs"), p.integer("seed"),
+        return new TrainConfig(neuron(p), p.steps("T"), p.int32("epochs"), p.integer("seed"),
                 Readout.parse(p.string("readout")), p.int32("batch"), p.number("lr"),
                 PoissonEncoder.Method.parse(p.string("encoder")), p.int32("hidden"), p.string("dataset"),
                 ctx.dataDir().toString(), ctx.runDir().toString(), ctx.backend(), ctx.threads(),

@@ -41,8 +41,8 @@ public final class TransferRunner implements ExperimentRunner {
     public void check(RunPoint p, Context ctx) {
         train.check(p, ctx);
         // 0 is "as trained"; the rest must be what the evaluation takes, named by the eval key
-        if (p.int32("eval_T") != 0) {
-            NetShape.checkT("eval_T", p.int32("eval_T"));
+        if (p.integer("eval_T") != 0) {
+            p.steps("eval_T");
         }
         if (p.int32("eval_substeps") != 0) {
             NeuronSpec.requireSubsteps("eval_substeps", p.int32("eval_substeps"));

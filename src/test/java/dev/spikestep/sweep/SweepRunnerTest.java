@@ -617,6 +617,17 @@ class SweepRunnerTest {
     }
 
     @Test
+    void aTimeStepCountPastAnIntIsToldTheRealLimit() throws Exception {
+        Files.writeString(config, YAML.replace("T: 50,", "T: 3000000000,"));
+        String r = run("sweep", config.toString(), "--out", dir.resolve("o").toString(), "--data", data.toString(), "--check");
+        assertTrue(r.startsWith("2\n") && r.contains("base.T must be within [1, 100000], got 3000000000"), r);
+        Files.writeString(config, YAML.replace("experiment: train", "experiment: transfer")
+                .replace("lr: 3e-3}", "lr: 3e-3, eval_T: 4000000000}"));
+        r = run("sweep", config.toString(), "--out", dir.resolve("o").toString(), "--data", data.toString(), "--check");
+        assertTrue(r.startsWith("2\n") && r.contains("base.eval_T must be within [1, 100000], got 4000000000"), r);
+    }
+
+    @Test
     void checkMakesEveryPointsChecksAndRunsAndWritesNothing() throws Exception {
         Path out = dir.resolve("checked");
         String ok = run("sweep", config.toString(), "--out", out.toString(), "--data", data.toString(), "--check");
