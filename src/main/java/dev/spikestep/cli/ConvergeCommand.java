@@ -71,7 +71,8 @@ public final class ConvergeCommand implements Callable<Integer> {
             description = "steps and/or digits (default: ${DEFAULT-VALUE}).")
     List<String> inputs;
 
-    @Option(names = "--neurons", paramLabel = "N", defaultValue = "32", description = "Neurons per input (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--neurons", paramLabel = "N", defaultValue = "32", description = "Neurons per input: at most 256 with digits (a 256-wide hidden layer's), "
+                + "steps alone as many as the heap holds (default: ${DEFAULT-VALUE}).")
     int neurons;
 
     @Option(names = "--span", paramLabel = "TIME", defaultValue = "250",

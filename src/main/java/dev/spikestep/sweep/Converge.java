@@ -54,6 +54,9 @@ public final class Converge {
     static final double VAN_ROSSUM_TAU = 1.0;
     /** Reference steps per smallest dt of the grid (SPEC 11). */
     static final int REF_PER_MIN_DT = 64;
+
+    /** The hidden layer whose fc1 currents are the digits input (its first {@code --neurons} neurons). */
+    static final int DIGITS_HIDDEN = 256;
     /** Untimed calls before each cost is timed (converge --help and README state it). */
     public static final int COST_WARMUP = 5;
 
@@ -88,8 +91,10 @@ public final class Converge {
             if (inputs.contains("digits") && digits == null) {
                 throw new IllegalArgumentException("the digits input needs a dataset");
             }
-            if (n < 1 || n > 256) {
-                throw new SpikestepException("--neurons must be in [1, 256] (the hidden layer), got " + n);
+            // digits drive the neurons of a fc1 of DIGITS_HIDDEN; steps currents have no layer: their arrays bound them
+            if (n < 1 || inputs.contains("digits") && n > DIGITS_HIDDEN) {
+                throw new SpikestepException("--neurons must be in [1, " + DIGITS_HIDDEN + "] with the digits input "
+                        + "(the neurons of its " + DIGITS_HIDDEN + "-wide hidden layer; steps alone take more), got " + n);
             }
             if (drive.length != 2 || !(drive[0] < drive[1]) || !Double.isFinite(drive[0]) || !Double.isFinite(drive[1])) {
                 throw new SpikestepException("--drive must be LO,HI, finite, with LO < HI, got " + Arrays.toString(drive));
@@ -115,7 +120,8 @@ public final class Converge {
             }
             // each run holds a few [T, N] arrays at its dt, the finest the longest
             long finestT = Math.round(span / dtMin);
-            if (finestT * n > Integer.MAX_VALUE) {
+            // the reference keeps v at every multiple of the dts' gcd, as often as the finest dt or more
+            if (Math.max(finestT, referencePoints(span, dts)) * n > Integer.MAX_VALUE) {
                 throw new SpikestepException("--span " + span + " at dt " + dtMin + " is " + finestT + " steps of " + n
                         + " neurons, more than one array holds; lower --span or --neurons, or raise the smallest --dt");
             }
@@ -140,7 +146,7 @@ public final class Converge {
         }
 
         double dtRef() {
-            return dts.stream().mapToDouble(d -> d).min().orElseThrow() / REF_PER_MIN_DT;
+            return Converge.dtRef(dts);
         }
     }
 
@@ -321,7 +327,7 @@ public final class Converge {
         // (seeded as train initialises it) and the exact encoder's expected spike 1 - exp(-pixel) at dt 1
         Dataset d = cfg.digits();
         int nIn = d.pixels();
-        int hidden = 256;
+        int hidden = DIGITS_HIDDEN;
         float[] w1 = WeightInit.uniformLinear(cfg.seed(), 0, nIn, hidden); // [nIn, hidden]
         int count = Math.min(d.size(), 1000);
         double[] mean = new double[n];
@@ -352,13 +358,8 @@ public final class Converge {
         double dtRef = cfg.dtRef();
         long perSeg = Math.round(cfg.dtMax() / dtRef);
         int segs = (int) Math.rint(cfg.span() / cfg.dtMax());
-        // keep v at every multiple of the grid's gcd (in reference steps)
-        long g = 0;
-        for (double dt : cfg.dts()) {
-            g = gcd(g, Math.round(dt / dtRef));
-        }
-        int stride = (int) g;
-        int points = (int) (perSeg * segs / stride);
+        int stride = (int) referenceStride(cfg.dts());
+        int points = (int) referencePoints(cfg.span(), cfg.dts());
         int n = cfg.n();
         double[] v = new double[points * n];
         List<double[]> spikes = new ArrayList<>();
@@ -381,6 +382,26 @@ public final class Converge {
             spikes.add(sp.stream().mapToDouble(d -> d).toArray());
         }
         return new Reference(v, stride, spikes);
+    }
+
+    /** The reference's step: min(dt) / {@link #REF_PER_MIN_DT}. */
+    private static double dtRef(List<Double> dts) {
+        return java.util.Collections.min(dts) / REF_PER_MIN_DT;
+    }
+
+    /** The reference keeps v at every multiple of the grid's gcd: that many reference steps. */
+    private static long referenceStride(List<Double> dts) {
+        long g = 0;
+        for (double dt : dts) {
+            g = gcd(g, Math.round(dt / dtRef(dts)));
+        }
+        return g;
+    }
+
+    /** How many v the reference keeps per neuron over {@code span} (a whole number of the coarsest dt). */
+    private static long referencePoints(double span, List<Double> dts) {
+        double dtMax = java.util.Collections.max(dts);
+        return Math.round(dtMax / dtRef(dts)) * (long) Math.rint(span / dtMax) / referenceStride(dts);
     }
 
     private static long gcd(long a, long b) {

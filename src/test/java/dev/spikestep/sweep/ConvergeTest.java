@@ -68,6 +68,24 @@ class ConvergeTest extends ConsoleCapture {
     }
 
     @Test
+    void stepsInputsTakeMoreNeuronsThanTheDigitsHiddenLayer() {
+        // steps currents have no hidden layer: 20000 neurons run; digits drive the 256 of fc1's and say so
+        Converge.Config steps = new Converge.Config(List.of(LifSpec.notebook(Integrator.EXP, 1)), List.of(Integrator.EXP),
+                List.of(1), List.of(0.5, 1.0), List.of("steps"), 20000, 4, 3, new double[] {0, 2}, null, 10, 256, 1);
+        assertEquals(20000, Converge.input(steps, steps.neurons().get(0), "steps").length / 4);
+        SpikestepException e = assertThrows(SpikestepException.class, () -> new Converge.Config(
+                List.of(LifSpec.notebook(Integrator.EXP, 1)), List.of(Integrator.EXP), List.of(1), List.of(0.5, 1.0),
+                List.of("steps", "digits"), 257, 4, 3, new double[] {0, 2}, new dev.spikestep.data.Dataset("t", 2, 3, 10, new byte[12], new byte[] {9, 4}), 10, 256, 1));
+        assertEquals("--neurons must be in [1, 256] with the digits input (the neurons of its 256-wide hidden layer; "
+                + "steps alone take more), got 257", e.getMessage());
+        // the reference keeps v at the dts' gcd (0.25 here, finer than the finest dt): its array is bounded too
+        SpikestepException ref = assertThrows(SpikestepException.class, () -> new Converge.Config(
+                List.of(LifSpec.notebook(Integrator.EXP, 1)), List.of(Integrator.EXP), List.of(1), List.of(0.5, 0.75, 1.5),
+                List.of("steps"), 500_000, 1500, 3, new double[] {0, 2}, null, 10, 256, 1));
+        assertTrue(ref.getMessage().contains("more than one array holds"), ref.getMessage());
+    }
+
+    @Test
     void aSpanPastOneArrayIsAOneLineError() {
         // 1e12 once overflowed an array size (NegativeArraySizeException)
         SpikestepException e = assertThrows(SpikestepException.class, () -> config(List.of(IzhSpec.notebook(Integrator.EULER, 1)),
