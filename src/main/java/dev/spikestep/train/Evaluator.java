@@ -26,8 +26,13 @@ public final class Evaluator {
     public record Weights(Path file, int nIn, int nHidden, int nOut, float[] w1, float[] wOut, Map<String, String> metadata) {
         /** Weights that are NaN or infinite: a training that diverged writes them, and no dynamics can then classify. */
         public long nonFinite() {
+            return nonFinite(w1, wOut);
+        }
+
+        /** As {@link #nonFinite()} for weights still in training (train's note after the last epoch). */
+        public static long nonFinite(float[]... weights) {
             long n = 0;
-            for (float[] a : new float[][] {w1, wOut}) {
+            for (float[] a : weights) {
                 for (float x : a) {
                     if (!Float.isFinite(x)) {
                         n++;

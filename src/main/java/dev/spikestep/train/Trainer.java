@@ -37,6 +37,8 @@ public final class Trainer {
             "substeps", "final_nonfinite", "epochs", "dataset", "backend", "seconds");
 
     private final TrainConfig cfg;
+    /** The last epoch's weights that are NaN or infinite, and all of them (train's note, as eval's warning). */
+    private long[] lastWeights = {0, 0};
     private final PrintStream out;
     private final PrintStream err;
     private final boolean tty;
@@ -184,6 +186,8 @@ public final class Trainer {
         int startEpoch = 0;
         if (saved != null) {
             results.addAll(saved.history());
+            lastWeights = new long[] {Evaluator.Weights.nonFinite(saved.w1(), saved.wOut()),
+                (long) saved.w1().length + saved.wOut().length};
             startEpoch = saved.epoch() + 1;
             secondsBefore = Meta.number(saved.metadata(), "seconds", "0");
             ResultsWriter.dropTornTail(epochsFile);
@@ -274,12 +278,15 @@ public final class Trainer {
                 out.println(String.format(Locale.ROOT, "%5d | %8.4f | %8.2f%% | %7.2f%% | %10.4f | %7.3f | %9d | %7.1f",
                         epoch, r.loss(), r.trainAcc(), r.testAcc(), r.spikeRate(), r.silentFrac(), r.nonFinite(), seconds));
                 out.flush();
+                float[] w1 = net.w1TorchLayout();
+                float[] wOut = net.wOutTorchLayout();
+                lastWeights = new long[] {Evaluator.Weights.nonFinite(w1, wOut), (long) w1.length + wOut.length};
                 if (checkpoints != null) {
                     // A finished run given more --epochs keeps its finished mark, which names its epoch count:
                     // resumed with the old --epochs it is done as long as no later epoch is saved (finishedAfter).
                     // The checkpoint before the row: a kill in between leaves a row to re-write on resume,
                     // never a row without the checkpoint it came from.
-                    checkpoints.save(cfg, shape, net.w1TorchLayout(), net.wOutTorchLayout(), net.adamState(), results,
+                    checkpoints.save(cfg, shape, w1, wOut, net.adamState(), results,
                             secondsBefore + (System.nanoTime() - runStart) / 1e9);
                 }
                 Map<String, Object> row = epochRow(id, r, ev.samples());
@@ -322,9 +329,14 @@ public final class Trainer {
         } else {
             checkpoints.restoreFinishedRow(resultsFile, CSV_HEADER);
         }
+        // as eval: weights blown up (a too large --lr) make non-finite states whatever the integrator
+        if (lastWeights[0] > 0) {
+            out.println("note: " + lastWeights[0] + " of the " + lastWeights[1] + " weights are NaN or infinite after "
+                    + "the last epoch: the training diverged (a lower --lr)");
+        }
         if (last.nonFinite() > 0) {
             out.println("note: " + last.nonFinite() + " hidden states were NaN or infinite in the last evaluation: "
-                    + "the integrator diverged at this dt");
+                    + (lastWeights[0] > 0 ? "the weights are not finite" : "the integrator diverged at this dt"));
         }
         out.println(String.format(Locale.ROOT, "final test accuracy %.2f%%, hidden spike rate %.4f; results %s %s and %s",
                 last.testAcc(), last.spikeRate(), already ? "in" : "appended to", resultsFile, epochsFile));

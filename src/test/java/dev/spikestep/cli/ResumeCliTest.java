@@ -349,4 +349,22 @@ class ResumeCliTest extends ConsoleCapture {
         assertTrue(err().contains("warning: the hidden layer has not spiked once in the first 10 training batches"), err());
         assertTrue(err().contains("larger --dt or --T"), err());
     }
+
+    @Test
+    void nonFiniteStatesOfBlownUpWeightsBlameTheWeightsNotTheIntegrator() {
+        // --lr 1e38 sends every weight to NaN/inf within the first epoch; the states are then non-finite at any dt
+        List<String> a = args(dir.resolve("blown"), 2, 5, 8, "1e38");
+        a.addAll(List.of("--v-th", "0.1"));
+        assertEquals(0, train(a), err());
+        assertTrue(out().contains("note: 6352 of the 6352 weights are NaN or infinite after the last epoch: the "
+                + "training diverged (a lower --lr)"), out());
+        assertTrue(out().contains("hidden states were NaN or infinite in the last evaluation: the weights are not finite"),
+                out());
+        assertFalse(out().contains("the integrator diverged"), out());
+        // a finished run resumed reads its weights from the checkpoint: the same notes
+        int mark = out().length();
+        a.add("--resume");
+        assertEquals(0, train(a), err());
+        assertTrue(out().substring(mark).contains("note: 6352 of the 6352 weights are NaN or infinite"), out());
+    }
 }
