@@ -75,7 +75,14 @@ public final class TrainBench {
     private TrainBench() {
     }
 
-    public static void check(Dataset train, int batch, int warmup, int steps) {
+    /** What a step bench of {@code hidden} neurons refuses before any work; the hidden layer as train's {@code --hidden}. */
+    public static void check(Dataset train, int batch, int hidden, int warmup, int steps) {
+        try {
+            NetShape.checkHidden(hidden);
+        } catch (dev.spikestep.BadValueException e) { // bench's option for the width is --neurons
+            throw new SpikestepException("--neurons " + e.problem() + " with --what step (its hidden layer, as train's "
+                    + "--hidden)");
+        }
         if (train.size() < batch) {
             throw new SpikestepException("the benchmark needs at least one batch of " + batch + " samples, the dataset has "
                     + train.size());
@@ -122,7 +129,7 @@ public final class TrainBench {
     /** {@code hidden} neurons between the dataset's pixels and its classes (the notebook: 784 -> 256 -> 10). */
     public static Result run(Dataset train, NeuronSpec neuron, int T, int batch, int hidden, int threads, int warmup,
                              int steps, long seed) {
-        check(train, batch, warmup, steps);
+        check(train, batch, hidden, warmup, steps);
         NetShape shape = new NetShape(train.pixels(), hidden, train.numClasses(), T, batch);
         PhaseTimes.Phase[] phases = PhaseTimes.Phase.values();
         try (Parallel par = new Parallel(threads)) {

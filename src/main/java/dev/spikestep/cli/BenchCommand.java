@@ -154,7 +154,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Dataset train = parts.contains("step") ? DatasetLocator.load(data, DatasetLocator.checkName(dataset)).train() : null;
         if (train != null) {
-            TrainBench.check(train, batch, warmup, repeats); // before the ceilings and kernels, not after them
+            TrainBench.check(train, batch, neurons, warmup, repeats); // before the ceilings and kernels, not after them
         }
         int nThreads = Parallel.threadCount(threads);
         String vector = VectorSupport.ENABLED ? "Vector API " + VectorKernels.lanes() + " float lanes" + VectorSupport.caveats()

@@ -125,7 +125,7 @@ public final class CudaBench {
     /** Full training steps of KernelNetwork on the selected GPU, each phase timed between CUDA events. */
     public static TrainBench.Result step(Dataset train, NeuronSpec neuron, int T, int batch, int hidden, int warmup,
                                          int steps, boolean profile, long seed) {
-        TrainBench.check(train, batch, warmup, steps);
+        TrainBench.check(train, batch, hidden, warmup, steps);
         requireGpu();
         NetShape shape = new NetShape(train.pixels(), hidden, train.numClasses(), T, batch);
         PhaseTimes.Phase[] phases = PhaseTimes.Phase.values();

@@ -142,6 +142,19 @@ class BenchCliTest extends ConsoleCapture {
     }
 
     @Test
+    void aStepWiderThanTrainsHiddenLayerIsRefused() throws Exception {
+        Path data = dir.resolve("data");
+        dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "train", 16, 1);
+        dev.spikestep.testutil.SyntheticDigits.writeBands(data.resolve("mnist-sample"), "t10k", 8, 2);
+        // the step is train's network: its hidden layer has train's bound, whatever the heap holds
+        int mark = err().length();
+        assertEquals(2, Main.execute("bench", "--what", "step", "--T", "4", "--batch", "2", "--neurons", "70000",
+                "--repeats", "1", "--warmup", "0", "--data", data.toString()));
+        assertEquals("error: --neurons must be within [1, 65536], got 70000 with --what step (its hidden layer, as "
+                + "train's --hidden)\n", err().substring(mark));
+    }
+
+    @Test
     void aBadOutOrATooLargeBatchIsRefusedBeforeAnyMeasurement() throws Exception {
         Path file = dir.resolve("a-file");
         Files.writeString(file, "x");
