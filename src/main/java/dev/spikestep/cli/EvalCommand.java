@@ -119,6 +119,9 @@ public final class EvalCommand implements Callable<Integer> {
         System.out.println(String.format(Locale.ROOT, "%-12s | %-24s | %-24s", "", "trained with", "evaluated with"));
         for (String k : List.of("model", "integrator", "substeps", "dt", "T", "readout", "encoder", "tau", "v_th", "v_reset",
                 "soft_reset", "decay_input", "seed")) {
+            if (k.equals("decay_input") && !(s.neuron() instanceof dev.spikestep.neuron.LifSpec)) {
+                continue; // lif's alone, as in eval.jsonl's row (putNeuron)
+            }
             String a = trained.getOrDefault(k, k.equals("integrator") ? "(model default)" : "");
             // the seed a plain state_dict's test pass uses is 0's (EvalOptions.encoderSeed), the notebook's
             String b = used.getOrDefault(k, k.equals("integrator") ? s.neuron().integrator().cliName()

@@ -99,9 +99,14 @@ class EvalCliTest extends ConsoleCapture {
         assertEquals("exp", other.get("trained_integrator").asText());
         assertTrue(out().contains("integrator   | exp                      | euler                     *"), out());
 
+        assertTrue(out().contains("decay_input  | true                     | true"), out());
+        int mark = out().length();
         assertEquals(0, Main.execute(concat(new String[] {"eval", "--model", "izh", "--dt", "5", "--T", "40"}, common)), err());
         JsonNode izh = lastEvalRow(out);
         assertEquals("symplectic", izh.get("integrator").asText(), "izh's default integrator when the model changes");
+        // decay_input is lif's: an izh evaluation's table leaves it out, as its row does
+        assertFalse(izh.has("decay_input"), izh.toString());
+        assertFalse(out().substring(mark).contains("decay_input"), out().substring(mark));
 
         // Sub-steps (SPEC 9): rk4 with 2 charges per step, against the checkpoint's exp with 1.
         assertEquals(0, Main.execute(concat(new String[] {"eval", "--integrator", "rk4", "--substeps", "2"}, common)),
