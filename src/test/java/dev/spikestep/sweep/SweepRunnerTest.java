@@ -597,7 +597,7 @@ class SweepRunnerTest {
         Path out = dir.resolve("listed");
         String[][] cases = {
             {"--backend", "foo", "unknown --backend foo: use cpu, cuda or auto"},
-            {"--parallel", "0", "--parallel must be >= 1, got 0"},
+            {"--parallel", "0", "--parallel must be in [1, 1024] (each run at a time has a thread of its own at least), got 0"},
             {"--pack", "0", "--pack must be >= 1, got 0"},
             {"--pack", "2", "--pack 2 packs runs on a GPU: it needs --backend cuda"},
             {"--threads", "-1", "--threads must be 0 (all cores) or 1 to "},
