@@ -52,16 +52,24 @@ public final class Parallel implements AutoCloseable {
         return requested == 0 ? Runtime.getRuntime().availableProcessors() : requested;
     }
 
+    /**
+     * A resolved thread count (what {@link #threadCount} gives), as the run records and this pool take
+     * it: 1 to {@link #MAX_THREADS}.
+     */
+    public static int requireThreads(int threads) {
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw outOfRange(threads);
+        }
+        return threads;
+    }
+
     private static dev.spikestep.SpikestepException outOfRange(int threads) {
         return new dev.spikestep.SpikestepException("--threads must be 0 (all cores) or 1 to " + MAX_THREADS + ", got "
                 + threads);
     }
 
     public Parallel(int threads) {
-        if (threads < 1 || threads > MAX_THREADS) {
-            throw outOfRange(threads);
-        }
-        this.threads = threads;
+        this.threads = requireThreads(threads);
         this.workers = new Thread[threads - 1];
         for (int w = 0; w < workers.length; w++) {
             Thread t = new Thread(this::work, "spikestep-worker-" + (w + 1));

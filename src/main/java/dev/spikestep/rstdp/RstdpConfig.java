@@ -63,9 +63,7 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
             throw new dev.spikestep.net.NetShape.TooLarge(tooLarge); // several values: a sweep names its point
         }
         checkTeacherCurrent(teach, teachDecay, epochs);
-        if (threads < 1) {
-            throw new SpikestepException("--threads must be >= 1, got " + threads);
-        }
+        dev.spikestep.net.Parallel.requireThreads(threads);
         // As train: cuda without a usable GPU is an error saying why, auto picks and says which;
         // never a silent fallback. The record keeps the resolved backend (cpu or cuda).
         backend = dev.spikestep.net.Backends.check(backend);

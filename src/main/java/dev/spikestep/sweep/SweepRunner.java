@@ -84,9 +84,7 @@ public final class SweepRunner {
                 throw new SpikestepException("--pack must be at most " + dev.spikestep.cuda.Gemm.MAX_GRID_Y
                         + " (CUDA's limit on a launch's gridDim.y, one run each), got " + pack);
             }
-            if (threads < 1) {
-                throw new SpikestepException("--threads must be >= 1, got " + threads);
-            }
+            dev.spikestep.net.Parallel.requireThreads(threads);
         }
 
         /** {@code --pack N > 1} packs runs into one kernel launch: a GPU's, so it needs {@code --backend cuda}. */

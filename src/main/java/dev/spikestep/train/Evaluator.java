@@ -54,9 +54,7 @@ public final class Evaluator {
             if (evalBatches < 0) {
                 throw new SpikestepException("--eval-batches must be >= 0 (0 = all), got " + evalBatches);
             }
-            if (threads < 1) {
-                throw new SpikestepException("--threads must be >= 1, got " + threads);
-            }
+            dev.spikestep.net.Parallel.requireThreads(threads);
             backend = Backends.check(backend);
         }
     }

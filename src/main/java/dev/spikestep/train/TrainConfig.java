@@ -29,9 +29,7 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
         }
         BadValueException.requireFloat32("lr", lr, false, "");
         dev.spikestep.net.NetShape.checkHidden(hidden);
-        if (threads < 1) {
-            throw new SpikestepException("--threads must be >= 1, got " + threads);
-        }
+        dev.spikestep.net.Parallel.requireThreads(threads);
         if (trainLimit < 0) {
             throw new BadValueException("train_samples", "must be >= 0 (0 = all), got " + trainLimit);
         }

@@ -49,6 +49,17 @@ class TrainerTest {
                 "mnist-sample", dir.toString(), out.toString(), "cpu", threads, 0, 0);
     }
 
+    @Test
+    void aThreadCountPastTheParallelPoolsBoundIsRefusedByTheRecord() {
+        // the record takes a resolved count: 1 to Parallel.MAX_THREADS, as the pool that runs it
+        NeuronSpec lif = LifSpec.notebook(Integrator.EXP, 5.0);
+        assertEquals("--threads must be 0 (all cores) or 1 to 1024, got 5000", assertThrows(SpikestepException.class,
+                () -> config(lif, 1, 5000, dir)).getMessage());
+        assertEquals("--threads must be 0 (all cores) or 1 to 1024, got 0", assertThrows(SpikestepException.class,
+                () -> config(lif, 1, 0, dir)).getMessage());
+        assertEquals(1024, config(lif, 1, 1024, dir).threads());
+    }
+
     private List<EpochResult> train(TrainConfig cfg, DatasetLocator.Split split) {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(sink, true, StandardCharsets.UTF_8);
