@@ -96,6 +96,7 @@ public final class Merge {
             m.put("commits", String.join(",", builds.keySet()));
         }
         checkOut(out, manifest);
+        dev.spikestep.io.AtomicFiles.removeOrphans(out); // what a merge killed while writing left
         SweepResults.writeAll(out, m, merged.runs(), merged.epochs());
         log.println("merged " + merged.runs().size() + " finished runs (" + merged.epochs().size() + " epochs) from "
                 + inputs.size() + " director" + (inputs.size() == 1 ? "y" : "ies") + " into " + out
@@ -235,7 +236,8 @@ public final class Merge {
     /**
      * --out must be new, empty, or an earlier merge of the same sweep (merging again is harmless),
      * never another sweep's or shard's directory: its runs.jsonl and results.csv would be replaced
-     * while its checkpoints and run logs stayed.
+     * while its checkpoints and run logs stayed. The temporary files a killed merge left count as
+     * nothing, and a merge killed after its first file is recognised by it (writeAll: sweep.json first).
      */
     private static void checkOut(Path out, Map<String, Object> manifest) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
@@ -246,7 +248,7 @@ public final class Merge {
         }
         boolean empty;
         try (Stream<Path> entries = Files.list(out)) {
-            empty = entries.findAny().isEmpty();
+            empty = entries.allMatch(p -> dev.spikestep.io.AtomicFiles.targetOf(p.getFileName().toString()) != null);
         } catch (IOException e) {
             throw new SpikestepException("cannot read " + out + ": " + SpikestepException.reason(e), e);
         }

@@ -251,7 +251,10 @@ public final class SweepResults {
         ResultsWriter.replace(dir.resolve(RESULTS), sb.toString());
     }
 
-    /** Rewrites a whole sweep directory's files (merge's output), each file all at once. */
+    /**
+     * Rewrites a whole sweep directory's files (merge's output), each file all at once; sweep.json,
+     * the mark of a merge, first, so that a merge killed on its way is still recognised as one by the next.
+     */
     static void writeAll(Path dir, Map<String, Object> manifest, List<Map<String, Object>> runs,
                          List<Map<String, Object>> epochs) {
         StringBuilder r = new StringBuilder();
@@ -263,9 +266,9 @@ public final class SweepResults {
         } catch (IOException ex) {
             throw new SpikestepException("cannot create " + dir + ": " + SpikestepException.reason(ex), ex);
         }
+        ResultsWriter.replace(dir.resolve(MANIFEST), ResultsWriter.json(manifest) + "\n");
         ResultsWriter.replace(dir.resolve(EPOCHS), e.toString());
         ResultsWriter.replace(dir.resolve(RUNS), r.toString());
-        ResultsWriter.replace(dir.resolve(MANIFEST), ResultsWriter.json(manifest) + "\n");
         writeResultsCsv(dir, runs);
     }
 }
