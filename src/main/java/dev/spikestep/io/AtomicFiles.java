@@ -17,8 +17,8 @@ import java.nio.file.StandardOpenOption;
  * only when complete. A reader, a kill or a full disk then leaves the old file or the new one,
  * never half of one under the name that {@code DatasetLocator}, {@code --resume} or a user reads.
  * The one way Spikestep replaces a file (datasets, checkpoints, manifests, traces). A Ctrl-C or SIGTERM
- * runs the shutdown hooks but not the writing thread's finally blocks: the hook calls
- * {@link #abandonInFlight}, which deletes the part files being written.
+ * runs the shutdown hooks but not the writing thread's finally blocks, and the writing thread goes on
+ * meanwhile: the hook calls {@link #stop}, which deletes the part files being written and refuses new ones.
  */
 public final class AtomicFiles {
     /** Produces the content of a file; throwing aborts the write and leaves the target untouched. */
@@ -43,13 +43,28 @@ public final class AtomicFiles {
      * the directory's lock, so none is being written. Returns how many.
      */
     public static int removeOrphans(Path dir) {
+        return removeOrphans(dir, target -> true);
+    }
+
+    /**
+     * Deletes the temporary files a killed write of {@code target} left beside it, and no other's (a
+     * file that shares its directory with others' files: trace's --output). Returns how many.
+     */
+    public static int removeOrphansOf(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        return dir == null ? 0 : removeOrphans(dir, target.getFileName().toString()::equals);
+    }
+
+    /** Deletes the temporary files in {@code dir} whose target's name {@code of} accepts. */
+    private static int removeOrphans(Path dir, java.util.function.Predicate<String> of) {
         int n = 0;
         if (!Files.isDirectory(dir)) {
             return 0;
         }
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s::iterator) {
-                if (PART.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
+                String target = targetOf(p.getFileName().toString());
+                if (target != null && of.test(target) && Files.isRegularFile(p)) {
                     Files.deleteIfExists(p);
                     n++;
                 }
@@ -68,6 +83,30 @@ public final class AtomicFiles {
     private static final java.util.Set<Path> IN_FLIGHT = new java.util.HashSet<>();
 
     /**
+     * Set under IN_FLIGHT's lock by {@link #stop}: the writing thread runs on while the shutdown hook
+     * does, and a part file it created afterwards would outlive the process. Package-private: a test resets it.
+     */
+    static volatile boolean stopping;
+
+    /**
+     * For the shutdown hook of a process stopped mid-run: deletes every part file being written
+     * ({@link #abandonInFlight}) and refuses every later write, whose part file nothing would delete.
+     */
+    public static int stop() {
+        synchronized (IN_FLIGHT) {
+            stopping = true;
+            return abandonInFlight();
+        }
+    }
+
+    /** Refuses a new temporary file once {@link #stop} ran; called under IN_FLIGHT's lock. */
+    private static void requireRunning(Path target) throws IOException {
+        if (stopping) {
+            throw new IOException(target + " was not written: the process is stopping");
+        }
+    }
+
+    /**
      * Deletes every part file being written; a write whose part is deleted fails instead of renaming
      * it. For the shutdown hook of a process stopped mid-write. Returns how many.
      */
@@ -84,8 +123,9 @@ public final class AtomicFiles {
      * Registers a temporary file that another writer creates (ChartFiles' charts, drawn by their library), so
      * that the shutdown hook deletes it with the part files; {@link #placeInFlight} or {@link #dropInFlight} ends it.
      */
-    public static void inFlight(Path tmp) {
+    public static void inFlight(Path tmp) throws IOException {
         synchronized (IN_FLIGHT) {
+            requireRunning(tmp);
             IN_FLIGHT.add(tmp);
         }
     }
@@ -134,6 +174,7 @@ public final class AtomicFiles {
         for (int attempt = 1; ; attempt++) {
             try {
                 synchronized (IN_FLIGHT) {
+                    requireRunning(target);
                     channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     IN_FLIGHT.add(part);
                 }

