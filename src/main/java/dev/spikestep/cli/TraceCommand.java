@@ -84,7 +84,9 @@ public final class TraceCommand implements Callable<Integer> {
 
     private void write(int T, int N, float[] x, float[] h, float[] v, float[] w, byte[] s, float[] gx) {
         try {
-            // whole or not at all: an interrupted trace leaves no half-written CSV under --output
+            // whole or not at all: an interrupted trace leaves no half-written CSV under --output, and the
+            // temporary file a killed one left beside it goes now (only --output's: the folder may be anyone's)
+            AtomicFiles.removeOrphansOf(output);
             AtomicFiles.write(output, stream -> {
                 BufferedWriter out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
                 out.write(gx == null ? "t,n,x,h,v,w,spike\n" : "t,n,x,h,v,w,spike,grad_x\n");

@@ -52,6 +52,20 @@ class CliTest extends ConsoleCapture {
     }
 
     @Test
+    void aTraceRemovesTheTemporaryFileAKilledTraceOfItsOutputLeftAndNoOther() throws Exception {
+        Path x = dir.resolve("x.csv");
+        Files.writeString(x, "2.0\n");
+        Path o = dir.resolve("o.csv");
+        Path killed = dir.resolve("o.csv.fb3649c135c3.part"); // what a SIGKILL mid-write leaves
+        Path others = dir.resolve("notes.csv.fb3649c135c3.part"); // another writer's, in the same folder
+        Files.writeString(killed, "t,n,x");
+        Files.writeString(others, "a,b");
+        assertEquals(0, Main.execute("trace", "--neuron", "lif", "--input", x.toString(), "--output", o.toString()), err());
+        assertTrue(Files.readString(o).startsWith("t,n,x,h,v,w,spike\n"));
+        assertTrue(!Files.exists(killed) && Files.exists(others));
+    }
+
+    @Test
     void traceRejectsRaggedAndMismatchedInput() throws Exception {
         Path x = dir.resolve("x.csv");
         Files.writeString(x, "1,2\n3\n");
