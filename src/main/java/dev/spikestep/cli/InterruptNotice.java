@@ -34,6 +34,14 @@ final class InterruptNotice {
                 yield "no trace was written" + (output == null ? "" : " to " + output)
                         + " (a file already there is unchanged); run it again to write it";
             }
+            case "report" -> "the report in " + (out != null ? out : args.stream().dropWhile(a -> !a.equals(command))
+                    .skip(1).filter(a -> !a.startsWith("-")).findFirst().orElse("DIR") + "/report") // report's default
+                    + " is not finished (its report.html says so) and the sweep's files are unchanged; run the same "
+                    + "command again to write it whole";
+            case "merge" -> "the merge in " + where + " is not finished and its inputs are unchanged; run the same "
+                    + "command again, which replaces it";
+            case "eval" -> "an evaluation's row is appended to " + (out == null ? "results" : out) + "/eval.jsonl only "
+                    + "once its test pass is over (earlier rows are kept); run it again to evaluate";
             default -> "stopped before it finished";
         };
     }

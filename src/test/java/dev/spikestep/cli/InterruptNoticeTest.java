@@ -37,6 +37,15 @@ class InterruptNoticeTest {
                 + "b/bench.csv and bench.jsonl"));
         assertEquals("interrupted: every finished epoch is kept in r (rstdp_epochs.jsonl, checkpoints/); run the same "
                 + "command with --resume to continue after the last one", InterruptNotice.message(List.of("rstdp", "--out", "r")));
+        assertEquals("interrupted: the report in sw/report is not finished (its report.html says so) and the sweep's "
+                + "files are unchanged; run the same command again to write it whole",
+                InterruptNotice.message(List.of("report", "sw", "--out", "sw/report")));
+        assertTrue(InterruptNotice.message(List.of("report", "sw")).contains("the report in sw/report is not finished"));
+        assertEquals("interrupted: the merge in m is not finished and its inputs are unchanged; run the same command "
+                + "again, which replaces it", InterruptNotice.message(List.of("merge", "s0", "s1", "--out", "m")));
+        assertEquals("interrupted: an evaluation's row is appended to results/eval.jsonl only once its test pass is over "
+                + "(earlier rows are kept); run it again to evaluate",
+                InterruptNotice.message(List.of("eval", "--weights", "w.safetensors")));
     }
 
     @Test
