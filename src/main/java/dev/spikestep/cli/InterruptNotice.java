@@ -46,6 +46,19 @@ final class InterruptNotice {
         };
     }
 
+    /**
+     * Set by a command once everything it writes is on disk (train, when the finished mark and the
+     * results row are): a stop in the moments before it returns is not a run to resume.
+     */
+    static volatile boolean finished;
+
+    /** What the shutdown hook prints: {@link #message}, or that the command had {@link #finished}. */
+    static String notice(List<String> args) {
+        String out = value(args, "--out");
+        return !finished ? message(args) : "interrupted as it ended: the run had finished and its results are in "
+                + (out == null ? "the output directory" : out) + "; there is nothing to resume";
+    }
+
     /** The value of {@code --name X} or {@code --name=X} in {@code args}, or null. */
     private static String value(List<String> args, String name) {
         for (int i = 0; i < args.size(); i++) {

@@ -27,15 +27,21 @@ public final class Main implements Runnable {
         // Ctrl-C (SIGINT) or SIGTERM mid-run runs the shutdown hooks: say so, and what is kept, unless the
         // command has already returned (System.exit runs the same hooks).
         java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        OutputGate gate = new OutputGate();
+        System.setOut(gate.over(out, "stdout"));
+        System.setErr(gate.over(err, "stderr"));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // the writing thread's finally blocks do not run: its half-written part files go here, and it writes no more
             stopping = true;
             dev.spikestep.io.AtomicFiles.stop();
             if (!returned.get()) {
-                System.out.flush();
-                System.err.println();
-                System.err.println(InterruptNotice.message(java.util.List.of(args)));
-                System.err.flush();
+                gate.shut(); // the command's thread prints on meanwhile: dropped, the notice is the last line
+                out.flush();
+                err.println();
+                err.println(InterruptNotice.notice(java.util.List.of(args)));
+                err.flush();
             }
         }, "interrupt-notice"));
         int rc;

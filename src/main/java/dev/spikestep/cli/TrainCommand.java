@@ -120,7 +120,7 @@ public final class TrainCommand implements Callable<Integer> {
                 }
                 DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
                 new Trainer(cfg, System.out, System.err, System.console() != null).checkpoints(checkpoints, resume)
-                        .run(split);
+                        .onFinish(() -> InterruptNotice.finished = true).run(split);
                 return 0;
             }
         });

@@ -46,6 +46,7 @@ public final class Trainer {
     static final int SILENCE_BATCHES = 20;
 
     private Consumer<Map<String, Object>> epochListener = row -> { };
+    private Runnable finishListener = () -> { };
     private NetworkFactory networks;
     private Checkpoints checkpoints;
     private boolean resume;
@@ -65,6 +66,12 @@ public final class Trainer {
      */
     public Trainer onEpoch(Consumer<Map<String, Object>> listener) {
         this.epochListener = listener;
+        return this;
+    }
+
+    /** Also calls {@code listener} once the run's results row and finished mark are on disk (train's interrupt notice). */
+    public Trainer onFinish(Runnable listener) {
+        this.finishListener = listener;
         return this;
     }
 
@@ -329,6 +336,7 @@ public final class Trainer {
         } else {
             checkpoints.restoreFinishedRow(resultsFile, CSV_HEADER);
         }
+        finishListener.run();
         // as eval: weights blown up (a too large --lr) make non-finite states whatever the integrator
         if (lastWeights[0] > 0) {
             out.println("note: " + lastWeights[0] + " of the " + lastWeights[1] + " weights are NaN or infinite after "

@@ -49,6 +49,26 @@ class InterruptNoticeTest {
     }
 
     @Test
+    void aTrainingRunThatWroteItsResultsRowIsNotOneToResume() throws Exception {
+        Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 64, 32);
+        Path out = dir.resolve("done");
+        List<String> args = List.of("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out",
+                out.toString(), "--epochs", "1", "--hidden", "16", "--T", "4", "--batch", "32", "--threads", "1");
+        try {
+            InterruptNotice.finished = false;
+            assertTrue(InterruptNotice.notice(args).contains("run the same command with --resume"));
+            assertEquals(0, Main.execute(args.toArray(String[]::new)));
+            assertTrue(InterruptNotice.finished, "set once the results row is written");
+            assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size());
+            // a SIGTERM in the moments before train returns
+            assertEquals("interrupted as it ended: the run had finished and its results are in " + out + "; there is "
+                    + "nothing to resume", InterruptNotice.notice(args));
+        } finally {
+            InterruptNotice.finished = false;
+        }
+    }
+
+    @Test
     void aBenchStoppedInItsStepPartKeepsTheKernelRowsMeasuredBefore() throws Exception {
         Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 64, 32);
         Path out = dir.resolve("bench");
@@ -73,7 +93,8 @@ class InterruptNoticeTest {
             child.destroyForcibly();
         }
         String text = Files.readString(log);
-        assertTrue(text.contains("interrupted: the rows of any part measured to the end are in " + out), text);
+        assertTrue(text.strip().lines().reduce((a, b) -> b).orElse("").startsWith("interrupted: the rows of any part "
+                + "measured to the end are in " + out), "the notice is the last line: " + text);
         List<String> csv = Files.readAllLines(out.resolve("bench.csv"));
         assertEquals(3, csv.size(), "the header and lif/exp's forward and backward rows: " + csv);
         assertTrue(csv.get(1).startsWith("kernel,") && csv.get(2).startsWith("kernel,"), csv.toString());
