@@ -183,6 +183,6 @@ public final class EvalOptions {
             throw new SpikestepException("the checkpoint's epoch must be >= 0, got " + epoch + " (a damaged or "
                     + "hand-edited checkpoint)");
         }
-        return Meta.longInteger(m, "seed", "0") + 10_000 + epoch;
+        return dev.spikestep.rng.EncoderSeeds.test(Meta.longInteger(m, "seed", "0"), epoch);
     }
 }

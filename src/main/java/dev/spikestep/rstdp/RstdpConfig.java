@@ -115,12 +115,12 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
 
     /** Encoder seed of an epoch's training pass (the notebook's {@code seed + epoch}). */
     public long trainEncoderSeed(int epoch) {
-        return seed + epoch;
+        return dev.spikestep.rng.EncoderSeeds.train(seed, epoch);
     }
 
     /** Encoder seed of an epoch's test pass ({@code seed + 10000 + epoch}). */
     public long testEncoderSeed(int epoch) {
-        return seed + 10_000 + epoch;
+        return dev.spikestep.rng.EncoderSeeds.test(seed, epoch);
     }
 
     /** Encoder seed of the final full test pass ({@code seed + 20000}, apart from every epoch's). */

@@ -41,12 +41,12 @@ public record TrainConfig(NeuronSpec neuron, int T, int epochs, long seed, Reado
 
     /** Encoder seed of an epoch's training pass (the notebook's {@code seed + epoch}). */
     public long trainEncoderSeed(int epoch) {
-        return seed + epoch;
+        return dev.spikestep.rng.EncoderSeeds.train(seed, epoch);
     }
 
     /** Encoder seed of an epoch's test pass (the notebook's {@code seed + 10000 + epoch}). */
     public long testEncoderSeed(int epoch) {
-        return seed + 10_000 + epoch;
+        return dev.spikestep.rng.EncoderSeeds.test(seed, epoch);
     }
 
     /** The configuration as ordered name/value pairs, for the start-up table and the results. */
