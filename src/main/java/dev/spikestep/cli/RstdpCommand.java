@@ -120,7 +120,7 @@ public final class RstdpCommand implements Callable<Integer> {
                 }
                 DatasetLocator.Split split = DatasetLocator.load(run.data, cfg.dataset());
                 new RstdpRunner(cfg, System.out, System.err, System.console() != null).checkpoints(checkpoints, resume)
-                        .run(split);
+                        .onFinish(() -> InterruptNotice.finished = true).run(split);
                 return 0;
             }
         });

@@ -64,6 +64,7 @@ public final class RstdpRunner {
 
     private final RstdpConfig cfg;
     private java.util.function.Consumer<Map<String, Object>> epochListener = row -> { };
+    private Runnable finishListener = () -> { };
     private Checkpoints checkpoints;
     private boolean resume;
     private final PrintStream out;
@@ -83,6 +84,12 @@ public final class RstdpRunner {
      */
     public RstdpRunner onEpoch(java.util.function.Consumer<Map<String, Object>> listener) {
         this.epochListener = listener;
+        return this;
+    }
+
+    /** Also calls {@code listener} once the run's results row and finished mark are on disk (rstdp's interrupt notice). */
+    public RstdpRunner onFinish(Runnable listener) {
+        this.finishListener = listener;
         return this;
     }
 
@@ -193,6 +200,7 @@ public final class RstdpRunner {
             }
             if (startEpoch >= cfg.epochs() && !checkpoints.finishedRow().isEmpty()) {
                 checkpoints.restoreFinishedRow(resultsFile, CSV_HEADER);
+                finishListener.run();
                 out.println("run " + id + " already finished (" + cfg.epochs() + " epochs, checkpoint " + saved.file()
                         + "): nothing to do; its row is in " + resultsFile);
                 return new Result(null, epochs, markedFinalTest(checkpoints.finishedRow()), secondsBefore);
@@ -288,6 +296,7 @@ public final class RstdpRunner {
         } else {
             ResultsWriter.appendCsvRow(resultsFile, CSV_HEADER, values);
         }
+        finishListener.run();
         out.println(String.format(Locale.ROOT, "final test (all %d samples): accuracy %.2f%%, H_rate %.4f, O_rate %.4f, "
                         + "no_spike_out %.3f; results appended to %s and %s", finalTest.samples(), finalTest.accuracy(),
                 finalTest.hiddenRate(), finalTest.outputRate(), finalTest.noSpikeOut(), resultsFile, epochsFile));

@@ -69,6 +69,31 @@ class InterruptNoticeTest {
     }
 
     @Test
+    void anRstdpRunThatWroteItsResultsRowIsNotOneToResume() throws Exception {
+        Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 64, 32);
+        Path out = dir.resolve("rstdp-done");
+        List<String> args = List.of("rstdp", "--dataset", "mnist-sample", "--data", data.toString(), "--out",
+                out.toString(), "--epochs", "1", "--hidden", "16", "--T", "4", "--batch", "16", "--test-batch", "16",
+                "--max-train-batches", "1", "--max-test-batches", "1", "--threads", "1");
+        try {
+            InterruptNotice.finished = false;
+            assertTrue(InterruptNotice.notice(args).contains("--resume"), InterruptNotice.notice(args));
+            assertEquals(0, Main.execute(args.toArray(String[]::new)));
+            assertTrue(InterruptNotice.finished, "set once the results row is written");
+            assertEquals("interrupted as it ended: the run had finished and its results are in " + out + "; there is "
+                    + "nothing to resume", InterruptNotice.notice(args));
+            // and when a resume finds it finished
+            InterruptNotice.finished = false;
+            List<String> resume = new java.util.ArrayList<>(args);
+            resume.add("--resume");
+            assertEquals(0, Main.execute(resume.toArray(String[]::new)));
+            assertTrue(InterruptNotice.finished, "set when the run was found finished");
+        } finally {
+            InterruptNotice.finished = false;
+        }
+    }
+
+    @Test
     void aBenchStoppedInItsStepPartKeepsTheKernelRowsMeasuredBefore() throws Exception {
         Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 64, 32);
         Path out = dir.resolve("bench");
