@@ -463,8 +463,10 @@ public final class Trainer {
     private void printTable(Dataset train, Dataset test, String backend) {
         Map<String, String> rows = cfg.describe();
         rows.put("backend", backend);
+        // --eval-batches N evaluates the first N batches of the test set, not all of it
+        int evaluated = evalSamples(test.size());
         rows.put("train / test", train.size() + " / " + test.size() + " samples, " + (train.size() / cfg.batch())
-                + " batches per epoch");
+                + " batches per epoch" + (evaluated < test.size() ? "; " + evaluated + " test samples evaluated" : ""));
         dev.spikestep.io.StartTable.print(out, rows);
     }
 }

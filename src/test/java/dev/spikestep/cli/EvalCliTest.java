@@ -182,6 +182,11 @@ class EvalCliTest extends ConsoleCapture {
                 + "(96 samples; 0 = all)"), err());
         Path ckpt = trained(out, "epoch-000.safetensors", "--epochs", "1", "--hidden", "16", "--T", "6", "--batch", "24",
                 "--eval-batches", "4");
+        assertFalse(out().contains("test samples evaluated"), "all 4 batches are the whole test set: " + out());
+        trained(dir.resolve("part"), "epoch-000.safetensors", "--epochs", "1", "--hidden", "16", "--T", "6", "--batch", "24",
+                "--eval-batches", "3");
+        assertTrue(out().contains("192 / 96 samples, 8 batches per epoch; 72 test samples evaluated"), "the start table "
+                + "says how much of the test set --eval-batches evaluates: " + out());
         assertEquals(2, Main.execute("eval", "--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data",
                 data.toString(), "--out", out.toString(), "--threads", "1", "--eval-batches", "5"));
         assertTrue(err().contains("error: --eval-batches 5 is more than the 4 batches of 24 in the mnist-sample test set"),
