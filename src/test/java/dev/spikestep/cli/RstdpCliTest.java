@@ -184,8 +184,9 @@ class RstdpCliTest extends ConsoleCapture {
         // a time chunk past one buffer: 20000 x 256 (the default --test-batch) x 784 floats
         assertEquals(2, Main.execute("rstdp", "--T", "20000", "--time-chunk", "20000", "--epochs", "1", "--dataset",
                 "mnist-sample", "--data", data, "--out", o.toString()));
-        assertTrue(err().contains("error: time chunk x batch x layer width = 4014080000 does not fit one buffer; lower "
-                + "--time-chunk or the batch size"), err());
+        assertTrue(err().contains("error: time chunk 20000 x batch 256 (the larger of --batch and --test-batch) x layer "
+                + "width 784 = 4014080000 floats does not fit one buffer (2^31); lower --batch or --test-batch, or "
+                + "--time-chunk"), err());
         // each finite alone, epoch 2's teacher current 1e60 is not a float32
         assertEquals(2, Main.execute("rstdp", "--T", "5", "--epochs", "3", "--teach-decay", "1e30", "--max-train-batches",
                 "1", "--max-test-batches", "1", "--batch", "16", "--test-batch", "16", "--hidden", "16", "--dataset",

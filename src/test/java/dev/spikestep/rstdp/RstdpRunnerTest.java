@@ -188,7 +188,7 @@ class RstdpRunnerTest {
         assertEquals(21_474, sized(100_000, 1, 1, 0.95, 16, 16, 21_474, 5).hidden());
         // The networks check the same, with their buffers first (both backends call rstdpTooLarge).
         assertEquals(e.getMessage(), NetShape.rstdpTooLarge(784, 21_475, 100_000, 1, 1));
-        assertTrue(NetShape.rstdpTooLarge(784, 64, 100_000, 100_000, 65_536).contains("lower --time-chunk"));
+        assertTrue(NetShape.rstdpTooLarge(784, 64, 100_000, 100_000, 65_536).contains("or --time-chunk"));
         assertEquals(null, NetShape.rstdpTooLarge(784, 21_474, 100_000, 1, 1));
     }
 
@@ -196,8 +196,8 @@ class RstdpRunnerTest {
     void aTimeChunkPastOneBufferIsRefusedByTheConfigBeforeTheNetwork() {
         // chunk x max(batch, test batch) x 784 floats: 20000 x 256 x 784 > 2^31 - 1; chunk 50 fits.
         NetShape.TooLarge e = assertThrows(NetShape.TooLarge.class, () -> sized(20_000, 1, 1, 0.95, 64, 256, 256, 20_000));
-        assertEquals("time chunk x batch x layer width = 4014080000 does not fit one buffer; lower --time-chunk or the"
-                + " batch size", e.getMessage());
+        assertEquals("time chunk 20000 x batch 256 (the larger of --batch and --test-batch) x layer width 784 = 4014080000"
+                + " floats does not fit one buffer (2^31); lower --batch or --test-batch, or --time-chunk", e.getMessage());
         assertEquals(e.getMessage(), NetShape.rstdpTooLarge(784, 256, 20_000, 20_000, 256), "one check, the networks'");
         assertEquals(50, sized(20_000, 1, 1, 0.95, 64, 256, 256, 50).timeChunk());
     }

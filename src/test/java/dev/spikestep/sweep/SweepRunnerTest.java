@@ -978,8 +978,9 @@ class SweepRunnerTest {
                 axes: {test_batch: [16, 60000]}
                 """);
         r = run("sweep", rs.toString(), "--out", out.toString(), "--data", data.toString(), "--check");
-        assertTrue(r.startsWith("2\n") && r.contains("error: " + rs + ": time chunk x batch x layer width = 2352000000 does "
-                + "not fit one buffer; lower --time-chunk or the batch size (run #") && r.contains(" test_batch=60000"), r);
+        assertTrue(r.startsWith("2\n") && r.contains("error: " + rs + ": time chunk 50 x batch 60000 (the larger of --batch "
+                + "and --test-batch) x layer width 784 = 2352000000 floats does not fit one buffer (2^31); lower --batch "
+                + "or --test-batch, or --time-chunk (run #") && r.contains(" test_batch=60000"), r);
         assertFalse(Files.exists(out));
     }
 
