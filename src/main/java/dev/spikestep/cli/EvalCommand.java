@@ -112,7 +112,16 @@ public final class EvalCommand implements Callable<Integer> {
         }
         checkOut(run.out); // before the test pass, not after it
         Dataset test = DatasetLocator.loadTestFrom(DatasetOption.find(run.data, dataset, true), dataset);
+        if (evalBatches == null && s.evalBatches() > Trainer.testBatches(test, s.batch())) {
+            // the checkpoint's own eval_batches, past a smaller test set (another --dataset): all of it, said so
+            System.out.println("note: the checkpoint's eval_batches " + s.evalBatches() + " is more than the "
+                    + Trainer.testBatches(test, s.batch()) + " batches of " + s.batch() + " in the " + dataset
+                    + " test set: all of its " + test.size() + " samples are evaluated");
+            s = new Evaluator.Settings(s.neuron(), s.T(), s.readout(), s.encoder(), s.encoderSeed(), s.batch(), 0,
+                    s.backend(), s.threads());
+        }
         Trainer.checkEvalBatches(s.evalBatches(), s.batch(), test, dataset);
+        Evaluator.Settings settings = s;
         System.out.println(String.format(Locale.ROOT, "eval %s (%d -> %d -> %d%s)", weights, w.nIn(), w.nHidden(), w.nOut(),
                 EvalOptions.isSpikestep(w.metadata()) ? ""
                     : ", a state_dict without Spikestep metadata: the notebook's settings assumed where it has none"));
@@ -146,7 +155,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + "the dynamics", badWeights, w.w1().length + w.wOut().length, weights));
         }
         long t0 = System.nanoTime();
-        Trainer.Evaluation ev = device.run(s.backend(), () -> Evaluator.evaluate(w, s, test));
+        Trainer.Evaluation ev = device.run(s.backend(), () -> Evaluator.evaluate(w, settings, test));
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("weights", weights.toString());

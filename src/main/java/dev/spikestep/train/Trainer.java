@@ -136,7 +136,7 @@ public final class Trainer {
     }
 
     /** The batches of {@code batch} that {@code test} makes, the last one partial. */
-    private static int testBatches(Dataset test, int batch) {
+    public static int testBatches(Dataset test, int batch) {
         return (test.size() + batch - 1) / batch;
     }
 

@@ -192,6 +192,13 @@ class EvalCliTest extends ConsoleCapture {
         assertTrue(err().contains("error: --eval-batches 5 is more than the 4 batches of 24 in the mnist-sample test set"),
                 err());
         assertFalse(Files.exists(out.resolve("eval.jsonl")), "refused before the test pass");
+        // the checkpoint's own 4 batches, past a test set of 2 batches of 48: not the user's mistake, all evaluated
+        assertEquals(0, Main.execute("eval", "--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", out.toString(), "--threads", "1", "--batch", "48"), err());
+        assertTrue(out().contains("note: the checkpoint's eval_batches 4 is more than the 2 batches of 48 in the "
+                + "mnist-sample test set: all of its 96 samples are evaluated"), out());
+        assertEquals(96, lastEvalRow(out).get("eval_samples").asInt());
+        assertEquals(0, lastEvalRow(out).get("eval_batches").asInt());
     }
 
     @Test
