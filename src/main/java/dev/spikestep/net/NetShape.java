@@ -69,10 +69,10 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
     public static String rstdpTooLarge(int nIn, int nHidden, int T, int chunk, int batch) {
         long floats = (long) Math.min(chunk, T) * batch * Math.max(nIn, nHidden);
         if (floats > Integer.MAX_VALUE) {
-            // batch is the larger of --batch and --test-batch; a sweep's rstdp runs keep the chunk at 50
-            return "time chunk " + Math.min(chunk, T) + " x batch " + batch + " (the larger of --batch and --test-batch)"
+            // batch is the larger of the train and test batch; a sweep's rstdp runs keep the chunk at 50
+            return "time chunk " + Math.min(chunk, T) + " x batch " + batch + " (the larger of the train and test batch)"
                     + " x layer width " + Math.max(nIn, nHidden) + " = " + floats + " floats does not fit one buffer "
-                    + "(2^31); lower --batch or --test-batch, or --time-chunk";
+                    + "(2^31); lower the batch sizes or the time chunk";
         }
         return spikeTotalTooLarge(nHidden, T);
     }

@@ -87,9 +87,10 @@ public record RstdpConfig(Integrator integrator, double dt, int T, int epochs, l
         double t = teach;
         for (int e = 0; e < epochs && teachDecay > 1 && teach > 0; e++) {
             if (!Float.isFinite((float) t)) {
-                throw new dev.spikestep.net.NetShape.TooLarge("--teach " + Json.exact(teach) + " x --teach-decay "
-                        + Json.exact(teachDecay) + "^" + e + " = " + Json.number(t) + " (the teacher current of epoch " + e
-                        + ") is not a finite float32; lower --teach or --teach-decay, or run fewer --epochs");
+                // in the words of neither the options nor a sweep's keys: it comes from both
+                throw new dev.spikestep.net.NetShape.TooLarge("the teacher current of epoch " + e + ", teach "
+                        + Json.number(teach) + " x teach decay " + Json.number(teachDecay) + "^" + e + " = " + Json.number(t)
+                        + ", is not a finite float32; lower the teacher current or its decay, or train fewer epochs");
             }
             t *= teachDecay;
         }

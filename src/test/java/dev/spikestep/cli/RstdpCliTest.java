@@ -184,15 +184,14 @@ class RstdpCliTest extends ConsoleCapture {
         // a time chunk past one buffer: 20000 x 256 (the default --test-batch) x 784 floats
         assertEquals(2, Main.execute("rstdp", "--T", "20000", "--time-chunk", "20000", "--epochs", "1", "--dataset",
                 "mnist-sample", "--data", data, "--out", o.toString()));
-        assertTrue(err().contains("error: time chunk 20000 x batch 256 (the larger of --batch and --test-batch) x layer "
-                + "width 784 = 4014080000 floats does not fit one buffer (2^31); lower --batch or --test-batch, or "
-                + "--time-chunk"), err());
+        assertTrue(err().contains("error: time chunk 20000 x batch 256 (the larger of the train and test batch) x layer width 784 = "
+                + "4014080000 floats does not fit one buffer (2^31); lower the batch sizes or the time chunk"), err());
         // each finite alone, epoch 2's teacher current 1e60 is not a float32
         assertEquals(2, Main.execute("rstdp", "--T", "5", "--epochs", "3", "--teach-decay", "1e30", "--max-train-batches",
                 "1", "--max-test-batches", "1", "--batch", "16", "--test-batch", "16", "--hidden", "16", "--dataset",
                 "mnist-sample", "--data", data, "--out", o.toString()));
-        assertTrue(err().contains("error: --teach 1 x --teach-decay 1.0E30^2 = 1e+60 (the teacher current of epoch 2) "
-                + "is not a finite float32; lower --teach or --teach-decay, or run fewer --epochs"), err());
+        assertTrue(err().contains("error: the teacher current of epoch 2, teach 1 x teach decay 1e+30^2 = 1e+60, is not a finite "
+                + "float32; lower the teacher current or its decay, or train fewer epochs"), err());
         assertTrue(!out().contains("reward-modulated STDP"), "no start-up table: " + out());
         assertTrue(!Files.exists(o), "OUT untouched, no lock taken");
         assertTrue(!err().contains("\tat "), "no stack trace: " + err());

@@ -188,7 +188,7 @@ class RstdpRunnerTest {
         assertEquals(21_474, sized(100_000, 1, 1, 0.95, 16, 16, 21_474, 5).hidden());
         // The networks check the same, with their buffers first (both backends call rstdpTooLarge).
         assertEquals(e.getMessage(), NetShape.rstdpTooLarge(784, 21_475, 100_000, 1, 1));
-        assertTrue(NetShape.rstdpTooLarge(784, 64, 100_000, 100_000, 65_536).contains("or --time-chunk"));
+        assertTrue(NetShape.rstdpTooLarge(784, 64, 100_000, 100_000, 65_536).contains("or the time chunk"));
         assertEquals(null, NetShape.rstdpTooLarge(784, 21_474, 100_000, 1, 1));
     }
 
@@ -196,8 +196,8 @@ class RstdpRunnerTest {
     void aTimeChunkPastOneBufferIsRefusedByTheConfigBeforeTheNetwork() {
         // chunk x max(batch, test batch) x 784 floats: 20000 x 256 x 784 > 2^31 - 1; chunk 50 fits.
         NetShape.TooLarge e = assertThrows(NetShape.TooLarge.class, () -> sized(20_000, 1, 1, 0.95, 64, 256, 256, 20_000));
-        assertEquals("time chunk 20000 x batch 256 (the larger of --batch and --test-batch) x layer width 784 = 4014080000"
-                + " floats does not fit one buffer (2^31); lower --batch or --test-batch, or --time-chunk", e.getMessage());
+        assertEquals("time chunk 20000 x batch 256 (the larger of the train and test batch) x layer width 784 = "
+                + "4014080000 floats does not fit one buffer (2^31); lower the batch sizes or the time chunk", e.getMessage());
         assertEquals(e.getMessage(), NetShape.rstdpTooLarge(784, 256, 20_000, 20_000, 256), "one check, the networks'");
         assertEquals(50, sized(20_000, 1, 1, 0.95, 64, 256, 256, 50).timeChunk());
     }
@@ -206,13 +206,13 @@ class RstdpRunnerTest {
     void aTeacherCurrentPastFloat32InSomeEpochIsRefused() {
         // --teach 1 and --teach-decay 1e30 are each finite float32s; epoch 2's 1e60 is not.
         NetShape.TooLarge e = assertThrows(NetShape.TooLarge.class, () -> sized(5, 3, 1, 1e30, 16, 16, 16, 5));
-        assertEquals("--teach 1 x --teach-decay 1.0E30^2 = 1e+60 (the teacher current of epoch 2) is not a finite"
-                + " float32; lower --teach or --teach-decay, or run fewer --epochs", e.getMessage());
+        assertEquals("the teacher current of epoch 2, teach 1 x teach decay 1e+30^2 = 1e+60, is not a finite "
+                + "float32; lower the teacher current or its decay, or train fewer epochs", e.getMessage());
         // two epochs stop at 1e30, which fits; the last epoch's current counts, not the one after it
         assertEquals(1e30, sized(5, 2, 1, 1e30, 16, 16, 16, 5).teachAt(1), 0.0);
         // the float32 boundary as the runner casts it: 2^127 x 2 = 2^128 is Infinity as a float
         e = assertThrows(NetShape.TooLarge.class, () -> sized(5, 2, 0x1p127, 2, 16, 16, 16, 5));
-        assertTrue(e.getMessage().contains("(the teacher current of epoch 1)"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("the teacher current of epoch 1, "), e.getMessage());
         // a decay to 0 or below 1 never grows the current
         assertEquals(0.0, sized(5, 3, 0x1p127, 0, 16, 16, 16, 5).teachAt(2), 0.0);
     }

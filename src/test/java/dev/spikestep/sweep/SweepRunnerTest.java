@@ -967,9 +967,8 @@ class SweepRunnerTest {
                 """);
         Path out = dir.resolve("rs-limits");
         String r = run("sweep", rs.toString(), "--out", out.toString(), "--data", data.toString(), "--check");
-        assertTrue(r.startsWith("2\n") && r.contains("error: " + rs + ": --teach 1 x --teach-decay 1.0E30^2 = 1e+60 (the "
-                + "teacher current of epoch 2) is not a finite float32; lower --teach or --teach-decay, or run fewer "
-                + "--epochs (run #") && r.contains(" teach_decay=1.0E30"), r);
+        assertTrue(r.startsWith("2\n") && r.contains("error: " + rs + ": the teacher current of epoch 2, teach 1 x teach decay 1e+30^2 = 1e+60, is not a finite "
+                + "float32; lower the teacher current or its decay, or train fewer epochs (run #") && r.contains(" teach_decay=1.0E30"), r);
         // the sweep's time chunk (50) x test_batch 60000 x 784 floats
         Files.writeString(rs, """
                 name: rs-limits
@@ -978,9 +977,8 @@ class SweepRunnerTest {
                 axes: {test_batch: [16, 60000]}
                 """);
         r = run("sweep", rs.toString(), "--out", out.toString(), "--data", data.toString(), "--check");
-        assertTrue(r.startsWith("2\n") && r.contains("error: " + rs + ": time chunk 50 x batch 60000 (the larger of --batch "
-                + "and --test-batch) x layer width 784 = 2352000000 floats does not fit one buffer (2^31); lower --batch "
-                + "or --test-batch, or --time-chunk (run #") && r.contains(" test_batch=60000"), r);
+        assertTrue(r.startsWith("2\n") && r.contains("error: " + rs + ": time chunk 50 x batch 60000 (the larger of the train and test batch) x layer width 784 = "
+                + "2352000000 floats does not fit one buffer (2^31); lower the batch sizes or the time chunk (run #") && r.contains(" test_batch=60000"), r);
         assertFalse(Files.exists(out));
     }
 
