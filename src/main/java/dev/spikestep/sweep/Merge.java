@@ -46,6 +46,7 @@ public final class Merge {
             }
             SweepResults r = SweepResults.load(in);
             Map<String, Object> m = r.manifest();
+            SweepResults.requireFinishedMerge("merge: ", in, m);
             // Without its manifest nothing says which sweep a directory's runs belong to: refused, not trusted.
             if (!(m.get("name") instanceof String) || !(m.get("grid_points") instanceof Number)) {
                 throw new SpikestepException("merge: " + in + " has no readable " + SweepResults.MANIFEST + " (with the "

@@ -76,6 +76,7 @@ public final class Report {
         this.outDir = outDir;
         SweepResults.requireDirectory("", dir);
         this.results = SweepResults.load(dir);
+        SweepResults.requireFinishedMerge("", dir, results.manifest());
         if (results.runs().isEmpty()) {
             String notASweep = SweepResults.notASweep(dir, results.manifest());
             if (notASweep != null && !SweepResults.nonEmpty(dir.resolve(SweepResults.RUNS))) {

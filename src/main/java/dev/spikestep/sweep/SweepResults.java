@@ -266,9 +266,25 @@ public final class SweepResults {
         } catch (IOException ex) {
             throw new SpikestepException("cannot create " + dir + ": " + SpikestepException.reason(ex), ex);
         }
-        ResultsWriter.replace(dir.resolve(MANIFEST), ResultsWriter.json(manifest) + "\n");
+        // sweep.json first, marked unfinished: a merge killed from here on is this merge's to redo, and no
+        // shard for a later merge or report; the mark goes once every file is in place
+        Map<String, Object> unfinished = new LinkedHashMap<>(manifest);
+        unfinished.put(UNFINISHED, true);
+        ResultsWriter.replace(dir.resolve(MANIFEST), ResultsWriter.json(unfinished) + "\n");
         ResultsWriter.replace(dir.resolve(EPOCHS), e.toString());
         ResultsWriter.replace(dir.resolve(RUNS), r.toString());
         writeResultsCsv(dir, runs);
+        ResultsWriter.replace(dir.resolve(MANIFEST), ResultsWriter.json(manifest) + "\n");
+    }
+
+    /** sweep.json's mark of a merge still writing (or killed while it wrote): see {@link #writeAll}. */
+    static final String UNFINISHED = "merge_unfinished";
+
+    /** A merge stopped before it wrote every file is refused as the input of {@code what} (merge, report). */
+    static void requireFinishedMerge(String what, Path dir, Map<String, Object> manifest) {
+        if (Boolean.TRUE.equals(manifest.get(UNFINISHED))) {
+            throw new SpikestepException(what + dir + " holds a merge that was stopped before it wrote all its files; "
+                    + "run that merge again (into the same --out) first");
+        }
     }
 }

@@ -59,6 +59,14 @@ class MergeTest {
         Files.delete(blocker);
         Files.delete(blocker.getParent());
         assertEquals(List.of("sweep.json"), names(killedLater), "sweep.json, the mark of a merge, is written first");
+        // ... marked unfinished: no later merge or report takes it for a shard or a sweep (an empty one)
+        SpikestepException asInput = assertThrows(SpikestepException.class, () -> merge(killedLater, dir.resolve("mg3")));
+        assertEquals("merge: " + killedLater + " holds a merge that was stopped before it wrote all its files; run that "
+                + "merge again (into the same --out) first", asInput.getMessage());
+        assertTrue(assertThrows(SpikestepException.class, () -> new Report(killedLater, dir.resolve("rep"))).getMessage()
+                .contains("holds a merge that was stopped before it wrote all its files"));
+        assertFalse(SweepResults.load(killedFirst).manifest().containsKey(SweepResults.UNFINISHED),
+                "a whole merge's mark is gone");
         Files.writeString(killedLater.resolve("epochs.jsonl.00ff00ff00ff.part"), "{\"run");
         merge(in, killedLater);
         assertEquals(whole, names(killedLater));
