@@ -62,10 +62,24 @@ public final class EvalOptions {
     @Option(names = "--v-reset", paramLabel = "V", description = "Reset potential (default: the checkpoint's).")
     Float vReset;
 
-    // 0..1: --soft-reset alone is true, as train's flag; --soft-reset false overrides a checkpoint's soft reset
+    // 0..1: --soft-reset alone is true, as train's flag; --soft-reset false overrides a checkpoint's soft reset.
+    // Text, read by softReset(): as a Boolean picocli leaves a bad value ('yes') unmatched and says only that.
     @Option(names = "--soft-reset", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
             description = "Soft reset; alone: true (default: the checkpoint's).")
-    Boolean softReset;
+    String softReset;
+
+    /** --soft-reset as given: null when absent. */
+    private Boolean softReset() {
+        if (softReset == null) {
+            return null;
+        }
+        return switch (softReset.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new dev.spikestep.BadValueException("soft_reset", "must be true or false (alone: true), got '"
+                    + softReset + "'");
+        };
+    }
 
     @Option(names = "--decay-input", paramLabel = "BOOL", arity = "1", description = "lif: leak the input (default: the checkpoint's).")
     Boolean decayInput;
@@ -147,7 +161,7 @@ public final class EvalOptions {
         put(m, "tau", tau);
         put(m, "v_th", vTh);
         put(m, "v_reset", vReset);
-        put(m, "soft_reset", softReset);
+        put(m, "soft_reset", softReset());
         put(m, "decay_input", decayInput);
         put(m, "seed", seed);
         // An option the evaluated neuron would not use would be dropped without a word: refused, as train does.

@@ -57,8 +57,12 @@ public final class Parallel implements AutoCloseable {
      * it: 1 to {@link #MAX_THREADS}.
      */
     public static int requireThreads(int threads) {
-        if (threads < 1 || threads > MAX_THREADS) {
+        if (threads > MAX_THREADS) {
             throw outOfRange(threads);
+        }
+        if (threads < 1) { // 0 is --threads' "all cores", resolved before a record or a pool sees it
+            throw new dev.spikestep.SpikestepException("a resolved thread count must be 1 to " + MAX_THREADS + ", got "
+                    + threads);
         }
         return threads;
     }

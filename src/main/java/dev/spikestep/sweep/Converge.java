@@ -121,9 +121,15 @@ public final class Converge {
             // each run holds a few [T, N] arrays at its dt, the finest the longest
             long finestT = Math.round(span / dtMin);
             // the reference keeps v at every multiple of the dts' gcd, as often as the finest dt or more
-            if (Math.max(finestT, referencePoints(span, dts)) * n > Integer.MAX_VALUE) {
+            long refPoints = referencePoints(span, dts);
+            if (finestT * n > Integer.MAX_VALUE) {
                 throw new SpikestepException("--span " + span + " at dt " + dtMin + " is " + finestT + " steps of " + n
                         + " neurons, more than one array holds; lower --span or --neurons, or raise the smallest --dt");
+            }
+            if (refPoints * n > Integer.MAX_VALUE) {
+                throw new SpikestepException("the reference's v, kept at every multiple of the dts' greatest common "
+                        + "divisor over --span " + span + ", is " + refPoints + " points of " + n + " neurons, more than one "
+                        + "array holds; lower --span or --neurons, or choose dts with a coarser common divisor");
             }
             dev.spikestep.bench.KernelBench.checkHeap(dev.spikestep.bench.KernelBench.ARRAYS_PER_ELEMENT * finestT * n,
                     "lower --span or --neurons, or raise the smallest --dt");

@@ -387,7 +387,7 @@ public final class Checkpoints {
     public static NeuronSpec neuron(Map<String, String> meta) {
         String model = meta.getOrDefault("model", "lif");
         String integ = meta.get("integrator");
-        return NeuronSpec.of(model, integ == null ? null : Integrator.parse(integ),
+        return NeuronSpec.of(model, integ == null ? null : Integrator.parse("integrator", integ, List.of(model)),
                 Meta.number(meta, "dt", "1"), Meta.number(meta, "tau", "2"),
                 Meta.single(meta, "v_th", "1"), Meta.single(meta, "v_reset", "0"),
                 Meta.bool(meta, "soft_reset", "false"),

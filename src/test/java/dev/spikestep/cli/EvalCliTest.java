@@ -2,6 +2,7 @@ package dev.spikestep.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,6 +74,20 @@ class EvalCliTest extends ConsoleCapture {
         assertEquals("false", softResetUsed("true", "--soft-reset", "false"));
         assertEquals("true", softResetUsed("true"), "left out: the checkpoint's");
         assertEquals("false", softResetUsed("false"), "left out: the checkpoint's");
+        assertEquals("true", softResetUsed("false", "--soft-reset", "TRUE"));
+        // a value that is no boolean is named as such, not left as an unmatched argument
+        assertEquals("--soft-reset must be true or false (alone: true), got 'yes'", assertThrows(
+                dev.spikestep.BadValueException.class, () -> softResetUsed("false", "--soft-reset", "yes")).getMessage());
+    }
+
+    @Test
+    void anUnknownIntegratorIsToldTheCheckpointModelsIntegrators() throws Exception {
+        Path out = dir.resolve("o");
+        Path ckpt = trained(out, "epoch-000.safetensors", "--epochs", "1", "--hidden", "16", "--T", "6", "--batch", "24");
+        assertEquals(2, Main.execute("eval", "--weights", ckpt.toString(), "--dataset", "mnist-sample", "--data",
+                data.toString(), "--out", out.toString(), "--integrator", "rk5"));
+        assertTrue(err().contains("error: --integrator 'rk5': unknown integrator; expected one of euler, exp, zoh, rk2, rk4 ("),
+                "lif's integrators, no symplectic: " + err());
     }
 
     @Test

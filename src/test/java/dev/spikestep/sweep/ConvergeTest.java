@@ -82,7 +82,8 @@ class ConvergeTest extends ConsoleCapture {
         SpikestepException ref = assertThrows(SpikestepException.class, () -> new Converge.Config(
                 List.of(LifSpec.notebook(Integrator.EXP, 1)), List.of(Integrator.EXP), List.of(1), List.of(0.5, 0.75, 1.5),
                 List.of("steps"), 500_000, 1500, 3, new double[] {0, 2}, null, 10, 256, 1));
-        assertTrue(ref.getMessage().contains("more than one array holds"), ref.getMessage());
+        assertTrue(ref.getMessage().startsWith("the reference's v, kept at every multiple of the dts' greatest common "
+                + "divisor over --span 1500.0, is 6000 points of 500000 neurons, more than one array holds"), ref.getMessage());
     }
 
     @Test
@@ -250,6 +251,9 @@ class ConvergeTest extends ConsoleCapture {
                 "--inputs", "steps"));
         assertTrue(err().contains("error: --integrators 'rk5': unknown integrator; expected one of euler, exp, zoh, rk2, "
                 + "rk4\n"), err());
+        // a mistyped input is told so, not that --data would be unused
+        assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--inputs", "digts", "--data", dir.toString()));
+        assertTrue(err().contains("error: unknown input 'digts': use steps, digits or both"), err());
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--inputs", "noise"));
         assertTrue(err().contains("unknown input 'noise'"), err());
         assertEquals(2, Main.execute("converge", "--out", dir.toString(), "--data", dir.resolve("none").toString()));

@@ -55,7 +55,7 @@ class TrainerTest {
         NeuronSpec lif = LifSpec.notebook(Integrator.EXP, 5.0);
         assertEquals("--threads must be 0 (all cores) or 1 to 1024, got 5000", assertThrows(SpikestepException.class,
                 () -> config(lif, 1, 5000, dir)).getMessage());
-        assertEquals("--threads must be 0 (all cores) or 1 to 1024, got 0", assertThrows(SpikestepException.class,
+        assertEquals("a resolved thread count must be 1 to 1024, got 0", assertThrows(SpikestepException.class,
                 () -> config(lif, 1, 0, dir)).getMessage());
         assertEquals(1024, config(lif, 1, 1024, dir).threads());
     }
