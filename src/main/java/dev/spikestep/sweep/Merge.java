@@ -97,8 +97,11 @@ public final class Merge {
             m.put("commits", String.join(",", builds.keySet()));
         }
         checkOut(out, manifest);
-        dev.spikestep.io.AtomicFiles.removeOrphans(out); // what a merge killed while writing left
-        SweepResults.writeAll(out, m, merged.runs(), merged.epochs());
+        // held while it writes: the temporary files it removes are then no other merge's, in flight
+        try (dev.spikestep.io.OutLock lock = dev.spikestep.io.OutLock.acquire(out, "merge")) {
+            dev.spikestep.io.AtomicFiles.removeOrphans(out); // what a merge killed while writing left
+            SweepResults.writeAll(out, m, merged.runs(), merged.epochs());
+        }
         log.println("merged " + merged.runs().size() + " finished runs (" + merged.epochs().size() + " epochs) from "
                 + inputs.size() + " director" + (inputs.size() == 1 ? "y" : "ies") + " into " + out
                 + (duplicates > 0 ? "; " + duplicates + " run(s) found twice were kept once" : ""));
@@ -249,7 +252,8 @@ public final class Merge {
         }
         boolean empty;
         try (Stream<Path> entries = Files.list(out)) {
-            empty = entries.allMatch(p -> dev.spikestep.io.AtomicFiles.targetOf(p.getFileName().toString()) != null);
+            empty = entries.allMatch(p -> dev.spikestep.io.AtomicFiles.targetOf(p.getFileName().toString()) != null
+                    || p.getFileName().toString().equals(dev.spikestep.io.OutLock.FILE)); // a killed merge's lock
         } catch (IOException e) {
             throw new SpikestepException("cannot read " + out + ": " + SpikestepException.reason(e), e);
         }

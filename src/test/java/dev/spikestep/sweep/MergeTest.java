@@ -44,7 +44,8 @@ class MergeTest {
     @Test
     void aMergeKilledWhileWritingIsReplacedByTheNextAndOtherContentIsStillRefused() throws Exception {
         Path in = sweep();
-        List<String> whole = List.of("epochs.jsonl", "results.csv", "runs.jsonl", "sweep.json");
+        // the lock a merge holds while it writes, as a sweep's directory has it
+        List<String> whole = List.of(dev.spikestep.io.OutLock.FILE, "epochs.jsonl", "results.csv", "runs.jsonl", "sweep.json");
         // killed inside its first write: only a temporary file
         Path killedFirst = Files.createDirectories(dir.resolve("mg1"));
         Files.writeString(killedFirst.resolve("sweep.json.0a1b2c3d4e5f.part"), "{\"na");
@@ -71,6 +72,13 @@ class MergeTest {
         merge(in, killedLater);
         assertEquals(whole, names(killedLater));
         assertEquals(1, SweepResults.load(killedLater).runs().size());
+        // a merge into an --out another merge holds (writing): refused, its files in flight left alone
+        try (dev.spikestep.io.OutLock busy = dev.spikestep.io.OutLock.acquire(killedLater, "merge")) {
+            Files.writeString(killedLater.resolve("runs.jsonl.abcdefabcdef.part"), "{\"run");
+            assertThrows(SpikestepException.class, () -> merge(in, killedLater));
+            assertTrue(Files.exists(killedLater.resolve("runs.jsonl.abcdefabcdef.part")), "the other merge's write");
+        }
+        Files.delete(killedLater.resolve("runs.jsonl.abcdefabcdef.part"));
         // a directory of other content, a temporary file or not among it, is refused and left as it is
         Path other = Files.createDirectories(dir.resolve("other"));
         Files.writeString(other.resolve("notes.txt"), "mine");
