@@ -556,6 +556,12 @@ public final class SweepRunner {
             // a sweep here would rewrite that results.csv from rows that are not a sweep's
             throw new SpikestepException(notASweep + ", and a sweep would overwrite its results.csv; choose another --out");
         }
+        if (m.containsKey("merged_from") || m.containsKey(SweepResults.UNFINISHED)) {
+            // a merge is made from its shards' directories, which hold the runs' checkpoints and logs: a run here
+            // would rewrite its sweep.json as a shard's, and the next merge into it would be refused
+            throw new SpikestepException(out + " holds a merge of sweep '" + m.get("name") + "' (made by 'spikestep "
+                    + "merge'); run or resume the sweep in its own directories and merge again, or choose another --out");
+        }
         if (hasResults && !o.resume()) {
             throw new SpikestepException(out + " already holds sweep results (" + SweepResults.RUNS + ", "
                     + SweepResults.EPOCHS + "); add --resume to continue that sweep, or choose another --out");

@@ -743,6 +743,11 @@ class SweepRunnerTest {
         String report = run("report", dir.resolve("m").toString());
         assertTrue(report.startsWith("0\n") && Files.exists(dir.resolve("m").resolve("report").resolve("report.html")), report);
 
+        // a sweep resumed into the merge would rewrite its sweep.json as its own (the next merge then refused)
+        String intoMerge = run("sweep", c, "--out", dir.resolve("m").toString(), "--data", d, "--resume");
+        assertTrue(intoMerge.startsWith("2\nerror: " + dir.resolve("m") + " holds a merge of sweep 'tiny' (made by "
+                + "'spikestep merge'); run or resume the sweep in its own directories and merge again"), intoMerge);
+        assertTrue(SweepResults.load(dir.resolve("m")).manifest().containsKey("merged_from"), "the merge's sweep.json kept");
         String wrongShard = run("sweep", c, "--out", dir.resolve("s1").toString(), "--data", d, "--shard", "0/2", "--resume");
         assertTrue(wrongShard.startsWith("2\n") && wrongShard.contains("holds shard 1/2"), wrongShard);
         String self = run("merge", dir.resolve("m").toString(), "--out", dir.resolve("m").toString());
