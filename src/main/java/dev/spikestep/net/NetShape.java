@@ -72,7 +72,7 @@ public record NetShape(int nIn, int nHidden, int nOut, int T, int maxBatch) {
             // batch is the larger of the train and test batch; a sweep's rstdp runs keep the chunk at 50
             return "time chunk " + Math.min(chunk, T) + " x batch " + batch + " (the larger of the train and test batch)"
                     + " x layer width " + Math.max(nIn, nHidden) + " = " + floats + " floats does not fit one buffer "
-                    + "(2^31); lower the batch sizes or the time chunk";
+                    + "(2^31); lower the batch sizes, or the time chunk (rstdp --time-chunk; a sweep keeps it at 50)";
         }
         return spikeTotalTooLarge(nHidden, T);
     }

@@ -185,7 +185,8 @@ class RstdpCliTest extends ConsoleCapture {
         assertEquals(2, Main.execute("rstdp", "--T", "20000", "--time-chunk", "20000", "--epochs", "1", "--dataset",
                 "mnist-sample", "--data", data, "--out", o.toString()));
         assertTrue(err().contains("error: time chunk 20000 x batch 256 (the larger of the train and test batch) x layer width 784 = "
-                + "4014080000 floats does not fit one buffer (2^31); lower the batch sizes or the time chunk"), err());
+                + "4014080000 floats does not fit one buffer (2^31); lower the batch sizes, or the time chunk "
+                + "(rstdp --time-chunk; a sweep keeps it at 50)"), err());
         // each finite alone, epoch 2's teacher current 1e60 is not a float32
         assertEquals(2, Main.execute("rstdp", "--T", "5", "--epochs", "3", "--teach-decay", "1e30", "--max-train-batches",
                 "1", "--max-test-batches", "1", "--batch", "16", "--test-batch", "16", "--hidden", "16", "--dataset",

@@ -197,7 +197,8 @@ class RstdpRunnerTest {
         // chunk x max(batch, test batch) x 784 floats: 20000 x 256 x 784 > 2^31 - 1; chunk 50 fits.
         NetShape.TooLarge e = assertThrows(NetShape.TooLarge.class, () -> sized(20_000, 1, 1, 0.95, 64, 256, 256, 20_000));
         assertEquals("time chunk 20000 x batch 256 (the larger of the train and test batch) x layer width 784 = "
-                + "4014080000 floats does not fit one buffer (2^31); lower the batch sizes or the time chunk", e.getMessage());
+                + "4014080000 floats does not fit one buffer (2^31); lower the batch sizes, or the time chunk "
+                + "(rstdp --time-chunk; a sweep keeps it at 50)", e.getMessage());
         assertEquals(e.getMessage(), NetShape.rstdpTooLarge(784, 256, 20_000, 20_000, 256), "one check, the networks'");
         assertEquals(50, sized(20_000, 1, 1, 0.95, 64, 256, 256, 50).timeChunk());
     }

@@ -983,7 +983,8 @@ class SweepRunnerTest {
                 """);
         r = run("sweep", rs.toString(), "--out", out.toString(), "--data", data.toString(), "--check");
         assertTrue(r.startsWith("2\n") && r.contains("error: " + rs + ": time chunk 50 x batch 60000 (the larger of the train and test batch) x layer width 784 = "
-                + "2352000000 floats does not fit one buffer (2^31); lower the batch sizes or the time chunk (run #") && r.contains(" test_batch=60000"), r);
+                + "2352000000 floats does not fit one buffer (2^31); lower the batch sizes, or the time chunk "
+                + "(rstdp --time-chunk; a sweep keeps it at 50) (run #") && r.contains(" test_batch=60000"), r);
         assertFalse(Files.exists(out));
     }
 
