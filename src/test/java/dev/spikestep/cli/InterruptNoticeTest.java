@@ -48,38 +48,18 @@ class InterruptNoticeTest {
                 InterruptNotice.message(List.of("eval", "--weights", "w.safetensors")));
     }
 
-    @Test
-    void aTrainingRunThatWroteItsResultsRowIsNotOneToResume() throws Exception {
-        Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 64, 32);
-        Path out = dir.resolve("done");
-        List<String> args = List.of("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out",
-                out.toString(), "--epochs", "1", "--hidden", "16", "--T", "4", "--batch", "32", "--threads", "1");
+    /**
+     * Runs {@code args} (train or rstdp into {@code out}), then again with {@code --resume}: each marks
+     * itself finished once its results row is written, so a stop then is not told to resume.
+     */
+    private static void finishedRunIsNotOneToResume(List<String> args, Path out) {
         try {
             InterruptNotice.finished = false;
-            assertTrue(InterruptNotice.notice(args).contains("run the same command with --resume"));
+            assertTrue(InterruptNotice.notice(args).contains("run the same command with --resume"),
+                    InterruptNotice.notice(args));
             assertEquals(0, Main.execute(args.toArray(String[]::new)));
             assertTrue(InterruptNotice.finished, "set once the results row is written");
-            assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size());
-            // a SIGTERM in the moments before train returns
-            assertEquals("interrupted as it ended: the run had finished and its results are in " + out + "; there is "
-                    + "nothing to resume", InterruptNotice.notice(args));
-        } finally {
-            InterruptNotice.finished = false;
-        }
-    }
-
-    @Test
-    void anRstdpRunThatWroteItsResultsRowIsNotOneToResume() throws Exception {
-        Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 64, 32);
-        Path out = dir.resolve("rstdp-done");
-        List<String> args = List.of("rstdp", "--dataset", "mnist-sample", "--data", data.toString(), "--out",
-                out.toString(), "--epochs", "1", "--hidden", "16", "--T", "4", "--batch", "16", "--test-batch", "16",
-                "--max-train-batches", "1", "--max-test-batches", "1", "--threads", "1");
-        try {
-            InterruptNotice.finished = false;
-            assertTrue(InterruptNotice.notice(args).contains("--resume"), InterruptNotice.notice(args));
-            assertEquals(0, Main.execute(args.toArray(String[]::new)));
-            assertTrue(InterruptNotice.finished, "set once the results row is written");
+            // a SIGTERM in the moments before the command returns
             assertEquals("interrupted as it ended: the run had finished and its results are in " + out + "; there is "
                     + "nothing to resume", InterruptNotice.notice(args));
             // and when a resume finds it finished
@@ -91,6 +71,24 @@ class InterruptNoticeTest {
         } finally {
             InterruptNotice.finished = false;
         }
+    }
+
+    @Test
+    void aTrainingRunThatWroteItsResultsRowIsNotOneToResume() throws Exception {
+        Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 64, 32);
+        Path out = dir.resolve("done");
+        finishedRunIsNotOneToResume(List.of("train", "--dataset", "mnist-sample", "--data", data.toString(), "--out",
+                out.toString(), "--epochs", "1", "--hidden", "16", "--T", "4", "--batch", "32", "--threads", "1"), out);
+        assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size(), "one results row, the resume adds none");
+    }
+
+    @Test
+    void anRstdpRunThatWroteItsResultsRowIsNotOneToResume() throws Exception {
+        Path data = SyntheticDigits.writeMnistSample(dir.resolve("data"), 64, 32);
+        Path out = dir.resolve("rstdp-done");
+        finishedRunIsNotOneToResume(List.of("rstdp", "--dataset", "mnist-sample", "--data", data.toString(), "--out",
+                out.toString(), "--epochs", "1", "--hidden", "16", "--T", "4", "--batch", "16", "--test-batch", "16",
+                "--max-train-batches", "1", "--max-test-batches", "1", "--threads", "1"), out);
     }
 
     @Test
