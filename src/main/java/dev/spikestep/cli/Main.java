@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
     static final String VERSION = "spikestep 0.1.0";
     /** Set by the shutdown hook: an error after it is the stop's (a write abandoned), not the user's to read. */
-    private static volatile boolean stopping;
+    static volatile boolean stopping; // package-private: a test resets it
 
     @Override
     public void run() {
@@ -32,18 +32,8 @@ public final class Main implements Runnable {
         OutputGate gate = new OutputGate();
         System.setOut(gate.over(out, "stdout"));
         System.setErr(gate.over(err, "stderr"));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // the writing thread's finally blocks do not run: its half-written part files go here, and it writes no more
-            stopping = true;
-            dev.spikestep.io.AtomicFiles.stop();
-            if (!returned.get()) {
-                gate.shut(); // the command's thread prints on meanwhile: dropped, the notice is the last line
-                out.flush();
-                err.println();
-                err.println(InterruptNotice.notice(java.util.List.of(args)));
-                err.flush();
-            }
-        }, "interrupt-notice"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> onShutdown(returned.get(), gate, out, err, args),
+                "interrupt-notice"));
         int rc;
         try {
             rc = execute(args);
@@ -51,6 +41,25 @@ public final class Main implements Runnable {
             returned.set(true);
         }
         System.exit(rc);
+    }
+
+    /**
+     * The shutdown hook's work (a Ctrl-C, a SIGTERM, or System.exit after {@code returned}): the writing
+     * thread's finally blocks do not run, so its half-written part files go here and it starts no more;
+     * when the command had not returned, {@code gate} is shut (the command's thread prints on meanwhile)
+     * and the notice is the last line on {@code err}.
+     */
+    static void onShutdown(boolean returned, OutputGate gate, java.io.PrintStream out, java.io.PrintStream err,
+                           String... args) {
+        stopping = true;
+        dev.spikestep.io.AtomicFiles.stop();
+        if (!returned) {
+            gate.shut();
+            out.flush();
+            err.println();
+            err.println(InterruptNotice.notice(java.util.List.of(args)));
+            err.flush();
+        }
     }
 
     /** Runs the CLI and returns the exit code: 0 ok, 2 bad input (message only), 1 internal error. */

@@ -497,6 +497,9 @@ class SweepRunnerTest {
                         + " MiB of heap; "), e.getMessage());
         assertEquals(List.of(0L, 1L), SweepResults.load(out).runs().stream()
                 .map(r -> ((Number) r.get("index")).longValue()).toList(), "the points before it are kept");
+        String log = Files.readString(out.resolve("runs").resolve(p2.runId()).resolve("log.txt"));
+        assertTrue(log.contains("run " + p2.label() + " failed: out of memory: "), "the run's own log says how it ended: "
+                + log);
         // the lock is free and the kept rows are the resume's: the rest runs, the two are not run again
         sweep(instant, out, 1, 1, true, Shard.ALL);
         assertTrue(console.toString(StandardCharsets.UTF_8).contains("2 finished before, 6 to run"), console.toString());

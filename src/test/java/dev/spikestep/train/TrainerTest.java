@@ -58,6 +58,16 @@ class TrainerTest {
         assertEquals("a resolved thread count must be 1 to 1024, got 0", assertThrows(SpikestepException.class,
                 () -> config(lif, 1, 0, dir)).getMessage());
         assertEquals(1024, config(lif, 1, 1024, dir).threads());
+        // the other run records take the same bound
+        String past = "--threads must be 0 (all cores) or 1 to 1024, got 5000";
+        assertEquals(past, assertThrows(SpikestepException.class, () -> new dev.spikestep.rstdp.RstdpConfig(
+                Integrator.EULER, 0.1, 50, 1, 0, 0.05, dev.spikestep.rstdp.Reward.PM1, 1, 0.95, 0, 0, 64, 256, 100, 50,
+                "mnist", "d", "o", "cpu", 5000)).getMessage());
+        assertEquals(past, assertThrows(SpikestepException.class, () -> new Evaluator.Settings(lif, 10, Readout.MAX,
+                PoissonEncoder.Method.EXACT, 0, 32, 0, "cpu", 5000)).getMessage());
+        PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertEquals(past, assertThrows(SpikestepException.class, () -> new dev.spikestep.sweep.SweepRunner.Options(dir,
+                dir, "cpu", 1, 5000, false, dev.spikestep.sweep.Shard.ALL, sink, sink, false)).getMessage());
     }
 
     private List<EpochResult> train(TrainConfig cfg, DatasetLocator.Split split) {
