@@ -64,6 +64,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code: 0 ok, 2 bad input (message only), 1 internal error. */
     public static int execute(String... args) {
+        InterruptNotice.finished = false; // this command's, not an earlier one's in the same JVM (tests)
         CommandLine cli = new CommandLine(new Main());
         // Every subcommand has -V (the standard help mixin); without this it would print an empty line.
         setVersion(cli);

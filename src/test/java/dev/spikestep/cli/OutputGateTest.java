@@ -39,6 +39,7 @@ class OutputGateTest {
         OutputGate gate = new OutputGate();
         PrintStream commandOut = gate.over(out, "stdout");
         commandOut.println("epoch 0");
+        InterruptNotice.finished = false; // a command still running, whatever tests ran before
         try {
             Main.onShutdown(false, gate, out, err, "train", "--out", dir.toString());
             commandOut.println("epoch 1"); // the command's thread, printing on while the hook runs
