@@ -112,10 +112,11 @@ public final class EvalCommand implements Callable<Integer> {
         }
         checkOut(run.out); // before the test pass, not after it
         Dataset test = DatasetLocator.loadTestFrom(DatasetOption.find(run.data, dataset, true), dataset);
-        if (evalBatches == null && s.evalBatches() > Trainer.testBatches(test, s.batch())) {
+        int testBatches = Trainer.testBatches(test, s.batch());
+        if (evalBatches == null && s.evalBatches() > testBatches) {
             // the checkpoint's own eval_batches, past a smaller test set (another --dataset): all of it, said so
             System.out.println("note: the checkpoint's eval_batches " + s.evalBatches() + " is more than the "
-                    + Trainer.testBatches(test, s.batch()) + " batches of " + s.batch() + " in the " + dataset
+                    + testBatches + " batches of " + s.batch() + " in the " + dataset
                     + " test set: all of its " + test.size() + " samples are evaluated");
             s = new Evaluator.Settings(s.neuron(), s.T(), s.readout(), s.encoder(), s.encoderSeed(), s.batch(), 0,
                     s.backend(), s.threads());
